@@ -1,0 +1,50 @@
+"""The states cache under ``media/states``: trained once, reused, keyed by config.
+
+Scenes call :func:`states_for`; torch is imported only when states must be
+trained, so a scene whose states are cached starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from model.config import TrainConfig, preset
+from model.states import States, StatesError, load_states
+
+__all__ = ["cache_dir", "states_for", "states_path"]
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def cache_dir() -> Path:
+    """``$NNVIZ_CACHE`` if set, else ``media/states`` in the project."""
+    return Path(os.environ.get("NNVIZ_CACHE") or REPO_ROOT / "media" / "states")
+
+
+def states_path(config: TrainConfig) -> Path:
+    return cache_dir() / config.cache_name()
+
+
+def states_for(config: TrainConfig | str, progress: bool = True, **changes) -> States:
+    """Load a preset's (or config's) states, training and caching them if missing.
+
+    A cached file that fails validation is trained again, with a notice.
+    """
+    if isinstance(config, str):
+        config = preset(config, **changes)
+    elif changes:
+        config = config.replace(**changes)
+    path = states_path(config)
+    if path.is_file():
+        try:
+            return load_states(path)
+        except StatesError as err:
+            print(f"notice: {err}; training it again", file=sys.stderr)
+    from model.train import train_and_export
+
+    if progress:
+        print(f"training {config.name} (seed {config.seed}) into {path}", file=sys.stderr)
+    train_and_export(config, path, progress=progress)
+    return load_states(path)

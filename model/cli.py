@@ -1,0 +1,104 @@
+"""Command line: ``python -m model train PRESET`` and ``python -m model info FILE``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from model.config import PRESETS, preset
+from model.states import StatesError, load_states
+
+__all__ = ["main"]
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+@click.group()
+def cli() -> None:
+    """Train the networks and inspect their states files."""
+
+
+@cli.command()
+@click.argument("preset_name", metavar="PRESET", type=click.Choice(sorted(PRESETS)))
+@click.option("--epochs", type=click.IntRange(1), help="Passes over the training data.")
+@click.option("--seed", type=int, help="Seed for the initial weights and batches.")
+@click.option("--lr", type=click.FloatRange(0, min_open=True), help="Adam learning rate.")
+@click.option("--classes", type=click.IntRange(2, 7), help="Classes (spirals and packing).")
+@click.option(
+    "--activation", type=click.Choice(["tanh", "relu", "sigmoid", "unit_disk", "leaky_relu"])
+)
+@click.option("--snapshots", type=click.IntRange(2), help="How many log-spaced snapshots.")
+@click.option("--full-mnist", is_flag=True, help="Download the 60,000 training digits too.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="States file.")
+def train(preset_name, epochs, seed, lr, classes, activation, snapshots, full_mnist, out) -> None:
+    """Train PRESET and export its per-layer, per-snapshot states."""
+    from model.cache import states_path
+    from model.train import TrainingError, train_and_export
+
+    config = preset(
+        preset_name, epochs=epochs, seed=seed, lr=lr, classes=classes,
+        activation=activation, snapshots=snapshots,
+    )  # fmt: skip
+    if full_mnist:
+        if config.dataset != "mnist":
+            _fail(f"--full-mnist applies to the mnist presets, not {preset_name}")
+        config = config.replace(data_args={**config.data_args, "full": True})
+    path = out or states_path(config)
+    click.echo(f"config: {config.to_dict()}", err=True)
+    try:
+        train_and_export(config, path)
+    except TrainingError as err:
+        _fail(str(err), 1)
+    states = load_states(path)
+    click.echo(f"wrote {path} ({_summary_line(states)})")
+
+
+def _summary_line(states) -> str:
+    meta = states.meta
+    parts = [f"accuracy {meta['final_accuracy']:.2%}"]
+    if meta.get("final_heldout_accuracy") is not None:
+        parts.append(f"held-out {meta['final_heldout_accuracy']:.2%}")
+    parts.append(f"{states.n_snapshots} snapshots")
+    return ", ".join(parts)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(path_type=Path))
+def info(file: Path) -> None:
+    """Print a readable summary of a states FILE."""
+    from rich.console import Console
+    from rich.table import Table
+
+    try:
+        states = load_states(file)
+    except StatesError as err:
+        _fail(str(err))
+    meta = states.meta
+    console = Console()
+    console.print(f"[bold]{file}[/bold]  schema v{int(states['version'])}")
+    console.print(
+        f"network {'-'.join(map(str, states.widths))}  activations {', '.join(states.activations)}"
+    )
+    console.print(f"preset {meta.get('name')}  seed {meta.get('seed')}  {_summary_line(states)}")
+    steps = states["steps"]
+    console.print(f"snapshots at steps {steps[0]} .. {steps[-1]} ({len(steps)} log-spaced)")
+    table = Table("stage", "name", "width", "shown as")
+    for t in range(len(states["stage_kind"])):
+        shown = "aligned PCA to 3-D" if states.is_projected(t) else "as is"
+        table.add_row(str(t), states.stage_label(t), str(int(states["stage_dim"][t])), shown)
+    console.print(table)
+    console.print(f"{len(states['labels'])} traced points, {states.n_classes} classes")
+    if "grid_pred" in states.arrays:
+        console.print(
+            f"decision grid {states['grid_pred'].shape[1]}^2 over {states['grid_extent']}"
+        )
+    console.print(f"versions {meta.get('versions')}")
+
+
+def main() -> None:
+    cli(prog_name="python -m model")

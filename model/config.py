@@ -1,0 +1,95 @@
+"""Training configurations and the presets the scenes use (no torch here)."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+__all__ = ["PRESETS", "TrainConfig", "preset"]
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Everything that decides a trained network; printed and saved with its states."""
+
+    name: str
+    dataset: str  # spirals | spirals_even | disks | mnist | templates of mnist
+    hidden: tuple[int, ...]  # hidden widths; the input and class counts come from the data
+    activation: str = "tanh"
+    classes: int = 2
+    epochs: int = 1000  # passes over the training data
+    lr: float = 1e-2
+    weight_decay: float = 0.0
+    batch_size: int = 0  # 0: full batch
+    snapshots: int = 60  # log-spaced, first and last included
+    seed: int = 0
+    data_seed: int = 0
+    sample_points: int = 0  # points traced per snapshot; 0: all training points
+    grid: int = 96  # decision-boundary grid cells per side (2-D input only)
+    data_args: dict = field(default_factory=dict)
+
+    def replace(self, **changes) -> TrainConfig:
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        out = dataclasses.asdict(self)
+        out["hidden"] = list(self.hidden)
+        return out
+
+    def key(self) -> str:
+        """A short hash: a changed config or seed gives a different cache entry."""
+        from model.states import SCHEMA_VERSION
+
+        blob = json.dumps([SCHEMA_VERSION, self.to_dict()], sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+    def cache_name(self) -> str:
+        parts = [self.name]
+        if self.dataset in ("spirals", "spirals_even") and self.name.startswith("packing"):
+            parts.append(f"k{self.classes}")
+        if self.name.startswith("packing"):
+            parts.append(self.activation)
+        parts += [f"s{self.seed}", self.key()]
+        return "-".join(parts) + ".npz"
+
+
+PRESETS: dict[str, TrainConfig] = {
+    # Four 2-wide tanh layers, then the output layer (the 002 video).
+    "spirals2d": TrainConfig(
+        "spirals2d", "spirals", (2, 2, 2, 2), epochs=3000, lr=2e-2,
+        data_args={"points_per_class": 300, "noise": 0.1},
+    ),
+    "disks2d": TrainConfig(
+        "disks2d", "disks", (2, 2, 2, 2), epochs=2000, lr=2e-2,
+        data_args={"points_per_class": 500},
+    ),
+    "disks3d": TrainConfig(
+        "disks3d", "disks", (3, 3, 3, 3), epochs=2000, lr=2e-2,
+        data_args={"points_per_class": 500},
+    ),
+    "mnist": TrainConfig(
+        "mnist", "mnist", (128, 64), classes=10, epochs=20, lr=2e-3, batch_size=128,
+        snapshots=30, sample_points=2000, grid=0,
+    ),
+    "templates": TrainConfig(
+        "templates", "mnist", (), classes=10, epochs=15, lr=1e-3, batch_size=128,
+        snapshots=40, sample_points=2000, grid=0,
+    ),
+    # The packing study: the last hidden layer has two neurons.
+    "packing": TrainConfig(
+        "packing", "spirals_even", (120, 80, 40, 2), classes=4, epochs=3000, lr=2e-3,
+        weight_decay=0.0, snapshots=80,
+        data_args={"points_per_class": 200},
+    ),
+}  # fmt: skip
+
+
+def preset(name: str, **changes) -> TrainConfig:
+    """A preset by name, with fields changed (``None`` values are ignored)."""
+    try:
+        config = PRESETS[name]
+    except KeyError:
+        raise KeyError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
+    return config.replace(**{k: v for k, v in changes.items() if v is not None})

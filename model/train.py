@@ -1,0 +1,307 @@
+"""Torch side: the configurable MLP, the deterministic trainer and the states export."""
+
+from __future__ import annotations
+
+import math
+import platform
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from model import data as datasets
+from model.config import TrainConfig
+from model.project import project_stages
+from model.stages import forward_stages, stage_plan
+from model.states import save_states
+
+__all__ = [
+    "Snapshot",
+    "TrainingError",
+    "UnitDisk",
+    "build_mlp",
+    "export_states",
+    "load_dataset",
+    "snapshot_steps",
+    "train",
+    "train_and_export",
+]
+
+
+class TrainingError(RuntimeError):
+    """Training cannot go on (diverged); the message is one line for the user."""
+
+
+class UnitDisk(nn.Module):
+    """x -> tanh(|x|) x / |x| (0 at 0): maps each row into the unit disk."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        norm = x.norm(dim=-1, keepdim=True)
+        safe = torch.where(norm > 0, norm, torch.ones_like(norm))
+        scale = torch.where(norm > 1e-8, torch.tanh(norm) / safe, 1.0 - norm**2 / 3.0)
+        return x * scale
+
+
+def activation_module(name: str) -> nn.Module:
+    if name.startswith("leaky_relu"):
+        slope = float(name.split(":", 1)[1]) if ":" in name else 0.01
+        return nn.LeakyReLU(slope)
+    table = {
+        "tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "elu": nn.ELU,
+        "gelu": nn.GELU, "identity": nn.Identity, "unit_disk": UnitDisk,
+    }  # fmt: skip
+    if name not in table:
+        raise ValueError(f"unknown activation {name!r}; use one of {', '.join(table)}")
+    return table[name]()
+
+
+def build_mlp(widths: list[int], activation: str) -> nn.Sequential:
+    """Linear layers of ``widths`` with ``activation`` after every hidden one."""
+    layers: list[nn.Module] = []
+    for i in range(len(widths) - 1):
+        layers.append(nn.Linear(widths[i], widths[i + 1]))
+        if i < len(widths) - 2:
+            layers.append(activation_module(activation))
+    return nn.Sequential(*layers)
+
+
+def load_dataset(config: TrainConfig) -> datasets.Dataset:
+    args = dict(config.data_args)
+    if config.dataset == "spirals":
+        x, y = datasets.spirals(config.classes, seed=config.data_seed, **args)
+    elif config.dataset == "spirals_even":
+        x, y = datasets.spirals_even(config.classes, seed=config.data_seed, **args)
+    elif config.dataset == "disks":
+        x, y = datasets.disks(seed=config.data_seed, **args)
+    elif config.dataset == "mnist":
+        return datasets.mnist_split(**args)
+    else:
+        raise ValueError(f"unknown dataset {config.dataset!r}")
+    return datasets.Dataset(x, y)
+
+
+def snapshot_steps(total: int, count: int) -> np.ndarray:
+    """Log-spaced optimizer steps from 0 to ``total`` (both included)."""
+    steps = np.unique(np.round(np.geomspace(1, max(total, 1), max(count - 1, 1))).astype(np.int64))
+    return np.unique(np.concatenate([[0], steps, [total]]))
+
+
+@dataclass
+class Snapshot:
+    step: int
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    loss: float
+    accuracy: float
+    heldout_accuracy: float | None = None
+
+
+@dataclass
+class TrainResult:
+    config: TrainConfig
+    model: nn.Sequential
+    snapshots: list[Snapshot] = field(default_factory=list)
+    steps_per_epoch: int = 1
+
+
+def linear_layers(model: nn.Module) -> list[nn.Linear]:
+    return [m for m in model.modules() if isinstance(m, nn.Linear)]
+
+
+def _evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    with torch.no_grad():
+        out = model(x)
+        return float(nn.functional.cross_entropy(out, y)), float(
+            (out.argmax(1) == y).float().mean()
+        )
+
+
+def take_snapshot(model: nn.Module, step: int, data: datasets.Dataset) -> Snapshot:
+    """Weights, loss and accuracy of ``model`` now."""
+    x, y = torch.from_numpy(data.x), torch.from_numpy(data.y)
+    loss, acc = _evaluate(model, x, y)
+    held = None
+    if data.x_heldout is not None:
+        held = _evaluate(model, torch.from_numpy(data.x_heldout), torch.from_numpy(data.y_heldout))[
+            1
+        ]
+    layers = linear_layers(model)
+    return Snapshot(
+        step,
+        [m.weight.detach().numpy().copy() for m in layers],
+        [m.bias.detach().numpy().copy() for m in layers],
+        loss,
+        acc,
+        held,
+    )
+
+
+def train(
+    config: TrainConfig,
+    data: datasets.Dataset | None = None,
+    model: nn.Module | None = None,
+    progress: bool = True,
+) -> TrainResult:
+    """Train deterministically for ``config.seed`` and snapshot at log-spaced steps."""
+    data = data if data is not None else load_dataset(config)
+    torch.manual_seed(config.seed)
+    if model is None:
+        widths = [data.x.shape[1], *config.hidden, config.classes]
+        model = build_mlp(widths, config.activation)
+    x, y = torch.from_numpy(data.x), torch.from_numpy(data.y)
+    n = len(y)
+    batch = config.batch_size or n
+    per_epoch = math.ceil(n / batch)
+    total = config.epochs * per_epoch
+    wanted = set(snapshot_steps(total, config.snapshots).tolist())
+    opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    gen = torch.Generator().manual_seed(config.seed)
+    result = TrainResult(config, model, steps_per_epoch=per_epoch)
+    result.snapshots.append(take_snapshot(model, 0, data))
+
+    bar = _progress(f"training {config.name}", total) if progress else None
+    step = 0
+    try:
+        for _epoch in range(config.epochs):
+            order = torch.randperm(n, generator=gen) if batch < n else None
+            for start in range(0, n, batch):
+                idx = order[start : start + batch] if order is not None else slice(None)
+                opt.zero_grad()
+                loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
+                value = float(loss.detach())
+                if not math.isfinite(value) or value > 1e6:
+                    raise TrainingError(
+                        f"training {config.name} diverged at step {step} (loss {value:.3g}); "
+                        "lower the learning rate or try another seed"
+                    )
+                loss.backward()
+                opt.step()
+                step += 1
+                if step in wanted:
+                    result.snapshots.append(take_snapshot(model, step, data))
+                if bar is not None:
+                    bar[0].update(bar[1], advance=1)
+    finally:
+        if bar is not None:
+            bar[0].stop()
+    return result
+
+
+def _progress(description: str, total: int):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    progress = Progress(
+        TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(), transient=True,
+    )  # fmt: skip
+    task = progress.add_task(description, total=total)
+    progress.start()
+    return progress, task
+
+
+def _grid_extent(x: np.ndarray) -> np.ndarray:
+    lo, hi = x.min(0), x.max(0)
+    centre, half = (lo + hi) / 2, (hi - lo).max() / 2 * 1.15
+    return np.array([centre[0] - half, centre[0] + half, centre[1] - half, centre[1] + half])
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def export_states(
+    result: TrainResult,
+    data: datasets.Dataset,
+    path: str | Path,
+    activations: list[str] | None = None,
+    extra_meta: dict | None = None,
+) -> Path:
+    """Write the states file for a training run (see :mod:`model.states`)."""
+    config = result.config
+    snaps = result.snapshots
+    n_layers = len(snaps[0].weights)
+    widths = [snaps[0].weights[0].shape[1]] + [w.shape[0] for w in snaps[0].weights]
+    if activations is None:
+        activations = [config.activation] * (n_layers - 1) + ["identity"]
+    plan = stage_plan(activations)
+
+    # The traced sample: held-out points where there are some, else training points.
+    xs, ys = (data.x_heldout, data.y_heldout) if data.x_heldout is not None else (data.x, data.y)
+    if config.sample_points and config.sample_points < len(ys):
+        pick = np.random.default_rng(config.data_seed).choice(len(ys), config.sample_points, False)
+        xs, ys = xs[np.sort(pick)], ys[np.sort(pick)]
+
+    # (S, T, P, d_t) true-space stage outputs, then projected to (S, T, P, 3).
+    raw = [forward_stages(xs, s.weights, s.biases, activations) for s in snaps]
+    trace, projections = project_stages(raw)
+    final_logits = raw[-1][-1]
+
+    arrays: dict[str, np.ndarray] = {
+        "widths": np.array(widths, dtype=np.int64),
+        "steps": np.array([s.step for s in snaps], dtype=np.int64),
+        "loss": np.array([s.loss for s in snaps], dtype=np.float64),
+        "accuracy": np.array([s.accuracy for s in snaps], dtype=np.float64),
+        "stage_layer": np.array([layer for layer, _ in plan], dtype=np.int64),
+        "stage_kind": np.array(
+            [("input", "linear", "bias", "activation").index(k) for _, k in plan], dtype=np.int64
+        ),
+        "stage_dim": np.array([r.shape[-1] for r in raw[0]], dtype=np.int64),
+        "trace": trace.astype(np.float32),
+        "inputs": np.asarray(xs, dtype=np.float32),
+        "labels": np.asarray(ys, dtype=np.int64),
+        "predictions": np.array([r[-1].argmax(-1) for r in raw], dtype=np.int64),
+        "final_probs": _softmax(final_logits).astype(np.float32),
+    }
+    for layer in range(n_layers):
+        arrays[f"W{layer}"] = np.stack([s.weights[layer] for s in snaps]).astype(np.float32)
+        arrays[f"b{layer}"] = np.stack([s.biases[layer] for s in snaps]).astype(np.float32)
+    if all(s.heldout_accuracy is not None for s in snaps):
+        arrays["heldout_accuracy"] = np.array([s.heldout_accuracy for s in snaps])
+    for t, (center, basis) in projections.items():
+        arrays[f"proj_center{t}"] = center
+        arrays[f"proj_basis{t}"] = basis
+    if widths[0] == 2 and config.grid > 0:
+        extent = _grid_extent(data.x)
+        gx = np.linspace(extent[0], extent[1], config.grid)
+        gy = np.linspace(extent[2], extent[3], config.grid)
+        mesh = np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)  # row i is y, column j is x
+        arrays["grid_pred"] = np.stack(
+            [
+                forward_stages(mesh, s.weights, s.biases, activations)[-1]
+                .argmax(-1)
+                .reshape(config.grid, config.grid)
+                for s in snaps
+            ]
+        ).astype(np.int8)
+        arrays["grid_extent"] = extent
+
+    final = snaps[-1]
+    meta = {
+        "config": config.to_dict(),
+        "name": config.name,
+        "seed": config.seed,
+        "activations": list(activations),
+        "steps_per_epoch": result.steps_per_epoch,
+        "final_accuracy": final.accuracy,
+        "final_heldout_accuracy": final.heldout_accuracy,
+        "final_loss": final.loss,
+        "train_points": len(data.y),
+        "versions": {
+            "numpy": np.__version__,
+            "torch": torch.__version__,
+            "python": platform.python_version(),
+        },
+    }
+    meta.update(extra_meta or {})
+    return save_states(path, arrays, meta)
+
+
+def train_and_export(config: TrainConfig, path: str | Path, progress: bool = True) -> Path:
+    """Train ``config`` and write its states to ``path``."""
+    data = load_dataset(config)
+    result = train(config, data, progress=progress)
+    return export_states(result, data, path)

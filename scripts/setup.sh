@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Install what the project needs, once: system headers, a .venv, torch, the project.
+# Idempotent: every step checks first and skips what is done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
+
+# 1. cairo and pango headers (ManimPango and pycairo build against them).
+if ! pkg-config --exists cairo pangocairo 2>/dev/null; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "setup: installing cairo and pango headers with apt-get"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+      libcairo2-dev libpango1.0-dev pkg-config >/dev/null
+  else
+    echo "setup: the cairo and pango development headers are missing and apt-get is not available;" \
+         "install cairo, pango and pkg-config with your package manager (macOS: brew install cairo pango pkg-config), then run make again" >&2
+    exit 1
+  fi
+fi
+
+# 2. the virtual environment.
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "setup: creating $VENV"
+  "$PYTHON" -m venv "$VENV"
+  "$VENV/bin/pip" install -q --upgrade pip
+fi
+
+# 3. torch first (a bare 'torch' requirement would pull a multi-GB CUDA build).
+if ! "$VENV/bin/python" -c "import torch" >/dev/null 2>&1; then
+  echo "setup: installing $TORCH_SPEC"
+  "$VENV/bin/pip" install -q "$TORCH_SPEC" 2>&1 | grep -v "WARNING: Location" || true
+  "$VENV/bin/python" -c "import torch" || {
+    echo "setup: torch did not install; for the CPU-only build elsewhere use" \
+         "pip install torch --index-url https://download.pytorch.org/whl/cpu" >&2
+    exit 1
+  }
+fi
+
+# 4. the project itself, editable, with the test tools.
+stamp="$VENV/.bendspace-installed"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "setup: installing the project (editable) and its dependencies"
+  "$VENV/bin/pip" install -q -e ".[dev]" 2>&1 | grep -v "WARNING: Location" || true
+  "$VENV/bin/python" -c "import manim, model, av" || exit 1
+  touch "$stamp"
+fi

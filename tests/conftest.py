@@ -1,0 +1,28 @@
+"""Shared fixtures: one fresh states cache per test session."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+@pytest.fixture(scope="session", autouse=True)
+def states_cache(tmp_path_factory):
+    """Point the states cache at a fresh folder, so every claim is trained anew."""
+    path = tmp_path_factory.mktemp("states")
+    old = os.environ.get("NNVIZ_CACHE")
+    os.environ["NNVIZ_CACHE"] = str(path)
+    yield path
+    if old is None:
+        os.environ.pop("NNVIZ_CACHE", None)
+    else:
+        os.environ["NNVIZ_CACHE"] = old
+
+
+@pytest.fixture(scope="session")
+def trained():
+    """``trained(name, **changes)``: a preset's States, trained once per session."""
+    from model.cache import states_for
+
+    return lambda name, **changes: states_for(name, progress=False, **changes)
