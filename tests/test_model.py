@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import gzip
+import hashlib
 import json
 import pickle
 import subprocess
@@ -87,7 +87,7 @@ def test_shipped_mnist_matches_its_checksums_and_counts():
     ]
     split = datasets.mnist_split()
     assert split.x.shape == (8000, 784) and split.x_heldout.shape == (2000, 784)
-    assert 0.0 <= split.x.min() and split.x.max() <= 1.0
+    assert split.x.min() >= 0.0 and split.x.max() <= 1.0
 
 
 def test_full_mnist_offline_falls_back_with_one_notice(tmp_path, monkeypatch, capsys):
@@ -154,7 +154,7 @@ def test_same_seed_same_arrays_different_seed_differs(tmp_path):
 
 def test_divergence_stops_with_a_clear_message():
     config = _quick(lr=1e9, epochs=200)
-    with pytest.raises(TrainingError, match="diverged at step .* lower the learning rate"):
+    with pytest.raises(TrainingError, match=r"diverged at step .* lower the learning rate"):
         train(config, progress=False)
 
 
