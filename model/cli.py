@@ -1,4 +1,4 @@
-"""Command line: ``python -m model train PRESET`` and ``python -m model info FILE``."""
+"""Command line: ``python -m model train PRESET``, ``info FILE`` and ``packing-table``."""
 
 from __future__ import annotations
 
@@ -98,6 +98,48 @@ def info(file: Path) -> None:
             f"decision grid {states['grid_pred'].shape[1]}^2 over {states['grid_extent']}"
         )
     console.print(f"versions {meta.get('versions')}")
+
+
+@cli.command("packing-table")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every run.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("media/packing_table.md"),
+    show_default=True,
+    help="Markdown file for the table (written atomically).",
+)
+@click.option("--cached-only", is_flag=True, help="Tabulate cached runs only; train nothing.")
+def packing_table_cmd(seed: int, out: Path, cached_only: bool) -> None:
+    """Train k = 2..7 x tanh/relu/unit_disk packing networks and tabulate the packing."""
+    from model.packing import packing_table, table_markdown, write_table
+    from model.train import TrainingError
+
+    try:
+        rows = packing_table(seed=seed, cached_only=cached_only)
+    except TrainingError as err:
+        _fail(str(err), 1)
+    if not rows:
+        _fail("no packing runs in the cache yet; run without --cached-only to train them")
+    click.echo(table_markdown(rows))
+    try:
+        write_table(out, rows)
+    except OSError as err:
+        _fail(f"cannot write {out} ({err.strerror}); choose another --out")
+    click.echo(f"wrote {out}", err=True)
+
+
+@cli.command(
+    "custom",
+    add_help_option=False,
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+)
+@click.pass_context
+def custom_cmd(ctx: click.Context) -> None:
+    """Train, export and render YOUR points and network (see `custom --help`)."""
+    from model.custom_cli import main as custom_main
+
+    sys.exit(custom_main(ctx.args, prog_name="python -m model custom"))
 
 
 def main() -> None:

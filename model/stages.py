@@ -39,6 +39,11 @@ def _gelu(x: np.ndarray) -> np.ndarray:
     return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))
 
 
+def _gelu_tanh(x: np.ndarray) -> np.ndarray:
+    # torch's GELU(approximate="tanh")
+    return 0.5 * x * (1.0 + np.tanh(np.sqrt(2.0 / np.pi) * (x + 0.044715 * x**3)))
+
+
 def _unit_disk(x: np.ndarray) -> np.ndarray:
     # tanh(|x|) x/|x|: maps R^n into the open unit ball, 0 at 0, continuous there
     # because tanh(r)/r -> 1 as r -> 0.
@@ -55,6 +60,7 @@ ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "sigmoid": _sigmoid,
     "elu": _elu,
     "gelu": _gelu,
+    "gelu_tanh": _gelu_tanh,
     "unit_disk": _unit_disk,
 }
 
@@ -63,15 +69,19 @@ def activation_function(name: str) -> Callable[[np.ndarray], np.ndarray]:
     """Return the numpy function for an activation name.
 
     ``leaky_relu`` takes its negative slope after a colon (``leaky_relu:0.2``);
-    plain ``leaky_relu`` uses torch's default slope of 0.01.
+    plain ``leaky_relu`` uses torch's default slope of 0.01. ``elu:ALPHA`` is
+    ELU with another ``alpha`` than 1.
     """
     if name.startswith("leaky_relu"):
         slope = float(name.split(":", 1)[1]) if ":" in name else 0.01
         return lambda x: np.where(x >= 0, x, slope * x)
+    if name.startswith("elu:"):
+        alpha = float(name.split(":", 1)[1])
+        return lambda x: np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
     try:
         return ACTIVATIONS[name]
     except KeyError:
-        known = ", ".join([*ACTIVATIONS, "leaky_relu[:slope]"])
+        known = ", ".join([*ACTIVATIONS, "leaky_relu[:slope]", "elu:alpha"])
         raise ValueError(f"unknown activation {name!r}; use one of {known}") from None
 
 

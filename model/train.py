@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import platform
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ __all__ = [
     "TrainingError",
     "UnitDisk",
     "build_mlp",
+    "dead_layers",
     "export_states",
     "load_dataset",
     "snapshot_steps",
@@ -118,6 +120,13 @@ def _evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float
         )
 
 
+def _bias(layer: nn.Linear) -> np.ndarray:
+    """A Linear layer's bias; zeros for ``nn.Linear(..., bias=False)``."""
+    if layer.bias is None:
+        return np.zeros(layer.out_features, dtype=np.float32)
+    return layer.bias.detach().numpy().copy()
+
+
 def take_snapshot(model: nn.Module, step: int, data: datasets.Dataset) -> Snapshot:
     """Weights, loss and accuracy of ``model`` now."""
     x, y = torch.from_numpy(data.x), torch.from_numpy(data.y)
@@ -131,7 +140,7 @@ def take_snapshot(model: nn.Module, step: int, data: datasets.Dataset) -> Snapsh
     return Snapshot(
         step,
         [m.weight.detach().numpy().copy() for m in layers],
-        [m.bias.detach().numpy().copy() for m in layers],
+        [_bias(m) for m in layers],
         loss,
         acc,
         held,
@@ -300,8 +309,68 @@ def export_states(
     return save_states(path, arrays, meta)
 
 
-def train_and_export(config: TrainConfig, path: str | Path, progress: bool = True) -> Path:
-    """Train ``config`` and write its states to ``path``."""
+def dead_layers(snapshot: Snapshot, x: np.ndarray, activations: list[str]) -> list[int]:
+    """Hidden layers whose output is the same for every point of ``x`` (dead units).
+
+    A layer counts as dead when every unit of it is constant over the data (for
+    ReLU: every point stuck at 0, or the whole layer flattened to one point):
+    the layers after it then see one point and cannot separate anything.
+    """
+    outs = forward_stages(x, snapshot.weights, snapshot.biases, activations)
+    plan = stage_plan(activations)
+    dead = []
+    for t, (layer, kind) in enumerate(plan):
+        if kind == "activation" and layer < len(activations) - 1:
+            h = outs[t]
+            if float(np.ptp(h, axis=0).max()) <= 1e-6:
+                dead.append(layer)
+    return dead
+
+
+# The stated remedy for a dead layer: train again from the next seed (same data, same
+# settings), at most DEAD_RESTARTS times; the dead runs are recorded in the meta.
+DEAD_RESTARTS = 5
+DEAD_REMEDY = "restart with the next seed"
+
+
+def train_and_export(
+    config: TrainConfig, path: str | Path, progress: bool = True, restarts: int | None = None
+) -> Path:
+    """Train ``config`` and write its states to ``path``.
+
+    After training, hidden layers that died (see :func:`dead_layers`) are looked
+    for. For the packing presets (``restarts`` defaults to :data:`DEAD_RESTARTS`
+    there, 0 elsewhere) a dead run is trained again from the next seed; the meta
+    key ``dead`` records what happened: the seeds that died with their accuracy,
+    the remedy, the seed finally used and whether the exported run is still dead.
+    """
     data = load_dataset(config)
-    result = train(config, data, progress=progress)
-    return export_states(result, data, path)
+    activations = [config.activation] * len(config.hidden) + ["identity"]
+    if restarts is None:
+        restarts = DEAD_RESTARTS if config.name.startswith("packing") else 0
+    died: list[dict] = []
+    run = config
+    while True:
+        result = train(run, data, progress=progress)
+        dead = dead_layers(result.snapshots[-1], data.x, activations)
+        if not dead or len(died) >= restarts:
+            break
+        died.append({"seed": run.seed, "layers": dead, "accuracy": result.snapshots[-1].accuracy})
+        if progress:
+            print(
+                f"dead layer {dead} at seed {run.seed} (accuracy "
+                f"{result.snapshots[-1].accuracy:.1%}); {DEAD_REMEDY}",
+                file=sys.stderr,
+            )
+        run = run.replace(seed=run.seed + 1)
+    record = {
+        "requested_seed": config.seed,
+        "trained_seed": run.seed,
+        "died": died,
+        "remedy": DEAD_REMEDY if died else None,
+        "dead_layers": dead,
+        "still_dead": bool(dead),
+    }
+    # Export under the requested config (the cache key) but with the weights of ``run``.
+    result.config = config
+    return export_states(result, data, path, extra_meta={"dead": record})

@@ -50,3 +50,16 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/python" -c "import manim, model, av" || exit 1
   touch "$stamp"
 fi
+
+# 5. headless Chromium for the gallery test (tests/test_render.py); optional.
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "setup: installing chromium with apt-get (the gallery test opens the page in it)"
+    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null; } \
+      || echo "setup: chromium did not install; the gallery test will be skipped" >&2
+  else
+    echo "setup: chromium is missing and apt-get is not available; the gallery test will be skipped" >&2
+  fi
+fi

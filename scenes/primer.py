@@ -1,0 +1,235 @@
+"""The ideas before the network, in the order of the 002 text: weighted sums to tanh layers.
+
+A weighted sum is a matrix times a vector; a 2x2 matrix moves the whole grid;
+tanh squeezes the line into (-1, 1) and the plane into a square; a full layer
+is linear, then a translation, then tanh. Every move goes through
+``model.stages.apply_stage``, like the trained networks' scenes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import DOWN, LEFT, RIGHT, UP, Create, DashedLine, FadeIn, Line, Scene, VGroup, VMobject
+
+from model.stages import apply_stage
+from scenes.lib import (
+    Caption,
+    PointCloud,
+    StageMorph,
+    Viewport,
+    WarpedGrid,
+    apply_theme,
+    grid_lines,
+    matrix_text,
+    text,
+)
+
+__all__ = ["FullLayer", "MatrixOnGrid", "TanhOnGrid", "TanhSquash", "WeightedSum"]
+
+EXAMPLE_W = np.array([[1.0, 0.6], [-0.4, 0.9]])
+EXAMPLE_B = np.array([0.5, -0.3])
+
+
+class _PlaneScene(Scene):
+    """A grid of the square [-extent, extent]^2 with a few coloured points on it."""
+
+    abstract = True
+    extent = 2.0
+    scale = 1.6  # scene units per data unit
+    center = np.array([-2.2, -0.3, 0.0])
+    stage_seconds = 2.0
+    pause_seconds = 1.0
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+        e = self.extent
+        self.viewport = Viewport(self.center.copy(), self.scale)
+        self.grid_data = grid_lines((-e, e, -e, e), 17, 80)  # (34, 80, 2)
+        angle = np.linspace(0, 2 * np.pi, 24, endpoint=False)
+        ring = np.stack([np.cos(angle), np.sin(angle)], -1)
+        self.point_data = np.concatenate([0.6 * ring, 1.4 * ring])  # (48, 2)
+        self.labels = np.repeat([0, 1], 24)
+        self.grid = WarpedGrid(self.viewport.to_scene(self.grid_data), color=self.pal.grid)
+        self.cloud = PointCloud(
+            self.viewport.to_scene(self.point_data), self.labels, self.pal.classes, radius=0.06
+        )
+        self.caption = Caption(self.pal, anchor=np.array([2.4, 3.3, 0.0]), font_size=32)
+
+    def stage(self, kind: str, weight=None, bias=None, activation="identity") -> StageMorph:
+        """Move grid and points through one stage; the new positions become current."""
+        new_grid = apply_stage(self.grid_data, kind, weight, bias, activation)
+        new_pts = apply_stage(self.point_data, kind, weight, bias, activation)
+        anim = StageMorph(
+            [(self.grid, self.grid_data, new_grid), (self.cloud, self.point_data, new_pts)],
+            self.viewport,
+            run_time=self.stage_seconds,
+        )
+        self.grid_data, self.point_data = new_grid, new_pts
+        return anim
+
+    def show_plane(self, title: str, detail=None) -> None:
+        e = self.extent + 0.3
+        vp = self.viewport
+        axes = VGroup(
+            Line(vp.to_scene([-e, 0]), vp.to_scene([e, 0]), color=self.pal.axis, stroke_width=2),
+            Line(vp.to_scene([0, -e]), vp.to_scene([0, e]), color=self.pal.axis, stroke_width=2),
+        )
+        self.add(axes, self.caption)  # fixed reference axes: the first frame is not empty
+        self.play(
+            Create(self.grid),
+            FadeIn(self.cloud),
+            self.caption.make_change_animation(title, detail),
+            run_time=1.5,
+        )
+        self.wait(self.pause_seconds)
+
+
+class WeightedSum(Scene):
+    """A neuron's weighted sum, and two of them at once: a matrix times a vector."""
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def construct(self) -> None:
+        pal = self.pal
+        (w11, w12), (w21, w22) = EXAMPLE_W
+        x = np.array([2.0, 1.0])
+        y = EXAMPLE_W @ x
+
+        # Step 1: one neuron: multiply each input by its weight and add.
+        title = text("a neuron is a weighted sum", pal.ink, 36).to_edge(UP, buff=0.6)
+        self.add(title)
+        inputs = text(f"x = ({x[0]:g}, {x[1]:g})", pal.ink, 30, mono=True)
+        first = text(
+            f"y1 = {w11:g} * {x[0]:g} + {w12:g} * {x[1]:g} = {y[0]:g}", pal.classes[0], 30, True
+        )
+        second = text(
+            f"y2 = {w21:g} * {x[0]:g} + {w22:g} * {x[1]:g} = {y[1]:g}", pal.classes[1], 30, True
+        )
+        lines = VGroup(inputs, first, second).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
+        lines.move_to(0.6 * UP)
+        self.play(FadeIn(inputs), run_time=0.8)
+        self.wait(0.5)
+        self.play(FadeIn(first, shift=0.2 * RIGHT), run_time=1.2)
+        self.wait(1.0)
+
+        # Step 2: a second neuron with its own weights.
+        self.play(FadeIn(second, shift=0.2 * RIGHT), run_time=1.2)
+        self.wait(1.0)
+
+        # Step 3: both at once: the weights form a matrix, the inputs a vector.
+        matrix = matrix_text("W", EXAMPLE_W, pal.ink, font_size=30, digits=1)
+        vector = matrix_text("x", x, pal.ink, font_size=30, digits=1)
+        result = matrix_text("Wx", y, pal.ink, font_size=30, digits=1)
+        product = VGroup(matrix, vector, result).arrange(RIGHT, buff=0.6).to_edge(DOWN, buff=1.0)
+        caption = text("two weighted sums = a matrix times a vector", pal.muted, 26)
+        caption.next_to(product, UP, buff=0.4)
+        self.play(FadeIn(product), FadeIn(caption), run_time=1.5)
+        self.wait(2.5)
+
+
+class MatrixOnGrid(_PlaneScene):
+    """A 2x2 matrix moves every point of the plane at once: lines stay straight."""
+
+    def construct(self) -> None:
+        # Step 1: the plane, with points on two rings.
+        self.show_plane("the plane")
+
+        # Step 2: x -> W x for every point and every grid line.
+        detail = matrix_text("W", EXAMPLE_W, self.pal.ink)
+        self.play(self.caption.make_change_animation("multiply by a matrix", detail))
+        self.play(self.stage("linear", EXAMPLE_W))
+        self.wait(2.0)
+
+
+class TanhSquash(Scene):
+    """tanh squeezes the whole number line into the interval (-1, 1)."""
+
+    stage_seconds = 2.5
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def construct(self) -> None:
+        pal = self.pal
+        vp = Viewport(np.array([0.0, -0.2, 0.0]), 1.6)
+
+        # Step 1: the curve y = tanh(x), with its bounds at -1 and 1.
+        xs = np.linspace(-4, 4, 200)
+        curve = VMobject(stroke_color=pal.classes[1], stroke_width=5)
+        curve.set_points_as_corners(vp.to_scene(np.stack([xs, np.tanh(xs)], -1)))
+        axis_x = Line(vp.to_scene([-4.2, 0]), vp.to_scene([4.2, 0]), color=pal.axis)
+        axis_y = Line(vp.to_scene([0, -1.6]), vp.to_scene([0, 1.6]), color=pal.axis)
+        bounds = VGroup(
+            *[
+                DashedLine(vp.to_scene([-4.2, y]), vp.to_scene([4.2, y]), color=pal.muted)
+                for y in (-1, 1)
+            ]
+        )
+        marks = VGroup(
+            text("1", pal.muted, 24).next_to(vp.to_scene([-4.2, 1]), LEFT),
+            text("-1", pal.muted, 24).next_to(vp.to_scene([-4.2, -1]), LEFT),
+        )
+        title = text("tanh squeezes the line into (-1, 1)", pal.ink, 34).to_edge(UP, buff=0.5)
+        self.add(title, axis_x, axis_y)
+        self.play(Create(curve), FadeIn(bounds), FadeIn(marks), run_time=2.0)
+        self.wait(1.0)
+
+        # Step 2: points on the number line move to tanh(x), still on the line.
+        x = np.linspace(-4, 4, 33)
+        line_pts = np.stack([x, np.zeros_like(x)], -1)
+        dots = PointCloud(vp.to_scene(line_pts), (x > 0).astype(int), pal.classes, radius=0.07)
+        self.play(FadeIn(dots), run_time=0.8)
+        squeezed = np.stack([np.tanh(x), np.zeros_like(x)], -1)
+        self.play(StageMorph([(dots, line_pts, squeezed)], vp, run_time=self.stage_seconds))
+        self.wait(2.0)
+
+
+class TanhOnGrid(_PlaneScene):
+    """tanh on each coordinate: the plane folds into the square (-1, 1) x (-1, 1)."""
+
+    def construct(self) -> None:
+        # Step 1: the plane.
+        self.show_plane("the plane")
+
+        # Step 2: tanh on x and on y: straight lines bend.
+        detail = text("tanh on each coordinate", self.pal.ink, 22)
+        self.play(self.caption.make_change_animation("apply tanh", detail))
+        self.play(self.stage("activation", activation="tanh"))
+        self.wait(2.0)
+
+
+class FullLayer(_PlaneScene):
+    """A whole layer: a linear map, a translation by the bias, then tanh."""
+
+    poster_time = -1.0
+
+    def construct(self) -> None:
+        pal = self.pal
+        # Step 1: the plane.
+        self.show_plane("one layer: tanh(W x + b)")
+
+        # Step 2: linear.
+        self.play(
+            self.caption.make_change_animation("1. linear", matrix_text("W", EXAMPLE_W, pal.ink))
+        )
+        self.play(self.stage("linear", EXAMPLE_W))
+        self.wait(self.pause_seconds)
+
+        # Step 3: the bias translates everything.
+        self.play(
+            self.caption.make_change_animation(
+                "2. translation", matrix_text("b", EXAMPLE_B, pal.ink)
+            )
+        )
+        self.play(self.stage("bias", bias=EXAMPLE_B))
+        self.wait(self.pause_seconds)
+
+        # Step 4: tanh.
+        self.play(
+            self.caption.make_change_animation(
+                "3. tanh", text("tanh on each coordinate", pal.ink, 22)
+            )
+        )
+        self.play(self.stage("activation", activation="tanh"))
+        self.wait(2.0)

@@ -1,0 +1,111 @@
+"""Render a manim Scene in-process at a small size and return its frames as numpy arrays.
+
+``frames_comparison`` silently skips on this cairo (see ../shared/NOTES.md), so
+scene tests render with :func:`render_frames` and assert what the pixels show.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["Rendered", "render_frames", "scene_to_pixel"]
+
+
+@dataclass
+class Rendered:
+    """Frames of one render: ``frames[i]`` is ``(H, W, 4)`` uint8 RGBA, shown ``counts[i]``
+    times in a row."""
+
+    scene: object
+    frames: list[np.ndarray] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    fps: float = 5.0
+
+    @property
+    def n_frames(self) -> int:
+        """Frames in the video (repeats counted)."""
+        return int(sum(self.counts))
+
+    @property
+    def duration(self) -> float:
+        return self.n_frames / self.fps
+
+    def frame_at(self, seconds: float) -> np.ndarray:
+        """The frame shown at ``seconds`` (negative counts from the end)."""
+        if seconds < 0:
+            seconds += self.duration
+        index = int(np.clip(seconds * self.fps, 0, self.n_frames - 1))
+        return self.frames[int(np.searchsorted(np.cumsum(self.counts), index, side="right"))]
+
+
+def scene_to_pixel(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Scene coordinates ``(..., >=2)`` to integer ``(..., 2)`` pixel ``(row, col)``."""
+    from manim import config
+
+    h, w = shape[:2]
+    p = np.asarray(points, dtype=np.float64)
+    col = (p[..., 0] / config.frame_width + 0.5) * w
+    row = (0.5 - p[..., 1] / config.frame_height) * h
+    return np.stack([row, col], -1).round().astype(int)
+
+
+def render_frames(
+    scene_cls: type,
+    width: int = 480,
+    height: int = 270,
+    fps: float = 5,
+    theme: str | None = None,
+) -> Rendered:
+    """Render ``scene_cls`` in-process with ``tempconfig`` and collect every frame.
+
+    Nothing is written to disk (no movie, no cache). ``theme`` sets
+    ``$BENDSPACE_THEME`` for the render. Returns the frames (consecutive
+    repeats, as from ``wait()``, stored once with a count) and the scene.
+    """
+    from manim import tempconfig
+
+    old_theme = os.environ.get("BENDSPACE_THEME")
+    if theme is not None:
+        os.environ["BENDSPACE_THEME"] = theme
+    try:
+        with (
+            tempfile.TemporaryDirectory() as tmp,
+            tempconfig(
+                {
+                    "pixel_width": width,
+                    "pixel_height": height,
+                    "frame_rate": fps,
+                    "write_to_movie": False,
+                    "save_last_frame": False,
+                    "disable_caching": True,
+                    "media_dir": tmp,
+                    "progress_bar": "none",
+                    "verbosity": "WARNING",
+                }
+            ),
+        ):
+            scene = scene_cls()
+            out = Rendered(scene=scene, fps=float(fps))
+            renderer = scene.renderer
+
+            def capture(frame, num_frames: int = 1) -> None:
+                if renderer.skip_animations:
+                    return
+                renderer.time += num_frames / renderer.camera.frame_rate
+                out.frames.append(np.array(frame, copy=True))
+                out.counts.append(int(num_frames))
+
+            renderer.add_frame = capture
+            renderer.file_writer.finish = lambda: None  # no movie was written to combine
+            scene.render()
+            return out
+    finally:
+        if theme is not None:
+            if old_theme is None:
+                os.environ.pop("BENDSPACE_THEME", None)
+            else:
+                os.environ["BENDSPACE_THEME"] = old_theme
