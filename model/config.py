@@ -79,7 +79,7 @@ PRESETS: dict[str, TrainConfig] = {
     ),
     # The packing study: the last hidden layer has two neurons.
     "packing": TrainConfig(
-        "packing", "spirals_even", (120, 80, 40, 2), classes=4, epochs=3000, lr=2e-3,
+        "packing", "spirals_even", (120, 80, 40, 2), classes=4, epochs=3000, lr=5e-3,
         weight_decay=0.0, snapshots=80,
         data_args={"points_per_class": 200},
     ),

@@ -204,8 +204,13 @@ def table_markdown(rows: list[PackingRow]) -> str:
         f"{r.symmetric:.1f}° | {_fmt(r.spread, '.1f')}° | {r.placement} | {r.dead_text()} |\n"
         for r in rows
     )
+    from model.config import PRESETS
+
+    cfg = PRESETS["packing"]
+    widths = "-".join(str(w) for w in (2, *cfg.hidden))
     legend = (
-        "\nNetwork 2-120-80-40-2-k, Adam 2e-3, 3,000 full-batch steps, 200 points per class. "
+        f"\nNetwork {widths}-k, Adam {cfg.lr:g}, {cfg.epochs:,} full-batch steps, "
+        f"{cfg.data_args['points_per_class']} points per class. "
         "Angles are the scipy `circmean` of each class's hidden vectors about the origin; "
         "'symmetric' is 360/k (square, disk) or 90/(k-1) (ReLU quadrant). A dead layer "
         "(output constant over all points) is trained again from the next seed; the "
@@ -215,6 +220,17 @@ def table_markdown(rows: list[PackingRow]) -> str:
 
 
 def write_table(path: str | Path, rows: list[PackingRow]) -> Path:
-    """Write the table between :data:`TABLE_BEGIN` / :data:`TABLE_END` markers, atomically."""
-    text = f"{TABLE_BEGIN}\n{table_markdown(rows)}{TABLE_END}\n"
+    """Write the table between :data:`TABLE_BEGIN` / :data:`TABLE_END` markers, atomically.
+
+    When ``path`` already holds the markers (the README does), only the block
+    between them is replaced and the rest of the file is kept.
+    """
+    block = f"{TABLE_BEGIN}\n{table_markdown(rows)}{TABLE_END}"
+    path = Path(path)
+    text = block + "\n"
+    if path.is_file():
+        old = path.read_text(encoding="utf-8")
+        start, end = old.find(TABLE_BEGIN), old.find(TABLE_END)
+        if 0 <= start < end:
+            text = old[:start] + block + old[end + len(TABLE_END) :]
     return write_atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))

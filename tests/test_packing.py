@@ -111,6 +111,24 @@ def test_training_records_a_dead_layer_and_restarts(monkeypatch, tmp_path):
     assert "seed 0 died" in dead_caption(st)
 
 
+def test_write_table_replaces_only_the_marked_block(tmp_path):
+    from model.packing import TABLE_BEGIN, TABLE_END, PackingRow, write_table
+
+    row = PackingRow(
+        classes=3, activation="tanh", accuracy=0.99, min_angle=110.0, symmetric=120.0,
+        spread=9.0, placement="corners", died=[], trained_seed=0, still_dead=False,
+    )  # fmt: skip
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# intro\n\n{TABLE_BEGIN}\nold table\n{TABLE_END}\n\n## after\n")
+    write_table(readme, [row])
+    text = readme.read_text()
+    assert text.startswith("# intro\n") and text.endswith("## after\n")
+    assert "old table" not in text and "| 3 | tanh | 99.0% | 110.0°" in text
+    assert text.count(TABLE_BEGIN) == 1 and text.count(TABLE_END) == 1
+    fresh = write_table(tmp_path / "new.md", [row]).read_text()
+    assert fresh.startswith(TABLE_BEGIN) and fresh.rstrip().endswith(TABLE_END)
+
+
 # -- ranges on real states -------------------------------------------------------------------
 @pytest.mark.parametrize("activation", ["tanh", "relu", "unit_disk"])
 def test_hidden_layer_stays_in_the_activations_range(trained, activation):
