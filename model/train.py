@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import platform
 import sys
 from dataclasses import dataclass, field
@@ -153,7 +154,21 @@ def train(
     model: nn.Module | None = None,
     progress: bool = True,
 ) -> TrainResult:
-    """Train deterministically for ``config.seed`` and snapshot at log-spaced steps."""
+    """Train deterministically for ``config.seed`` and snapshot at log-spaced steps.
+
+    Runs on one thread (``$BENDSPACE_TORCH_THREADS`` changes it): these networks
+    are too small to gain from more, and several trainings or renders often run
+    side by side, where spinning thread pools waste most of the machine.
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(int(os.environ.get("BENDSPACE_TORCH_THREADS") or 1))
+    try:
+        return _train(config, data, model, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(config, data, model, progress) -> TrainResult:
     data = data if data is not None else load_dataset(config)
     torch.manual_seed(config.seed)
     if model is None:
