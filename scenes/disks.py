@@ -20,14 +20,17 @@ from manim import (
     UP,
     Create,
     FadeIn,
+    Group,
     Line,
     Polygon,
     Scene,
+    Text,
     ThreeDScene,
     VGroup,
 )
 
 from model.cache import states_for
+from model.stages import logits
 from model.states import States
 from scenes.lib import (
     Caption,
@@ -36,6 +39,7 @@ from scenes.lib import (
     Viewport,
     WarpedGrid,
     apply_theme,
+    class_image,
     half_planes,
     legend,
     stage_detail,
@@ -117,9 +121,10 @@ class DisksFailing2D(SpiralsStretching):
         marks.set_fill(opacity=0).set_stroke(pal.accent, width=1.6, opacity=0.9)
         self.marks = marks
         detail = text(
-            f"{int(wrong.sum())} of {len(wrong)} points on the wrong side:\n"
-            "affine maps and tanh bend the plane\n"
-            "but cannot tear the ring off the disk",
+            f"{int(wrong.sum())} of {len(wrong)} points\n"
+            "on the wrong side: affine maps\n"
+            "and tanh bend the plane, but\n"
+            "cannot tear the ring off the disk",
             pal.ink,
             21,
         )
@@ -145,13 +150,15 @@ class DisksBulge3D(ThreeDScene):
     states_presets = ((BULGE, {}),)
     preset = BULGE
     poster_time = -1.0
-    fit = 2.5  # the grid fits a ball of this radius (scene units)
+    fit = 2.3  # the points (or grid) fit a ball of this radius (scene units)
+    fit_to = "points"  # zoom each stage to the points: the grid may run past the frame
     lines = 15  # grid lines each way
     samples = 40  # vertices per grid line
     radius = 0.04
     phi, theta = 66 * DEGREES, -70 * DEGREES  # starting camera
     rotation_rate = 0.09  # radians per second while the stages play
     plane_tilt = 24 * DEGREES  # final view: this far out of the separating plane
+    final_zoom = 0.85  # and a little further back, so the plane clears the text
     intro_seconds = 2.0
     caption_seconds = 0.5
     stage_seconds = 1.8
@@ -169,7 +176,8 @@ class DisksBulge3D(ThreeDScene):
         pal = self.pal
         self.set_camera_orientation(phi=self.phi, theta=self.theta)
         view = NetworkView(states, center=ORIGIN, fit=self.fit, lines=self.lines,
-                           samples=self.samples, radius=self.radius, pal=pal)  # fmt: skip
+                           samples=self.samples, radius=self.radius, pal=pal,
+                           fit_to=self.fit_to)  # fmt: skip
         self.view = view
         self.add_updater(lambda dt: view.cloud.face(self._toward_camera()))
         self.caption = Caption(pal, anchor=np.array([-6.8, 3.7, 0.0]), font_size=30)
@@ -183,7 +191,9 @@ class DisksBulge3D(ThreeDScene):
         self.play(
             Create(view.grid),
             FadeIn(view.cloud),
-            self._caption("input: the plane z = 0", text("1000 points in 3-D", pal.muted, 22)),
+            self._caption(
+                "input: the plane z = 0", text(f"{len(states['labels'])} points", pal.muted, 22)
+            ),
             run_time=self.intro_seconds,
         )
         self.wait(self.pause_seconds)
@@ -205,7 +215,7 @@ class DisksBulge3D(ThreeDScene):
         w, c = output_plane(states)
         normal = w / np.linalg.norm(w)
         phi, theta = self._view_along_plane(normal)
-        self.move_camera(phi=phi, theta=theta, run_time=self.camera_seconds)
+        self.move_camera(phi=phi, theta=theta, zoom=self.final_zoom, run_time=self.camera_seconds)
 
         # Step 4: the plane, clipped to the cloud's box, and the accuracy.
         scene_pts = view.cloud.positions
@@ -259,12 +269,14 @@ class DisksBulge3D(ThreeDScene):
 
 
 class DisksSideBySide(Scene):
-    """The trained 2-wide and 3-wide networks' last hidden spaces, with their accuracies."""
+    """Two against three neurons per layer: the input-plane boundary and the last hidden space."""
 
     states_presets = ((FLAT, {}), (BULGE, {}))
     poster_time = -1.0
-    half = 2.5  # half-size of each panel (scene units)
-    centers = (np.array([-3.5, -0.35, 0.0]), np.array([3.5, -0.35, 0.0]))
+    half = 1.55  # half-size of each square panel (scene units)
+    panel_y = -0.1
+    columns = (-5.2, -1.8, 1.8, 5.2)  # panel centres: 2-wide pair, then 3-wide pair
+    resolution = 160  # class-map cells per side
     fade_seconds = 1.5
     final_seconds = 3.0
 
@@ -273,23 +285,65 @@ class DisksSideBySide(Scene):
 
     def construct(self) -> None:
         pal = self.pal
-        self.panels = []
-        parts = []
-        for name, center in zip((FLAT, BULGE), self.centers, strict=True):
+        self.panels = []  # per network: (input panel, hidden panel, header)
+        for k, name in enumerate((FLAT, BULGE)):
             states = states_for(name)
-            panel = self._panel(states, center)
-            self.panels.append(panel)
-            parts.append(panel)
+            x_in, x_hid = self.columns[2 * k], self.columns[2 * k + 1]
+            inputs = self._input_panel(states, np.array([x_in, self.panel_y, 0.0]))
+            hidden = self._hidden_panel(states, np.array([x_hid, self.panel_y, 0.0]))
+            header = self._header(states, 0.5 * (x_in + x_hid))
+            self.panels.append((inputs, hidden, header))
         keys = legend(CLASS_NAMES, pal, font_size=22).arrange(RIGHT, buff=0.5)
-        keys.to_edge(DOWN, buff=0.15)
-        self.play(*[FadeIn(p) for p in parts], FadeIn(keys), run_time=self.fade_seconds)
+        keys.to_edge(DOWN, buff=0.25)
+        self.add(keys, *[header for _, _, header in self.panels])  # no blank first frame
+        panels = [m for inputs, hidden, _ in self.panels for m in (inputs, hidden)]
+        self.play(*[FadeIn(m) for m in panels], run_time=self.fade_seconds)
         self.wait(self.final_seconds)
 
-    def _panel(self, states: States, center: np.ndarray) -> VGroup:
-        """Points, grid and the output layer's boundary in the last hidden space."""
+    def _header(self, states: States, x: float) -> VGroup:
+        """Title and the final accuracy (from the states' meta) above a pair of panels."""
+        pal = self.pal
+        acc = float(states.meta["final_accuracy"])
+        wrong = int((states["predictions"][-1] != states["labels"]).sum())
+        title = text(f"{states.widths[1]} neurons per layer", pal.ink, 32)
+        score = text(f"accuracy {100 * acc:.1f}%   ({wrong} wrong)", pal.ink, 22)
+        header = VGroup(title, score).arrange(DOWN, buff=0.15)
+        header.move_to([x, self.panel_y + self.half + 0.85, 0.0])
+        header.accuracy = acc
+        return header
+
+    def _caption_below(self, words: str, center: np.ndarray) -> Text:
+        label = text(words, self.pal.muted, 17)
+        return label.next_to(center + self.half * DOWN, DOWN, buff=0.15)
+
+    def _input_panel(self, states: States, center: np.ndarray) -> Group:
+        """The data in the input plane over the trained network's class map."""
+        pal, half = self.pal, self.half
+        xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
+        scale = 2 * half / max(xmax - xmin, ymax - ymin)
+        mid = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
+        viewport = Viewport(center - scale * np.array([*mid, 0.0]), scale)
+        xs = np.linspace(xmin, xmax, self.resolution)
+        ys = np.linspace(ymin, ymax, self.resolution)
+        lattice = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)  # row i is y
+        out = logits(lattice, states.weights(-1), states.biases(-1), states.activations)
+        classes = out.argmax(-1).reshape(self.resolution, self.resolution)
+        image = class_image(classes, pal.classes, opacity=0.35)
+        image.stretch_to_fit_width(scale * (xmax - xmin))
+        image.stretch_to_fit_height(scale * (ymax - ymin))
+        image.move_to(viewport.to_scene(mid))
+        cloud = PointCloud(viewport.to_scene(states["inputs"]), states["labels"], pal.classes,
+                           radius=0.022)  # fmt: skip
+        label = self._caption_below("input plane", center)
+        panel = Group(image, cloud, label)
+        panel.cloud = cloud
+        return panel
+
+    def _hidden_panel(self, states: States, center: np.ndarray) -> VGroup:
+        """Points, grid and the output boundary in the last hidden space, seen along it."""
         pal, half = self.pal, self.half
         last = states.stage_index(states.n_layers - 2, "activation")
-        view = NetworkView(states, lines=13, samples=40, radius=0.03, pal=pal, grid_width=0.8)
+        view = NetworkView(states, lines=13, samples=40, pal=pal)
         width = states.widths[-2]
         w, c = output_plane(states)
         norm = np.linalg.norm(w)
@@ -302,28 +356,23 @@ class DisksSideBySide(Scene):
         rotate = np.stack([across / np.linalg.norm(across), w / norm])  # (2, width)
         shown_pts = pts @ rotate.T
         shown_grid = view.grid_data[last][..., :width] @ rotate.T
-        reach = float(np.abs(shown_grid).max())
-        viewport = Viewport(center.copy(), half / reach)
+        mid = 0.5 * (shown_grid.min((0, 1)) + shown_grid.max((0, 1)))
+        reach = float(np.abs(shown_grid - mid).max())
+        scale = 0.96 * half / reach
+        viewport = Viewport(center - scale * np.array([*mid, 0.0]), scale)
         cloud = PointCloud(viewport.to_scene(shown_pts), states["labels"], pal.classes,
-                           radius=0.03)  # fmt: skip
-        grid = WarpedGrid(viewport.to_scene(shown_grid), color=pal.grid, stroke_width=0.8,
-                          opacity=0.45)  # fmt: skip
+                           radius=0.025)  # fmt: skip
+        grid = WarpedGrid(viewport.to_scene(shown_grid), color=pal.grid, stroke_width=0.7,
+                          opacity=0.5)  # fmt: skip
         # the boundary w . h + c = 0 is the horizontal line y = -c / |w| (class 0 above)
-        y = center[1] + viewport.scale * (-c / norm)
+        y = viewport.to_scene(np.array([0.0, -c / norm]))[1]
         left, right = center[0] - half, center[0] + half
-        line = Line([left, y, 0], [right, y, 0], color=pal.accent, stroke_width=3)
+        line = Line([left, y, 0], [right, y, 0], color=pal.accent, stroke_width=2.5)
         line.normal_scene = np.array([0.0, -1.0])  # class 1 lies where n . p + k > 0
         line.offset_scene = y
-        box = (left, right, center[1] - half, center[1] + half)
-        sides = half_planes(line, box, pal.classes, opacity=0.2)
-        acc = float(states.meta["final_accuracy"])
-        wrong = int((states["predictions"][-1] != states["labels"]).sum())
-        title = text(f"{width} neurons per layer", pal.ink, 30)
-        title.move_to(center + (half + 0.85) * UP)
-        how = "the boundary is a line" if width == 2 else "the boundary plane, seen edge-on"
-        note = text(f"{how}\naccuracy {100 * acc:.1f}%  ({wrong} wrong)", pal.muted, 20)
-        note.next_to(title, DOWN, buff=0.12)
-        panel = VGroup(sides, grid, cloud, line, title, note)
-        panel.view, panel.cloud, panel.line, panel.accuracy = view, cloud, line, acc
-        panel.rotation = rotate
+        sides = half_planes(line, (left, right, center[1] - half, center[1] + half),
+                            pal.classes, opacity=0.2)  # fmt: skip
+        words = "last layer: a line" if width == 2 else "last layer: a plane, edge-on"
+        panel = VGroup(sides, grid, cloud, line, self._caption_below(words, center))
+        panel.cloud, panel.line, panel.rotation = cloud, line, rotate
         return panel

@@ -1,0 +1,228 @@
+"""Disks scenes, checked from rendered frames (small, in-process) and against the states."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import ManimColor
+from scene_harness import render_frames, scene_to_pixel
+
+from scenes import disks
+from scenes.lib import palette
+
+W, H, FPS = 480, 270, 5
+
+
+class ShortFailing(disks.DisksFailing2D):
+    intro_seconds = 0.4
+    caption_seconds = 0.2
+    stage_seconds = 0.4
+    pause_seconds = 0.2
+    final_seconds = 0.2
+    failure_seconds = 0.4
+
+
+class ShortTraining(disks.DisksTraining2D):
+    snapshot_stride = 25
+    snapshot_seconds = 0.2
+    final_seconds = 0.2
+
+
+class ShortBulge(disks.DisksBulge3D):
+    lines = 5
+    samples = 16
+    intro_seconds = 0.4
+    caption_seconds = 0.2
+    stage_seconds = 0.4
+    pause_seconds = 0.2
+    camera_seconds = 0.6
+    plane_seconds = 0.6
+    final_seconds = 0.4
+
+
+class ShortSideBySide(disks.DisksSideBySide):
+    resolution = 60
+    fade_seconds = 0.4
+    final_seconds = 0.2
+
+
+def _rgb(hex_color: str) -> np.ndarray:
+    return np.array(ManimColor(hex_color).to_int_rgb(), dtype=float)
+
+
+def _assert_no_blank_frame(rendered, background: str, moving: bool = True) -> None:
+    """No frame is blank; with ``moving``, the middle differs from the first and the last."""
+    for i, frame in enumerate(rendered.frames):
+        diff = np.abs(frame[..., :3].astype(float) - _rgb(background)).sum(-1)
+        assert (diff < 6).mean() < 0.995, f"frame {i} is blank"
+    if not moving:
+        return
+    first, last = rendered.frames[0], rendered.frames[-1]
+    middle = rendered.frame_at(rendered.duration / 2)
+    for other, name in ((first, "first"), (last, "last")):
+        changed = (np.abs(middle.astype(int) - other.astype(int)).sum(-1) > 30).mean()
+        assert changed > 0.01, f"the middle frame looks like the {name} one"
+
+
+def _class_colour_share(frame, pix, labels, classes, k: int) -> float:
+    """Share of class ``k``'s points whose 3x3 neighbourhood is nearer their own colour."""
+    inside = (pix[:, 0] >= 1) & (pix[:, 0] < H - 1) & (pix[:, 1] >= 1) & (pix[:, 1] < W - 1)
+    idx = np.flatnonzero(inside & (labels == k))
+    own, other = np.full(len(idx), np.inf), np.full(len(idx), np.inf)
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            colors = frame[pix[idx, 0] + dr, pix[idx, 1] + dc, :3].astype(float)
+            own = np.minimum(own, np.abs(colors - _rgb(classes[k])).sum(-1))
+            other = np.minimum(other, np.abs(colors - _rgb(classes[1 - k])).sum(-1))
+    assert len(idx) > 100, f"too few class {k} points in the frame"
+    return float((own < other).mean())
+
+
+# ---------------------------------------------------------------------------
+# The geometry helpers
+# ---------------------------------------------------------------------------
+
+
+def test_box_plane_polygon_lies_in_the_plane_and_the_box():
+    rng = np.random.default_rng(1)
+    lo, hi = np.array([-1.0, -2.0, -0.5]), np.array([2.0, 1.0, 1.5])
+    for _ in range(50):
+        normal = rng.normal(size=3)
+        point = lo + rng.uniform(0.2, 0.8, 3) * (hi - lo)
+        corners = disks.box_plane_polygon(normal, point, lo, hi)
+        assert 3 <= len(corners) <= 6
+        assert np.allclose((corners - point) @ normal, 0, atol=1e-9)
+        assert np.all(corners >= lo - 1e-9) and np.all(corners <= hi + 1e-9)
+        # in order around the polygon: consecutive edges turn the same way
+        edges = np.roll(corners, -1, 0) - corners
+        turns = np.cross(edges, np.roll(edges, -1, 0)) @ normal
+        assert np.all(turns > 0) or np.all(turns < 0)
+    assert len(disks.box_plane_polygon([0, 0, 1.0], [0, 0, 5.0], lo, hi)) == 0  # misses
+
+
+# ---------------------------------------------------------------------------
+# DisksBulge3D
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bulge(trained):
+    trained("disks3d")
+    return render_frames(ShortBulge, W, H, FPS)
+
+
+def test_bulge_no_frame_is_blank(bulge):
+    assert bulge.duration > 5
+    _assert_no_blank_frame(bulge, palette().background)
+
+
+def _sides(plane_points: np.ndarray, points: np.ndarray, shift: float = 0.0) -> np.ndarray:
+    """Which side of the plane through ``plane_points`` each point lies on (+1 / -1)."""
+    mid = plane_points.mean(0)
+    _, sv, vt = np.linalg.svd(plane_points - mid)
+    assert sv[2] < 1e-6 * sv[0], "the drawn plane is not flat"
+    return np.sign((points - mid) @ vt[2] - shift)
+
+
+def _agreement(sides: np.ndarray, classes: np.ndarray) -> float:
+    """How well one side per class matches ``classes`` (either side may be class 0)."""
+    match = (sides > 0) == (classes == 0)
+    return float(max(match.mean(), 1 - match.mean()))
+
+
+def test_bulge_last_frame_plane_separates_the_classes(bulge):
+    scene, frame = bulge.scene, bulge.frames[-1]
+    states = scene.view.states
+    labels = np.asarray(states["labels"])
+    predicted = np.asarray(states["predictions"][-1])
+    accuracy = float(states.meta["final_accuracy"])
+    assert accuracy > 0.98, "the 3-wide network should separate the disks"
+
+    # the plane as drawn (its mobject's points) and the points as drawn (scene coordinates)
+    plane = scene.plane.points
+    cloud = scene.view.cloud.get_positions()
+    stage = states.stage_index(states.n_layers - 2, "activation")
+    assert np.allclose(cloud, scene.view.viewport.to_scene(states["trace"][-1, stage]))
+    # every drawn vertex lies on the output layer's plane w . h + c = 0 (in data coordinates)
+    w, c = disks.output_plane(states)
+    hidden = scene.view.viewport.to_data(plane)
+    assert np.abs(hidden @ w + c).max() / np.linalg.norm(w) < 1e-6, "plane drawn off the states'"
+    assert len(plane) >= 3 * 4 and np.ptp(hidden, axis=0).max() > 1.0, "plane drawn too small"
+    sides = _sides(plane, cloud)
+    assert _agreement(sides, predicted) > 0.995, "the drawn plane is not the output layer's"
+    assert _agreement(sides, labels) >= accuracy - 0.005
+    # the check has teeth: the plane moved into either class, or turned to run from one
+    # class to the other, fails it
+    mid = plane.mean(0)
+    _, _, vt = np.linalg.svd(plane - mid)
+    depth = (cloud - mid) @ vt[2]
+    for k in (0, 1):
+        shift = float(np.median(depth[labels == k]))
+        assert _agreement(_sides(plane, cloud, shift), predicted) < 0.9
+    between = cloud[labels == 1].mean(0) - cloud[labels == 0].mean(0)
+    normal = np.cross(between, vt[2])
+    normal /= np.linalg.norm(normal)
+    turned = mid + np.stack([between, np.cross(normal, between)])  # a plane along `between`
+    turned = np.concatenate([turned, [mid]])
+    assert _agreement(_sides(turned, cloud), predicted) < 0.9
+
+    # pixels: each class's projected points carry their class colour in the last frame
+    pal = palette()
+    projected = scene.camera.project_points(cloud)
+    pix = scene_to_pixel(projected, frame.shape)
+    for k in (0, 1):
+        assert _class_colour_share(frame, pix, labels, pal.classes, k) > 0.9
+
+    # and the plane itself is drawn: its projected centre is tinted off the background
+    centre = scene_to_pixel(scene.camera.project_points(plane.mean(0)[None]), frame.shape)[0]
+    tint = np.abs(frame[centre[0], centre[1], :3].astype(float) - _rgb(pal.background)).sum()
+    assert tint > 30, "no plane where the plane should be"
+
+
+# ---------------------------------------------------------------------------
+# 2-D scenes
+# ---------------------------------------------------------------------------
+
+
+def test_failing_renders_and_marks_the_misclassified(trained):
+    states = trained("disks2d")
+    rendered = render_frames(ShortFailing, W, H, FPS)
+    _assert_no_blank_frame(rendered, palette().background)
+    scene, frame = rendered.scene, rendered.frames[-1]
+    wrong = np.asarray(states["predictions"][-1]) != np.asarray(states["labels"])
+    accuracy = float(states.meta["final_accuracy"])
+    assert accuracy < 0.99, "two neurons per layer should not separate the disks"
+    assert wrong.sum() == round((1 - accuracy) * len(wrong))
+    centres = scene.marks.get_positions()
+    assert np.allclose(centres, scene.view.cloud.get_positions()[wrong])
+    # the marks appear in the last step: around each one the frame changes, and away
+    # from them it does not (compare with the frame just before that step)
+    before = rendered.frame_at(-(scene.failure_seconds + 1.1)).astype(int)
+    change = np.abs(frame.astype(int) - before)[..., :3].sum(-1)
+    pix = scene_to_pixel(centres, frame.shape)
+    near = [change[max(r - 3, 0) : r + 4, max(c - 3, 0) : c + 4].max() for r, c in pix]
+    assert np.mean(np.array(near) > 80) > 0.9, "marks missing around misclassified points"
+    others = scene_to_pixel(scene.view.cloud.get_positions()[~wrong], frame.shape)
+    gap = np.linalg.norm(others[:, None, :] - pix[None], axis=-1).min(1)
+    far = others[gap > 8]
+    assert len(far) > 100
+    assert (change[far[:, 0], far[:, 1]] < 30).mean() > 0.95, "the picture changed elsewhere"
+
+
+def test_training_renders(trained):
+    trained("disks2d")
+    rendered = render_frames(ShortTraining, W, H, FPS)
+    _assert_no_blank_frame(rendered, palette().background)
+
+
+def test_side_by_side_shows_the_real_accuracies_and_boundaries(trained):
+    flat, bulge = trained("disks2d"), trained("disks3d")
+    rendered = render_frames(ShortSideBySide, W, H, FPS, theme="light")
+    _assert_no_blank_frame(rendered, palette("light").background, moving=False)
+    for (_, hidden, header), states in zip(rendered.scene.panels, (flat, bulge), strict=True):
+        assert header.accuracy == float(states.meta["final_accuracy"])
+        # the drawn boundary line splits the drawn points as the network does
+        y = hidden.line.get_start()[1]
+        above = hidden.cloud.get_positions()[:, 1] > y
+        predicted = np.asarray(states["predictions"][-1])
+        assert (above == (predicted == 0)).mean() > 0.995
