@@ -158,6 +158,39 @@ def _render(scene_cls: type, size: tuple[int, int, int]) -> tuple[float, int]:
         return seconds, round(scene.renderer.time * fps)
 
 
+def _draw(scene_cls: type, size: tuple[int, int, int]) -> float:
+    """Draw every frame without encoding (frames are counted, not written): seconds."""
+    width, height, fps = size
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        tempconfig(
+            {
+                "pixel_width": width,
+                "pixel_height": height,
+                "frame_rate": fps,
+                "media_dir": tmp,
+                "write_to_movie": False,
+                "save_last_frame": False,
+                "disable_caching": True,
+                "progress_bar": "none",
+                "verbosity": "WARNING",
+            }
+        ),
+    ):
+        start = time.perf_counter()
+        scene = scene_cls()
+        renderer = scene.renderer
+
+        def add_frame(frame, num_frames: int = 1) -> None:
+            if not renderer.skip_animations:
+                renderer.time += num_frames / renderer.camera.frame_rate
+
+        renderer.add_frame = add_frame
+        renderer.file_writer.finish = lambda: None
+        scene.render()
+        return time.perf_counter() - start
+
+
 def run() -> list[dict]:
     states_for(PRESET, progress=False)  # trained beforehand: only rendering is timed
     size = tuple(int(v) for v in os.environ.get("BENCH_SPIRALS_QUALITY", "1920x1080x60").split("x"))
@@ -165,6 +198,8 @@ def run() -> list[dict]:
     naive_s, naive_frames = _render(_Naive, size)
     _Floor.n_frames = frames
     floor_s, _ = _render(_Floor, size)
+    scene_draw = _draw(_Scene, size)
+    naive_draw = _draw(_Naive, size)
     label = f"SpiralsStretching {size[0]}x{size[1]}@{size[2]}, {frames} frames"
     if _Scene.max_stages is not None:
         label += f" (first {_Scene.max_stages} stages)"
@@ -184,6 +219,14 @@ def run() -> list[dict]:
             "ratio": round(scene_s / floor_s, 2),
             "aim": "<= 2x the floor",
             "ok": scene_s / floor_s <= 2,
+        },
+        {
+            "benchmark": f"{label}, drawing only (no encoding) vs naive Dots",
+            "seconds": round(scene_draw, 1),
+            "baseline": f"naive {naive_draw:.1f} s",
+            "ratio": round(naive_draw / scene_draw, 2),
+            "aim": "(information: the encoder's share left out)",
+            "ok": None,
         },
     ]
 
