@@ -1,0 +1,665 @@
+"""Real handwritten digits: clusters forming layer by layer, weight templates, and mistakes.
+
+Run from the repo root: ``manim -qh scenes/mnist.py MnistClusters``. The states
+come from ``model.cache.states_for("mnist")`` (784-128-64-10 tanh) and
+``states_for("templates")`` (784-10, no hidden layer); both train in seconds
+on first use. The traced points are 2,000 held-out digits; stages wider than
+3 are shown through their aligned PCA (``model/project.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from manim import (
+    DEGREES,
+    DOWN,
+    LEFT,
+    ORIGIN,
+    RESAMPLING_ALGORITHMS,
+    RIGHT,
+    UP,
+    Create,
+    FadeIn,
+    Group,
+    ImageMobject,
+    ManimColor,
+    Rectangle,
+    Scene,
+    Text,
+    ThreeDScene,
+    VGroup,
+    VMobject,
+)
+
+from model.cache import states_for
+from model.data import mnist_split
+from model.stages import logits
+from model.states import States
+from scenes.lib import Caption, NetworkView, Palette, apply_theme, legend, text
+
+__all__ = [
+    "DigitView",
+    "MnistClusters",
+    "MnistClustersTraining",
+    "MnistMistakes",
+    "MnistTemplates",
+    "confident_mistakes",
+    "confusion_matrix",
+    "digit_rgba",
+    "digit_squares",
+    "digit_tile",
+    "template_rgba",
+]
+
+PRESET = "mnist"
+TEMPLATES = "templates"
+DIGITS = tuple(str(d) for d in range(10))
+SIDE = 28  # MNIST images are 28 x 28, stored row by row
+
+
+# ---------------------------------------------------------------------------
+# Digit images and weight templates as pixels
+# ---------------------------------------------------------------------------
+
+
+def _rgb(color: str) -> np.ndarray:
+    return np.array(ManimColor(color).to_int_rgb(), dtype=np.float64)
+
+
+def digit_rgba(pixels: np.ndarray, pal: Palette, border: str | None = None) -> np.ndarray:
+    """A digit (784 values in 0..1, row-major as MNIST stores it) as an opaque RGBA tile.
+
+    Ink is ``pal.ink`` on ``pal.background``, so the digit reads in either
+    theme; a one-pixel frame in ``border`` (default ``pal.muted``) makes the
+    tile ``(30, 30, 4)`` uint8. Row 0 is the top of the digit.
+    """
+    ink = np.clip(np.asarray(pixels, dtype=np.float64).reshape(SIDE, SIDE), 0.0, 1.0)
+    bg, fg = _rgb(pal.background), _rgb(pal.ink)
+    tile = np.empty((SIDE + 2, SIDE + 2, 4), dtype=np.uint8)
+    tile[..., :3] = _rgb(border or pal.muted).round().astype(np.uint8)
+    tile[1:-1, 1:-1, :3] = (bg + ink[..., None] * (fg - bg)).round().astype(np.uint8)
+    tile[..., 3] = 255
+    return tile
+
+
+def _image(rgba: np.ndarray, height: float, resampling: str = "nearest") -> ImageMobject:
+    image = ImageMobject(rgba)
+    image.set_resampling_algorithm(RESAMPLING_ALGORITHMS[resampling])
+    image.height = height
+    return image
+
+
+def digit_tile(
+    pixels: np.ndarray, pal: Palette, border: str | None = None, height: float = 0.6
+) -> ImageMobject:
+    """:func:`digit_rgba` as an ImageMobject ``height`` scene units tall."""
+    return _image(digit_rgba(pixels, pal, border), height)
+
+
+def _squares(x: np.ndarray, y: np.ndarray, side: float) -> np.ndarray:
+    """Axis-aligned squares centred at ``(x, y)`` as cubic bezier subpaths: ``(16 n, 3)``."""
+    h = side / 2
+    corners = np.array([[-h, -h], [h, -h], [h, h], [-h, h], [-h, -h]])  # (5, 2), closed
+    t = np.array([0.0, 1 / 3, 2 / 3, 1.0])[:, None]
+    edges = np.stack([(1 - t) * corners[i] + t * corners[i + 1] for i in range(4)])  # (4, 4, 2)
+    pts = np.zeros((len(x), 16, 3))
+    pts[..., :2] = np.stack([x, y], -1)[:, None, :] + edges.reshape(16, 2)
+    return pts.reshape(-1, 3)
+
+
+def digit_squares(
+    pixels: np.ndarray,
+    pal: Palette,
+    border: str | None = None,
+    height: float = 0.6,
+    levels: int = 6,
+) -> VGroup:
+    """A digit as vector squares, grey levels quantised: the same picture as :func:`digit_tile`.
+
+    Cairo composites every ImageMobject through a full-frame canvas (about
+    11 ms a frame each at 1080p), which is too slow for tiles that move in
+    every frame of a 3-D scene; a handful of filled VMobjects costs almost
+    nothing. Child 0 is the framed background square, then one VMobject per
+    grey level.
+    """
+    ink = np.clip(np.asarray(pixels, dtype=np.float64).reshape(SIDE, SIDE), 0.0, 1.0)
+    level = np.ceil(ink * levels - 1e-9).astype(int)  # (28, 28), 0 = no ink
+    side = height / (SIDE + 2)  # one pixel; the frame takes a pixel on each side
+    bg, fg = _rgb(pal.background), _rgb(pal.ink)
+    tile = VGroup(
+        Rectangle(width=height, height=height, stroke_color=border or pal.muted,
+                  stroke_width=2.5, fill_color=pal.background, fill_opacity=1)
+    )  # fmt: skip
+    for k in range(1, levels + 1):
+        rows, cols = np.nonzero(level == k)
+        if not len(rows):
+            continue
+        shade = ManimColor.from_rgb(tuple((bg + (k / levels) * (fg - bg)) / 255.0))
+        squares = VMobject(fill_color=shade, fill_opacity=1, stroke_width=0)
+        # 3% larger than a pixel, so neighbouring squares leave no hairline seams
+        squares.points = _squares((cols - 13.5) * side, (13.5 - rows) * side, 1.03 * side)
+        tile.add(squares)
+    return tile
+
+
+def template_rgba(weights: np.ndarray, pal: Palette) -> np.ndarray:
+    """One output neuron's 784 weights rolled into 28 x 28, on a diverging colour map.
+
+    Scaled per image by its largest absolute weight: 0 is the background,
+    positive weights go to ``pal.classes[1]`` (warm), negative ones to
+    ``pal.classes[0]`` (cool), full colour at the extreme. ``(28, 28, 4)`` uint8.
+    """
+    w = np.asarray(weights, dtype=np.float64).reshape(SIDE, SIDE)
+    v = w / max(float(np.abs(w).max()), 1e-12)  # (28, 28) in -1..1
+    bg = _rgb(pal.background)
+    warm, cool = _rgb(pal.classes[1]), _rgb(pal.classes[0])
+    towards = np.where(v[..., None] >= 0, warm, cool)
+    rgba = np.empty((SIDE, SIDE, 4), dtype=np.uint8)
+    rgba[..., :3] = (bg + np.abs(v)[..., None] * (towards - bg)).round().astype(np.uint8)
+    rgba[..., 3] = 255
+    return rgba
+
+
+# ---------------------------------------------------------------------------
+# Held-out evaluation (numpy, the states' weights)
+# ---------------------------------------------------------------------------
+
+
+def heldout_probabilities(states: States, snapshot: int = -1) -> tuple[np.ndarray, ...]:
+    """Held-out digits ``(N, 784)``, their labels ``(N,)`` and softmax outputs ``(N, 10)``."""
+    split = mnist_split()
+    out = logits(split.x_heldout, states.weights(snapshot), states.biases(snapshot),
+                 states.activations)  # fmt: skip
+    out = np.exp(out - out.max(axis=1, keepdims=True))
+    return split.x_heldout, split.y_heldout, out / out.sum(axis=1, keepdims=True)
+
+
+def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, classes: int = 10) -> np.ndarray:
+    """``(classes, classes)`` counts: row = true class, column = predicted class."""
+    counts = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(counts, (np.asarray(labels), np.asarray(predicted)), 1)
+    return counts
+
+
+def confident_mistakes(labels: np.ndarray, probs: np.ndarray, count: int = 8) -> np.ndarray:
+    """Indices of the ``count`` wrong predictions with the highest predicted probability."""
+    predicted = probs.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != labels)
+    confidence = probs[wrong, predicted[wrong]]
+    return wrong[np.argsort(-confidence, kind="stable")[:count]]
+
+
+def stepped(count: int, stride: int) -> list[int]:
+    """Every ``stride``-th of ``count`` snapshots, always ending on the last one."""
+    order = list(range(0, count, stride))
+    return order if order[-1] == count - 1 else [*order, count - 1]
+
+
+# ---------------------------------------------------------------------------
+# The 3-D digit space: clusters through the stages, and over training
+# ---------------------------------------------------------------------------
+
+
+def _stage_detail(states: States, stage: int, pal: Palette) -> Text:
+    """What a stage does to the 784-128-64-10 network's points, in words."""
+    layer, kind = states.stages()[stage]
+    dims = int(states["stage_dim"][stage])
+    if kind == "input":
+        words = f"{len(states['labels']):,} held-out digits, {dims} pixels each"
+    elif kind == "linear":
+        words = f"weights: {states.widths[layer]} numbers in, {dims} out"
+    elif kind == "bias":
+        words = f"add a bias to each of the {dims}"
+    else:
+        words = f"{states.activations[layer]} on each of the {dims} coordinates"
+    return text(words, pal.ink, 22)
+
+
+class DigitView(NetworkView):
+    """A :class:`NetworkView` that centres each picture and fits most points, not the farthest.
+
+    Wide linear stages throw a few digits far out (the 98th percentile of the
+    distance from the centre is about 0.7 of the largest); fitting to the
+    largest would shrink the other 1,960 into a blob.
+    """
+
+    reach_percentile = 98.0
+
+    def _load(self, snapshot: int) -> None:
+        # The PCA centre is the trained network's; early snapshots sit off it.
+        # Centre every picture on its own cloud (a shift: distances unchanged).
+        super()._load(snapshot)
+        self.trace = self.trace - self.trace.mean(axis=1, keepdims=True)
+
+    def scale_for(self, stage: int) -> float:
+        reach = np.percentile(np.linalg.norm(self.trace[stage], axis=-1), self.reach_percentile)
+        return self.fit / max(float(reach), 1e-6)
+
+
+class _DigitSpace(ThreeDScene):
+    """Shared set-up of the 3-D cluster scenes: camera, legend, dots facing the camera."""
+
+    states_presets = ((PRESET, {}),)
+    fit = 2.85  # the points fit a ball of this radius (scene units)
+    radius = 0.026
+    phi, theta = 68 * DEGREES, -62 * DEGREES  # starting camera
+    rotation_rate = 0.05  # radians per second: a slow turn so the depth reads
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def start(self, states: States, snapshot: int, stage: int) -> NetworkView:
+        """Camera, legend, network line and the view at ``stage``; returns the view."""
+        pal = self.pal
+        self.set_camera_orientation(phi=self.phi, theta=self.theta)
+        view = DigitView(states, snapshot=snapshot, center=ORIGIN, fit=self.fit,
+                         radius=self.radius, pal=pal, fit_to="points")  # fmt: skip
+        view.set_stage(stage)
+        self.view = view
+        self.add_updater(lambda dt: view.cloud.face(self.toward_camera()))
+        keys = legend(DIGITS, pal, font_size=24).to_corner(DOWN + RIGHT, buff=0.45)
+        widths = "-".join(str(w) for w in states.widths)
+        net = text(f"network {widths}, {states.activations[0]}", pal.muted, 20)
+        net.to_corner(DOWN + LEFT, buff=0.4)
+        note = text("3-D view: top 3 principal directions, aligned", pal.muted, 20)
+        note.next_to(net, UP, buff=0.15, aligned_edge=LEFT)
+        self.add_fixed_in_frame_mobjects(keys, net, note)
+        self.caption = Caption(pal, anchor=np.array([-6.8, 3.7, 0.0]), font_size=30)
+        return view
+
+    def toward_camera(self) -> np.ndarray:
+        """Unit vector from the scene towards the camera (the third row of its rotation)."""
+        return self.camera.generate_rotation_matrix()[2]
+
+    def change_caption(self, title: str, detail: VGroup | None = None):
+        """Fade to a new caption that stays flat on the screen."""
+        old = list(self.caption.submobjects)
+        anim = self.caption.make_change_animation(title, detail)
+        # Fixing text in the frame adds it to the scene on its own; a FadeOut restores its
+        # mobject's opacity when it ends, so the old text must leave the scene here.
+        self.remove(*old)
+        self.add_fixed_in_frame_mobjects(*self.caption.submobjects)
+        return anim
+
+    def fixed_text(self, mob: VMobject) -> VMobject:
+        """Register ``mob`` as flat on the screen without showing it yet."""
+        self.add_fixed_in_frame_mobjects(mob)
+        self.remove(mob)
+        return mob
+
+
+def rider_indices(states: States, digits: tuple[int, ...], stage: int) -> list[int]:
+    """For each digit, the correctly classified point nearest its class centre at ``stage``."""
+    labels = np.asarray(states["labels"])
+    right = np.asarray(states["predictions"][-1]) == labels
+    points = np.asarray(states["trace"][-1, stage])
+    chosen = []
+    for d in digits:
+        idx = np.flatnonzero((labels == d) & right)
+        centre = points[idx].mean(axis=0)
+        chosen.append(int(idx[np.argmin(np.linalg.norm(points[idx] - centre, axis=1))]))
+    return chosen
+
+
+class MnistClusters(_DigitSpace):
+    """2,000 held-out digits through a 784-128-64-10 tanh network: ten clusters form."""
+
+    poster_time = -1.0
+    riders = (0, 1, 3, 4, 7, 9)  # digits whose image rides along with its point
+    rider_height = 0.55
+    rider_offset = np.array([0.36, 0.36, 0.0])  # on the screen, from the point to the image
+    intro_seconds = 2.0
+    caption_seconds = 0.5
+    stage_seconds = 2.0
+    pause_seconds = 0.5
+    final_seconds = 4.0
+    max_stages: int | None = None  # stop after this many stages (short variants)
+
+    def construct(self) -> None:
+        states = states_for(PRESET)
+        pal = self.pal
+        view = self.start(states, -1, 0)
+
+        # The riders: a typical digit of each kind (near its cluster's centre in the
+        # final picture), its image following its point from the first stage on.
+        self.rider_points = rider_indices(states, self.riders, view.n_stages - 1)
+        tiles = VGroup()
+        for d, i in zip(self.riders, self.rider_points, strict=True):
+            tile = digit_squares(states["inputs"][i], pal, pal.class_color(d), self.rider_height)
+            tile.set_z_index(1)  # over the points, which a stage animation re-adds on top
+            tile.add_updater(lambda m, i=i: m.move_to(view.cloud.positions[i] + self.rider_offset))
+            self.add_fixed_orientation_mobjects(
+                tile, center_func=lambda i=i: view.cloud.positions[i]
+            )
+            self.remove(tile)
+            tiles.add(tile)
+        self.tiles = tiles
+
+        # Step 1: the digits as pixels, seen through the PCA of the 784-D input.
+        self.play(
+            FadeIn(view.cloud),
+            self.change_caption("input", _stage_detail(states, 0, pal)),
+            run_time=self.intro_seconds,
+        )
+        self.play(FadeIn(tiles), run_time=0.6 * self.intro_seconds)
+        self.begin_ambient_camera_rotation(rate=self.rotation_rate)
+        self.wait(self.pause_seconds)
+
+        # Step 2: every stage to the output, the camera turning slowly.
+        last = view.n_stages - 1
+        shown = last if self.max_stages is None else min(last, self.max_stages)
+        for t in range(1, shown + 1):
+            caption = self.change_caption(states.stage_label(t), _stage_detail(states, t, pal))
+            self.play(caption, run_time=self.caption_seconds)
+            self.play(view.make_stage_animation(t, run_time=self.stage_seconds))
+            self.wait(self.pause_seconds)
+        if shown < last:
+            self.stop_ambient_camera_rotation()
+            return
+
+        # Step 3: ten clusters; similar digits sit side by side.
+        held = float(states["heldout_accuracy"][-1])
+        score = self.fixed_text(text(f"held-out accuracy {100 * held:.1f}%", pal.ink, 24))
+        score.to_corner(UP + RIGHT, buff=0.4)
+        self.play(
+            self.change_caption("ten clusters", text("4 next to 9; 3, 5 and 8 together",
+                                                     pal.ink, 22)),
+            FadeIn(score),
+            run_time=1.0,
+        )  # fmt: skip
+        self.wait(self.final_seconds)
+        self.stop_ambient_camera_rotation()
+
+
+class MnistClustersTraining(_DigitSpace):
+    """The last hidden layer's view of 2,000 digits while training: a cloud splits into ten."""
+
+    poster_time = -1.0
+    intro_seconds = 1.5
+    snapshot_seconds = 0.45
+    final_seconds = 3.0
+    snapshot_stride = 1
+
+    def construct(self) -> None:
+        states = states_for(PRESET)
+        pal = self.pal
+        stage = states.stage_index(states.n_layers - 2, "activation")
+        view = self.start(states, 0, stage)
+
+        def status(snapshot: int) -> Text:
+            held = states["heldout_accuracy"][snapshot]
+            body = (f"step      {int(states['steps'][snapshot]):>5d}\n"
+                    f"held-out  {100 * float(held):5.1f}%")  # fmt: skip
+            out = text(body, pal.ink, 22, mono=True).to_corner(UP + RIGHT, buff=0.4)
+            return self.fixed_text(out)
+
+        # Step 1: the untrained network's picture of the digits.
+        info = status(0)
+        act = states.activations[-2]
+        caption = self.change_caption("last hidden layer while training",
+                                      text(f"{states.widths[-2]} {act} neurons, seen in 3-D",
+                                           pal.ink, 22))  # fmt: skip
+        self.play(FadeIn(view.cloud), FadeIn(info), caption, run_time=self.intro_seconds)
+        self.begin_ambient_camera_rotation(rate=self.rotation_rate)
+
+        # Step 2: snapshot after snapshot (log-spaced steps: early change is fast).
+        for snapshot in stepped(states.n_snapshots, self.snapshot_stride)[1:]:
+            new_info = status(snapshot)
+            self.remove(info)
+            self.add(new_info)
+            info = new_info
+            self.play(view.make_snapshot_animation(snapshot), run_time=self.snapshot_seconds,
+                      rate_func=lambda t: t)  # fmt: skip
+        self.wait(self.final_seconds)
+        self.stop_ambient_camera_rotation()
+
+
+# ---------------------------------------------------------------------------
+# Templates: the 784-10 network's weights, rolled into images
+# ---------------------------------------------------------------------------
+
+
+class MnistTemplates(Scene):
+    """A 784-10 network's weights, one 28 x 28 image per digit, turning into blurry digits."""
+
+    states_presets = ((TEMPLATES, {}),)
+    poster_time = -1.0
+    tile = 1.62  # template height (scene units)
+    gap = 0.28
+    grid_left = -6.8  # left edge of the 2 x 5 block of templates
+    resampling = "bilinear"  # the templates drawn smooth: a blurry digit, not 784 squares
+    intro_seconds = 1.5
+    snapshot_seconds = 0.3
+    final_seconds = 3.0
+    snapshot_stride = 1
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def construct(self) -> None:
+        states = states_for(TEMPLATES)
+        pal = self.pal
+        weights = np.asarray(states["W0"])  # (S, 10, 784)
+        held = np.asarray(states["heldout_accuracy"])  # (S,)
+        steps = np.asarray(states["steps"])  # (S,)
+
+        # Step 1: the layout: ten templates, their digits, the colour key, the score.
+        title = text("the weights into each output neuron, rolled into 28 x 28", pal.ink, 28)
+        title.to_edge(UP, buff=0.35).to_edge(LEFT, buff=0.5)
+        self.templates = Group()
+        names = VGroup()
+        pitch = self.tile + self.gap
+        for d in range(10):
+            row, col = divmod(d, 5)
+            centre = np.array([self.grid_left + self.tile / 2 + col * pitch,
+                               1.25 - row * (pitch + 0.3), 0.0])  # fmt: skip
+            image = _image(template_rgba(weights[0, d], pal), self.tile, self.resampling)
+            image.move_to(centre)
+            self.templates.add(image)
+            names.add(text(f"{d}", pal.ink, 26).next_to(image, DOWN, buff=0.1))
+        panel_x = self.grid_left + 5 * pitch + 0.2
+        key = self._colour_key().move_to([panel_x, -2.2, 0], aligned_edge=LEFT)
+        chart = _AccuracyChart(pal, steps, held, width=2.3, height=1.8)
+        chart.move_to([panel_x + 0.3, 0.55, 0], aligned_edge=LEFT)
+        self.chart = chart
+
+        def status(snapshot: int) -> Text:
+            body = (f"step      {int(steps[snapshot]):>5d}\n"
+                    f"held-out  {100 * float(held[snapshot]):5.1f}%")  # fmt: skip
+            out = text(body, pal.ink, 22, mono=True)
+            return out.move_to([panel_x, 2.75, 0], aligned_edge=UP + LEFT)
+
+        info = status(0)
+        self.add(title, names)
+        self.play(FadeIn(self.templates), FadeIn(key), FadeIn(chart), FadeIn(info),
+                  run_time=self.intro_seconds)  # fmt: skip
+        self.wait(0.5)
+
+        # Step 2: training, snapshot by snapshot: noise becomes blurry digits.
+        for snapshot in stepped(states.n_snapshots, self.snapshot_stride)[1:]:
+            for d, image in enumerate(self.templates):
+                image.pixel_array = template_rgba(weights[snapshot, d], pal)
+            chart.show_until(snapshot)
+            new_info = status(snapshot)
+            self.remove(info)
+            self.add(new_info)
+            info = new_info
+            self.wait(self.snapshot_seconds)
+        self.wait(self.final_seconds)
+
+    def _colour_key(self) -> Group:
+        """A bar from the most negative to the most positive weight, labelled."""
+        pal = self.pal
+        ramp = template_rgba(np.tile(np.linspace(-1, 1, SIDE), SIDE), pal)  # (28, 28, 4)
+        bar = _image(ramp[:1].repeat(4, axis=0), 0.22)
+        bar.stretch_to_fit_width(2.6)
+        low = text("negative", pal.muted, 18).next_to(bar, DOWN, buff=0.1, aligned_edge=LEFT)
+        high = text("positive", pal.muted, 18).next_to(bar, DOWN, buff=0.1, aligned_edge=RIGHT)
+        zero = text("0", pal.muted, 18).next_to(bar, DOWN, buff=0.1)
+        head = text("weight (each image scaled\nto its own largest)", pal.muted, 18)
+        head.next_to(bar, UP, buff=0.15, aligned_edge=LEFT)
+        return Group(head, bar, low, zero, high)
+
+
+class _AccuracyChart(VGroup):
+    """Held-out accuracy against training steps (log scale), drawn up to a snapshot."""
+
+    def __init__(self, pal: Palette, steps: np.ndarray, accuracy: np.ndarray,
+                 width: float = 2.4, height: float = 1.8) -> None:  # fmt: skip
+        super().__init__()
+        x = np.log1p(np.asarray(steps, dtype=np.float64))
+        self.xs = width * (x - x[0]) / max(x[-1] - x[0], 1e-9)
+        self.ys = height * np.asarray(accuracy, dtype=np.float64)
+        axes = VMobject(stroke_color=pal.axis, stroke_width=2)
+        axes.set_points_as_corners([[0, height, 0], [0, 0, 0], [width, 0, 0]])
+        top = VMobject(stroke_color=pal.grid, stroke_width=1)
+        top.set_points_as_corners([[0, height, 0], [width, height, 0]])
+        self.curve = VMobject(stroke_color=pal.accent, stroke_width=3)
+        label_100 = text("100%", pal.muted, 16).next_to([0, height, 0], LEFT, buff=0.08)
+        label_0 = text("0", pal.muted, 16).next_to([0, 0, 0], LEFT, buff=0.08)
+        x_label = text("training steps (log)", pal.muted, 16).next_to(axes, DOWN, buff=0.1)
+        y_label = text("held-out accuracy", pal.muted, 16).next_to([0, height, 0], UP, buff=0.12)
+        y_label.align_to(axes, LEFT)
+        self.axes = axes
+        self.add(top, axes, self.curve, label_100, label_0, x_label, y_label)
+        self.show_until(0)
+
+    def show_until(self, snapshot: int) -> _AccuracyChart:
+        """Draw the curve from the first snapshot to ``snapshot``; returns self."""
+        n = snapshot + 1
+        pts = np.stack([self.xs[:n], self.ys[:n], np.zeros(n)], -1)
+        if n == 1:
+            pts = np.concatenate([pts, pts])
+        origin = self.axes.get_corner(DOWN + LEFT)  # the group may have been moved
+        self.curve.set_points_as_corners(pts + origin)
+        return self
+
+
+# ---------------------------------------------------------------------------
+# Mistakes: the confusion matrix, then the most confident errors
+# ---------------------------------------------------------------------------
+
+
+class MnistMistakes(Scene):
+    """Where the trained network goes wrong: the confusion matrix, then its surest mistakes."""
+
+    states_presets = ((PRESET, {}),)
+    poster_time = -1.0
+    cell = 0.54
+    matrix_centre = np.array([-3.0, -0.45, 0.0])
+    mistakes = 8
+    tile = 1.15
+    intro_seconds = 1.5
+    counts_seconds = 1.5
+    pause_seconds = 1.5
+    mistakes_seconds = 2.0
+    final_seconds = 3.0
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def construct(self) -> None:
+        states = states_for(PRESET)
+        pal = self.pal
+        images, labels, probs = heldout_probabilities(states)
+        predicted = probs.argmax(axis=1)
+        counts = confusion_matrix(labels, predicted)
+        self.counts, self.labels, self.probs = counts, labels, probs
+        accuracy = np.trace(counts) / counts.sum()
+
+        # Step 1: the empty matrix: true digit down the side, predicted along the top.
+        title = text(f"{counts.sum():,} held-out digits", pal.ink, 28)
+        title.to_corner(UP + LEFT, buff=0.35)
+        cells, numbers = self._matrix(counts)
+        self.cells = cells
+        self.add(title)
+        self.play(Create(cells[0]), FadeIn(cells[1]), run_time=self.intro_seconds)
+
+        # Step 2: the counts; the diagonal holds the right answers.
+        score = text(f"accuracy {100 * accuracy:.1f}%", pal.ink, 28)
+        score.next_to(title, RIGHT, buff=0.5)
+        self.play(FadeIn(cells[2]), FadeIn(numbers), FadeIn(score), run_time=self.counts_seconds)
+        self.wait(self.pause_seconds)
+
+        # Step 3: the most confident mistakes, with their true and predicted digits.
+        chosen = confident_mistakes(labels, probs, self.mistakes)
+        self.chosen = chosen
+        panel = self._mistakes_panel(images, labels, probs, chosen)
+        self.panel = panel
+        marks = VGroup()  # each shown mistake's cell, outlined (true row, predicted column)
+        for r, col in sorted({(int(labels[i]), int(probs[i].argmax())) for i in chosen}):
+            marks.add(Rectangle(width=self.cell, height=self.cell, stroke_color=pal.accent,
+                                stroke_width=3).move_to(self.cell_centre(r, col)))  # fmt: skip
+        self.marks = marks
+        self.play(FadeIn(panel, lag_ratio=0.1), Create(marks), run_time=self.mistakes_seconds)
+        self.wait(self.final_seconds)
+
+    def cell_centre(self, row: int, col: int) -> np.ndarray:
+        """Scene position of the confusion matrix's cell (true ``row``, predicted ``col``)."""
+        return self.matrix_centre + self.cell * np.array([col - 4.5, 4.5 - row, 0.0])
+
+    def _matrix(self, counts: np.ndarray) -> tuple[list[VMobject], VGroup]:
+        """Grid lines, axis labels, shaded cells and the numbers of the confusion matrix."""
+        pal, c = self.pal, self.cell
+        n = len(counts)
+        left_top = self.matrix_centre + np.array([-n * c / 2, n * c / 2, 0])
+
+        def at(x: float, y: float) -> np.ndarray:  # offsets from the matrix's top-left corner
+            return left_top + np.array([x, y, 0.0])
+
+        lines = VMobject(stroke_color=pal.grid, stroke_width=1)
+        for k in range(n + 1):
+            lines.start_new_path(at(k * c, 0))
+            lines.add_line_to(at(k * c, -n * c))
+            lines.start_new_path(at(0, -k * c))
+            lines.add_line_to(at(n * c, -k * c))
+        axis_labels = VGroup()
+        for k in range(n):
+            axis_labels.add(text(str(k), pal.class_color(k), 20).move_to(
+                at(-0.3, -(k + 0.5) * c)))  # fmt: skip
+            axis_labels.add(text(str(k), pal.class_color(k), 20).move_to(
+                at((k + 0.5) * c, 0.28)))  # fmt: skip
+        true_label = text("true digit", pal.muted, 20).rotate(90 * DEGREES)
+        true_label.move_to(at(-0.7, -n * c / 2))
+        said_label = text("predicted digit", pal.muted, 20)
+        said_label.move_to(at(n * c / 2, 0.66))
+        axis_labels.add(true_label, said_label)
+
+        right_share = np.diag(counts) / np.maximum(counts.sum(axis=1), 1)
+        off = counts - np.diag(np.diag(counts))
+        shades, numbers = VGroup(), VGroup()
+        for r in range(n):
+            for col in range(n):
+                if counts[r, col] == 0:
+                    continue
+                centre = self.cell_centre(r, col)
+                if r == col:
+                    color, strength = pal.classes[2], 0.25 + 0.5 * right_share[r]
+                else:  # square root: a handful of confusions should still show
+                    color = pal.classes[3]
+                    strength = 0.85 * np.sqrt(counts[r, col] / max(off.max(), 1))
+                shades.add(Rectangle(width=c, height=c, stroke_width=0, fill_color=color,
+                                     fill_opacity=float(strength)).move_to(centre))  # fmt: skip
+                numbers.add(text(str(counts[r, col]), pal.ink, 15 if r == col else 14,
+                                 mono=True).move_to(centre))  # fmt: skip
+        return [lines, axis_labels, shades], numbers
+
+    def _mistakes_panel(self, images, labels, probs, chosen) -> Group:
+        """The chosen mistakes as digit tiles, true and predicted labels under each."""
+        pal = self.pal
+        head = text("its most confident mistakes", pal.ink, 26)
+        items = Group()
+        for i in chosen:
+            said = int(probs[i].argmax())
+            tile = digit_tile(images[i], pal, pal.class_color(said), self.tile)
+            caption = VGroup(
+                text(f"true {labels[i]}", pal.class_color(int(labels[i])), 18),
+                text(f"said {said}", pal.class_color(said), 18),
+                text(f"{100 * probs[i, said]:.1f}% sure", pal.muted, 16),
+            ).arrange(DOWN, buff=0.06)
+            items.add(Group(tile, caption.next_to(tile, DOWN, buff=0.1)))
+        items.arrange_in_grid(rows=2, buff=(0.3, 0.3))
+        panel = Group(head, items).arrange(DOWN, buff=0.35)
+        matrix_right = self.matrix_centre[0] + 5 * self.cell
+        space = 7.1 - matrix_right
+        return panel.move_to([matrix_right + space / 2 + 0.1, -0.1, 0.0])

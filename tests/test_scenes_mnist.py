@@ -1,0 +1,262 @@
+"""MNIST scenes, checked from rendered frames (small, in-process) and from the states they show."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import ManimColor
+from PIL import Image
+from scene_harness import render_frames, scene_to_pixel
+
+from model.data import mnist_split
+from scenes import mnist
+from scenes.lib import palette
+
+W, H, FPS = 480, 270, 5
+
+
+class ShortClusters(mnist.MnistClusters):
+    intro_seconds = 0.6
+    caption_seconds = 0.2
+    stage_seconds = 0.4
+    pause_seconds = 0.2
+    final_seconds = 0.4
+
+
+class ShortClustersTraining(mnist.MnistClustersTraining):
+    intro_seconds = 0.4
+    snapshot_stride = 4
+    snapshot_seconds = 0.2
+    final_seconds = 0.4
+
+
+class ShortTemplates(mnist.MnistTemplates):
+    intro_seconds = 0.4
+    snapshot_stride = 4
+    snapshot_seconds = 0.2
+    final_seconds = 0.4
+
+
+class ShortMistakes(mnist.MnistMistakes):
+    intro_seconds = 0.4
+    counts_seconds = 0.4
+    pause_seconds = 0.2
+    mistakes_seconds = 0.6
+    final_seconds = 0.4
+
+
+def _rgb(hex_color: str) -> np.ndarray:
+    return np.array(ManimColor(hex_color).to_int_rgb(), dtype=float)
+
+
+def _assert_frames_alive(rendered, background: str) -> None:
+    """No blank frame; the middle differs from the first and the last."""
+    for i, frame in enumerate(rendered.frames):
+        share = (np.abs(frame[..., :3].astype(float) - _rgb(background)).sum(-1) < 6).mean()
+        assert share < 0.995, f"frame {i} is blank"
+    first, last = rendered.frames[0], rendered.frames[-1]
+    middle = rendered.frame_at(rendered.duration / 2)
+    for other, name in ((first, "first"), (last, "last")):
+        changed = (np.abs(middle.astype(int) - other.astype(int)).sum(-1) > 30).mean()
+        assert changed > 0.01, f"the middle frame looks like the {name} one"
+
+
+def _crop(values: np.ndarray, centre: np.ndarray, height: float, inner: float = 1.0) -> np.ndarray:
+    """The square of ``height`` scene units (times ``inner``) around ``centre``, as 28 x 28."""
+    (row, col), half = scene_to_pixel(centre, values.shape), 0.5 * inner * height * H / 8.0
+    r0, r1 = round(row - half), round(row + half)
+    c0, c1 = round(col - half), round(col + half)
+    assert 0 <= r0 < r1 <= values.shape[0] and 0 <= c0 < c1 <= values.shape[1], "off screen"
+    patch = Image.fromarray(values[r0:r1, c0:c1].astype(np.float32))
+    return np.asarray(patch.resize((28, 28), Image.BILINEAR), dtype=np.float64)
+
+
+def _corr(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
+
+
+def _digit_match(frame, centre, height, pixels, background) -> np.ndarray:
+    """How well the frame at ``centre`` shows ``pixels`` (784, row-major): correlation with
+    the digit upright, transposed and upside down."""
+    ink = np.abs(frame[..., :3].astype(float) - _rgb(background)).sum(-1)
+    seen = _crop(ink, centre, height, inner=26 / 30)  # inside the tile's frame
+    digit = np.asarray(pixels, dtype=np.float64).reshape(28, 28)
+    return np.array([_corr(seen, digit), _corr(seen, digit.T), _corr(seen, digit[::-1])])
+
+
+def _assert_upright(matches: list[np.ndarray]) -> None:
+    """Every tile shows its digit, none better transposed or flipped, and on average clearly
+    upright (a single 1 or 0 can look much the same upside down)."""
+    m = np.array(matches)  # (tiles, 3)
+    assert np.all(m[:, 0] > 0.6), m
+    assert np.all(m[:, 0] > m[:, 1:].max(axis=1)), m
+    assert np.all((m[:, :1] - m[:, 1:]).mean(axis=0) > 0.15), m
+
+
+# ---------------------------------------------------------------------------
+# Clusters through the stages
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def clusters(trained):
+    trained("mnist")
+    return render_frames(ShortClusters, W, H, FPS)
+
+
+def test_clusters_frames_alive(clusters):
+    assert clusters.duration > 6
+    _assert_frames_alive(clusters, palette().background)
+
+
+def test_clusters_points_drawn_in_their_digit_colours(clusters):
+    scene, frame, pal = clusters.scene, clusters.frames[-1], palette()
+    view = scene.view
+    assert len(view.cloud.labels) >= 2000
+    assert view.stage == view.n_stages - 1, "the scene stops before the output stage"
+    pix = scene_to_pixel(scene.camera.project_points(view.cloud.positions), frame.shape)
+    inside = (pix[:, 0] >= 1) & (pix[:, 0] < H - 1) & (pix[:, 1] >= 1) & (pix[:, 1] < W - 1)
+    assert inside.mean() > 0.97, "points off screen"
+    colours = np.array([_rgb(c) for c in pal.classes])  # (10, 3)
+    labels = view.cloud.labels[inside]
+    best = np.full((inside.sum(), 10), np.inf)  # best match to each class colour, 3x3 around
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            rgb = frame[pix[inside, 0] + dr, pix[inside, 1] + dc, :3].astype(float)
+            best = np.minimum(best, np.abs(rgb[:, None] - colours[None]).sum(-1))
+    own = best[np.arange(len(labels)), labels] < 60
+    # a control: the same test with each point given some other digit's colour
+    rng = np.random.default_rng(0)
+    other = (labels + rng.integers(1, 10, len(labels))) % 10
+    control = best[np.arange(len(labels)), other] < 60
+    # dots overlap in the middle, so not every dot can be seen; most must be
+    assert own.mean() > 0.55 and own.mean() > 5 * control.mean(), (own.mean(), control.mean())
+    for d in range(10):
+        mine = labels == d
+        assert own[mine].mean() > 3 * control[mine].mean() + 0.1, f"digit {d} hardly visible"
+
+
+def test_clusters_riders_show_their_digits_upright(clusters, trained):
+    scene, frame = clusters.scene, clusters.frames[-1]
+    states = trained("mnist")
+    labels = np.asarray(states["labels"])
+    assert [int(labels[i]) for i in scene.rider_points] == list(scene.riders)
+    matches = []
+    for i in scene.rider_points:
+        centre = scene.camera.project_points(scene.view.cloud.positions[i : i + 1])[0]
+        matches.append(_digit_match(frame, centre + scene.rider_offset, scene.rider_height,
+                                    states["inputs"][i], palette().background))  # fmt: skip
+    _assert_upright(matches)
+
+
+def test_digits_cluster_by_the_last_layer_with_similar_digits_near(trained):
+    states = trained("mnist")
+    labels = np.asarray(states["labels"])
+
+    def centroids(points):
+        return np.stack([points[labels == d].mean(axis=0) for d in range(10)])
+
+    def nearest_centroid_accuracy(points):
+        c = centroids(points)
+        return (np.linalg.norm(points[:, None] - c[None], axis=-1).argmin(1) == labels).mean()
+
+    last_hidden = states.stage_index(states.n_layers - 2, "activation")
+    shown_in = nearest_centroid_accuracy(states["trace"][-1, 0])
+    shown_last = nearest_centroid_accuracy(states["trace"][-1, last_hidden])
+    assert shown_last > 0.8 and shown_last > shown_in + 0.2, (shown_in, shown_last)
+    # the caption's claim: 4 and 9 neighbours, 3 5 8 a family (in the picture, 3-D)
+    c = centroids(states["trace"][-1, last_hidden])
+    dist = np.linalg.norm(c[:, None] - c[None], axis=-1) + np.diag(np.full(10, np.inf))
+    nearest = dist.argmin(1)
+    assert nearest[4] == 9 or nearest[9] == 4, nearest
+    assert sum(nearest[d] in (3, 5, 8) for d in (3, 5, 8)) >= 2, nearest
+
+
+# ---------------------------------------------------------------------------
+# Clusters over training, templates, mistakes
+# ---------------------------------------------------------------------------
+
+
+def test_clusters_training_renders(trained):
+    trained("mnist")
+    rendered = render_frames(ShortClustersTraining, W, H, FPS)
+    _assert_frames_alive(rendered, palette().background)
+    assert rendered.scene.view.snapshot == trained("mnist").n_snapshots - 1  # ends trained
+
+
+def test_template_colour_map():
+    pal = palette("dark")
+    w = np.zeros(784)
+    w[0], w[1], w[28] = 2.0, -1.0, 1.0  # row 0 col 0, row 0 col 1, row 1 col 0
+    rgba = mnist.template_rgba(w, pal)
+    assert rgba.shape == (28, 28, 4)
+    assert np.allclose(rgba[0, 0, :3], _rgb(pal.classes[1]), atol=1)  # the largest: full warm
+    assert np.allclose(rgba[5, 5, :3], _rgb(pal.background), atol=1)  # zero: background
+    half_cool = 0.5 * (_rgb(pal.background) + _rgb(pal.classes[0]))
+    assert np.allclose(rgba[0, 1, :3], half_cool, atol=1)  # -1 of 2: half way to cool
+    assert np.allclose(rgba[1, 0, :3], 0.5 * (_rgb(pal.background) + _rgb(pal.classes[1])), atol=1)
+
+
+@pytest.mark.parametrize("theme", ["dark", "light"])
+def test_templates_render_and_end_as_digit_templates(trained, theme):
+    states = trained("templates")
+    rendered = render_frames(ShortTemplates, W, H, FPS, theme=theme)
+    pal = palette(theme)
+    _assert_frames_alive(rendered, pal.background)
+    scene, frame = rendered.scene, rendered.frames[-1]
+    split = mnist_split()
+    means = [split.x[split.y == d].mean(axis=0).reshape(28, 28) for d in range(10)]
+    # warm minus cool, read back from the pixels of each drawn template
+    warm, cool = _rgb(pal.classes[1]), _rgb(pal.classes[0])
+    axis = (warm - cool) / np.linalg.norm(warm - cool)
+    along = frame[..., :3].astype(float) @ axis
+    own_best = 0
+    for d, image in enumerate(scene.templates):
+        seen = _crop(along, image.get_center(), image.height)
+        weights = np.asarray(states["W0"][-1, d]).reshape(28, 28)
+        drawn = _corr(seen, weights)
+        assert drawn > 0.9 and drawn > _corr(seen, weights.T) + 0.2, f"template {d} misdrawn"
+        own_best += int(np.argmax([_corr(seen, m) for m in means]) == d)
+    # each drawn template matches the mean image of its own digit best (0.37-0.64 here)
+    assert own_best >= 9, "the drawn templates do not look like their digits"
+
+
+def test_mistakes_matrix_and_chosen_mistakes(trained):
+    states = trained("mnist")
+    rendered = render_frames(ShortMistakes, W, H, FPS)
+    _assert_frames_alive(rendered, palette().background)
+    scene, frame = rendered.scene, rendered.frames[-1]
+    counts = scene.counts
+    assert counts.sum() == 2000
+    # the numpy forward pass agrees with torch's held-out accuracy (a tie or two may differ)
+    assert abs(np.trace(counts) / counts.sum() - states["heldout_accuracy"][-1]) <= 2 / 2000
+    labels, probs, chosen = scene.labels, scene.probs, scene.chosen
+    predicted = probs.argmax(1)
+    assert len(chosen) == scene.mistakes and np.all(predicted[chosen] != labels[chosen])
+    sure = probs[chosen, predicted[chosen]]
+    assert np.all(np.diff(sure) <= 0)
+    others = np.setdiff1d(np.flatnonzero(predicted != labels), chosen)
+    assert sure.min() >= probs[others, predicted[others]].max()
+    # every outlined cell belongs to a shown mistake, and each shown mistake is outlined
+    cells = {(int(labels[i]), int(predicted[i])) for i in chosen}
+    assert len(scene.marks) == len(cells)
+    # the mistake tiles show their digits upright
+    split = mnist_split()
+    tiles = [group[0] for group in scene.panel[1]]
+    matches = [
+        _digit_match(frame, tile.get_center(), tile.height, split.x_heldout[i],
+                     palette().background)
+        for i, tile in zip(chosen, tiles, strict=True)
+    ]  # fmt: skip
+    _assert_upright(matches)
+
+
+def test_digit_tile_is_row_major_and_framed():
+    pal = palette("dark")
+    pixels = np.zeros(784)
+    pixels[3] = 1.0  # row 0, column 3
+    tile = mnist.digit_rgba(pixels, pal, border="#ff0000")
+    assert tile.shape == (30, 30, 4)
+    assert np.allclose(tile[1, 4, :3], _rgb(pal.ink), atol=1)  # + 1 for the frame
+    assert np.allclose(tile[4, 1, :3], _rgb(pal.background), atol=1)
+    assert np.all(tile[0, :, 0] == 255) and np.all(tile[:, -1, 1] == 0)  # red frame
