@@ -248,7 +248,11 @@ class DisksBulge3D(ThreeDScene):
         return self.camera.generate_rotation_matrix()[2]
 
     def _caption(self, title: str, detail: VGroup | None):
+        old = list(self.caption.submobjects)
         anim = self.caption.make_change_animation(title, detail)
+        # Fixed-in-frame text sits in the scene on its own: take the old text out, or it
+        # comes back when its FadeOut restores its opacity.
+        self.remove(*old)
         self.add_fixed_in_frame_mobjects(*self.caption.submobjects)  # new text stays flat
         return anim
 
