@@ -132,61 +132,47 @@ class _Floor(Scene):
         self.wait(self.n_frames / self.camera.frame_rate)
 
 
+def _config(size: tuple[int, int, int], media_dir: str, *, movie: bool) -> dict:
+    """The ``tempconfig`` of one timed render: ``size`` is (width, height, fps); with
+    ``movie`` an MP4 is written, without it nothing is."""
+    width, height, fps = size
+    config = {
+        "pixel_width": width,
+        "pixel_height": height,
+        "frame_rate": fps,
+        "media_dir": media_dir,
+        "write_to_movie": movie,
+        "disable_caching": True,
+        "progress_bar": "none",
+        "verbosity": "WARNING",
+    }
+    config.update({"format": "mp4"} if movie else {"save_last_frame": False})
+    return config
+
+
 def _render(scene_cls: type, size: tuple[int, int, int]) -> tuple[float, int]:
     """Render to an MP4 in a temporary folder: (seconds, frames written)."""
-    width, height, fps = size
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        tempconfig(
-            {
-                "pixel_width": width,
-                "pixel_height": height,
-                "frame_rate": fps,
-                "media_dir": tmp,
-                "write_to_movie": True,
-                "format": "mp4",
-                "disable_caching": True,
-                "progress_bar": "none",
-                "verbosity": "WARNING",
-            }
-        ),
-    ):
+    with tempfile.TemporaryDirectory() as tmp, tempconfig(_config(size, tmp, movie=True)):
         start = time.perf_counter()
         scene = scene_cls()
         scene.render()
         seconds = time.perf_counter() - start
-        return seconds, round(scene.renderer.time * fps)
+        return seconds, round(scene.renderer.time * size[2])
 
 
 def _draw(scene_cls: type, size: tuple[int, int, int]) -> float:
     """Draw every frame without encoding (frames are counted, not written): seconds."""
-    width, height, fps = size
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        tempconfig(
-            {
-                "pixel_width": width,
-                "pixel_height": height,
-                "frame_rate": fps,
-                "media_dir": tmp,
-                "write_to_movie": False,
-                "save_last_frame": False,
-                "disable_caching": True,
-                "progress_bar": "none",
-                "verbosity": "WARNING",
-            }
-        ),
-    ):
+    with tempfile.TemporaryDirectory() as tmp, tempconfig(_config(size, tmp, movie=False)):
         start = time.perf_counter()
         scene = scene_cls()
         renderer = scene.renderer
 
-        def add_frame(frame, num_frames: int = 1) -> None:
+        def count_frame(frame, num_frames: int = 1) -> None:  # drawn, then dropped
             if not renderer.skip_animations:
                 renderer.time += num_frames / renderer.camera.frame_rate
 
-        renderer.add_frame = add_frame
-        renderer.file_writer.finish = lambda: None
+        renderer.add_frame = count_frame
+        renderer.file_writer.finish = lambda: None  # no movie to combine
         scene.render()
         return time.perf_counter() - start
 

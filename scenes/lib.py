@@ -13,7 +13,7 @@ arrays each frame; never one mobject per point.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -318,7 +318,10 @@ class StageMorph(Animation):
     ``set_positions(scene_points)``. At time ``t`` a mover sits at
     ``(1 - t) * start + t * end``: for an activation stage that is
     ``(1 - t) x + t f(x)``, for a linear one ``((1 - t) I + t W) x``. The
-    viewport's scale moves geometrically from ``scales[0]`` to ``scales[1]``.
+    viewport's scale moves geometrically from ``scales[0]`` to ``scales[1]``;
+    with ``fit_scale`` it is instead ``fit_scale(data)`` of the movers'
+    interpolated data on every frame, so that nothing overshoots the frame
+    half-way through a stage that shrinks the data a lot.
     """
 
     def __init__(
@@ -328,20 +331,26 @@ class StageMorph(Animation):
         scales: tuple[float, float] | None = None,
         run_time: float = 1.5,
         rate_func=smooth,
+        fit_scale: Callable[[list[np.ndarray]], float] | None = None,
         **kwargs,
     ) -> None:
         self.movers = [(m, _pad3(np.asarray(a)), _pad3(np.asarray(b))) for m, a, b in movers]
         self.viewport = viewport
         self.scales = scales or (viewport.scale, viewport.scale)
+        self.fit_scale = fit_scale
         group = VGroup(*[m for m, _, _ in self.movers])
         super().__init__(group, run_time=run_time, rate_func=rate_func, **kwargs)
 
     def interpolate_mobject(self, alpha: float) -> None:
         t = self.rate_func(alpha)
         s0, s1 = self.scales
-        self.viewport.scale = float(np.exp((1 - t) * np.log(s0) + t * np.log(s1)))
-        for mob, start, end in self.movers:
-            mob.set_positions(self.viewport.to_scene((1 - t) * start + t * end))
+        data = [(1 - t) * start + t * end for _, start, end in self.movers]
+        if self.fit_scale is not None:
+            self.viewport.scale = float(self.fit_scale(data))
+        else:
+            self.viewport.scale = float(np.exp((1 - t) * np.log(s0) + t * np.log(s1)))
+        for (mob, _, _), points in zip(self.movers, data, strict=True):
+            mob.set_positions(self.viewport.to_scene(points))
 
     def clean_up_from_scene(self, scene: Scene) -> None:
         super().clean_up_from_scene(scene)
@@ -421,7 +430,10 @@ class NetworkView:
     def scale_for(self, stage: int) -> float:
         """The viewport scale that fits stage ``stage`` into a disc of radius ``fit``."""
         use_grid = self.fit_to == "grid" and self.has_grid
-        data = self.grid_data[stage] if use_grid else self.trace[stage]
+        return self.scale_of(self.grid_data[stage] if use_grid else self.trace[stage])
+
+    def scale_of(self, data: np.ndarray) -> float:
+        """The viewport scale that fits ``data`` (points or grid, data coordinates)."""
         reach = float(np.max(np.abs(data))) if data.size else 1.0
         return self.fit / max(reach, 1e-6)
 
@@ -449,7 +461,16 @@ class NetworkView:
         s0 = self.scale_for(stage - 1)
         s1 = self.scale_for(stage) if zoom else s0
         self.stage = stage
-        return StageMorph(movers, self.viewport, (s0, s1), run_time=run_time, **kwargs)
+        return StageMorph(
+            movers, self.viewport, (s0, s1), run_time=run_time, **self._fit(zoom), **kwargs
+        )
+
+    def _fit(self, zoom: bool = True) -> dict:
+        """StageMorph arguments that keep the fitted data at ``fit`` on every frame."""
+        if not zoom:
+            return {}
+        index = 1 if self.fit_to == "grid" and self.has_grid else 0  # movers: cloud, grid
+        return {"fit_scale": lambda data: self.scale_of(data[index])}
 
     def make_snapshot_animation(self, snapshot: int, run_time: float = 1.0, **kwargs) -> StageMorph:
         """Animate the current stage from this snapshot's positions to another snapshot's."""
@@ -463,7 +484,7 @@ class NetworkView:
         if self.has_grid:
             movers[1].append(self.grid_data[t])
         scales = (s0, self.scale_for(t))
-        return StageMorph(movers, self.viewport, scales, run_time=run_time, **kwargs)
+        return StageMorph(movers, self.viewport, scales, run_time=run_time, **self._fit(), **kwargs)
 
     def _load(self, snapshot: int) -> None:
         """Points and grid of every stage at one snapshot (keeps the mobjects)."""

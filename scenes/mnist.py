@@ -231,8 +231,8 @@ class DigitView(NetworkView):
         super()._load(snapshot)
         self.trace = self.trace - self.trace.mean(axis=1, keepdims=True)
 
-    def scale_for(self, stage: int) -> float:
-        reach = np.percentile(np.linalg.norm(self.trace[stage], axis=-1), self.reach_percentile)
+    def scale_of(self, data: np.ndarray) -> float:
+        reach = np.percentile(np.linalg.norm(data, axis=-1), self.reach_percentile)
         return self.fit / max(float(reach), 1e-6)
 
 

@@ -1,7 +1,9 @@
 """Render a manim Scene in-process at a small size and return its frames as numpy arrays.
 
 ``frames_comparison`` silently skips on this cairo (see ../shared/NOTES.md), so
-scene tests render with :func:`render_frames` and assert what the pixels show.
+scene tests render with :func:`render_frames` and assert what the pixels show;
+:func:`rgb`, :func:`background_share` and :func:`assert_frames_alive` are the
+checks the scene tests share.
 """
 
 from __future__ import annotations
@@ -12,7 +14,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Rendered", "render_frames", "scene_to_pixel"]
+__all__ = [
+    "Rendered",
+    "assert_frames_alive",
+    "background_share",
+    "render_frames",
+    "rgb",
+    "scene_to_pixel",
+]
 
 
 @dataclass
@@ -40,6 +49,43 @@ class Rendered:
             seconds += self.duration
         index = int(np.clip(seconds * self.fps, 0, self.n_frames - 1))
         return self.frames[int(np.searchsorted(np.cumsum(self.counts), index, side="right"))]
+
+
+def rgb(hex_color: str) -> np.ndarray:
+    """``"#rrggbb"`` as a float ``(3,)`` array of 0-255 values."""
+    from manim import ManimColor
+
+    return np.array(ManimColor(hex_color).to_int_rgb(), dtype=float)
+
+
+def background_share(frame: np.ndarray, background: str) -> float:
+    """Share of ``frame``'s pixels within 6 (summed over R, G, B) of ``background``."""
+    diff = np.abs(frame[..., :3].astype(float) - rgb(background)).sum(-1)
+    return float((diff <= 6).mean())
+
+
+def assert_frames_alive(
+    rendered: Rendered,
+    background: str,
+    *,
+    moving: bool = True,
+    max_background: float = 0.995,
+    min_change: float = 0.01,
+    what: str = "",
+) -> None:
+    """No frame is blank (at most ``max_background`` of it background); with ``moving``,
+    more than ``min_change`` of the middle frame's pixels differ (by more than 30) from the
+    first frame's, and from the last's. ``what`` prefixes the messages."""
+    prefix = f"{what}: " if what else ""
+    for i, frame in enumerate(rendered.frames):
+        assert background_share(frame, background) < max_background, f"{prefix}frame {i} is blank"
+    if not moving:
+        return
+    first, last = rendered.frames[0], rendered.frames[-1]
+    middle = rendered.frame_at(rendered.duration / 2).astype(int)
+    for other, name in ((first, "first"), (last, "last")):
+        changed = (np.abs(middle - other.astype(int)).sum(-1) > 30).mean()
+        assert changed > min_change, f"{prefix}the middle frame looks like the {name} one"
 
 
 def scene_to_pixel(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from scene_harness import render_frames
 
 from model.packing import class_angles, hidden_layer, min_gap, symmetric_gap, table_markdown
 from model.stages import activation_function
@@ -166,33 +167,14 @@ def test_plain_relu_dies_at_k4_and_the_restart_is_shown(trained):
 
 
 # -- scenes ----------------------------------------------------------------------------------
-def render_frames(scene_cls, **knobs) -> list[np.ndarray]:
-    """Render ``scene_cls`` in-process at 1/4 resolution, 5 fps; every frame as RGBA."""
-    from manim import tempconfig
-
-    frames: list[np.ndarray] = []
-    variant = type(scene_cls.__name__, (scene_cls,), knobs)
-    with tempconfig(
-        {"pixel_width": 480, "pixel_height": 270, "frame_rate": 5, "disable_caching": True,
-         "write_to_movie": False, "save_last_frame": False, "progress_bar": "none",
-         "verbosity": "ERROR"}
-    ):  # fmt: skip
-        scene = variant()
-        real = scene.renderer.update_frame
-
-        def grab(*args, **kwargs):
-            real(*args, **kwargs)
-            frames.append(scene.renderer.get_frame().copy())
-
-        scene.renderer.update_frame = grab
-        scene.render()
-        frames.append(scene.renderer.get_frame().copy())
-    return frames
-
-
-def assert_not_blank(frames: list[np.ndarray]) -> None:
-    assert frames
-    for f in frames[len(frames) // 3 :]:
+def assert_not_blank(rendered) -> None:
+    """Every frame shown after the video's first third, and the scene's final picture, has
+    more than 3 colours (in bins of 16 levels)."""
+    assert rendered.frames
+    after_first_third = np.cumsum(rendered.counts) > rendered.n_frames // 3
+    final = rendered.scene.renderer.get_frame()
+    shown = [f for f, late in zip(rendered.frames, after_first_third, strict=True) if late]
+    for f in [*shown, final]:
         rgb = f[..., :3].reshape(-1, 3).astype(int)
         assert len(np.unique(rgb // 16, axis=0)) > 3, "frame is blank"
 
@@ -211,5 +193,6 @@ def test_scene_renders_small_and_no_frame_is_blank(name):
     import scenes.packing as packing
 
     knobs = {"epochs": SHORT, **SCENE_KNOBS[name]}
-    frames = render_frames(getattr(packing, name), **knobs)
-    assert_not_blank(frames)
+    scene_cls = getattr(packing, name)
+    variant = type(scene_cls.__name__, (scene_cls,), knobs)
+    assert_not_blank(render_frames(variant, 480, 270, 5))

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import ManimColor
-from scene_harness import render_frames, scene_to_pixel
+from scene_harness import assert_frames_alive, render_frames, rgb, scene_to_pixel
 
 from scenes import disks
 from scenes.lib import palette
@@ -46,24 +45,6 @@ class ShortSideBySide(disks.DisksSideBySide):
     final_seconds = 0.2
 
 
-def _rgb(hex_color: str) -> np.ndarray:
-    return np.array(ManimColor(hex_color).to_int_rgb(), dtype=float)
-
-
-def _assert_no_blank_frame(rendered, background: str, moving: bool = True) -> None:
-    """No frame is blank; with ``moving``, the middle differs from the first and the last."""
-    for i, frame in enumerate(rendered.frames):
-        diff = np.abs(frame[..., :3].astype(float) - _rgb(background)).sum(-1)
-        assert (diff < 6).mean() < 0.995, f"frame {i} is blank"
-    if not moving:
-        return
-    first, last = rendered.frames[0], rendered.frames[-1]
-    middle = rendered.frame_at(rendered.duration / 2)
-    for other, name in ((first, "first"), (last, "last")):
-        changed = (np.abs(middle.astype(int) - other.astype(int)).sum(-1) > 30).mean()
-        assert changed > 0.01, f"the middle frame looks like the {name} one"
-
-
 def _class_colour_share(frame, pix, labels, classes, k: int) -> float:
     """Share of class ``k``'s points whose 3x3 neighbourhood is nearer their own colour."""
     inside = (pix[:, 0] >= 1) & (pix[:, 0] < H - 1) & (pix[:, 1] >= 1) & (pix[:, 1] < W - 1)
@@ -72,8 +53,8 @@ def _class_colour_share(frame, pix, labels, classes, k: int) -> float:
     for dr in (-1, 0, 1):
         for dc in (-1, 0, 1):
             colors = frame[pix[idx, 0] + dr, pix[idx, 1] + dc, :3].astype(float)
-            own = np.minimum(own, np.abs(colors - _rgb(classes[k])).sum(-1))
-            other = np.minimum(other, np.abs(colors - _rgb(classes[1 - k])).sum(-1))
+            own = np.minimum(own, np.abs(colors - rgb(classes[k])).sum(-1))
+            other = np.minimum(other, np.abs(colors - rgb(classes[1 - k])).sum(-1))
     assert len(idx) > 100, f"too few class {k} points in the frame"
     return float((own < other).mean())
 
@@ -113,7 +94,7 @@ def bulge(trained):
 
 def test_bulge_no_frame_is_blank(bulge):
     assert bulge.duration > 5
-    _assert_no_blank_frame(bulge, palette().background)
+    assert_frames_alive(bulge, palette().background)
 
 
 def _sides(plane_points: np.ndarray, points: np.ndarray, shift: float = 0.0) -> np.ndarray:
@@ -175,7 +156,7 @@ def test_bulge_last_frame_plane_separates_the_classes(bulge):
 
     # and the plane itself is drawn: its projected centre is tinted off the background
     centre = scene_to_pixel(scene.camera.project_points(plane.mean(0)[None]), frame.shape)[0]
-    tint = np.abs(frame[centre[0], centre[1], :3].astype(float) - _rgb(pal.background)).sum()
+    tint = np.abs(frame[centre[0], centre[1], :3].astype(float) - rgb(pal.background)).sum()
     assert tint > 30, "no plane where the plane should be"
 
 
@@ -187,7 +168,7 @@ def test_bulge_last_frame_plane_separates_the_classes(bulge):
 def test_failing_renders_and_marks_the_misclassified(trained):
     states = trained("disks2d")
     rendered = render_frames(ShortFailing, W, H, FPS)
-    _assert_no_blank_frame(rendered, palette().background)
+    assert_frames_alive(rendered, palette().background)
     scene, frame = rendered.scene, rendered.frames[-1]
     wrong = np.asarray(states["predictions"][-1]) != np.asarray(states["labels"])
     accuracy = float(states.meta["final_accuracy"])
@@ -212,13 +193,13 @@ def test_failing_renders_and_marks_the_misclassified(trained):
 def test_training_renders(trained):
     trained("disks2d")
     rendered = render_frames(ShortTraining, W, H, FPS)
-    _assert_no_blank_frame(rendered, palette().background)
+    assert_frames_alive(rendered, palette().background)
 
 
 def test_side_by_side_shows_the_real_accuracies_and_boundaries(trained):
     flat, bulge = trained("disks2d"), trained("disks3d")
     rendered = render_frames(ShortSideBySide, W, H, FPS, theme="light")
-    _assert_no_blank_frame(rendered, palette("light").background, moving=False)
+    assert_frames_alive(rendered, palette("light").background, moving=False)
     for (_, hidden, header), states in zip(rendered.scene.panels, (flat, bulge), strict=True):
         assert header.accuracy == float(states.meta["final_accuracy"])
         # the drawn boundary line splits the drawn points as the network does

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import ManimColor
 from PIL import Image
-from scene_harness import render_frames, scene_to_pixel
+from scene_harness import assert_frames_alive, render_frames, rgb, scene_to_pixel
 
 from model.data import mnist_split
 from scenes import mnist
@@ -45,22 +44,6 @@ class ShortMistakes(mnist.MnistMistakes):
     final_seconds = 0.4
 
 
-def _rgb(hex_color: str) -> np.ndarray:
-    return np.array(ManimColor(hex_color).to_int_rgb(), dtype=float)
-
-
-def _assert_frames_alive(rendered, background: str) -> None:
-    """No blank frame; the middle differs from the first and the last."""
-    for i, frame in enumerate(rendered.frames):
-        share = (np.abs(frame[..., :3].astype(float) - _rgb(background)).sum(-1) < 6).mean()
-        assert share < 0.995, f"frame {i} is blank"
-    first, last = rendered.frames[0], rendered.frames[-1]
-    middle = rendered.frame_at(rendered.duration / 2)
-    for other, name in ((first, "first"), (last, "last")):
-        changed = (np.abs(middle.astype(int) - other.astype(int)).sum(-1) > 30).mean()
-        assert changed > 0.01, f"the middle frame looks like the {name} one"
-
-
 def _crop(values: np.ndarray, centre: np.ndarray, height: float, inner: float = 1.0) -> np.ndarray:
     """The square of ``height`` scene units (times ``inner``) around ``centre``, as 28 x 28."""
     (row, col), half = scene_to_pixel(centre, values.shape), 0.5 * inner * height * H / 8.0
@@ -78,7 +61,7 @@ def _corr(a: np.ndarray, b: np.ndarray) -> float:
 def _digit_match(frame, centre, height, pixels, background) -> np.ndarray:
     """How well the frame at ``centre`` shows ``pixels`` (784, row-major): correlation with
     the digit upright, transposed and upside down."""
-    ink = np.abs(frame[..., :3].astype(float) - _rgb(background)).sum(-1)
+    ink = np.abs(frame[..., :3].astype(float) - rgb(background)).sum(-1)
     seen = _crop(ink, centre, height, inner=26 / 30)  # inside the tile's frame
     digit = np.asarray(pixels, dtype=np.float64).reshape(28, 28)
     return np.array([_corr(seen, digit), _corr(seen, digit.T), _corr(seen, digit[::-1])])
@@ -106,7 +89,7 @@ def clusters(trained):
 
 def test_clusters_frames_alive(clusters):
     assert clusters.duration > 6
-    _assert_frames_alive(clusters, palette().background)
+    assert_frames_alive(clusters, palette().background)
 
 
 def test_clusters_points_drawn_in_their_digit_colours(clusters):
@@ -117,13 +100,13 @@ def test_clusters_points_drawn_in_their_digit_colours(clusters):
     pix = scene_to_pixel(scene.camera.project_points(view.cloud.positions), frame.shape)
     inside = (pix[:, 0] >= 1) & (pix[:, 0] < H - 1) & (pix[:, 1] >= 1) & (pix[:, 1] < W - 1)
     assert inside.mean() > 0.97, "points off screen"
-    colours = np.array([_rgb(c) for c in pal.classes])  # (10, 3)
+    colours = np.array([rgb(c) for c in pal.classes])  # (10, 3)
     labels = view.cloud.labels[inside]
     best = np.full((inside.sum(), 10), np.inf)  # best match to each class colour, 3x3 around
     for dr in (-1, 0, 1):
         for dc in (-1, 0, 1):
-            rgb = frame[pix[inside, 0] + dr, pix[inside, 1] + dc, :3].astype(float)
-            best = np.minimum(best, np.abs(rgb[:, None] - colours[None]).sum(-1))
+            seen = frame[pix[inside, 0] + dr, pix[inside, 1] + dc, :3].astype(float)
+            best = np.minimum(best, np.abs(seen[:, None] - colours[None]).sum(-1))
     own = best[np.arange(len(labels)), labels] < 60
     # a control: the same test with each point given some other digit's colour
     rng = np.random.default_rng(0)
@@ -180,7 +163,7 @@ def test_digits_cluster_by_the_last_layer_with_similar_digits_near(trained):
 def test_clusters_training_renders(trained):
     trained("mnist")
     rendered = render_frames(ShortClustersTraining, W, H, FPS)
-    _assert_frames_alive(rendered, palette().background)
+    assert_frames_alive(rendered, palette().background)
     assert rendered.scene.view.snapshot == trained("mnist").n_snapshots - 1  # ends trained
 
 
@@ -190,11 +173,11 @@ def test_template_colour_map():
     w[0], w[1], w[28] = 2.0, -1.0, 1.0  # row 0 col 0, row 0 col 1, row 1 col 0
     rgba = mnist.template_rgba(w, pal)
     assert rgba.shape == (28, 28, 4)
-    assert np.allclose(rgba[0, 0, :3], _rgb(pal.classes[1]), atol=1)  # the largest: full warm
-    assert np.allclose(rgba[5, 5, :3], _rgb(pal.background), atol=1)  # zero: background
-    half_cool = 0.5 * (_rgb(pal.background) + _rgb(pal.classes[0]))
+    assert np.allclose(rgba[0, 0, :3], rgb(pal.classes[1]), atol=1)  # the largest: full warm
+    assert np.allclose(rgba[5, 5, :3], rgb(pal.background), atol=1)  # zero: background
+    half_cool = 0.5 * (rgb(pal.background) + rgb(pal.classes[0]))
     assert np.allclose(rgba[0, 1, :3], half_cool, atol=1)  # -1 of 2: half way to cool
-    assert np.allclose(rgba[1, 0, :3], 0.5 * (_rgb(pal.background) + _rgb(pal.classes[1])), atol=1)
+    assert np.allclose(rgba[1, 0, :3], 0.5 * (rgb(pal.background) + rgb(pal.classes[1])), atol=1)
 
 
 @pytest.mark.parametrize("theme", ["dark", "light"])
@@ -202,12 +185,12 @@ def test_templates_render_and_end_as_digit_templates(trained, theme):
     states = trained("templates")
     rendered = render_frames(ShortTemplates, W, H, FPS, theme=theme)
     pal = palette(theme)
-    _assert_frames_alive(rendered, pal.background)
+    assert_frames_alive(rendered, pal.background)
     scene, frame = rendered.scene, rendered.frames[-1]
     split = mnist_split()
     means = [split.x[split.y == d].mean(axis=0).reshape(28, 28) for d in range(10)]
     # warm minus cool, read back from the pixels of each drawn template
-    warm, cool = _rgb(pal.classes[1]), _rgb(pal.classes[0])
+    warm, cool = rgb(pal.classes[1]), rgb(pal.classes[0])
     axis = (warm - cool) / np.linalg.norm(warm - cool)
     along = frame[..., :3].astype(float) @ axis
     own_best = 0
@@ -224,7 +207,7 @@ def test_templates_render_and_end_as_digit_templates(trained, theme):
 def test_mistakes_matrix_and_chosen_mistakes(trained):
     states = trained("mnist")
     rendered = render_frames(ShortMistakes, W, H, FPS)
-    _assert_frames_alive(rendered, palette().background)
+    assert_frames_alive(rendered, palette().background)
     scene, frame = rendered.scene, rendered.frames[-1]
     counts = scene.counts
     assert counts.sum() == 2000
@@ -257,6 +240,6 @@ def test_digit_tile_is_row_major_and_framed():
     pixels[3] = 1.0  # row 0, column 3
     tile = mnist.digit_rgba(pixels, pal, border="#ff0000")
     assert tile.shape == (30, 30, 4)
-    assert np.allclose(tile[1, 4, :3], _rgb(pal.ink), atol=1)  # + 1 for the frame
-    assert np.allclose(tile[4, 1, :3], _rgb(pal.background), atol=1)
+    assert np.allclose(tile[1, 4, :3], rgb(pal.ink), atol=1)  # + 1 for the frame
+    assert np.allclose(tile[4, 1, :3], rgb(pal.background), atol=1)
     assert np.all(tile[0, :, 0] == 255) and np.all(tile[:, -1, 1] == 0)  # red frame

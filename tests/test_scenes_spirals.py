@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import ManimColor, Scene
-from scene_harness import render_frames, scene_to_pixel
+from manim import Scene
+from scene_harness import assert_frames_alive, render_frames, rgb, scene_to_pixel
 
 from model.stages import apply_stage
 from scenes import spirals
@@ -33,26 +33,6 @@ class ShortTraining(spirals.SpiralsTraining):
     final_seconds = 0.2
 
 
-def _rgb(hex_color: str) -> np.ndarray:
-    return np.array(ManimColor(hex_color).to_int_rgb(), dtype=float)
-
-
-def _background_share(frame: np.ndarray, background: str) -> float:
-    diff = np.abs(frame[..., :3].astype(float) - _rgb(background)).sum(-1)
-    return float((diff < 6).mean())
-
-
-def _assert_frames_alive(rendered, background: str) -> None:
-    """No blank frame; the middle differs from the first and the last."""
-    for i, frame in enumerate(rendered.frames):
-        assert _background_share(frame, background) < 0.995, f"frame {i} is blank"
-    first, last = rendered.frames[0], rendered.frames[-1]
-    middle = rendered.frame_at(rendered.duration / 2)
-    for other, name in ((first, "first"), (last, "last")):
-        changed = (np.abs(middle.astype(int) - other.astype(int)).sum(-1) > 30).mean()
-        assert changed > 0.01, f"the middle frame looks like the {name} one"
-
-
 @pytest.fixture(scope="module")
 def stretching(trained):
     trained("spirals2d")
@@ -61,7 +41,7 @@ def stretching(trained):
 
 def test_stretching_frames_alive(stretching):
     assert stretching.duration > 5
-    _assert_frames_alive(stretching, palette().background)
+    assert_frames_alive(stretching, palette().background)
 
 
 def test_stretching_last_frame_points_on_their_side_of_the_drawn_line(stretching):
@@ -87,7 +67,7 @@ def test_stretching_last_frame_points_on_their_side_of_the_drawn_line(stretching
     )
     (r0, c0), (r1, c1) = box
     crop = frame[r0 + 3 : r1 - 3, c0 + 3 : c1 - 3, :3].astype(float)
-    accent = np.abs(crop - _rgb(pal.accent)).sum(-1) < 60
+    accent = np.abs(crop - rgb(pal.accent)).sum(-1) < 60
     rows, cols = np.nonzero(accent)
     assert len(rows) > 50, "no decision line drawn"
     line_pts = np.stack([rows + r0 + 3, cols + c0 + 3], -1).astype(float)
@@ -117,8 +97,8 @@ def test_stretching_last_frame_points_on_their_side_of_the_drawn_line(stretching
                 r = np.clip(pix[idx, 0] + dr, 0, H - 1)
                 c = np.clip(pix[idx, 1] + dc, 0, W - 1)
                 colors = frame[r, c, :3].astype(float)
-                own = np.minimum(own, np.abs(colors - _rgb(pal.classes[k])).sum(-1))
-                other = np.minimum(other, np.abs(colors - _rgb(pal.classes[1 - k])).sum(-1))
+                own = np.minimum(own, np.abs(colors - rgb(pal.classes[k])).sum(-1))
+                other = np.minimum(other, np.abs(colors - rgb(pal.classes[1 - k])).sum(-1))
         assert (own < 60).mean() > 0.9, f"class {k} pixels lack their colour"
         assert (own < other).mean() > 0.95
 
@@ -157,13 +137,13 @@ def test_grid_after_stage_passes_through_stage_images(trained, theme):
     nodes = through_layer(lines[:9].reshape(-1, 2))
     cells = 0.5 * (lines[:8, :-1] + lines[1:9, 1:])  # cell centres, between grid lines
     centres = through_layer(cells.reshape(-1, 2))
-    bg = _rgb(palette(theme).background)
+    bg = rgb(palette(theme).background)
 
     def ink(points: np.ndarray) -> np.ndarray:
         pix = scene_to_pixel(view.viewport.to_scene(points), frame.shape)
         inside = (pix[:, 0] >= 0) & (pix[:, 0] < H) & (pix[:, 1] >= 0) & (pix[:, 1] < W)
-        rgb = frame[np.clip(pix[:, 0], 0, H - 1), np.clip(pix[:, 1], 0, W - 1), :3]
-        return np.where(inside, np.abs(rgb.astype(float) - bg).sum(-1), 0.0)
+        seen = frame[np.clip(pix[:, 0], 0, H - 1), np.clip(pix[:, 1], 0, W - 1), :3]
+        return np.where(inside, np.abs(seen.astype(float) - bg).sum(-1), 0.0)
 
     # cell centres far (> 4 px) from every line of the expected grid must stay background
     dense = through_layer(grid_lines(_extent(states), 9, 300).reshape(-1, 2))
@@ -187,16 +167,16 @@ def _extent(states) -> tuple[float, float, float, float]:
 def test_boundary_renders(trained):
     trained("spirals2d")
     rendered = render_frames(ShortBoundary, W, H, FPS)
-    _assert_frames_alive(rendered, palette().background)
+    assert_frames_alive(rendered, palette().background)
     # the background shows both class colours (tinted) in the last frame
     last = rendered.frames[-1][..., :3].astype(float)
     for k in (0, 1):
         a = ShortBoundary.region_opacity
-        tint = (1 - a) * _rgb(palette().background) + a * _rgb(palette().classes[k])
+        tint = (1 - a) * rgb(palette().background) + a * rgb(palette().classes[k])
         assert (np.abs(last - tint).sum(-1) < 30).mean() > 0.05
 
 
 def test_training_renders_in_light_theme(trained):
     trained("spirals2d")
     rendered = render_frames(ShortTraining, W, H, FPS, theme="light")
-    _assert_frames_alive(rendered, palette("light").background)
+    assert_frames_alive(rendered, palette("light").background)
