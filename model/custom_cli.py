@@ -151,27 +151,7 @@ def _parse_widths(text: str) -> tuple[int, ...]:
 )
 @click.option("--theme", type=click.Choice(["dark", "light", "both"]), default="dark")
 @click.pass_context
-def custom_command(
-    ctx: click.Context,
-    data_path: Path,
-    label: str | None,
-    widths: str | None,
-    activation: str | None,
-    model_spec: str | None,
-    weights: Path | None,
-    epochs: int | None,
-    lr: float | None,
-    seed: int,
-    snapshots: int | None,
-    sample_points: int | None,
-    standardize: bool,
-    out_dir: Path | None,
-    render: bool,
-    scenes: tuple[str, ...],
-    quality: str,
-    formats: str,
-    theme: str,
-) -> None:
+def custom_command(ctx: click.Context, **options) -> None:
     """Animate YOUR labelled points and YOUR small network: train, export, render.
 
     Trains an MLP of --widths (or your own --model) on --data with full-batch
@@ -179,13 +159,7 @@ def custom_command(
     Stretching, Boundary and Training scenes from them.
     """
     try:
-        code = _run(
-            data_path=data_path, label=label, widths=widths, activation=activation,
-            model_spec=model_spec, weights=weights, epochs=epochs, lr=lr, seed=seed,
-            snapshots=snapshots, sample_points=sample_points, standardize=standardize,
-            out_dir=out_dir, render=render, scenes=scenes, quality=quality,
-            formats=formats, theme=theme,
-        )  # fmt: skip
+        code = _run(**options)
     except _Bad as err:
         _say(f"error: {err}")
         code = 2
