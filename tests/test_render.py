@@ -229,14 +229,16 @@ class _Quiet:
 
 
 @pytest.mark.slow
-def test_declared_states_are_trained_first_and_hashed(scene_dir, states_cache, tmp_path):
+def test_declared_states_are_trained_first_and_hashed(scene_dir, tmp_path, monkeypatch):
+    cache = tmp_path / "states"  # its own cache: other tests leave spirals2d states in theirs
+    monkeypatch.setenv("NNVIZ_CACHE", str(cache))
     out = tmp_path / "gallery"
     args = ["--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinyStates", "--width", "256",
             "--fps", "5", "-f", "png", "--out", str(out)]  # fmt: skip
     result = run_render(*args)
     assert result.returncode == 0, result.stderr
     assert "training states spirals2d" in result.stderr  # by the batch, before the workers
-    trained = list(states_cache.glob("spirals2d-*.npz"))
+    trained = list(cache.glob("spirals2d-*.npz"))
     assert len(trained) == 1
     poster = np.asarray(Image.open(out / "dark" / "TinyStates.png").convert("RGB"))
     assert (np.abs(poster.astype(int) - [0x10, 0x14, 0x18]).sum(-1) > 60).mean() > 0.005  # dots
