@@ -196,3 +196,15 @@ def test_scene_renders_small_and_no_frame_is_blank(name):
     scene_cls = getattr(packing, name)
     variant = type(scene_cls.__name__, (scene_cls,), knobs)
     assert_not_blank(render_frames(variant, 480, 270, 5))
+
+
+def test_hidden_points_move_during_the_flow():
+    """The clouds move while the flow plays, not only once it has ended."""
+    import scenes.packing as packing
+
+    knobs = {"epochs": SHORT, **SCENE_KNOBS["PackingHidden"], "run_seconds": 2.0}
+    variant = type("PackingHidden", (packing.PackingHidden,), knobs)
+    rendered = render_frames(variant, 480, 270, 5)
+    early, late = rendered.frame_at(0.1).astype(int), rendered.frame_at(1.9).astype(int)
+    changed = (np.abs(late - early)[..., :3].sum(-1) > 30).mean()
+    assert changed > 0.001, f"only {changed:.3%} of the pixels changed during the flow"
