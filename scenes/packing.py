@@ -32,7 +32,7 @@ from manim import (
 from model.cache import states_for
 from model.packing import class_angles, hidden_layer, hidden_stage, min_gap
 from model.states import States
-from scenes.lib import Palette, PointCloud, Viewport, apply_theme, class_image
+from scenes.lib import Palette, PointCloud, Viewport, apply_theme, class_image, text
 
 __all__ = [
     "PackingAngles",
@@ -154,8 +154,8 @@ class PackingScene(Scene):
         self.pal = apply_theme(self)
         self.warn = WARN[self.pal.name]
 
-    def label(self, text: str, size: float = 28, color: str | None = None) -> Text:
-        text_mob = Text(text, font_size=size, color=color or self.pal.ink)
+    def label(self, words: str, size: float = 28, color: str | None = None) -> Text:
+        text_mob = text(words, color or self.pal.ink, size)
         widest = self.camera.frame_width - 0.4
         return text_mob.scale_to_fit_width(widest) if text_mob.width > widest else text_mob
 
@@ -252,7 +252,7 @@ class PackingHidden(PackingScene):
             plane, bg, outline = self.hidden_panel(st, a, size, np.array([x, center_y, 0]))
             trace = st["trace"][:, hidden_stage(st), :, :2]  # (S, P, 2)
             colors = self.pal.classes[: st.n_classes]
-            clouds = PointCloud(plane.to_scene(trace[0]), st["labels"], colors, 0.03)
+            clouds = PointCloud(plane.to_scene(trace[0]), st["labels"], colors, 0.045)
             head = self.label(NAMES[a], 26).next_to(bg, UP, buff=0.12)
             note = dead_caption(st)
             foot_text = f"accuracy {st.meta['final_accuracy']:.1%}"
@@ -323,7 +323,7 @@ class PackingGallery(PackingScene):
                 st = self.states(k, a)
                 plane, bg, outline = self.hidden_panel(st, a, size, np.array([x, y, 0]))
                 pts = plane.to_scene(hidden_layer(st))
-                clouds = PointCloud(pts, st["labels"], self.pal.classes[:k], 0.018)
+                clouds = PointCloud(pts, st["labels"], self.pal.classes[:k], 0.032)
                 dead = st.meta.get("dead") or {}
                 restarted.update(d["seed"] for d in dead.get("died", []))
                 color = self.warn if dead.get("died") or dead.get("still_dead") else self.pal.ink
