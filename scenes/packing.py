@@ -243,14 +243,19 @@ class PackingHidden(PackingScene):
         xs = (np.arange(n) - (n - 1) / 2) * (size + 0.35)
         center_y = -0.25
 
-        # 1. Title and one panel per activation: final prediction over the hidden plane.
+        # 1. Title and one panel per activation: the prediction over the hidden plane
+        #    (the layers after it, at the snapshot shown), the range and the points.
         title = self.label(f"{self.classes} classes through a 2-neuron layer, over training")
         self.add(title.to_edge(UP, buff=0.2))
         panels = []
         for a, x in zip(self.activations, xs, strict=True):
             st = self.states(activation=a)
-            plane, bg, outline = self.hidden_panel(st, a, size, np.array([x, center_y, 0]))
+            plane, bg, outline = self.hidden_panel(st, a, size, np.array([x, center_y, 0]), 0)
             trace = st["trace"][:, hidden_stage(st), :, :2]  # (S, P, 2)
+            regions = [  # the background of every snapshot, as pixels
+                plane.image(hidden_prediction(st, plane, self.grid_cells, s), self.pal).pixel_array
+                for s in range(st.n_snapshots)
+            ]
             colors = self.pal.classes[: st.n_classes]
             clouds = PointCloud(plane.to_scene(trace[0]), st["labels"], colors, 0.045)
             head = self.label(NAMES[a], 26).next_to(bg, UP, buff=0.12)
@@ -263,19 +268,20 @@ class PackingHidden(PackingScene):
                 warn.scale_to_fit_width(min(warn.width, size + 0.3))
                 group.append(warn)
             self.add(*group)
-            panels.append((st, plane, trace, clouds))
+            panels.append((st, plane, trace, bg, regions, clouds))
 
         # 2. The points flow from their first to their final places (log-spaced snapshots).
         step_label = self.label("step 0", 22).to_edge(DOWN, buff=0.15)
         self.add(step_label)
 
         def advance(_mob: VMobject, alpha: float) -> None:
-            for _st, plane, trace, clouds in panels:
+            for _st, plane, trace, bg, regions, clouds in panels:
                 pos = alpha * (len(trace) - 1)
                 i = min(int(pos), len(trace) - 2)
                 f = pos - i
                 xy = trace[i] * (1 - f) + trace[i + 1] * f
                 clouds.set_positions(plane.to_scene(xy))
+                bg.pixel_array = regions[round(pos)]
             st0 = panels[0][0]
             s = round(alpha * (st0.n_snapshots - 1))
             new = self.label(f"step {int(st0['steps'][s])}", 22).move_to(step_label)
@@ -283,7 +289,7 @@ class PackingHidden(PackingScene):
 
         # Animate the clouds and the label themselves: the renderer draws mobjects that
         # no animation names once, as a still background, for the whole play.
-        moving = Group(*[clouds for *_, clouds in panels], step_label)
+        moving = Group(*[m for *_, bg, _, clouds in panels for m in (bg, clouds)], step_label)
         self.play(UpdateFromAlphaFunc(moving, advance), run_time=self.run_seconds, rate_func=linear)
         self.wait(1.5)
 
