@@ -433,12 +433,12 @@ class PackingAngles(PackingScene):
 
         # 1. Title and the angle axis (0..360 degrees).
         gap = min_gap(mean)
-        title = self.label(
-            f"angle of the hidden vector per class ({NAMES[self.activation]}, k = {k}); "
-            f"closest class means {gap:.0f}°, symmetric {360 / k:.0f}°",
-            22,
-        )
-        self.add(title.to_edge(UP, buff=0.2))
+        name = NAMES[self.activation]
+        title = self.label(f"angle of the hidden vector, per class ({name}, k = {k})")
+        spread = f"{360 / k:.0f}°"
+        gap_text = f"closest two class means {gap:.0f}° apart; evenly spread: {spread}"
+        subtitle = self.label(gap_text, 20, self.pal.muted)
+        self.add(title.to_edge(UP, buff=0.15), subtitle.next_to(title, DOWN, buff=0.1))
         axis_y = -fh / 2 + 0.55
         axis = Line([x0, axis_y, 0], [x0 + width, axis_y, 0], color=self.pal.axis)
         ticks = VGroup(
