@@ -154,6 +154,7 @@ class DisksBulge3D(ThreeDScene):
     fit_to = "points"  # zoom each stage to the points: the grid may run past the frame
     lines = 15  # grid lines each way
     samples = 40  # vertices per grid line
+    surface_nodes = 25  # a translucent, shaded mesh under the grid: nodes per side
     radius = 0.04
     phi, theta = 66 * DEGREES, -70 * DEGREES  # starting camera
     rotation_rate = 0.09  # radians per second while the stages play
@@ -177,9 +178,15 @@ class DisksBulge3D(ThreeDScene):
         self.set_camera_orientation(phi=self.phi, theta=self.theta)
         view = NetworkView(states, center=ORIGIN, fit=self.fit, lines=self.lines,
                            samples=self.samples, radius=self.radius, pal=pal,
-                           fit_to=self.fit_to)  # fmt: skip
+                           fit_to=self.fit_to, surface=self.surface_nodes)  # fmt: skip
         self.view = view
-        self.add_updater(lambda dt: view.cloud.face(self._toward_camera()))
+
+        def face_camera(_dt: float) -> None:
+            toward = self._toward_camera()
+            view.cloud.face(toward)
+            view.surface.set_light(toward)
+
+        self.add_updater(face_camera)
         self.caption = Caption(pal, anchor=np.array([-6.8, 3.7, 0.0]), font_size=30)
         keys = legend(CLASS_NAMES, pal, font_size=24).to_corner(DOWN + LEFT, buff=0.4)
         widths = "-".join(str(w) for w in states.widths)
@@ -189,6 +196,7 @@ class DisksBulge3D(ThreeDScene):
 
         # Step 1: the input plane, lifted into 3-D at z = 0.
         self.play(
+            FadeIn(view.surface),
             Create(view.grid),
             FadeIn(view.cloud),
             self._caption(
@@ -237,6 +245,8 @@ class DisksBulge3D(ThreeDScene):
             self._caption("output: one plane", text("disk on one side, ring on the other",
                                                     pal.ink, 22)),
             view.grid.animate.set_stroke(opacity=0.3),
+            *[layer.animate.set_fill(opacity=0.4 * a)
+              for layer, a in zip(view.surface, view.surface.opacities, strict=True)],
             FadeIn(plane),
             run_time=self.plane_seconds,
         )  # fmt: skip

@@ -305,6 +305,76 @@ class WarpedGrid(VMobject):
         return self.positions
 
 
+def mesh_nodes(extent: Sequence[float], nodes: int = 21) -> np.ndarray:
+    """A ``(nodes, nodes, 2)`` lattice over ``(xmin, xmax, ymin, ymax)``: ``[i, j]`` is
+    ``(x_j, y_i)``."""
+    xmin, xmax, ymin, ymax = map(float, extent)
+    xs, ys = np.linspace(xmin, xmax, nodes), np.linspace(ymin, ymax, nodes)
+    return np.stack(np.meshgrid(xs, ys), -1)
+
+
+class WarpedSurface(VGroup):
+    """A translucent quad mesh, shaded by how squarely each face meets the light.
+
+    The faces go into ``levels`` filled VMobjects by shade (faces turned away from
+    the light are faint, faces turned towards it stronger), so the whole surface
+    costs ``levels`` fills a frame. Every face is wound the same way as seen from
+    ``light`` (the camera), so overlapping folds add up instead of cutting holes.
+
+    Parameters
+    ----------
+    positions
+        ``(n, m, 3)`` scene coordinates of the mesh nodes.
+    light
+        Unit vector towards the viewer; :meth:`set_light` changes it.
+    """
+
+    def __init__(
+        self,
+        positions: np.ndarray,
+        color: str = "#56607a",
+        opacity: tuple[float, float] = (0.05, 0.38),
+        levels: int = 5,
+        light: np.ndarray | None = None,
+        **kwargs,
+    ) -> None:
+        self.opacities = np.linspace(*opacity, levels)
+        layers = [
+            VMobject(fill_color=color, fill_opacity=a, stroke_width=0) for a in self.opacities
+        ]
+        super().__init__(*layers, **kwargs)
+        self.light = np.array([0.0, 0.0, 1.0]) if light is None else np.asarray(light, float)
+        self.set_positions(positions)
+
+    def set_light(self, light: np.ndarray) -> WarpedSurface:
+        """Shade (and wind) the faces for a viewer along ``light``; returns self."""
+        self.light = np.asarray(light, dtype=np.float64) / np.linalg.norm(light)
+        return self.set_positions(self.positions)
+
+    def set_positions(self, positions: np.ndarray) -> WarpedSurface:
+        """Move the mesh nodes to ``positions`` (``(n, m, 3)``); returns self."""
+        p = np.asarray(positions, dtype=np.float64)
+        self.positions = p
+        a, b, c, d = p[:-1, :-1], p[1:, :-1], p[1:, 1:], p[:-1, 1:]
+        normal = np.cross(c - a, d - b).reshape(-1, 3)
+        size = np.linalg.norm(normal, axis=1)
+        facing = normal @ self.light / np.maximum(size, 1e-12)
+        corners = np.stack([a, b, c, d], axis=2).reshape(-1, 4, 3)
+        corners = np.where((facing < 0)[:, None, None], corners[:, ::-1], corners)
+        ends = np.roll(corners, -1, axis=1)
+        edges = np.stack([corners, (2 * corners + ends) / 3, (corners + 2 * ends) / 3, ends], 2)
+        shade = np.minimum(
+            (np.abs(facing) * len(self.opacities)).astype(int), len(self.opacities) - 1
+        )
+        shade[size < 1e-12] = 0  # a face squashed to a line or a point
+        for level, layer in enumerate(self.submobjects):
+            layer.points = edges[shade == level].reshape(-1, 3)
+        return self
+
+    def get_positions(self) -> np.ndarray:
+        return self.positions
+
+
 # ---------------------------------------------------------------------------
 # Stage animation
 # ---------------------------------------------------------------------------
@@ -391,6 +461,7 @@ class NetworkView:
         pal: Palette | None = None,
         grid_width: float = 1.2,
         fit_to: str = "grid",
+        surface: int = 0,
     ) -> None:
         self.states = states
         self.snapshot = snapshot
@@ -404,10 +475,13 @@ class NetworkView:
             extent = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
         self.has_grid = extent is not None and inputs.shape[1] <= 3
         self.grid_input = None  # (lines, samples, d0) input-space grid
+        self.surface_input = None  # (n, n, d0) input-space mesh nodes, with ``surface``
         if self.has_grid:
             self.grid_input = grid_lines(extent, lines, samples)
             if inputs.shape[1] == 3:
                 self.grid_input = np.pad(self.grid_input, ((0, 0), (0, 0), (0, 1)))
+            elif surface:
+                self.surface_input = mesh_nodes(extent, surface)
         self._load(snapshot)
         self.viewport = Viewport(np.asarray(center, dtype=np.float64), self.scale_for(0))
         self.cloud = PointCloud(
@@ -421,6 +495,11 @@ class NetworkView:
             color=self.pal.grid,
             stroke_width=grid_width if self.has_grid else 0,
         )
+        self.surface = None
+        if self.surface_input is not None:
+            self.surface = WarpedSurface(
+                self.viewport.to_scene(self.surface_data[0]), color=self.pal.grid
+            )
         self.stage = 0
 
     @property
@@ -445,9 +524,8 @@ class NetworkView:
         """Jump to a stage without animation; returns self."""
         self.stage = stage % self.n_stages
         self.viewport.scale = self.scale_for(self.stage)
-        self.cloud.set_positions(self.viewport.to_scene(self.trace[self.stage]))
-        if self.has_grid:
-            self.grid.set_positions(self.viewport.to_scene(self.grid_data[self.stage]))
+        for mob, data in self._shown(self.stage):
+            mob.set_positions(self.viewport.to_scene(data))
         return self
 
     def make_stage_animation(
@@ -455,9 +533,10 @@ class NetworkView:
     ) -> StageMorph:
         """Animate from stage ``stage - 1`` to ``stage`` (default: the next one)."""
         stage = self.stage + 1 if stage is None else stage
-        movers = [(self.cloud, self.trace[stage - 1], self.trace[stage])]
-        if self.has_grid:
-            movers.append((self.grid, self.grid_data[stage - 1], self.grid_data[stage]))
+        movers = [
+            (m, a, b)
+            for (m, a), (_, b) in zip(self._shown(stage - 1), self._shown(stage), strict=True)
+        ]
         s0 = self.scale_for(stage - 1)
         s1 = self.scale_for(stage) if zoom else s0
         self.stage = stage
@@ -475,27 +554,38 @@ class NetworkView:
     def make_snapshot_animation(self, snapshot: int, run_time: float = 1.0, **kwargs) -> StageMorph:
         """Animate the current stage from this snapshot's positions to another snapshot's."""
         t = self.stage
-        movers = [[self.cloud, self.trace[t]]]
-        if self.has_grid:
-            movers.append([self.grid, self.grid_data[t]])
+        before = self._shown(t)
         s0 = self.scale_for(t)
         self._load(snapshot)
-        movers[0].append(self.trace[t])
-        if self.has_grid:
-            movers[1].append(self.grid_data[t])
+        movers = [(m, a, b) for (m, a), (_, b) in zip(before, self._shown(t), strict=True)]
         scales = (s0, self.scale_for(t))
         return StageMorph(movers, self.viewport, scales, run_time=run_time, **self._fit(), **kwargs)
+
+    def _shown(self, stage: int) -> list[tuple[VMobject, np.ndarray]]:
+        """(mobject, data) of the cloud, the grid and the surface (those shown) at ``stage``."""
+        shown = [(self.cloud, self.trace[stage])]
+        if self.has_grid:
+            shown.append((self.grid, self.grid_data[stage]))
+        if self.surface is not None:
+            shown.append((self.surface, self.surface_data[stage]))
+        return shown
 
     def _load(self, snapshot: int) -> None:
         """Points and grid of every stage at one snapshot (keeps the mobjects)."""
         self.snapshot = snapshot
         self.trace = np.asarray(self.states["trace"][snapshot])  # (T, P, 3)
-        self.grid_data = []  # per stage, (lines, samples, 3) shown coordinates
-        if self.has_grid:
-            true = self.grid_input
+        self.grid_data = self._through_stages(self.grid_input, snapshot)  # (lines, samples, 3)
+        self.surface_data = self._through_stages(self.surface_input, snapshot)  # (n, n, 3)
+
+    def _through_stages(self, data: np.ndarray | None, snapshot: int) -> list[np.ndarray]:
+        """Input-space ``data`` after every stage, in the shown (projected) coordinates."""
+        shown = []
+        if data is not None:
+            true = data
             for t in range(len(self.trace)):
                 true = self.states.apply(true, t, snapshot)
-                self.grid_data.append(self.states.project(true, t))
+                shown.append(self.states.project(true, t))
+        return shown
 
     def output_logits(self, hidden: np.ndarray) -> np.ndarray:
         """The output layer applied to last-hidden-space points (linear + bias)."""
