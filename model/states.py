@@ -169,6 +169,9 @@ def load_states(path: str | os.PathLike) -> States:
     path = Path(path)
     if not path.is_file():
         raise StatesError(f"{path}: no such states file; create it with `python -m model train`")
+    with open(path, "rb") as handle:
+        if handle.read(4) != b"PK\x03\x04":  # every .npz is a zip archive
+            raise _fail(path, "not an .npz file (it is not a zip archive)")
     try:
         with np.load(path, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}

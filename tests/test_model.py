@@ -274,6 +274,9 @@ def _corrupt(kind: str, src: Path, dst: Path) -> Path:
     elif kind == "NaN":
         arrays["loss"] = arrays["loss"].copy()
         arrays["loss"][2] = np.nan
+    elif kind == "a CSV":  # a user's data file passed where states belong
+        dst.write_text("x,y,label\n0.5,0.25,1\n")
+        return dst
     elif kind == "truncated":
         blob = src.read_bytes()
         dst.write_bytes(blob[: len(blob) // 2])
@@ -290,6 +293,7 @@ def _corrupt(kind: str, src: Path, dst: Path) -> Path:
         ("wrong shape", "key 'W1' has shape"),
         ("NaN", "key 'loss' contains NaN"),
         ("truncated", "unreadable or truncated"),
+        ("a CSV", "not an .npz file"),
     ],
 )
 def test_bad_states_files_are_rejected_in_one_line(small_states, tmp_path, kind, message):
