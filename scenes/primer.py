@@ -9,7 +9,21 @@ is linear, then a translation, then tanh. Every move goes through
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, DashedLine, FadeIn, Line, Scene, VGroup, VMobject
+from manim import (
+    DOWN,
+    DR,
+    LEFT,
+    RIGHT,
+    UP,
+    UR,
+    Create,
+    DashedLine,
+    FadeIn,
+    Line,
+    Scene,
+    VGroup,
+    VMobject,
+)
 
 from model.stages import apply_stage
 from scenes.lib import (
@@ -167,8 +181,9 @@ class TanhSquash(Scene):
             ]
         )
         marks = VGroup(
-            text("1", pal.muted, 24).next_to(vp.to_scene([-4.2, 1]), LEFT),
-            text("-1", pal.muted, 24).next_to(vp.to_scene([-4.2, -1]), LEFT),
+            # at the left end, above y = 1 and below y = -1: clear of the curve and the frame
+            text("y = 1", pal.muted, 24).next_to(vp.to_scene([-4.2, 1]), UR, buff=0.1),
+            text("y = -1", pal.muted, 24).next_to(vp.to_scene([-4.2, -1]), DR, buff=0.1),
         )
         title = text("tanh squeezes the line into (-1, 1)", pal.ink, 34).to_edge(UP, buff=0.5)
         self.add(title, axis_x, axis_y)
