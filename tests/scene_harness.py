@@ -17,6 +17,7 @@ import numpy as np
 __all__ = [
     "Rendered",
     "assert_frames_alive",
+    "assert_text_inside_frame",
     "background_share",
     "render_frames",
     "rgb",
@@ -86,6 +87,24 @@ def assert_frames_alive(
     for other, name in ((first, "first"), (last, "last")):
         changed = (np.abs(middle - other.astype(int)).sum(-1) > 30).mean()
         assert changed > min_change, f"{prefix}the middle frame looks like the {name} one"
+
+
+def assert_text_inside_frame(scene, margin: float = 0.02) -> None:
+    """Every piece of text in ``scene`` (as it ends) lies inside the frame."""
+    from manim import Text
+
+    half_w, half_h = scene.camera.frame_width / 2, scene.camera.frame_height / 2
+    for mob in scene.mobjects:
+        for part in mob.get_family():
+            points = part.get_all_points() if isinstance(part, Text) else ()
+            if len(points) == 0:
+                continue
+            (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
+            inside = -half_w - margin <= x0 and x1 <= half_w + margin
+            inside &= -half_h - margin <= y0 and y1 <= half_h + margin
+            assert inside, (
+                f"text {part.text!r} runs off the frame ({x0:.2f}..{x1:.2f}, {y0:.2f}..{y1:.2f})"
+            )
 
 
 def scene_to_pixel(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from scene_harness import render_frames
+from scene_harness import assert_text_inside_frame, render_frames
 
 from model.packing import class_angles, hidden_layer, min_gap, symmetric_gap, table_markdown
 from model.stages import activation_function
@@ -195,7 +195,9 @@ def test_scene_renders_small_and_no_frame_is_blank(name):
     knobs = {"epochs": SHORT, **SCENE_KNOBS[name]}
     scene_cls = getattr(packing, name)
     variant = type(scene_cls.__name__, (scene_cls,), knobs)
-    assert_not_blank(render_frames(variant, 480, 270, 5))
+    rendered = render_frames(variant, 480, 270, 5)
+    assert_not_blank(rendered)
+    assert_text_inside_frame(rendered.scene)
 
 
 def test_hidden_points_move_during_the_flow():

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scene_harness import assert_frames_alive, render_frames, rgb, scene_to_pixel
+from scene_harness import (
+    assert_frames_alive,
+    assert_text_inside_frame,
+    render_frames,
+    rgb,
+    scene_to_pixel,
+)
 
 from scenes import disks
 from scenes.lib import palette
@@ -95,6 +101,7 @@ def bulge(trained):
 def test_bulge_no_frame_is_blank(bulge):
     assert bulge.duration > 5
     assert_frames_alive(bulge, palette().background)
+    assert_text_inside_frame(bulge.scene)
 
 
 def _sides(plane_points: np.ndarray, points: np.ndarray, shift: float = 0.0) -> np.ndarray:
@@ -169,6 +176,7 @@ def test_failing_renders_and_marks_the_misclassified(trained):
     states = trained("disks2d")
     rendered = render_frames(ShortFailing, W, H, FPS)
     assert_frames_alive(rendered, palette().background)
+    assert_text_inside_frame(rendered.scene)
     scene, frame = rendered.scene, rendered.frames[-1]
     wrong = np.asarray(states["predictions"][-1]) != np.asarray(states["labels"])
     accuracy = float(states.meta["final_accuracy"])
@@ -194,12 +202,14 @@ def test_training_renders(trained):
     trained("disks2d")
     rendered = render_frames(ShortTraining, W, H, FPS)
     assert_frames_alive(rendered, palette().background)
+    assert_text_inside_frame(rendered.scene)
 
 
 def test_side_by_side_shows_the_real_accuracies_and_boundaries(trained):
     flat, bulge = trained("disks2d"), trained("disks3d")
     rendered = render_frames(ShortSideBySide, W, H, FPS, theme="light")
     assert_frames_alive(rendered, palette("light").background, moving=False)
+    assert_text_inside_frame(rendered.scene)
     for (_, hidden, header), states in zip(rendered.scene.panels, (flat, bulge), strict=True):
         assert header.accuracy == float(states.meta["final_accuracy"])
         # the drawn boundary line splits the drawn points as the network does

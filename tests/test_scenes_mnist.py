@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
-from scene_harness import assert_frames_alive, render_frames, rgb, scene_to_pixel
+from scene_harness import (
+    assert_frames_alive,
+    assert_text_inside_frame,
+    render_frames,
+    rgb,
+    scene_to_pixel,
+)
 
 from model.data import mnist_split
 from scenes import mnist
@@ -90,6 +96,7 @@ def clusters(trained):
 def test_clusters_frames_alive(clusters):
     assert clusters.duration > 6
     assert_frames_alive(clusters, palette().background)
+    assert_text_inside_frame(clusters.scene)
 
 
 def test_clusters_points_drawn_in_their_digit_colours(clusters):
@@ -164,6 +171,7 @@ def test_clusters_training_renders(trained):
     trained("mnist")
     rendered = render_frames(ShortClustersTraining, W, H, FPS)
     assert_frames_alive(rendered, palette().background)
+    assert_text_inside_frame(rendered.scene)
     assert rendered.scene.view.snapshot == trained("mnist").n_snapshots - 1  # ends trained
 
 
@@ -186,6 +194,7 @@ def test_templates_render_and_end_as_digit_templates(trained, theme):
     rendered = render_frames(ShortTemplates, W, H, FPS, theme=theme)
     pal = palette(theme)
     assert_frames_alive(rendered, pal.background)
+    assert_text_inside_frame(rendered.scene)
     scene, frame = rendered.scene, rendered.frames[-1]
     split = mnist_split()
     means = [split.x[split.y == d].mean(axis=0).reshape(28, 28) for d in range(10)]
@@ -208,6 +217,7 @@ def test_mistakes_matrix_and_chosen_mistakes(trained):
     states = trained("mnist")
     rendered = render_frames(ShortMistakes, W, H, FPS)
     assert_frames_alive(rendered, palette().background)
+    assert_text_inside_frame(rendered.scene)
     scene, frame = rendered.scene, rendered.frames[-1]
     counts = scene.counts
     assert counts.sum() == 2000

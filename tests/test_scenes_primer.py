@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scene_harness import assert_frames_alive, render_frames
+from scene_harness import assert_frames_alive, assert_text_inside_frame, render_frames
 
 from scenes import primer
 from scenes.lib import palette
@@ -17,6 +17,7 @@ def test_primer_scene_renders_and_moves(name):
     assert_frames_alive(
         rendered, palette().background, max_background=0.998, min_change=0.005, what=name
     )
+    assert_text_inside_frame(rendered.scene)
 
 
 def test_full_layer_ends_inside_the_tanh_square():

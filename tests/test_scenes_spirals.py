@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from manim import Scene
-from scene_harness import assert_frames_alive, render_frames, rgb, scene_to_pixel
+from scene_harness import (
+    assert_frames_alive,
+    assert_text_inside_frame,
+    render_frames,
+    rgb,
+    scene_to_pixel,
+)
 
 from model.stages import apply_stage
 from scenes import spirals
@@ -42,6 +48,7 @@ def stretching(trained):
 def test_stretching_frames_alive(stretching):
     assert stretching.duration > 5
     assert_frames_alive(stretching, palette().background)
+    assert_text_inside_frame(stretching.scene)
 
 
 def test_stretching_last_frame_points_on_their_side_of_the_drawn_line(stretching):
@@ -168,6 +175,7 @@ def test_boundary_renders(trained):
     trained("spirals2d")
     rendered = render_frames(ShortBoundary, W, H, FPS)
     assert_frames_alive(rendered, palette().background)
+    assert_text_inside_frame(rendered.scene)
     # the background shows both class colours (tinted) in the last frame
     last = rendered.frames[-1][..., :3].astype(float)
     for k in (0, 1):
@@ -180,3 +188,4 @@ def test_training_renders_in_light_theme(trained):
     trained("spirals2d")
     rendered = render_frames(ShortTraining, W, H, FPS, theme="light")
     assert_frames_alive(rendered, palette("light").background)
+    assert_text_inside_frame(rendered.scene)
