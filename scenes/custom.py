@@ -14,7 +14,6 @@ default gallery (``gallery = False``): they need a file only the user has.
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
 
 import numpy as np
 from manim import DEGREES, LEFT, UP, Create, FadeIn, Scene
@@ -264,23 +263,11 @@ class Boundary(Scene):
         self.wait(self.final_seconds)
 
 
-@contextmanager
-def _spirals_reading(states: States):
-    """Let a spirals scene's construct() read these states instead of its preset."""
-    original = spirals._states
-    spirals._states = lambda: states
-    try:
-        yield
-    finally:
-        spirals._states = original
-
-
 class Training(spirals.SpiralsTraining):
     """Every stage of your network in its own panel, all evolving together while it trains."""
 
     gallery = False
     states_presets = ()
 
-    def construct(self) -> None:
-        with _spirals_reading(custom_states()):
-            super().construct()
+    def read_states(self) -> States:
+        return custom_states()

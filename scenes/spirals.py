@@ -20,6 +20,7 @@ from manim import (
 
 from model.cache import states_for
 from model.stages import logits
+from model.states import States
 from scenes.lib import (
     Caption,
     NetworkView,
@@ -41,19 +42,24 @@ PRESET = "spirals2d"
 CLASS_NAMES = ("spiral A", "spiral B")
 
 
-def _states():
-    return states_for(PRESET)
-
-
 def _box(center: np.ndarray, half: float) -> tuple[float, float, float, float]:
     return (center[0] - half, center[0] + half, center[1] - half, center[1] + half)
 
 
-class SpiralsStretching(Scene):
+class _FromPreset:
+    """A scene showing the trained network of ``preset``; a subclass may set another
+    preset, or override :meth:`read_states` to show any states (the custom scenes do)."""
+
+    preset = PRESET
+
+    def read_states(self) -> States:
+        return states_for(self.preset)
+
+
+class SpiralsStretching(_FromPreset, Scene):
     """The trained network bends the plane, stage by stage, until a line separates the spirals."""
 
     states_presets = ((PRESET, {}),)
-    preset = PRESET
     class_names = CLASS_NAMES
     poster_time = -2.0
     plot_center = np.array([-2.7, -0.1, 0.0])
@@ -69,7 +75,7 @@ class SpiralsStretching(Scene):
         self.pal = apply_theme(self)
 
     def construct(self) -> None:
-        states = states_for(self.preset)
+        states = self.read_states()
         pal = self.pal
         view = NetworkView(states, center=self.plot_center, fit=self.plot_half, pal=pal)
         self.view = view
@@ -134,7 +140,7 @@ class SpiralsStretching(Scene):
         self.wait(self.final_seconds)
 
 
-class SpiralsBoundary(Scene):
+class SpiralsBoundary(_FromPreset, Scene):
     """The input-space decision boundary over training, with the points on top."""
 
     states_presets = ((PRESET, {}),)
@@ -150,7 +156,7 @@ class SpiralsBoundary(Scene):
         self.pal = apply_theme(self)
 
     def construct(self) -> None:
-        states = _states()
+        states = self.read_states()
         pal = self.pal
         xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
         scale = 2 * self.plot_half / max(xmax - xmin, ymax - ymin)
@@ -204,11 +210,10 @@ class SpiralsBoundary(Scene):
         self.wait(self.final_seconds)
 
 
-class SpiralsTraining(Scene):
+class SpiralsTraining(_FromPreset, Scene):
     """Every stage's output in its own panel, all evolving together while the network trains."""
 
     states_presets = ((PRESET, {}),)
-    preset = PRESET
     poster_time = -1.0
     columns = 5
     snapshot_seconds = 0.25
@@ -219,7 +224,7 @@ class SpiralsTraining(Scene):
         self.pal = apply_theme(self)
 
     def construct(self) -> None:
-        states = states_for(self.preset)
+        states = self.read_states()
         pal = self.pal
         n_stages = len(states.stages())
         rows = int(np.ceil(n_stages / self.columns))
@@ -248,6 +253,7 @@ class SpiralsTraining(Scene):
             )
             return text(body, pal.ink, 22, mono=True).to_edge(UP, buff=0.15)
 
+        self.views = views
         info = status(0)
         self.add(labels, info)
         self.play(

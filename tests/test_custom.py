@@ -412,6 +412,12 @@ def test_generic_scenes_render_the_users_states(moons_states, monkeypatch):
     boundary = render_frames(_short(custom.Boundary, snapshot_seconds=0.2, final_seconds=0.2))
     assert boundary.n_frames >= moons_states.n_snapshots
     assert len(np.unique(boundary.frame_at(-0.1)[..., :3].reshape(-1, 3), axis=0)) > 20
+    # the panels are the user's network's stages, not the spirals preset's
+    training = render_frames(_short(custom.Training, snapshot_seconds=0.1, final_seconds=0.2))
+    views = training.scene.views
+    assert len(views) == len(moons_states.stages()) == 9  # input, 2 x 3 hidden, 2 output
+    assert all(v.states.path == moons_states.path for v in views)
+    assert np.allclose(views[0].cloud.positions, views[0].viewport.to_scene(moons_states["inputs"]))
 
 
 def test_scenes_without_states_stop_with_one_line():
