@@ -64,16 +64,21 @@ def moving_stages(states: States, snapshot: int = -1, tol: float = 1e-7) -> list
     return [t for t in range(1, len(trace)) if np.abs(trace[t] - trace[t - 1]).max() > tol]
 
 
+def tilt_rotation(tilt: float, turn: float) -> np.ndarray:
+    """The 3 x 3 rotation of the oblique view: ``turn`` about z, then ``tilt`` about x."""
+    cz, sz = np.cos(turn), np.sin(turn)
+    cx, sx = np.cos(tilt), np.sin(tilt)
+    spin = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1.0]])
+    lean = np.array([[1.0, 0, 0], [0, cx, -sx], [0, sx, cx]])
+    return lean @ spin
+
+
 class TiltedViewport(Viewport):
     """A viewport that turns 3-D data to an oblique view (flat 2-D data is unchanged)."""
 
     def __init__(self, center, scale: float, tilt: float, turn: float) -> None:
         super().__init__(np.asarray(center, dtype=np.float64), scale)
-        cz, sz = np.cos(turn), np.sin(turn)
-        cx, sx = np.cos(tilt), np.sin(tilt)
-        spin = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1.0]])
-        lean = np.array([[1.0, 0, 0], [0, cx, -sx], [0, sx, cx]])
-        self.rotation = lean @ spin
+        self.rotation = tilt_rotation(tilt, turn)
 
     def to_scene(self, points: np.ndarray, scale: float | None = None) -> np.ndarray:
         x = np.asarray(points, dtype=np.float64)
@@ -88,15 +93,28 @@ class TiltedViewport(Viewport):
         return flat @ self.rotation  # exact for points in the screen plane of 2-D data
 
 
+class TiltedView(NetworkView):
+    """A :class:`NetworkView` seen obliquely: it fits what lands on the screen, not the
+    data's box (a turned box reaches further out than its half-width)."""
+
+    def __init__(self, states: States, tilt: float, turn: float, **kwargs) -> None:
+        self.rotation = tilt_rotation(tilt, turn)
+        super().__init__(states, **kwargs)
+        self.viewport = TiltedViewport(self.viewport.center, self.viewport.scale, tilt, turn)
+        self.set_stage(self.stage)
+
+    def scale_of(self, data: np.ndarray) -> float:
+        x = np.asarray(data, dtype=np.float64)
+        shown = x @ self.rotation[:2, : x.shape[-1]].T  # screen x and y, before scaling
+        reach = float(np.max(np.abs(shown))) if shown.size else 1.0
+        return self.fit / max(reach, 1e-6)
+
+
 def _view(states: States, scene, **kwargs) -> NetworkView:
     """A NetworkView; an oblique camera when any stage is 3-D, else the flat one."""
-    view = NetworkView(states, **kwargs)
     if int(np.max(states["stage_dim"])) >= 3:
-        view.viewport = TiltedViewport(
-            view.viewport.center, view.viewport.scale, scene.tilt * DEGREES, scene.turn * DEGREES
-        )
-        view.set_stage(view.stage)
-    return view
+        return TiltedView(states, scene.tilt * DEGREES, scene.turn * DEGREES, **kwargs)
+    return NetworkView(states, **kwargs)
 
 
 class Stretching(Scene):

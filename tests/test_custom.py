@@ -420,6 +420,26 @@ def test_generic_scenes_render_the_users_states(moons_states, monkeypatch):
     assert np.allclose(views[0].cloud.positions, views[0].viewport.to_scene(moons_states["inputs"]))
 
 
+def test_tilted_view_fits_what_lands_on_the_screen(tmp_path):
+    """3-wide layers are seen obliquely; every stage's grid fills the plot square, no more."""
+    from scenes.custom import TiltedView
+
+    x, y = two_moons(60)
+    torch.manual_seed(1)
+    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 2))
+    path = tmp_path / "w3.npz"
+    train_and_export_custom(
+        model, points_from_arrays(x, y), path, custom_config(epochs=100, lr=5e-2, snapshots=3)
+    )
+    states = load_states(path)
+    center, fit = np.array([-2.7, -0.1, 0.0]), 3.4
+    view = TiltedView(states, 55 * np.pi / 180, -30 * np.pi / 180, center=center, fit=fit)
+    for t in range(view.n_stages):
+        view.set_stage(t)
+        reach = np.abs(view.grid.positions[..., :2] - center[:2]).max()
+        assert fit * 0.999 < reach < fit * 1.001, (t, reach)  # a box fit overshot: 3.8 at the input
+
+
 def test_scenes_without_states_stop_with_one_line():
     env = {k: v for k, v in os.environ.items() if k != "STATES"}
     proc = subprocess.run(
