@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 
 import numpy as np
-from manim import DEGREES, LEFT, UP, Create, FadeIn, Scene
+from manim import DEGREES, DOWN, LEFT, UP, Create, FadeIn, Scene
 
 import scenes.spirals as spirals
 from model.states import States, StatesError, load_states
@@ -160,11 +160,14 @@ class Stretching(Scene):
 
         # Step 2: every stage that moves the points, the output layer's included.
         for t in moving_stages(states):
-            label = states.stage_label(t)
-            if states.is_projected(t):
-                label += f" ({int(states['stage_dim'][t])}-D, 3-D view)"
             detail = stage_detail(states, t, -1, pal)
-            self.play(caption.make_change_animation(label, detail), run_time=self.caption_seconds)
+            if states.is_projected(t):  # a line of its own: the title stays short
+                dims = text(f"{int(states['stage_dim'][t])}-D, seen in 3-D", pal.muted, 22)
+                if len(detail):
+                    dims.next_to(detail, DOWN, aligned_edge=LEFT)
+                detail.add(dims)
+            title = states.stage_label(t)
+            self.play(caption.make_change_animation(title, detail), run_time=self.caption_seconds)
             self.play(view.make_stage_animation(t, run_time=self.stage_seconds))
             self.wait(self.pause_seconds)
 

@@ -35,6 +35,7 @@ from manim import (
     Text,
     VGroup,
     VMobject,
+    config,
     smooth,
 )
 
@@ -817,6 +818,11 @@ class Caption(VGroup):
         block = VGroup(head)
         if detail is not None and len(detail):
             block.add(detail.next_to(head, DOWN, buff=0.2, aligned_edge=LEFT))
+        # never wider than the room to the frame's right edge (from the anchor, or the corner)
+        left = self.anchor[0] if self.anchor is not None else -config.frame_width / 2 + 0.4
+        room = config.frame_width / 2 - 0.2 - left
+        if block.width > room:
+            block.scale_to_fit_width(room)
         if self.anchor is not None:  # the block's upper-left corner goes here
             return block.move_to(self.anchor, aligned_edge=UP + LEFT)
         return block.to_corner(self.corner, buff=0.4)
