@@ -273,6 +273,7 @@ class PackingHidden(PackingScene):
         # 2. The points flow from their first to their final places (log-spaced snapshots).
         step_label = self.label("step 0", 22).to_edge(DOWN, buff=0.15)
         self.add(step_label)
+        labelled = [0]  # the snapshot the step label shows: rebuilt only when it changes
 
         def advance(_mob: VMobject, alpha: float) -> None:
             for _st, plane, trace, bg, regions, clouds in panels:
@@ -284,8 +285,10 @@ class PackingHidden(PackingScene):
                 bg.pixel_array = regions[round(pos)]
             st0 = panels[0][0]
             s = round(alpha * (st0.n_snapshots - 1))
-            new = self.label(f"step {int(st0['steps'][s])}", 22).move_to(step_label)
-            step_label.become(new)
+            if s != labelled[0]:
+                labelled[0] = s
+                step_label.become(self.label(f"step {int(st0['steps'][s])}", 22))
+                step_label.to_edge(DOWN, buff=0.15)
 
         # Animate the clouds and the label themselves: the renderer draws mobjects that
         # no animation names once, as a still background, for the whole play.
