@@ -39,6 +39,7 @@ from manim import (
     smooth,
 )
 
+from model.sources import StatesSource
 from model.states import States
 
 __all__ = [
@@ -57,6 +58,8 @@ __all__ = [
     "decision_regions",
     "grid_lines",
     "half_planes",
+    "StatesScene",
+    "THEMES",
     "legend",
     "matrix_text",
     "palette",
@@ -112,6 +115,9 @@ PALETTES: dict[str, Palette] = {
 }
 
 
+THEMES: tuple[str, ...] = tuple(PALETTES)  # every CLI and the renderer read this
+
+
 def theme_name() -> str:
     """``$BENDSPACE_THEME`` (``dark`` or ``light``; anything else means ``dark``)."""
     name = os.environ.get("BENDSPACE_THEME", "dark").strip().lower()
@@ -128,6 +134,31 @@ def apply_theme(scene: Scene, name: str | None = None) -> Palette:
     pal = palette(name)
     scene.camera.background_color = ManimColor(pal.background)
     return pal
+
+
+class StatesScene:
+    """Mixin for a scene that shows trained states: declare them once in ``states_sources``.
+
+    ``construct()`` reads them with :meth:`states`; the batch renderer reads the
+    same ``states_sources`` to train, hash and ship them. :meth:`with_states`
+    makes a copy of a scene class that shows other states (a user's file).
+    """
+
+    states_sources: tuple[StatesSource, ...] = ()
+
+    def states(self, index: int = 0, progress: bool = True) -> States:
+        """The states of ``states_sources[index]``, loaded (and trained) once per scene."""
+        cache = self.__dict__.setdefault("_loaded_states", {})
+        if index not in cache:
+            cache[index] = self.states_sources[index].load(progress=progress)
+        return cache[index]
+
+    @classmethod
+    def with_states(cls, *sources: StatesSource) -> type:
+        """A subclass of this scene, same name, that shows ``sources`` instead."""
+        attrs = {"states_sources": tuple(sources), "__module__": cls.__module__,
+                 "__doc__": cls.__doc__, "__qualname__": cls.__qualname__}  # fmt: skip
+        return type(cls.__name__, (cls,), attrs)
 
 
 # ---------------------------------------------------------------------------
