@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
 import pytest
+
+# Test files live in tests/model, tests/scenes and tests/rendering (imported by
+# path, --import-mode=importlib); the shared helpers beside this file import by name.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(scope="session", autouse=True)
