@@ -6,24 +6,19 @@ trained, so a scene whose states are cached starts fast.
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from model.config import TrainConfig, preset
+from model.paths import cache_dir
 from model.states import States, StatesError, load_states
 
+# cache_dir is re-exported: it is defined in model.paths, which the data sets share.
 __all__ = ["cache_dir", "states_for", "states_path"]
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-
-
-def cache_dir() -> Path:
-    """``$NNVIZ_CACHE`` if set, else ``media/states`` in the project."""
-    return Path(os.environ.get("NNVIZ_CACHE") or REPO_ROOT / "media" / "states")
 
 
 def states_path(config: TrainConfig) -> Path:
+    """The cache file of ``config`` (named by :meth:`TrainConfig.cache_name`)."""
     return cache_dir() / config.cache_name()
 
 

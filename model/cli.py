@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from model.activations import CHOICES
 from model.config import PRESETS, preset
 from model.states import StatesError, load_states
 
@@ -29,9 +30,7 @@ def cli() -> None:
 @click.option("--seed", type=int, help="Seed for the initial weights and batches.")
 @click.option("--lr", type=click.FloatRange(0, min_open=True), help="Adam learning rate.")
 @click.option("--classes", type=click.IntRange(2, 7), help="Classes (spirals and packing).")
-@click.option(
-    "--activation", type=click.Choice(["tanh", "relu", "sigmoid", "unit_disk", "leaky_relu"])
-)
+@click.option("--activation", type=click.Choice(CHOICES), help="Hidden-layer activation.")
 @click.option("--snapshots", type=click.IntRange(2), help="How many log-spaced snapshots.")
 @click.option("--full-mnist", is_flag=True, help="Download the 60,000 training digits too.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="States file.")

@@ -34,6 +34,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from model.activations import name_of_module, torch_nn_classes
 from model.config import TrainConfig
 from model.data import Dataset
 
@@ -58,7 +59,7 @@ __all__ = [
 
 #: More classes than this cannot be told apart by colour in the scenes.
 MAX_CLASSES = 10
-SUPPORTED = "nn.Linear, Tanh, ReLU, LeakyReLU, Sigmoid, ELU, GELU, Identity, Dropout in eval mode"
+SUPPORTED = ", ".join(["nn.Linear", *torch_nn_classes(), "Dropout in eval mode"])
 
 
 class CustomError(ValueError):
@@ -129,27 +130,6 @@ class Network:
             what = "identity map" if layer.linear is None else f"Linear {layer.name}"
             lines.append(f"{what} {layer.width_in}->{layer.width_out}, {layer.activation}")
         return lines
-
-
-def _activation_of(module: nn.Module) -> str | None:
-    """The stage activation name of an elementwise torch module, else None."""
-    from model.train import UnitDisk
-
-    if isinstance(module, nn.Tanh):
-        return "tanh"
-    if isinstance(module, nn.ReLU):
-        return "relu"
-    if isinstance(module, nn.LeakyReLU):
-        return f"leaky_relu:{float(module.negative_slope)!r}"
-    if isinstance(module, nn.Sigmoid):
-        return "sigmoid"
-    if isinstance(module, nn.ELU):
-        return "elu" if float(module.alpha) == 1.0 else f"elu:{float(module.alpha)!r}"
-    if isinstance(module, nn.GELU):
-        return "gelu_tanh" if module.approximate == "tanh" else "gelu"
-    if isinstance(module, UnitDisk):
-        return "unit_disk"
-    return None
 
 
 def _flatten(module: nn.Module, prefix: str = "") -> list[tuple[str, nn.Module]]:
@@ -232,7 +212,7 @@ def network_from_model(model: nn.Module) -> Network:
             layers.append(NetworkLayer(name, module, module.in_features, module.out_features))
             width, open_layer = module.out_features, True
             continue
-        act = _activation_of(module)
+        act = name_of_module(module)
         if act is None:
             raise _reject(name, module)
         if width is None:

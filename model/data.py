@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
+from model.paths import cache_dir
+
 __all__ = [
     "Dataset",
     "disks",
@@ -172,13 +174,14 @@ def load_mnist(full: bool = False, cache: Path | None = None) -> dict[str, np.nd
 
     By default the 10,000-digit test set shipped with the project. With
     ``full=True`` the 60,000-digit training set is downloaded (checksums
-    verified) into ``cache`` and returned as ``train_x``/``train_y`` too;
+    verified) into ``cache`` (default: ``mnist`` in the states cache,
+    :func:`model.paths.cache_dir`) and returned as ``train_x``/``train_y`` too;
     offline that falls back to the shipped digits with a one-line notice.
     """
     x, y = _load_idx_pair(MNIST_DIR, *MNIST_TEST_MD5)
     out = {"x": x, "y": y}
     if full:
-        cache = cache or Path(os.environ.get("NNVIZ_CACHE", "media/states")) / "mnist"
+        cache = cache or cache_dir() / "mnist"
         if _download_training_set(cache):
             tx, ty = _load_idx_pair(cache, *MNIST_TRAIN_GZ_MD5)
             out.update(train_x=tx, train_y=ty)

@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 CLASSES = tuple(range(2, 8))
+#: The activations the study compares (a subset of :data:`model.activations.NAMES`).
 ACTIVATIONS = ("tanh", "relu", "unit_disk")
 TABLE_BEGIN = "<!-- packing-table:begin -->"
 TABLE_END = "<!-- packing-table:end -->"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import orthogonal_procrustes
 
-__all__ = ["align_basis", "pca_basis", "project_stages"]
+__all__ = ["align_basis", "pad3", "pca_basis", "project_stages"]
 
 
 def pca_basis(x: np.ndarray, dims: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -37,9 +37,11 @@ def align_basis(
     return basis @ rotation
 
 
-def _pad3(x: np.ndarray) -> np.ndarray:
+def pad3(x: np.ndarray) -> np.ndarray:
+    """Points ``(..., d)`` as 3-D points ``(..., 3)``: zeros fill missing axes, axes past 3 drop."""
+    x = np.asarray(x)
     out = np.zeros((*x.shape[:-1], 3))
-    out[..., : x.shape[-1]] = x
+    out[..., : min(x.shape[-1], 3)] = x[..., :3]
     return out
 
 
@@ -68,6 +70,6 @@ def project_stages(
                 trace[s, t] = (raw[s][t] - center) @ basis
         else:
             for s in range(n_snap):
-                trace[s, t] = _pad3(raw[s][t])
+                trace[s, t] = pad3(raw[s][t])
         previous = trace[-1, t]
     return trace, projections

@@ -14,11 +14,14 @@ import torch
 from torch import nn
 
 from model import data as datasets
+from model.activations import torch_module
 from model.config import TrainConfig
+from model.modules import UnitDisk
 from model.project import project_stages
-from model.stages import forward_stages, stage_plan
+from model.stages import STAGE_KINDS, forward_stages, stage_plan
 from model.states import save_states
 
+# UnitDisk is re-exported: it has always been importable from here.
 __all__ = [
     "Snapshot",
     "TrainingError",
@@ -37,36 +40,13 @@ class TrainingError(RuntimeError):
     """Training cannot go on (diverged); the message is one line for the user."""
 
 
-class UnitDisk(nn.Module):
-    """x -> tanh(|x|) x / |x| (0 at 0): maps each row into the unit disk."""
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        norm = x.norm(dim=-1, keepdim=True)
-        safe = torch.where(norm > 0, norm, torch.ones_like(norm))
-        scale = torch.where(norm > 1e-8, torch.tanh(norm) / safe, 1.0 - norm**2 / 3.0)
-        return x * scale
-
-
-def activation_module(name: str) -> nn.Module:
-    if name.startswith("leaky_relu"):
-        slope = float(name.split(":", 1)[1]) if ":" in name else 0.01
-        return nn.LeakyReLU(slope)
-    table = {
-        "tanh": nn.Tanh, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "elu": nn.ELU,
-        "gelu": nn.GELU, "identity": nn.Identity, "unit_disk": UnitDisk,
-    }  # fmt: skip
-    if name not in table:
-        raise ValueError(f"unknown activation {name!r}; use one of {', '.join(table)}")
-    return table[name]()
-
-
 def build_mlp(widths: list[int], activation: str) -> nn.Sequential:
     """Linear layers of ``widths`` with ``activation`` after every hidden one."""
     layers: list[nn.Module] = []
     for i in range(len(widths) - 1):
         layers.append(nn.Linear(widths[i], widths[i + 1]))
         if i < len(widths) - 2:
-            layers.append(activation_module(activation))
+            layers.append(torch_module(activation))
     return nn.Sequential(*layers)
 
 
@@ -270,9 +250,7 @@ def export_states(
         "loss": np.array([s.loss for s in snaps], dtype=np.float64),
         "accuracy": np.array([s.accuracy for s in snaps], dtype=np.float64),
         "stage_layer": np.array([layer for layer, _ in plan], dtype=np.int64),
-        "stage_kind": np.array(
-            [("input", "linear", "bias", "activation").index(k) for _, k in plan], dtype=np.int64
-        ),
+        "stage_kind": np.array([STAGE_KINDS.index(k) for _, k in plan], dtype=np.int64),
         "stage_dim": np.array([r.shape[-1] for r in raw[0]], dtype=np.int64),
         "trace": trace.astype(np.float32),
         "inputs": np.asarray(xs, dtype=np.float32),
