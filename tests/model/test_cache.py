@@ -1,0 +1,41 @@
+"""The states cache: trained once, keyed by config, anchored at the project; no torch to read."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from model.paths import REPO_ROOT, cache_dir
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_cache_trains_once_and_keys_on_config(states_cache, quick):
+    from model.cache import states_for, states_path
+
+    config = quick(seed=11)
+    first = states_for(config, progress=False)
+    stamp = first.path.stat().st_mtime_ns
+    again = states_for(config, progress=False)
+    assert again.path == first.path and again.path.stat().st_mtime_ns == stamp
+    assert states_path(config.replace(seed=12)) != states_path(config)
+    assert states_path(config.replace(epochs=61)) != states_path(config)
+    assert first.path.parent == states_cache
+
+
+def test_reader_does_not_import_torch():
+    code = (
+        "import model, model.states, model.cache, model.stages, model.activations, model.sources, "
+        "model.project, model.data, sys; print('torch' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert run.stdout.strip() == "False"
+
+
+def test_cache_dir_is_the_projects_media_states_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv("NNVIZ_CACHE", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert cache_dir() == REPO / "media" / "states" == REPO_ROOT / "media" / "states"
+    monkeypatch.setenv("NNVIZ_CACHE", str(tmp_path / "x"))
+    assert cache_dir() == tmp_path / "x"

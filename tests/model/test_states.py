@@ -1,0 +1,125 @@
+"""The states file: round trip, meta, and one-line rejection of every kind of bad file."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from model.states import StatesError, load_states, save_states
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def small_states(tmp_path_factory, quick):
+    from model.train import train_and_export
+
+    path = tmp_path_factory.mktemp("small") / "small.npz"
+    return train_and_export(quick(), path, progress=False)
+
+
+def _arrays(path):
+    with np.load(path, allow_pickle=False) as npz:
+        return {k: npz[k] for k in npz.files}
+
+
+def _rewrite(path, arrays):
+    with open(path, "wb") as handle:
+        np.savez(handle, **arrays)
+    return path
+
+
+def test_round_trip(small_states, tmp_path):
+    states = load_states(small_states)
+    arrays = {k: v for k, v in states.arrays.items() if k not in ("version", "meta")}
+    copy = save_states(tmp_path / "copy.npz", arrays, states.meta)
+    again = load_states(copy)
+    assert again.meta == states.meta
+    for key in states.arrays:
+        np.testing.assert_array_equal(again[key], states[key])
+    assert not list(tmp_path.glob(".*tmp*")), "a temporary file was left behind"
+
+
+class _Boom:
+    def __reduce__(self):
+        return (Path.touch, (Path(_Boom.marker),))
+
+
+def _corrupt(kind: str, src: Path, dst: Path) -> Path:
+    arrays = _arrays(src)
+    if kind == "pickled":
+        arrays["labels"] = np.array([_Boom()], dtype=object)
+        with open(dst, "wb") as handle:
+            np.savez(handle, **{k: v for k, v in arrays.items()}, allow_pickle=True)
+        return dst
+    if kind == "missing key":
+        del arrays["trace"]
+    elif kind == "wrong version":
+        arrays["version"] = np.array(99)
+    elif kind == "wrong shape":
+        arrays["W1"] = arrays["W1"][:, :1]
+    elif kind == "NaN":
+        arrays["loss"] = arrays["loss"].copy()
+        arrays["loss"][2] = np.nan
+    elif kind == "a CSV":  # a user's data file passed where states belong
+        dst.write_text("x,y,label\n0.5,0.25,1\n")
+        return dst
+    elif kind == "truncated":
+        blob = src.read_bytes()
+        dst.write_bytes(blob[: len(blob) // 2])
+        return dst
+    return _rewrite(dst, arrays)
+
+
+@pytest.mark.parametrize(
+    "kind, message",
+    [
+        ("pickled", "not a plain-array states file"),
+        ("missing key", "missing key"),
+        ("wrong version", "schema version 99"),
+        ("wrong shape", "key 'W1' has shape"),
+        ("NaN", "key 'loss' contains NaN"),
+        ("truncated", "unreadable or truncated"),
+        ("a CSV", "not an .npz file"),
+    ],
+)
+def test_bad_states_files_are_rejected_in_one_line(small_states, tmp_path, kind, message):
+    _Boom.marker = str(tmp_path / "code-ran")
+    bad = _corrupt(kind, small_states, tmp_path / "bad.npz")
+    with pytest.raises(StatesError) as info:
+        load_states(bad)
+    text = str(info.value)
+    assert message in text and str(bad) in text and "\n" not in text
+    assert not (tmp_path / "code-ran").exists(), "loading ran code from the file"
+    # the command line says the same in one line, exit code 2, no traceback
+    run = subprocess.run(
+        [sys.executable, "-m", "model", "info", str(bad)], capture_output=True, text=True, cwd=REPO
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip().count("\n") == 0 and message in run.stderr
+    assert "Traceback" not in run.stderr and not (tmp_path / "code-ran").exists()
+
+
+def test_pickle_marker_really_runs_code_when_unpickled(tmp_path):
+    # guards the test above: the object array would have run code if unpickled
+    _Boom.marker = str(tmp_path / "ran")
+    pickle.loads(pickle.dumps(_Boom()))
+    assert (tmp_path / "ran").exists()
+
+
+def test_meta_records_config_seed_versions_and_accuracy(small_states):
+    states = load_states(small_states)
+    meta = states.meta
+    assert meta["config"]["name"] == "spirals2d" and meta["seed"] == 0
+    assert {"numpy", "torch", "python"} <= set(meta["versions"])
+    assert meta["final_accuracy"] == pytest.approx(states["accuracy"][-1])
+    assert json.loads(str(states["meta"])) == meta
+    with zipfile.ZipFile(small_states) as archive:
+        assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in archive.infolist())

@@ -1,0 +1,64 @@
+"""Training: log-spaced snapshots, the claims each preset is trained for, seeds, divergence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.config import PRESETS
+from model.states import load_states
+from model.train import TrainingError, load_dataset, snapshot_steps, train
+
+
+def test_snapshot_steps_are_log_spaced_with_first_and_last():
+    steps = snapshot_steps(3000, 60)
+    assert steps[0] == 0 and steps[-1] == 3000
+    assert np.all(np.diff(steps) > 0)
+    # the early steps are where the change is: more than half the snapshots in the first 10%
+    assert (steps <= 300).sum() > len(steps) / 2
+
+
+def test_spirals2d_separates_the_spirals(trained):
+    states = trained("spirals2d")
+    assert states.meta["final_accuracy"] >= 0.99
+    assert states.widths == [2, 2, 2, 2, 2, 2]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_two_neurons_cannot_tear_the_plane_but_three_can(trained, seed):
+    flat = trained("disks2d", seed=seed).meta["final_accuracy"]
+    bulge = trained("disks3d", seed=seed).meta["final_accuracy"]
+    assert flat < 0.995, f"disks2d seed {seed} reached {flat:.2%}"
+    assert bulge >= 0.995, f"disks3d seed {seed} reached only {bulge:.2%}"
+
+
+def test_mnist_and_templates_reach_their_heldout_accuracy(trained):
+    assert trained("mnist").meta["final_heldout_accuracy"] >= 0.94
+    assert trained("templates").meta["final_heldout_accuracy"] >= 0.89
+
+
+def test_same_seed_same_arrays_different_seed_differs(tmp_path, quick):
+    from model.train import train_and_export
+
+    paths = [
+        train_and_export(quick(seed=s), tmp_path / f"{i}.npz", progress=False)
+        for i, s in enumerate([5, 5, 6])
+    ]
+    a, b, c = (load_states(p) for p in paths)
+    for key in a.arrays:
+        if key != "meta":
+            np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+    assert not np.array_equal(a["W0"], c["W0"])
+    assert not np.array_equal(a["trace"], c["trace"])
+
+
+def test_divergence_stops_with_a_clear_message(quick):
+    config = quick(lr=1e9, epochs=200)
+    with pytest.raises(TrainingError, match=r"diverged at step .* lower the learning rate"):
+        train(config, progress=False)
+
+
+def test_load_dataset_for_every_preset():
+    for name, config in PRESETS.items():
+        data = load_dataset(config)
+        assert data.n_classes == config.classes, name
