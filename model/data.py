@@ -19,6 +19,9 @@ import numpy as np
 from model.paths import cache_dir
 
 __all__ = [
+    "MNIST_DIR",
+    "MNIST_TEST_MD5",
+    "MNIST_TRAIN_GZ_MD5",
     "Dataset",
     "disks",
     "load_mnist",
