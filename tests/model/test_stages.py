@@ -14,7 +14,7 @@ from model.train import build_mlp
 def _torch_stage_outputs(model: torch.nn.Sequential, x: np.ndarray) -> list[np.ndarray]:
     """Torch's own output after every Linear (as linear + bias) and every activation."""
     outs = [x.astype(np.float64)]
-    h = torch.from_numpy(x)
+    h = torch.from_numpy(np.array(x))  # a writable copy: states arrays are read-only
     with torch.no_grad():
         for module in model:
             if isinstance(module, torch.nn.Linear):
