@@ -170,8 +170,7 @@ def tangled(tmp_path) -> Path:
         "rendering/__init__.py": "from rendering.cli import main\n",
         "rendering/cli.py": "from . import batch\n",
         "rendering/batch.py": "import rendering.cli\n",  # cycle cli -> batch -> cli
-        "render.py": "from rendering.cli import main\nfrom model.train import run\n"
-        + "\n" * 130,
+        "render.py": "from rendering.cli import main\nfrom model.train import run\n" + "\n" * 130,
     }
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
