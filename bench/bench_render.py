@@ -66,13 +66,9 @@ def _gallery_scenes() -> tuple[list[rendering.SceneEntry], list[str]]:
 
 
 def _prepare_states(entries: list[rendering.SceneEntry]) -> None:
-    class Quiet:
-        is_terminal = False
+    from rich.console import Console
 
-        def print(self, *args, **kwargs) -> None:
-            pass
-
-    rendering.train_states([rendering.Job(entry, "dark") for entry in entries], Quiet())
+    rendering.train_states([rendering.Job(entry, "dark") for entry in entries], Console(quiet=True))
 
 
 def _scene_args(entry: rendering.SceneEntry) -> list[str]:

@@ -1,4 +1,4 @@
-"""Helpers the rendering tests share: run ``render.py`` as a user would, a quiet console."""
+"""Helpers the rendering tests share: run ``render.py`` as a user would."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["FIXTURES", "ROOT", "Quiet", "run_render"]
+__all__ = ["FIXTURES", "ROOT", "run_render"]
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -21,12 +21,3 @@ def run_render(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
         text=True,
         timeout=timeout,
     )
-
-
-class Quiet:
-    """A console that prints nothing (for the batch functions' ``console`` argument)."""
-
-    is_terminal = False
-
-    def print(self, *args, **kwargs) -> None:
-        pass

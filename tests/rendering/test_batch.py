@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from render_harness import ROOT, Quiet, run_render
+from render_harness import ROOT, run_render
+from rich.console import Console
 
 import rendering
 from model.sources import Preset, StatesFile
@@ -64,7 +65,7 @@ def test_states_are_trained_once_for_several_scenes(monkeypatch):
     )
     other = dataclasses.replace(entry, name="B")
     jobs = [rendering.Job(entry, "dark"), rendering.Job(other, "dark")]
-    rendering.train_states(jobs, console=Quiet())
+    rendering.train_states(jobs, console=Console(quiet=True))
     assert calls == ["spirals2d"]
     assert all(job.status == "pending" for job in jobs)
 
@@ -163,6 +164,6 @@ def test_missing_states_file_fails_its_jobs_in_one_line(scene_dir, tmp_path):
     entry = next(e for e in entries if e.name == "TinyMove")
     jobs = [rendering.Job(entry.with_states(StatesFile(tmp_path / "absent.npz")), "dark"),
             rendering.Job(entry, "dark")]  # fmt: skip
-    rendering.train_states(jobs, console=Quiet())
+    rendering.train_states(jobs, console=Console(quiet=True))
     assert jobs[0].status == "failed" and jobs[0].reason.startswith("states absent.npz: ")
     assert "\n" not in jobs[0].reason and jobs[1].status == "pending"

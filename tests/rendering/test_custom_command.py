@@ -142,7 +142,7 @@ def test_render_py_custom_renders_the_users_states_and_skips_them_next_time(file
     assert str(video.name) in first.stdout and video.is_file()
     stamp = json.loads((out / "videos" / "dark" / "Stretching.json").read_text())
     assert stamp["width"] == 854 and stamp["frames"] > 30
-    assert (out / "videos" / "gallery.html").is_file()  # beside OUT/videos, like render.py --out
+    assert (out / "gallery.html").is_file()  # beside OUT/videos, as render.py --out does
     made = video.stat().st_mtime_ns
     again = run_render(*args)  # the same data and seed: the same states, nothing to render
     assert again.returncode == 0, again.stderr
