@@ -81,8 +81,9 @@ def imports(root: Path) -> list[Import]:
                 names = [f"{base}.{alias.name}" for alias in node.names]
             for name in names:
                 target = _resolve(name, modules)
-                if target and target != importer:
-                    found.append(Import(importer, target, path.relative_to(root), node.lineno))
+                item = Import(importer, target or "", path.relative_to(root), node.lineno)
+                if target and target != importer and item not in found:
+                    found.append(item)
     return found
 
 
