@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import render
+import rendering
 
 __all__ = ["run"]
 
@@ -50,35 +50,33 @@ def _render(*args: str) -> float:
     return time.perf_counter() - start
 
 
-def _gallery_scenes() -> tuple[list[render.SceneEntry], list[str]]:
+def _gallery_scenes() -> tuple[list[rendering.SceneEntry], list[str]]:
     """The scenes to time, and the render.py arguments that pick them."""
-    entries, broken = render.discover(render.scene_files())
+    entries, broken = rendering.discover(rendering.scene_files())
     story = os.environ.get("BENCH_RENDER_STORY", "spirals")
     if story == "all":
-        return render._select(entries, (), (), broken), []
+        return rendering.select(entries, broken=broken), []
     chosen = [entry for entry in entries if entry.story == story and entry.gallery]
     if chosen:
         return chosen, ["--story", story]
     # No story scenes yet: the test fixture stands in, so the benchmark still runs.
-    fixture, _ = render.discover([FIXTURE])
+    fixture, _ = rendering.discover([FIXTURE])
     fixture = [entry for entry in fixture if entry.name in ("TinyMove", "TinySlow")]
     return fixture, ["--file", str(FIXTURE), "--scene", "TinyMove", "--scene", "TinySlow"]
 
 
-def _prepare_states(entries: list[render.SceneEntry]) -> None:
-    class Quiet:
-        def print(self, *args, **kwargs) -> None:
-            pass
+def _prepare_states(entries: list[rendering.SceneEntry]) -> None:
+    from rich.console import Console
 
-    render.train_states([render.Job(entry, "dark") for entry in entries], Quiet())
+    rendering.train_states([rendering.Job(entry, "dark") for entry in entries], Console(quiet=True))
 
 
-def _scene_args(entry: render.SceneEntry) -> list[str]:
-    on_file = [] if entry.path.parent == render.SCENES_DIR else ["--file", str(entry.path)]
+def _scene_args(entry: rendering.SceneEntry) -> list[str]:
+    on_file = [] if entry.path.parent == rendering.SCENES_DIR else ["--file", str(entry.path)]
     return [*on_file, "--scene", entry.name]
 
 
-def _manim_gif(entry: render.SceneEntry, folder: Path) -> Path:
+def _manim_gif(entry: rendering.SceneEntry, folder: Path) -> Path:
     """The scene as manim's own ``--format gif``, 640x360 at 20 fps."""
     env = os.environ | {"BENDSPACE_THEME": "dark"}
     command = [
@@ -86,13 +84,13 @@ def _manim_gif(entry: render.SceneEntry, folder: Path) -> Path:
         "--format", "gif", "-r", "640,360", "--fps", "20", "--media_dir", str(folder),
         "--disable_caching", "-v", "WARNING", "--progress_bar", "none",
     ]  # fmt: skip
-    if entry.path.parent != render.SCENES_DIR:  # scene files outside scenes/ import siblings
+    if entry.path.parent != rendering.SCENES_DIR:  # scene files outside scenes/ import siblings
         env["PYTHONPATH"] = os.pathsep.join([str(entry.path.parent), env.get("PYTHONPATH", "")])
     subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
     return next(folder.rglob(f"{entry.name}*.gif"))
 
 
-def _gif_rows(entry: render.SceneEntry, tmp: Path) -> list[dict]:
+def _gif_rows(entry: rendering.SceneEntry, tmp: Path) -> list[dict]:
     rows = []
     # render.py vs manim at the same size and rate.
     ours_dir = tmp / "ours20" / "gallery"
@@ -100,8 +98,8 @@ def _gif_rows(entry: render.SceneEntry, tmp: Path) -> list[dict]:
     _render(*_scene_args(entry), *args, "--out", str(ours_dir))
     video, ours = ours_dir / "dark" / f"{entry.name}.mp4", ours_dir / "dark" / f"{entry.name}.gif"
     theirs = _manim_gif(entry, tmp / "manim")
-    duration = render.video_info(video)["frames"] / 20
-    db_ours, db_theirs = render.gif_psnr(ours, video), render.gif_psnr(theirs, video)
+    duration = rendering.video_info(video)["frames"] / 20
+    db_ours, db_theirs = rendering.gif_psnr(ours, video), rendering.gif_psnr(theirs, video)
     mb_ours, mb_theirs = ours.stat().st_size / 1e6, theirs.stat().st_size / 1e6
     rows.append(
         {
@@ -128,9 +126,9 @@ def _gif_rows(entry: render.SceneEntry, tmp: Path) -> list[dict]:
     _render(*_scene_args(entry), "-f", "mp4,gif", "-j", "1", "--out", str(default_dir))
     video = default_dir / "dark" / f"{entry.name}.mp4"
     gif = default_dir / "dark" / f"{entry.name}.gif"
-    info = render.video_info(video)
+    info = rendering.video_info(video)
     per_10s = gif.stat().st_size / 1e6 * 10 / (info["frames"] / info["fps"])
-    db = render.gif_psnr(gif, video)
+    db = rendering.gif_psnr(gif, video)
     rows.append(
         {
             "benchmark": f"default GIF 640 px 12.5 fps ({entry.name})",
@@ -144,7 +142,7 @@ def _gif_rows(entry: render.SceneEntry, tmp: Path) -> list[dict]:
     return rows
 
 
-def _jobs_rows(entries: list[render.SceneEntry], select: list[str], tmp: Path) -> list[dict]:
+def _jobs_rows(entries: list[rendering.SceneEntry], select: list[str], tmp: Path) -> list[dict]:
     base = [*select, "--quality", "draft", "--force"]
     one = _render(*base, "--jobs", "1", "--out", str(tmp / "j1" / "gallery"))
     two = _render(*base, "--jobs", "2", "--out", str(tmp / "j2" / "gallery"))

@@ -135,7 +135,7 @@ def packing_table_cmd(seed: int, out: Path, cached_only: bool) -> None:
 )
 @click.pass_context
 def custom_cmd(ctx: click.Context) -> None:
-    """Train, export and render YOUR points and network (see `custom --help`)."""
+    """Train and export YOUR points and network to a states file (see `custom --help`)."""
     from model.custom_cli import main as custom_main
 
     sys.exit(custom_main(ctx.args, prog_name="python -m model custom"))

@@ -1,0 +1,114 @@
+"""The batch renderer behind ``render.py``: scenes to MP4, WebM, GIF, PNG and a gallery page.
+
+The public API, for the tests, the benchmark and your own scripts::
+
+    from rendering import Job, RenderOptions, discover, render_jobs, scene_files, select
+
+    entries, broken = discover(scene_files())
+    jobs = [Job(entry, "dark") for entry in select(entries, scenes=["TanhSquash"])]
+    render_jobs(jobs, out, ["mp4"], render_options("draft"), n_jobs=2, console=console)
+"""
+
+from __future__ import annotations
+
+from rendering.batch import (
+    BatchResult,
+    Job,
+    plan_jobs,
+    print_table,
+    render_jobs,
+    run_batch,
+    train_states,
+)
+from rendering.encode import (
+    encode_outputs,
+    gif_size,
+    poster_frame,
+    unmix_background,
+    video_frame_at,
+    write_gif,
+)
+from rendering.measure import gif_info, gif_psnr, mp4_has_faststart, psnr, video_info
+from rendering.messages import RenderError, display, one_line, system_library_hint
+from rendering.options import (
+    ALPHA_FORMATS,
+    DEFAULT_FORMATS,
+    FORMATS,
+    QUALITIES,
+    THEMES,
+    RenderOptions,
+    gif_fps_for,
+    parse_formats,
+    render_options,
+    themes_for,
+)
+from rendering.page import collect_stamps, write_gallery
+from rendering.registry import (
+    REPO_ROOT,
+    SCENES_DIR,
+    SceneEntry,
+    discover,
+    load_scene_module,
+    scene_files,
+    select,
+)
+from rendering.stamps import (
+    clean_stale_temporaries,
+    job_hash,
+    read_stamp,
+    source_files,
+    stamp_path,
+    temporary_name,
+    up_to_date,
+)
+
+__all__ = [
+    "ALPHA_FORMATS",
+    "DEFAULT_FORMATS",
+    "FORMATS",
+    "QUALITIES",
+    "REPO_ROOT",
+    "SCENES_DIR",
+    "THEMES",
+    "BatchResult",
+    "Job",
+    "RenderError",
+    "RenderOptions",
+    "SceneEntry",
+    "clean_stale_temporaries",
+    "collect_stamps",
+    "discover",
+    "display",
+    "encode_outputs",
+    "gif_fps_for",
+    "gif_info",
+    "gif_psnr",
+    "gif_size",
+    "job_hash",
+    "load_scene_module",
+    "mp4_has_faststart",
+    "one_line",
+    "parse_formats",
+    "plan_jobs",
+    "poster_frame",
+    "print_table",
+    "psnr",
+    "read_stamp",
+    "render_jobs",
+    "render_options",
+    "run_batch",
+    "scene_files",
+    "select",
+    "source_files",
+    "stamp_path",
+    "system_library_hint",
+    "temporary_name",
+    "themes_for",
+    "train_states",
+    "unmix_background",
+    "up_to_date",
+    "video_frame_at",
+    "video_info",
+    "write_gallery",
+    "write_gif",
+]

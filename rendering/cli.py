@@ -1,0 +1,199 @@
+"""The ``render.py`` command line: pick scenes and options, run the batch, say what happened."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from rendering.batch import Job, render_jobs
+from rendering.messages import RenderError, display
+from rendering.options import (
+    DEFAULT_FORMATS,
+    FORMATS,
+    QUALITIES,
+    THEMES,
+    parse_formats,
+    render_options,
+    themes_for,
+)
+from rendering.process import cores, interrupt_on_sigterm
+from rendering.registry import REPO_ROOT, SceneEntry, discover, scene_files, select
+
+__all__ = ["DEFAULT_OUT", "cli", "main", "print_list"]
+
+DEFAULT_OUT = REPO_ROOT / "media" / "gallery"
+
+
+def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
+    """One line per scene: story, name, description (and files that do not import)."""
+    width = max((len(entry.name) for entry in entries), default=10)
+    story_width = max((len(entry.story) for entry in entries), default=8)
+    for entry in entries:
+        extra = "" if entry.gallery else "  [not in the default gallery]"
+        print(f"{entry.story:<{story_width}}  {entry.name:<{width}}  {entry.description}{extra}")
+    for path, reason in broken.items():
+        print(f"{path.stem:<{story_width}}  (does not import: {reason})")
+    if not entries and not broken:
+        print("no scenes found in scenes/*.py")
+
+
+@click.command(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Examples: render.py --list; render.py --story spirals -q draft; "
+    "render.py --scene SpiralsStretching -f mp4,gif,mov --theme both; "
+    "render.py custom --help.",
+)
+@click.option(
+    "--scene", "scenes", multiple=True, metavar="NAME", help="Render this scene (repeatable)."
+)
+@click.option(
+    "--story",
+    "stories",
+    multiple=True,
+    metavar="NAME",
+    help="Render every scene of a story: primer, spirals, disks, mnist, packing, custom.",
+)
+@click.option("--list", "list_only", is_flag=True, help="List every scene with its description.")
+@click.option(
+    "--file",
+    "files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also take scenes from this file (repeatable).",
+)
+@click.option(
+    "--quality",
+    "-q",
+    type=click.Choice(list(QUALITIES)),
+    default="720p30",
+    show_default=True,
+    help="Size and frame rate, as manim's presets.",
+)
+@click.option("--fps", type=click.IntRange(1, 120), help="Override the preset's frame rate.")
+@click.option(
+    "--width",
+    type=click.IntRange(64, 7680),
+    help="Override the preset's width in pixels (height follows at 16:9).",
+)
+@click.option(
+    "--format",
+    "-f",
+    "format_values",
+    multiple=True,
+    metavar="LIST",
+    help=f"Comma-separated outputs: {', '.join(FORMATS)} [default: {','.join(DEFAULT_FORMATS)}].",
+)
+@click.option(
+    "--theme",
+    type=click.Choice([*THEMES, "both"]),
+    default="dark",
+    show_default=True,
+    help="Colour theme (scenes read BENDSPACE_THEME); outputs go to OUT/<theme>/.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=cores(),
+    show_default="number of cores",
+    help="Scenes rendered at the same time.",
+)
+@click.option("--force", is_flag=True, help="Render even if the outputs are up to date.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_OUT,
+    show_default="media/gallery",
+    help="Output folder; the gallery pages go beside it.",
+)
+@click.option(
+    "--gif-width",
+    type=click.IntRange(120, 1920),
+    default=640,
+    show_default=True,
+    help="GIF width in pixels (480 to 640 suits a blog).",
+)
+@click.option(
+    "--gif-fps",
+    type=float,
+    help="GIF frame rate, 100/n: 10, 12.5, 20, 25 [default: 12.5, or the video's rate if lower].",
+)
+@click.option(
+    "--poster-at",
+    type=float,
+    metavar="SECONDS",
+    help="Poster frame time for every scene (negative: from the end) "
+    "[default: the scene's poster_time, else 2/3 of the way].",
+)
+def cli(
+    scenes,
+    stories,
+    list_only,
+    files,
+    quality,
+    fps,
+    width,
+    format_values,
+    theme,
+    jobs,
+    force,
+    out,
+    gif_width,
+    gif_fps,
+    poster_at,
+) -> None:
+    """Render bendspace scenes to MP4, WebM, GIF, poster PNG and transparent video."""
+    from rich.console import Console
+
+    console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
+    try:
+        for path in files:
+            if not path.is_file():
+                raise RenderError(f"scene file {path} not found; give the path of a .py file")
+        os.environ.setdefault("BENDSPACE_THEME", "dark" if theme == "both" else theme)
+        entries, broken = discover(scene_files(files))
+        if list_only:
+            print_list(entries, broken)
+            return
+        selected = select(entries, scenes, stories, broken)
+        if not selected:
+            raise RenderError("no scenes to render: scenes/*.py defines none yet (see --list)")
+        formats = parse_formats(format_values) or list(DEFAULT_FORMATS)
+        options = render_options(quality, fps, width, gif_width, gif_fps, poster_at)
+    except RenderError as err:
+        console.print(f"[red]error:[/red] {err}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+
+    interrupt_on_sigterm()
+    jobs_list = [Job(entry, t) for t in themes_for(theme) for entry in selected]
+    result = render_jobs(
+        jobs_list, out, formats, options, jobs, console, force=force, order=entries
+    )
+    whole_gallery = not scenes and not stories
+    if broken and whole_gallery:
+        for path, reason in broken.items():
+            console.print(f"[red]not importable:[/red] {display(path)}: {reason}", highlight=False)
+    console.print(f"gallery: {display(result.page)}, {display(result.markdown)}")
+    if result.interrupted:
+        console.print("interrupted: no partial files were left; run again to finish the batch")
+        sys.exit(130)
+    if result.failed or (broken and whole_gallery):
+        sys.exit(1)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point (``bendspace-render``, ``render.py``).
+
+    ``render.py custom ...`` runs :mod:`rendering.custom` (train, export and
+    render the user's own network and data).
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "custom":
+        from rendering.custom import main as custom_main
+
+        sys.exit(custom_main(args[1:], prog_name="render.py custom"))
+    cli.main(args=args, prog_name="render.py")

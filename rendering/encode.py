@@ -1,0 +1,338 @@
+"""Encoding with PyAV: a lossless master to MP4, WebM, GIF, poster PNG and transparent video.
+
+Runs in the worker process. The opaque videos and the poster come from the
+lossless opaque master, the transparent ones from a second, transparent
+master, the GIF from the MP4 (ffmpeg's palettegen/paletteuse, one ``pal8``
+palette). Every output is written under a temporary name and renamed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+
+from rendering.options import FORMATS, RenderOptions
+from rendering.stamps import temporary_name
+
+__all__ = [
+    "encode_outputs",
+    "gif_size",
+    "poster_frame",
+    "unmix_background",
+    "video_frame_at",
+    "write_gif",
+]
+
+GIF_DITHER = "bayer:bayer_scale=5"  # ordered: no banding on gradients, compresses well
+GIF_STEADY = 3  # colour levels of flicker the GIF ignores in still areas (see _GifFrames)
+
+
+def unmix_background(rgba: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Straight-alpha colours from manim's transparent frames.
+
+    manim's transparent frames carry the colours blended over the background
+    colour (with the coverage as alpha); a video editor expects the colours
+    alone, so the background is taken out again: ``c = (rgb - (1 - a) bg) / a``.
+    """
+    alpha = rgba[..., 3:4].astype(np.float32) / 255.0
+    rgb = rgba[..., :3].astype(np.float32) - (1.0 - alpha) * background
+    rgb = np.where(alpha > 0, rgb / np.maximum(alpha, 1e-6), 0.0)
+    out = np.empty_like(rgba)
+    out[..., :3] = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
+    out[..., 3] = rgba[..., 3]
+    return out
+
+
+# Constant quality; speed 4 with row threads keeps VP9 near the cost of H.264.
+VP9_OPTIONS = {"crf": "32", "b": "0", "row-mt": "1", "deadline": "good", "cpu-used": "4"}
+
+
+class _VideoSink:
+    """One encoded video file fed frame by frame."""
+
+    # format -> (container, codec, pix_fmt, codec options, alpha)
+    SETTINGS: ClassVar[dict[str, tuple]] = {
+        "mp4": ("mp4", "libx264", "yuv420p", {"crf": "20", "preset": "medium"}, False),
+        "webm": ("webm", "libvpx-vp9", "yuv420p", VP9_OPTIONS, False),
+        "mov": ("mov", "prores_ks", "yuva444p10le", {"profile": "4444", "alpha_bits": "8"}, True),
+        "alpha-webm": ("webm", "libvpx-vp9", "yuva420p", VP9_OPTIONS, True),
+    }
+
+    def __init__(self, fmt: str, path: Path, width: int, height: int, fps: int) -> None:
+        import av
+
+        container, codec, pix_fmt, options, self.alpha = self.SETTINGS[fmt]
+        container_options = {"movflags": "+faststart"} if fmt == "mp4" else {}
+        self.out = av.open(str(path), "w", format=container, options=container_options)
+        self.stream = self.out.add_stream(codec, rate=Fraction(fps), options=options)
+        self.stream.width, self.stream.height, self.stream.pix_fmt = width, height, pix_fmt
+        # BT.709, limited range, tagged: what players assume for HD video.
+        context = self.stream.codec_context
+        context.colorspace, context.color_primaries, context.color_trc = 1, 1, 1
+        context.color_range = 1
+        self.pix_fmt = pix_fmt
+        self.index = 0
+
+    def add(self, opaque: np.ndarray, straight: np.ndarray | None) -> None:
+        import av
+        from av.video.reformatter import Interpolation
+
+        if self.alpha:
+            frame = av.VideoFrame.from_ndarray(straight, format="rgba")
+        else:
+            frame = av.VideoFrame.from_ndarray(opaque, format="rgb24")
+        frame = frame.reformat(
+            format=self.pix_fmt,
+            dst_colorspace="ITU709",
+            dst_color_range="MPEG",
+            dst_color_trc=1,
+            dst_color_primaries=1,
+            interpolation=Interpolation.BICUBIC | Interpolation.ACCURATE_RND,
+        )
+        frame.pts = self.index
+        self.index += 1
+        self.out.mux(self.stream.encode(frame))
+
+    def close(self) -> None:
+        self.out.mux(self.stream.encode())
+        self.out.close()
+
+
+def gif_size(width: int, height: int, gif_width: int) -> tuple[int, int]:
+    """The GIF's size: ``gif_width`` wide (never wider than the video), even, same aspect."""
+    gif_w = min(gif_width, width) // 2 * 2
+    return gif_w, round(height * gif_w / width / 2) * 2
+
+
+def _gif_graph(size: tuple[int, int], palette: object | None):
+    """A filter graph: palettegen (without a palette) or paletteuse (with one)."""
+    import av
+
+    graph = av.filter.Graph()
+    width, height = size
+    src = graph.add_buffer(width=width, height=height, format="rgb24", time_base=Fraction(1, 100))
+    if palette is None:
+        stage = graph.add("palettegen", "max_colors=256:stats_mode=full")
+        src.link_to(stage)
+        pal_src = None
+    else:
+        pal_src = graph.add_buffer(
+            width=16, height=16, format=palette.format.name, time_base=Fraction(1, 100)
+        )
+        stage = graph.add("paletteuse", f"dither={GIF_DITHER}:diff_mode=rectangle")
+        src.link_to(stage, 0, 0)
+        pal_src.link_to(stage, 0, 1)
+    sink = graph.add("buffersink")
+    stage.link_to(sink)
+    graph.configure()
+    return graph, src, pal_src, sink
+
+
+def _pull_all(sink) -> list:
+    import av
+
+    frames = []
+    while True:
+        try:
+            frames.append(sink.pull())
+        except (av.error.BlockingIOError, av.error.EOFError):
+            return frames
+
+
+def write_gif(frames: Iterable[np.ndarray], path: Path, fps: float) -> None:
+    """Encode a GIF from RGB frames of its final size (an iterable that can be walked twice).
+
+    Two passes: ``palettegen`` over every frame makes one palette, ``paletteuse``
+    maps the frames to it; the stream stays ``pal8`` so the palette is kept
+    (one global palette, no local ones), and the file loops forever.
+    """
+    import av
+
+    delay = round(100.0 / fps)
+    size = None
+    # Pass 1: the palette.
+    for k, rgb in enumerate(frames):
+        if size is None:
+            size = (rgb.shape[1], rgb.shape[0])
+            _graph, src, _, sink = _gif_graph(size, None)
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+        frame.pts = k * delay
+        src.push(frame)
+    src.push(None)
+    palette = _pull_all(sink)[-1]
+    # Pass 2: map every frame to it.
+    _graph, src, pal_src, sink = _gif_graph(size, palette)
+    pal_src.push(palette)
+    pal_src.push(None)
+    out = av.open(str(path), "w", format="gif", options={"loop": "0"})
+    stream = out.add_stream("gif", rate=Fraction(100, delay))
+    stream.width, stream.height, stream.pix_fmt = *size, "pal8"
+    stream.codec_context.time_base = Fraction(1, 100)
+
+    def mux(pulled: list) -> None:
+        for frame in pulled:
+            frame.time_base = Fraction(1, 100)
+            out.mux(stream.encode(frame))
+
+    for k, rgb in enumerate(frames):
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+        frame.pts = k * delay
+        src.push(frame)
+        mux(_pull_all(sink))
+    src.push(None)
+    mux(_pull_all(sink))
+    out.mux(stream.encode())
+    out.close()
+
+
+def video_frame_at(seconds: Fraction, fps: Fraction | int, n_frames: int) -> int:
+    """The video frame on screen at a time (nearest frame start, exact arithmetic)."""
+    return min(n_frames - 1, int(Fraction(seconds) * Fraction(fps) + Fraction(1, 2)))
+
+
+class _GifFrames:
+    """A video's frames at the GIF's rate and size, steadied; iterable more than once.
+
+    Steadying: a pixel that moved by at most ``GIF_STEADY`` levels since the
+    previous GIF frame keeps its previous value. The video encoder's faint
+    flicker in still areas then stops costing bytes (the GIF encoder stores
+    unchanged pixels as transparent), for an error of at most that many levels.
+    """
+
+    def __init__(self, video: Path, n_frames: int, fps: int, gif_fps: float, size) -> None:
+        self.video, self.size = video, size
+        delay = Fraction(round(100 / gif_fps), 100)
+        n_gif = max(1, int(Fraction(n_frames, fps) / delay))
+        self.sources = [video_frame_at(k * delay, fps, n_frames) for k in range(n_gif)]
+
+    def _scaled(self) -> Iterator[np.ndarray]:
+        import av
+
+        wanted = iter(self.sources)
+        target = next(wanted, None)
+        with av.open(str(self.video)) as container:
+            for index, frame in enumerate(container.decode(video=0)):
+                if target == index:
+                    scaled = frame.reformat(*self.size, "rgb24", interpolation="LANCZOS")
+                    rgb = scaled.to_ndarray()
+                while target == index:  # a frame shown twice when the GIF rate is higher
+                    yield rgb
+                    target = next(wanted, None)
+                if target is None:
+                    return
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        shown = None
+        for rgb in self._scaled():
+            if shown is not None:
+                still = np.abs(rgb.astype(np.int16) - shown).max(axis=-1) <= GIF_STEADY
+                rgb = np.where(still[..., None], shown, rgb)
+            shown = rgb
+            yield rgb
+
+
+def _master_frames(master: Path) -> Iterator[np.ndarray]:
+    import av
+
+    with av.open(str(master)) as container:
+        for frame in container.decode(video=0):
+            yield frame.to_ndarray(format="rgba")
+
+
+def _master_frame_count(master: Path) -> int:
+    import av
+
+    with av.open(str(master)) as container:
+        count = container.streams.video[0].frames
+    return count or sum(1 for _ in _master_frames(master))
+
+
+def poster_frame(n_frames: int, fps: float, seconds: float | None) -> int:
+    """Index of the poster frame: at ``seconds`` (negative: from the end), else 2/3 of the way."""
+    if seconds is None:
+        index = n_frames * 2 // 3
+    elif seconds >= 0:
+        index = round(seconds * fps)
+    else:
+        index = n_frames - 1 + round(seconds * fps)
+    return int(min(max(index, 0), n_frames - 1))
+
+
+def encode_outputs(
+    master: Path,
+    folder: Path,
+    name: str,
+    formats: Sequence[str],
+    options: RenderOptions,
+    background: np.ndarray,
+    poster_time: float | None,
+    report: Callable[[str], None] = lambda stage: None,
+    alpha_master: Path | None = None,
+) -> dict:
+    """Encode every requested format from the master; each is written to a temp name and renamed.
+
+    The opaque videos and the poster come from the lossless opaque master, the
+    transparent ones from ``alpha_master`` (the same scene rendered with a
+    transparent background), the GIF from the MP4.
+
+    Returns
+    -------
+    dict
+        ``{"outputs": {format: file name}, "frames": n, "duration": seconds}``.
+    """
+    n_frames = _master_frame_count(master)
+    fps = options.fps
+    poster = options.poster_at if options.poster_at is not None else poster_time
+    poster_index = poster_frame(n_frames, fps, poster)
+    finals = {fmt: folder / f"{name}{FORMATS[fmt][0]}" for fmt in formats}
+    temps = {fmt: temporary_name(path) for fmt, path in finals.items()}
+    try:
+        report("encoding " + ", ".join(f for f in formats if f not in ("gif", "png")))
+        # The GIF is made from the MP4 (so it matches the video people see): an MP4 is
+        # encoded beside the master when only the GIF was asked for.
+        videos = {fmt: temps[fmt] for fmt in formats if fmt in _VideoSink.SETTINGS}
+        if "gif" in formats and "mp4" not in videos:
+            videos["mp4"] = master.with_name("for-gif.mp4")
+        sinks = [
+            _VideoSink(fmt, path, options.width, options.height, fps)
+            for fmt, path in videos.items()
+        ]
+        need_alpha = any(sink.alpha for sink in sinks)
+        if need_alpha and alpha_master is None:
+            raise ValueError("a transparent format needs a transparent master")
+        alphas = _master_frames(alpha_master) if need_alpha else itertools.repeat(None)
+        for index, (rgba, alpha_rgba) in enumerate(
+            zip(_master_frames(master), alphas, strict=False)
+        ):
+            opaque = np.ascontiguousarray(rgba[..., :3])
+            straight = None if alpha_rgba is None else unmix_background(alpha_rgba, background)
+            for sink in sinks:
+                sink.add(opaque, straight)
+            if index == poster_index and "png" in formats:
+                from PIL import Image
+
+                Image.fromarray(opaque).save(temps["png"], format="PNG", optimize=True)
+        for sink in sinks:
+            sink.close()
+        if "gif" in formats:
+            report("encoding gif")
+            size = gif_size(options.width, options.height, options.gif_width)
+            gif_frames = _GifFrames(videos["mp4"], n_frames, fps, options.gif_fps, size)
+            write_gif(gif_frames, temps["gif"], options.gif_fps)
+        for fmt in formats:
+            os.replace(temps[fmt], finals[fmt])
+    finally:
+        for path in temps.values():
+            path.unlink(missing_ok=True)
+    return {
+        "outputs": {fmt: path.name for fmt, path in finals.items()},
+        "frames": n_frames,
+        "duration": n_frames / fps,
+        "poster_frame": poster_index,
+    }

@@ -1,0 +1,132 @@
+"""The render registries (qualities, formats, themes) and the options that decide the pixels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from rendering.messages import RenderError
+from scenes.lib import THEMES
+
+__all__ = [
+    "ALPHA_FORMATS",
+    "DEFAULT_FORMATS",
+    "DEFAULT_GIF_FPS",
+    "FORMATS",
+    "PIPELINE_VERSION",
+    "QUALITIES",
+    "THEMES",
+    "RenderOptions",
+    "gif_fps_for",
+    "parse_formats",
+    "render_options",
+    "themes_for",
+]
+
+PIPELINE_VERSION = 1  # bump when an encoder setting changes what the files contain
+
+# name -> (width, height, fps); the same sizes as manim's -ql/-qm/-qh/-qp/-qk
+QUALITIES: dict[str, tuple[int, int, int]] = {
+    "draft": (854, 480, 15),
+    "720p30": (1280, 720, 30),
+    "1080p60": (1920, 1080, 60),
+    "1440p60": (2560, 1440, 60),
+    "4k": (3840, 2160, 60),
+}
+# name -> (file suffix, what it is)
+FORMATS: dict[str, tuple[str, str]] = {
+    "mp4": (".mp4", "H.264 MP4 with its index at the front (streams on the web)"),
+    "webm": (".webm", "VP9 WebM"),
+    "gif": (".gif", "GIF, one pal8 palette, loops forever"),
+    "png": (".png", "poster frame"),
+    "mov": (".mov", "transparent ProRes 4444 for video editors"),
+    "alpha-webm": (".alpha.webm", "transparent VP9 WebM"),
+}
+DEFAULT_FORMATS = ("mp4", "webm", "gif", "png")
+ALPHA_FORMATS = frozenset({"mov", "alpha-webm"})  # these need a second, transparent render
+DEFAULT_GIF_FPS = 12.5  # 8 centiseconds a frame
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What decides the pixels of every output (formats excluded: they only add files)."""
+
+    width: int
+    height: int
+    fps: int
+    gif_width: int = 640
+    gif_fps: float = DEFAULT_GIF_FPS
+    poster_at: float | None = None  # overrides the scenes' own poster_time
+
+    def key(self) -> dict:
+        """The options as they enter the up-to-date hash."""
+        return asdict(self) | {"pipeline": PIPELINE_VERSION}
+
+
+def gif_fps_for(video_fps: float, wanted: float | None = None) -> float:
+    """The GIF frame rate: a whole number of centiseconds per frame.
+
+    By default 12.5 fps (8 cs), or the video's rate rounded down to such a value
+    when it is lower: GIF size grows with every frame, and the GIF is the
+    fallback for the video, not the main course.
+
+    Raises
+    ------
+    RenderError
+        If ``wanted`` is not 100 divided by a whole number.
+    """
+    if wanted is not None:
+        delay = 100.0 / wanted if wanted > 0 else 0.5
+        if abs(delay - round(delay)) > 1e-9 or round(delay) < 1:
+            raise RenderError(
+                f"--gif-fps {wanted:g}: GIF frame delays are whole centiseconds; "
+                "use 10, 12.5, 20, 25 or 50"
+            )
+        return float(wanted)
+    if video_fps >= DEFAULT_GIF_FPS:
+        return DEFAULT_GIF_FPS
+    return 100.0 / float(np.ceil(100.0 / video_fps - 1e-9))
+
+
+def render_options(
+    quality: str,
+    fps: int | None = None,
+    width: int | None = None,
+    gif_width: int = 640,
+    gif_fps: float | None = None,
+    poster_at: float | None = None,
+) -> RenderOptions:
+    """Options from a quality preset, with ``fps`` and ``width`` (height at 16:9) overriding it.
+
+    Raises
+    ------
+    RenderError
+        If ``gif_fps`` is not a whole number of centiseconds per frame.
+    """
+    w, h, rate = QUALITIES[quality]
+    if width:
+        w, h = width // 2 * 2, round(width * 9 / 16 / 2) * 2
+    rate = fps or rate
+    return RenderOptions(w, h, rate, gif_width, gif_fps_for(rate, gif_fps), poster_at)
+
+
+def parse_formats(values: Sequence[str]) -> list[str]:
+    """Comma-separated format lists to one list without repeats, in the order given.
+
+    Raises
+    ------
+    RenderError
+        For a name that is not in :data:`FORMATS`.
+    """
+    formats = [f.strip() for value in values for f in value.split(",") if f.strip()]
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise RenderError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+    return list(dict.fromkeys(formats))
+
+
+def themes_for(theme: str) -> list[str]:
+    """The themes a ``--theme`` value means (``both``: every theme)."""
+    return list(THEMES) if theme == "both" else [theme]

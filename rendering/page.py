@@ -1,0 +1,123 @@
+"""The gallery pages: ``gallery.html`` (from the template ``gallery.html``) and ``gallery.md``.
+
+Both are rebuilt from the stamps under the output folder after every run and
+written beside it; every card plays the video with the GIF as fallback and
+offers HTML and Markdown embed snippets.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Sequence
+from importlib.resources import files
+from pathlib import Path
+from string import Template
+
+from rendering.options import THEMES
+from rendering.registry import SceneEntry
+from rendering.stamps import read_stamp, write_text_atomic
+
+__all__ = ["collect_stamps", "page_template", "write_gallery"]
+
+
+def page_template() -> Template:
+    """The HTML page around the cards (``$sections`` marks where they go)."""
+    return Template(files("rendering").joinpath("gallery.html").read_text(encoding="utf-8"))
+
+
+def _card(stamp: dict, prefix: str, index: int) -> str:
+    out = stamp["outputs"]
+    src = {fmt: f"{prefix}/{file}" for fmt, file in out.items()}
+    esc = html.escape
+    sources = "".join(
+        f'<source src="{esc(src[fmt])}" type="video/{kind}">'
+        for fmt, kind in (("webm", "webm"), ("mp4", "mp4"))
+        if fmt in src
+    )
+    fallback = f'<img src="{esc(src["gif"])}" alt="{esc(stamp["title"])}">' if "gif" in src else ""
+    poster = f' poster="{esc(src["png"])}"' if "png" in src else ""
+    size = f'width="{stamp["width"]}" height="{stamp["height"]}"'
+    if sources:
+        media = f"<video autoplay muted loop playsinline {size}{poster}>{sources}{fallback}</video>"
+    else:
+        media = fallback
+    snippet_html = media.replace("><", ">\n  <").replace("\n  </video>", "\n</video>")
+    gif = src.get("gif") or src.get("png", "")
+    snippet_md = f"![{stamp['title']}]({gif})"
+    if "mp4" in src:
+        snippet_md += f"\n\n[{stamp['title']} (MP4)]({src['mp4']})"
+    meta = (
+        f"{stamp['story']} &middot; {stamp['theme']} &middot; {stamp['duration']:.1f} s "
+        f"&middot; {stamp['width']}&times;{stamp['height']} at {stamp['fps']} fps"
+    )
+    return f"""<figure id="{esc(stamp["scene"])}-{esc(stamp["theme"])}">
+{media}
+<figcaption><h3>{esc(stamp["title"])}</h3>{esc(stamp["description"])}
+<div class="meta">{meta}</div></figcaption>
+<details><summary>embed</summary>
+<p>HTML <button data-copy="html-{index}">copy</button></p>
+<pre id="html-{index}">{esc(snippet_html)}</pre>
+<p>Markdown <button data-copy="md-{index}">copy</button></p>
+<pre id="md-{index}">{esc(snippet_md)}</pre>
+</details>
+</figure>"""
+
+
+def _story_title(story: str) -> str:
+    return story.replace("_", " ").capitalize()
+
+
+def collect_stamps(out: Path, order: Sequence[SceneEntry] = ()) -> list[dict]:
+    """Every finished output set under ``out`` (one stamp per scene and theme), gallery order."""
+    rank = {entry.name: i for i, entry in enumerate(order)}
+    stamps = []
+    for theme_dir in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        for path in sorted(theme_dir.glob("*.json")):
+            stamp = read_stamp(path)
+            if stamp and all((theme_dir / f).is_file() for f in stamp.get("outputs", {}).values()):
+                stamps.append(stamp)
+    theme_rank = {theme: i for i, theme in enumerate(THEMES)}
+    return sorted(
+        stamps,
+        key=lambda s: (theme_rank.get(s["theme"], 9), rank.get(s["scene"], len(rank)), s["scene"]),
+    )
+
+
+def write_gallery(out: Path, order: Sequence[SceneEntry] = ()) -> tuple[Path, Path]:
+    """Write ``gallery.html`` and ``gallery.md`` beside the ``out`` folder, from its stamps."""
+    stamps = collect_stamps(out, order) if out.is_dir() else []
+    page_dir = out.parent
+    prefix = os.path.relpath(out, page_dir)
+    sections, md = [], ["# bendspace gallery", ""]
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for stamp in stamps:
+        groups.setdefault((stamp["theme"], stamp["story"]), []).append(stamp)
+    index = 0
+    for (theme, story), members in groups.items():
+        cards = []
+        for stamp in members:
+            cards.append(_card(stamp, f"{prefix}/{theme}", index))
+            index += 1
+        sections.append(
+            f'<h2>{html.escape(_story_title(story))} ({theme} theme)</h2>\n<div class="grid">\n'
+            + "\n".join(cards)
+            + "\n</div>"
+        )
+        md += [f"## {_story_title(story)} ({theme} theme)", ""]
+        for stamp in members:
+            src = {fmt: f"{prefix}/{theme}/{file}" for fmt, file in stamp["outputs"].items()}
+            md += [f"### {stamp['title']}", "", stamp["description"], ""]
+            if "gif" in src:
+                md += [f"![{stamp['title']}]({src['gif']})", ""]
+            links = [f"[{fmt.upper()}]({src[fmt]})" for fmt in ("mp4", "webm", "mov") if fmt in src]
+            if links:
+                md += [" · ".join(links), ""]
+    if not stamps:
+        sections.append("<p>Nothing rendered yet: run <code>python render.py</code>.</p>")
+        md.append("Nothing rendered yet: run `python render.py`.")
+    page = page_dir / "gallery.html"
+    write_text_atomic(page, page_template().substitute(sections="\n".join(sections)))
+    markdown = page_dir / "gallery.md"
+    write_text_atomic(markdown, "\n".join(md).rstrip() + "\n")
+    return page, markdown

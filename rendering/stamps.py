@@ -1,0 +1,162 @@
+"""Up-to-date stamps: the hash of a scene's sources, states and options; temporary files.
+
+A JSON stamp beside a scene's outputs (``OUT/<theme>/<Scene>.json``) records
+the hash its outputs were made with; a scene whose hash and outputs are all
+there is skipped. Every file is written under a temporary name carrying the
+writer's process id and renamed into place, so a stale temporary (its writer
+gone) can be found and removed.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from rendering.options import RenderOptions
+from rendering.process import pid_alive
+from rendering.registry import REPO_ROOT, SceneEntry
+
+__all__ = [
+    "clean_stale_temporaries",
+    "job_hash",
+    "read_stamp",
+    "source_files",
+    "stamp_path",
+    "temporary_name",
+    "up_to_date",
+    "write_text_atomic",
+]
+
+PROJECT_PACKAGES = ("scenes", "model")  # their sources count in a scene's hash
+TMP_RE = re.compile(r"\.tmp-(\d+)$")  # temporaries carry the id of the process writing them
+
+
+def _local_imports(path: Path) -> list[Path]:
+    """Project files that ``path`` imports (``scenes.*``, ``model.*``, siblings), for the hash."""
+    try:
+        tree = ast.parse(path.read_text())
+    except (OSError, SyntaxError):
+        return []
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                names += [f".{base}" if base else f".{alias.name}" for alias in node.names]
+                if base:
+                    names.append(f".{base}")
+            else:
+                names.append(base)
+                names += [f"{base}.{alias.name}" for alias in node.names]
+    found = []
+    for name in names:
+        parts = name.lstrip(".").split(".")
+        if not parts[0]:
+            continue
+        if name.startswith("."):
+            base = path.parent
+        elif parts[0] in PROJECT_PACKAGES:
+            base = REPO_ROOT
+        else:  # a sibling of a scene file outside the project
+            base = path.parent
+        module = base.joinpath(*parts)
+        for candidate in (module.with_suffix(".py"), module / "__init__.py"):
+            if candidate.is_file() and candidate.resolve() != path.resolve():
+                found.append(candidate.resolve())
+    return found
+
+
+def source_files(path: Path) -> list[Path]:
+    """``path`` and every local module it imports, transitively, in a stable order."""
+    seen: dict[Path, None] = {}
+    todo = [Path(path).resolve()]
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen[current] = None
+        todo += _local_imports(current)
+    return sorted(seen)
+
+
+def job_hash(entry: SceneEntry, theme: str, options: RenderOptions) -> str:
+    """Hash of the scene's source (with its local imports), its states' bytes and the options.
+
+    The states are those the render shows (``entry.states_sources``): a scene
+    rendered from a user's states file is out of date when that file changes.
+    """
+    digest = hashlib.sha256()
+    digest.update(json.dumps([entry.name, theme, options.key()], sort_keys=True).encode())
+    for path in source_files(entry.path):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    for source in entry.states_sources:
+        try:
+            path = source.path()
+        except Exception:  # e.g. $STATES unset: the render itself will say so
+            digest.update(source.describe().encode() + b"\0")
+            continue
+        digest.update(path.name.encode() + b"\0")
+        if path.is_file():
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def stamp_path(out: Path, theme: str, name: str) -> Path:
+    """Where the stamp of scene ``name`` in ``theme`` lives under the output folder ``out``."""
+    return out / theme / f"{name}.json"
+
+
+def read_stamp(path: Path) -> dict | None:
+    """The stamp at ``path``, or None if it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def up_to_date(stamp: dict | None, digest: str, formats: Sequence[str], folder: Path) -> bool:
+    """True if the stamp has this hash and every wanted output exists."""
+    if not stamp or stamp.get("hash") != digest:
+        return False
+    outputs = stamp.get("outputs", {})
+    return all(fmt in outputs and (folder / outputs[fmt]).is_file() for fmt in formats)
+
+
+def temporary_name(final: Path) -> Path:
+    """A hidden name beside ``final`` that carries this process's id (for stale cleanup)."""
+    return final.with_name(f".{final.name}.tmp-{os.getpid()}")
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` under a temporary name, then rename it to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary_name(path)
+    try:
+        tmp.write_text(text)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def clean_stale_temporaries(out: Path) -> list[Path]:
+    """Remove temporary files and work folders left by runs that are no longer alive."""
+    removed = []
+    if not out.is_dir():
+        return removed
+    for path in list(out.rglob(".*")):
+        match = TMP_RE.search(path.name)
+        if match and not pid_alive(int(match.group(1))):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

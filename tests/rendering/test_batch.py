@@ -1,0 +1,169 @@
+"""rendering.batch: up-to-date skipping, the hash, states trained once, failures, interruption."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from render_harness import ROOT, run_render
+from rich.console import Console
+
+import rendering
+from model.sources import Preset, StatesFile
+
+
+def test_up_to_date_is_skipped_and_a_failure_is_isolated(draft, scene_dir):
+    out, _ = draft
+    mp4 = out / "dark" / "TinyMove.mp4"
+    before = mp4.stat().st_mtime_ns
+    result = run_render(
+        "--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinyMove", "--scene", "TinyFail",
+        "--quality", "draft", "--out", str(out), "--jobs", "2",
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "up to date" in result.stderr
+    assert "FAILED: RuntimeError: this scene fails on purpose" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert mp4.stat().st_mtime_ns == before
+    assert not (out / "dark" / "TinyFail.json").exists()
+
+
+def test_hash_follows_scene_source_local_imports_and_options(scene_dir, tmp_path):
+    folder = tmp_path / "copy"
+    shutil.copytree(scene_dir, folder)
+    entries, broken = rendering.discover([folder / "tiny_scenes.py"])
+    assert not broken
+    entry = next(e for e in entries if e.name == "TinyMove")
+    options = rendering.RenderOptions(426, 240, 10)
+    base = rendering.job_hash(entry, "dark", options)
+    assert rendering.job_hash(entry, "dark", options) == base
+    assert rendering.job_hash(entry, "light", options) != base
+    assert rendering.job_hash(entry, "dark", rendering.RenderOptions(426, 240, 12)) != base
+    palette = folder / "tiny_palette.py"
+    palette.write_text(palette.read_text().replace("#101418", "#101419"))
+    assert rendering.job_hash(entry, "dark", options) != base
+
+
+def test_states_are_trained_once_for_several_scenes(monkeypatch):
+    import model.cache
+
+    calls = []
+    monkeypatch.setattr(model.cache, "states_for", lambda cfg, **kw: calls.append(cfg.name))
+    monkeypatch.setattr(model.cache, "states_path", lambda cfg: Path("/nonexistent/x.npz"))
+    entry = rendering.SceneEntry(
+        "A", "s", "A", "", Path(__file__), 1, sources=(Preset("spirals2d"),)
+    )
+    other = dataclasses.replace(entry, name="B")
+    jobs = [rendering.Job(entry, "dark"), rendering.Job(other, "dark")]
+    rendering.train_states(jobs, console=Console(quiet=True))
+    assert calls == ["spirals2d"]
+    assert all(job.status == "pending" for job in jobs)
+
+
+@pytest.mark.slow
+def test_declared_states_are_trained_first_and_hashed(scene_dir, tmp_path, monkeypatch):
+    cache = tmp_path / "states"  # its own cache: other tests leave spirals2d states in theirs
+    monkeypatch.setenv("NNVIZ_CACHE", str(cache))
+    out = tmp_path / "gallery"
+    args = ["--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinyStates", "--width", "256",
+            "--fps", "5", "-f", "png", "--out", str(out)]  # fmt: skip
+    result = run_render(*args)
+    assert result.returncode == 0, result.stderr
+    assert "training states spirals2d" in result.stderr  # by the batch, before the workers
+    trained = list(cache.glob("spirals2d-*.npz"))
+    assert len(trained) == 1
+    poster = np.asarray(Image.open(out / "dark" / "TinyStates.png").convert("RGB"))
+    assert (np.abs(poster.astype(int) - [0x10, 0x14, 0x18]).sum(-1) > 60).mean() > 0.005  # dots
+    entry = next(e for e in rendering.discover([scene_dir / "tiny_scenes.py"])[0]
+                 if e.name == "TinyStates")  # fmt: skip
+    options = rendering.RenderOptions(256, 144, 5)
+    before = rendering.job_hash(entry, "dark", options)
+    with open(trained[0], "ab") as handle:  # other states bytes: another hash
+        handle.write(b"\0")
+    assert rendering.job_hash(entry, "dark", options) != before
+    trained[0].unlink()
+
+
+@pytest.mark.slow
+def test_interrupted_batch_leaves_no_partial_file_and_next_run_completes(scene_dir, tmp_path):
+    out = tmp_path / "gallery"
+    args = [
+        "--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinySlow", "--quality", "draft",
+        "--out", str(out), "--jobs", "1", "-f", "mp4,webm,gif,png",
+    ]  # fmt: skip
+    folder = out / "dark"
+    process = _start_and_wait_for_encoding(args, folder)
+    os.killpg(process.pid, signal.SIGKILL)  # the whole batch, workers included
+    process.wait()
+    visible = [p.name for p in folder.iterdir() if not p.name.startswith(".")]
+    assert visible == [], f"partial files left in place: {visible}"
+
+    result = run_render(*args)
+    assert result.returncode == 0, result.stderr
+    assert not [p for p in out.rglob("*") if ".tmp-" in p.name]  # stale temporaries removed
+    assert rendering.video_info(folder / "TinySlow.mp4")["frames"] == 90  # 2 x 3 s at 15 fps
+    assert rendering.gif_info(folder / "TinySlow.gif")["frames"] == 75  # 6 s at 12.5 fps
+    assert json.loads((folder / "TinySlow.json").read_text())["frames"] == 90
+
+
+def _start_and_wait_for_encoding(args: list[str], folder: Path) -> subprocess.Popen:
+    """Start a batch in its own session; return once it writes its first temporary output."""
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "render.py"), *args],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 240
+    while not (folder.is_dir() and list(folder.glob(".TinySlow.*.tmp-*"))):
+        assert process.poll() is None, "the batch ended before it could be interrupted"
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    return process
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_batch_and_cleans_up(scene_dir, tmp_path):
+    out = tmp_path / "gallery"
+    args = [
+        "--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinySlow", "--quality", "draft",
+        "--out", str(out), "--jobs", "1",
+    ]  # fmt: skip
+    process = _start_and_wait_for_encoding(args, out / "dark")
+    process.terminate()  # the batch process only: it stops its workers itself
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130
+    assert "interrupted" in stderr and "run again" in stderr and "Traceback" not in stderr
+    assert list((out / "dark").iterdir()) == []  # temporaries and work folders removed too
+
+
+def test_hash_sees_an_overriding_states_file(scene_dir, tmp_path):
+    entries, _ = rendering.discover([scene_dir / "tiny_scenes.py"])
+    entry = next(e for e in entries if e.name == "TinyMove")
+    states = tmp_path / "mine.npz"
+    states.write_bytes(b"first")
+    mine = entry.with_states(StatesFile(states))
+    options = rendering.RenderOptions(426, 240, 10)
+    before = rendering.job_hash(mine, "dark", options)
+    assert before != rendering.job_hash(entry, "dark", options)
+    states.write_bytes(b"second")
+    assert rendering.job_hash(mine, "dark", options) != before
+
+
+def test_missing_states_file_fails_its_jobs_in_one_line(scene_dir, tmp_path):
+    entries, _ = rendering.discover([scene_dir / "tiny_scenes.py"])
+    entry = next(e for e in entries if e.name == "TinyMove")
+    jobs = [rendering.Job(entry.with_states(StatesFile(tmp_path / "absent.npz")), "dark"),
+            rendering.Job(entry, "dark")]  # fmt: skip
+    rendering.train_states(jobs, console=Console(quiet=True))
+    assert jobs[0].status == "failed" and jobs[0].reason.startswith("states absent.npz: ")
+    assert "\n" not in jobs[0].reason and jobs[1].status == "pending"
