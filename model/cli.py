@@ -9,12 +9,13 @@ import click
 
 from model.config import PRESETS, preset
 from model.states import StatesError, load_states
+from model.text import markup_safe, printable
 
 __all__ = ["main"]
 
 
 def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {printable(message, 600)}", err=True)
     sys.exit(code)
 
 
@@ -79,25 +80,35 @@ def info(file: Path) -> None:
     except StatesError as err:
         _fail(str(err))
     meta = states.meta
-    console = Console()
-    console.print(f"[bold]{file}[/bold]  schema v{int(states['version'])}")
-    console.print(
-        f"network {'-'.join(map(str, states.widths))}  activations {', '.join(states.activations)}"
+    console = Console(highlight=False)
+    say = console.print
+    say(f"[bold]{markup_safe(file)}[/bold]  schema v{int(states['version'])}")
+    say(f"network {'-'.join(map(str, states.widths))}  activations {_safe_join(states.activations)}")
+    say(
+        f"preset {markup_safe(meta.get('name'))}  seed {markup_safe(meta.get('seed'))}  "
+        f"{_summary_line(states)}"
     )
-    console.print(f"preset {meta.get('name')}  seed {meta.get('seed')}  {_summary_line(states)}")
     steps = states["steps"]
-    console.print(f"snapshots at steps {steps[0]} .. {steps[-1]} ({len(steps)} log-spaced)")
+    say(f"snapshots at steps {steps[0]} .. {steps[-1]} ({len(steps)} log-spaced)")
     table = Table("stage", "name", "width", "shown as")
     for t in range(len(states["stage_kind"])):
         shown = "aligned PCA to 3-D" if states.is_projected(t) else "as is"
         table.add_row(str(t), states.stage_label(t), str(int(states["stage_dim"][t])), shown)
-    console.print(table)
-    console.print(f"{len(states['labels'])} traced points, {states.n_classes} classes")
+    say(table)
+    say(f"{len(states['labels'])} traced points, {states.n_classes} classes")
     if "grid_pred" in states.arrays:
-        console.print(
-            f"decision grid {states['grid_pred'].shape[1]}^2 over {states['grid_extent']}"
+        say(f"decision grid {states['grid_pred'].shape[1]}^2 over {states['grid_extent']}")
+    say(f"versions {markup_safe(meta.get('versions'))}")
+    final_loss, first_loss = float(states["loss"][-1]), float(states["loss"][0])
+    if final_loss > first_loss:
+        say(
+            f"[yellow]warning:[/yellow] the final loss {final_loss:.4g} is above the first "
+            f"{first_loss:.4g}: training went the wrong way (learning rate too high?)"
         )
-    console.print(f"versions {meta.get('versions')}")
+
+
+def _safe_join(names) -> str:
+    return ", ".join(markup_safe(name) for name in names)
 
 
 @cli.command("packing-table")
