@@ -83,7 +83,8 @@ def info(file: Path) -> None:
     console = Console(highlight=False)
     say = console.print
     say(f"[bold]{markup_safe(file)}[/bold]  schema v{int(states['version'])}")
-    say(f"network {'-'.join(map(str, states.widths))}  activations {_safe_join(states.activations)}")
+    widths = "-".join(map(str, states.widths))
+    say(f"network {widths}  activations {_safe_join(states.activations)}")
     say(
         f"preset {markup_safe(meta.get('name'))}  seed {markup_safe(meta.get('seed'))}  "
         f"{_summary_line(states)}"

@@ -56,7 +56,7 @@ class StatesSource:
 
 @dataclass(frozen=True)
 class Preset(StatesSource):
-    """A training preset (``model.config.PRESETS``) with optional changes, cached under media/states.
+    """A training preset (``model.config.PRESETS``) with changes, cached under media/states.
 
     ``Preset("packing", classes=7, activation="relu")``.
     """

@@ -190,12 +190,14 @@ def test_reproducers_from_the_issue(valid, tmp_path, mutate, words):
 def test_a_one_gib_zero_member_is_refused_before_it_is_read(valid, tmp_path):
     path = tmp_path / "big.npz"
     path.write_bytes(valid.read_bytes())
-    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
-        with archive.open("proj_center1.npy", "w", force_zip64=True) as member:
-            member.write(_npy_header((2**27,)))
-            chunk = bytes(2**24)
-            for _ in range(64):  # 1 GiB of zeros, compressed to about 1 MB
-                member.write(chunk)
+    with (
+        zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive,
+        archive.open("proj_center1.npy", "w", force_zip64=True) as member,
+    ):
+        member.write(_npy_header((2**27,)))
+        chunk = bytes(2**24)
+        for _ in range(64):  # 1 GiB of zeros, compressed to about 1 MB
+            member.write(chunk)
     assert path.stat().st_size < 10 * 2**20
     with pytest.raises(StatesError, match="size budget"):
         load_states(path)
@@ -208,7 +210,7 @@ def test_a_flipped_byte_in_compressed_data_is_a_states_error(valid, tmp_path):
     raw[info.header_offset + 30 + len(info.filename) + 40] ^= 0xFF
     path = tmp_path / "flipped.npz"
     path.write_bytes(bytes(raw))
-    with pytest.raises(StatesError, match="corrupt|unreadable"):
+    with pytest.raises(StatesError, match=r"corrupt|unreadable"):
         load_states(path)
 
 
@@ -219,7 +221,7 @@ def test_a_flipped_byte_in_compressed_data_is_a_states_error(valid, tmp_path):
         ("labels", np.array(0), "non-empty list"),
         ("stage_kind", np.array(1), "non-empty list"),
         ("meta", np.array("[1]"), "not a JSON object"),
-        ("meta", np.array("[" * 50_000 + "]" * 50_000), "not valid JSON|not a JSON object"),
+        ("meta", np.array("[" * 50_000 + "]" * 50_000), r"not valid JSON|not a JSON object"),
         ("stage_layer", "past", "stage plan"),
         ("stage_dim", "double", "does not match 'widths'"),
         ("predictions", "range", "must lie in"),
