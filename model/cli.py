@@ -8,6 +8,8 @@ from pathlib import Path
 import click
 
 from model.config import PRESETS, preset
+from model.files import interrupt_on_sigterm
+from model.limits import MAX_EPOCHS, MAX_SEED, MAX_SNAPSHOTS, LimitError, check_lr, check_writable
 from model.states import StatesError, load_states
 from model.text import markup_safe, printable
 
@@ -26,14 +28,18 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("preset_name", metavar="PRESET", type=click.Choice(sorted(PRESETS)))
-@click.option("--epochs", type=click.IntRange(1), help="Passes over the training data.")
-@click.option("--seed", type=int, help="Seed for the initial weights and batches.")
-@click.option("--lr", type=click.FloatRange(0, min_open=True), help="Adam learning rate.")
+@click.option("--epochs", type=click.IntRange(1, MAX_EPOCHS), help="Passes over the training data.")
+@click.option(
+    "--seed", type=click.IntRange(0, MAX_SEED), help="Seed for the initial weights and batches."
+)
+@click.option("--lr", type=float, help="Adam learning rate, in (0, 10].")
 @click.option("--classes", type=click.IntRange(2, 7), help="Classes (spirals and packing).")
 @click.option(
     "--activation", type=click.Choice(["tanh", "relu", "sigmoid", "unit_disk", "leaky_relu"])
 )
-@click.option("--snapshots", type=click.IntRange(2), help="How many log-spaced snapshots.")
+@click.option(
+    "--snapshots", type=click.IntRange(2, MAX_SNAPSHOTS), help="How many log-spaced snapshots."
+)
 @click.option("--full-mnist", is_flag=True, help="Download the 60,000 training digits too.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="States file.")
 def train(preset_name, epochs, seed, lr, classes, activation, snapshots, full_mnist, out) -> None:
@@ -41,6 +47,12 @@ def train(preset_name, epochs, seed, lr, classes, activation, snapshots, full_mn
     from model.cache import states_path
     from model.train import TrainingError, train_and_export
 
+    try:
+        check_lr(lr)
+        if out is not None:
+            check_writable(out)
+    except LimitError as err:
+        _fail(str(err))
     config = preset(
         preset_name, epochs=epochs, seed=seed, lr=lr, classes=classes,
         activation=activation, snapshots=snapshots,
@@ -155,4 +167,9 @@ def custom_cmd(ctx: click.Context) -> None:
 
 
 def main() -> None:
-    cli(prog_name="python -m model")
+    interrupt_on_sigterm()
+    try:
+        cli(prog_name="python -m model")
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing half-written was left", err=True)
+        sys.exit(130)

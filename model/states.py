@@ -42,7 +42,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.files import write_atomic
 from model.stages import STAGE_KINDS, activation_function, apply_stage, stage_plan
 
 __all__ = ["SCHEMA_VERSION", "States", "StatesError", "load_states", "save_states", "write_atomic"]
@@ -376,29 +376,6 @@ def load_states(path: str | os.PathLike) -> States:
     for arr in arrays.values():
         arr.setflags(write=False)
     return States(path=path, arrays=arrays, meta=meta)
-
-
-def write_atomic(path: str | os.PathLike, write) -> Path:
-    """Call ``write(tmp_path)`` and rename the result onto ``path``.
-
-    A crash or Ctrl-C in the middle leaves ``path`` as it was: the temporary
-    file sits beside it (same file system, so the rename is atomic) and is
-    removed on failure.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
-    )
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def save_states(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> Path:
