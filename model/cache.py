@@ -25,7 +25,8 @@ def states_path(config: TrainConfig) -> Path:
 def states_for(config: TrainConfig | str, progress: bool = True, **changes) -> States:
     """Load a preset's (or config's) states, training and caching them if missing.
 
-    A cached file that fails validation is trained again, with a notice.
+    A cached file that fails validation is moved aside (``NAME.bad.npz``, kept
+    for a look) and trained again, with a one-line notice naming both files.
     """
     if isinstance(config, str):
         config = preset(config, **changes)
@@ -36,7 +37,11 @@ def states_for(config: TrainConfig | str, progress: bool = True, **changes) -> S
         try:
             return load_states(path)
         except StatesError as err:
-            print(f"notice: {err}; training it again", file=sys.stderr)
+            aside = path.with_name(f"{path.stem}.bad.npz")
+            os.replace(path, aside)
+            reason = str(err).removeprefix(f"{path}: ").split(";")[0]
+            print(f"notice: cached states {path} were bad ({reason}); moved to {aside.name} "
+                  "and training them again", file=sys.stderr)  # fmt: skip
     from model.train import train_and_export
 
     if progress:

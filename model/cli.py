@@ -9,13 +9,16 @@ import click
 
 from model.activations import CHOICES
 from model.config import PRESETS, preset
+from model.files import interrupt_on_sigterm
+from model.limits import MAX_EPOCHS, MAX_SEED, MAX_SNAPSHOTS, LimitError, check_lr, check_writable
 from model.states import StatesError, load_states
+from model.text import markup_safe, printable
 
 __all__ = ["main"]
 
 
 def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {printable(message, 600)}", err=True)
     sys.exit(code)
 
 
@@ -26,12 +29,16 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("preset_name", metavar="PRESET", type=click.Choice(sorted(PRESETS)))
-@click.option("--epochs", type=click.IntRange(1), help="Passes over the training data.")
-@click.option("--seed", type=int, help="Seed for the initial weights and batches.")
-@click.option("--lr", type=click.FloatRange(0, min_open=True), help="Adam learning rate.")
+@click.option("--epochs", type=click.IntRange(1, MAX_EPOCHS), help="Passes over the training data.")
+@click.option(
+    "--seed", type=click.IntRange(0, MAX_SEED), help="Seed for the initial weights and batches."
+)
+@click.option("--lr", type=float, help="Adam learning rate, in (0, 10].")
 @click.option("--classes", type=click.IntRange(2, 7), help="Classes (spirals and packing).")
 @click.option("--activation", type=click.Choice(CHOICES), help="Hidden-layer activation.")
-@click.option("--snapshots", type=click.IntRange(2), help="How many log-spaced snapshots.")
+@click.option(
+    "--snapshots", type=click.IntRange(2, MAX_SNAPSHOTS), help="How many log-spaced snapshots."
+)
 @click.option("--full-mnist", is_flag=True, help="Download the 60,000 training digits too.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="States file.")
 def train(preset_name, epochs, seed, lr, classes, activation, snapshots, full_mnist, out) -> None:
@@ -39,6 +46,12 @@ def train(preset_name, epochs, seed, lr, classes, activation, snapshots, full_mn
     from model.cache import states_path
     from model.train import TrainingError, train_and_export
 
+    try:
+        check_lr(lr)
+        if out is not None:
+            check_writable(out)
+    except LimitError as err:
+        _fail(str(err))
     config = preset(
         preset_name, epochs=epochs, seed=seed, lr=lr, classes=classes,
         activation=activation, snapshots=snapshots,
@@ -78,25 +91,36 @@ def info(file: Path) -> None:
     except StatesError as err:
         _fail(str(err))
     meta = states.meta
-    console = Console()
-    console.print(f"[bold]{file}[/bold]  schema v{int(states['version'])}")
-    console.print(
-        f"network {'-'.join(map(str, states.widths))}  activations {', '.join(states.activations)}"
+    console = Console(highlight=False)
+    say = console.print
+    say(f"[bold]{markup_safe(file)}[/bold]  schema v{int(states['version'])}")
+    widths = "-".join(map(str, states.widths))
+    say(f"network {widths}  activations {_safe_join(states.activations)}")
+    say(
+        f"preset {markup_safe(meta.get('name'))}  seed {markup_safe(meta.get('seed'))}  "
+        f"{_summary_line(states)}"
     )
-    console.print(f"preset {meta.get('name')}  seed {meta.get('seed')}  {_summary_line(states)}")
     steps = states["steps"]
-    console.print(f"snapshots at steps {steps[0]} .. {steps[-1]} ({len(steps)} log-spaced)")
+    say(f"snapshots at steps {steps[0]} .. {steps[-1]} ({len(steps)} log-spaced)")
     table = Table("stage", "name", "width", "shown as")
     for t in range(len(states["stage_kind"])):
         shown = "aligned PCA to 3-D" if states.is_projected(t) else "as is"
         table.add_row(str(t), states.stage_label(t), str(int(states["stage_dim"][t])), shown)
-    console.print(table)
-    console.print(f"{len(states['labels'])} traced points, {states.n_classes} classes")
+    say(table)
+    say(f"{len(states['labels'])} traced points, {states.n_classes} classes")
     if "grid_pred" in states.arrays:
-        console.print(
-            f"decision grid {states['grid_pred'].shape[1]}^2 over {states['grid_extent']}"
+        say(f"decision grid {states['grid_pred'].shape[1]}^2 over {states['grid_extent']}")
+    say(f"versions {markup_safe(meta.get('versions'))}")
+    final_loss, first_loss = float(states["loss"][-1]), float(states["loss"][0])
+    if final_loss > first_loss:
+        say(
+            f"[yellow]warning:[/yellow] the final loss {final_loss:.4g} is above the first "
+            f"{first_loss:.4g}: training went the wrong way (learning rate too high?)"
         )
-    console.print(f"versions {meta.get('versions')}")
+
+
+def _safe_join(names) -> str:
+    return ", ".join(markup_safe(name) for name in names)
 
 
 @cli.command("packing-table")
@@ -142,4 +166,9 @@ def custom_cmd(ctx: click.Context) -> None:
 
 
 def main() -> None:
-    cli(prog_name="python -m model")
+    interrupt_on_sigterm()
+    try:
+        cli(prog_name="python -m model")
+    except KeyboardInterrupt:
+        click.echo("interrupted: nothing half-written was left", err=True)
+        sys.exit(130)

@@ -41,14 +41,16 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from model.stages import STAGE_KINDS, apply_stage
+from model.files import write_atomic
+from model.stages import STAGE_KINDS, activation_function, apply_stage, stage_plan
 
 __all__ = ["SCHEMA_VERSION", "States", "StatesError", "load_states", "save_states", "write_atomic"]
 
@@ -59,6 +61,7 @@ _FIXED_KEYS = {
     "stage_dim", "trace", "inputs", "labels", "predictions", "final_probs",
 }  # fmt: skip
 _OPTIONAL_KEYS = {"heldout_accuracy", "grid_pred", "grid_extent"}
+_ALL_KEYS = _FIXED_KEYS | _OPTIONAL_KEYS
 
 
 class StatesError(ValueError):
@@ -149,7 +152,27 @@ class States:
         return out
 
 
+MAX_STATES_BYTES = 256 * 2**20  # uncompressed arrays of one file; the largest preset is ~60 MB
+MAX_META_BYTES = 4 * 2**20  # the JSON meta string
+_MESSAGE_CHARS = 300  # a problem's description is cut to this length
+_KEY_RE = re.compile(r"(?:W|b|proj_center|proj_basis)\d{1,4}")
+_DTYPE_KINDS = "biufU"  # plain numbers and the meta string: no objects, records or bytes
+_META_TYPES: dict[str, tuple[type, ...]] = {  # optional meta keys the readers use, and their types
+    "name": (str,),
+    "seed": (int,),
+    "label_names": (list,),
+    "final_heldout_accuracy": (int, float, type(None)),
+    "final_loss": (int, float),
+    "dead": (dict,),
+    "config": (dict,),
+    "versions": (dict,),
+}
+
+
 def _fail(path: Path, what: str) -> StatesError:
+    what = " ".join(str(what).split())  # one line, whatever the file contained
+    if len(what) > _MESSAGE_CHARS:
+        what = what[: _MESSAGE_CHARS - 3] + "..."
     return StatesError(
         f"{path}: {what}; delete it and re-create it with `python -m model train PRESET`"
     )
@@ -164,22 +187,113 @@ def _check_shape(path: Path, key: str, arr: np.ndarray, shape: tuple, kind: str)
         raise _fail(path, f"key {key!r} contains NaN or infinite values")
 
 
-def load_states(path: str | os.PathLike) -> States:
-    """Load and validate a states file; any problem raises one-line :class:`StatesError`."""
-    path = Path(path)
+def _read_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int):
+    """One ``.npy`` member, its header checked before any data is decompressed."""
+    key = info.filename[: -len(".npy")]
+    with archive.open(info) as handle:
+        version = np.lib.format.read_magic(handle)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+        elif version in ((2, 0), (3, 0)):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+        if dtype.kind not in _DTYPE_KINDS or dtype.hasobject or dtype.fields is not None:
+            raise _fail(path, f"key {key!r} has dtype {dtype}, not a plain number array")
+        count = int(np.prod(shape, dtype=object))
+        nbytes = count * dtype.itemsize
+        if nbytes > budget:
+            raise _fail(path, f"key {key!r} declares {nbytes:,} bytes, over the size budget")
+        data = handle.read(nbytes)
+        if len(data) != nbytes or handle.read(1):
+            raise _fail(path, f"key {key!r} holds a different amount of data than its header says")
+    array = np.frombuffer(data, dtype=dtype, count=count)
+    return key, array.reshape(shape, order="F" if fortran else "C"), nbytes
+
+
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every member of the archive, checked name by name against the schema and a size budget."""
     if not path.is_file():
         raise StatesError(f"{path}: no such states file; create it with `python -m model train`")
     with open(path, "rb") as handle:
         if handle.read(4) != b"PK\x03\x04":  # every .npz is a zip archive
             raise _fail(path, "not an .npz file (it is not a zip archive)")
+    arrays: dict[str, np.ndarray] = {}
+    budget = MAX_STATES_BYTES
     try:
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
-    except ValueError as err:  # object arrays refuse to load without pickle
-        raise _fail(path, f"not a plain-array states file ({err})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as err:
-        raise _fail(path, f"unreadable or truncated ({type(err).__name__}: {err})") from None
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            for info in members:
+                key = info.filename[:-4] if info.filename.endswith(".npy") else None
+                if key is None or not (key in _ALL_KEYS or _KEY_RE.fullmatch(key)):
+                    raise _fail(path, f"unexpected member {info.filename!r} in the archive")
+                if key in arrays:
+                    raise _fail(path, f"member {info.filename!r} appears twice")
+                if info.file_size > budget + 256:  # the directory's own size, before reading
+                    raise _fail(path, f"member {info.filename!r} is over the size budget")
+                key, arrays[key], used = _read_member(path, archive, info, budget)
+                budget -= used
+    except StatesError:
+        raise
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, KeyError) as err:
+        raise _fail(path, f"unreadable or corrupt ({type(err).__name__}: {err})") from None
+    except (NotImplementedError, RuntimeError, OverflowError, MemoryError) as err:
+        raise _fail(path, f"cannot be read ({type(err).__name__}: {err})") from None
+    return arrays
 
+
+def _read_meta(path: Path, text: np.ndarray) -> dict:
+    if text.dtype.kind != "U" or text.shape != ():
+        raise _fail(path, "key 'meta' is not a JSON string")
+    if text.dtype.itemsize > MAX_META_BYTES:
+        raise _fail(path, "key 'meta' is too long")
+    try:
+        meta = json.loads(str(text))
+    except (ValueError, RecursionError) as err:
+        raise _fail(path, f"key 'meta' is not valid JSON ({type(err).__name__})") from None
+    if not isinstance(meta, dict):
+        raise _fail(path, "key 'meta' is not a JSON object")
+    final = meta.get("final_accuracy")
+    if isinstance(final, bool) or not isinstance(final, (int, float)) or not 0 <= final <= 1:
+        raise _fail(path, "meta 'final_accuracy' must be a number from 0 to 1")
+    for key, types in _META_TYPES.items():
+        if key in meta and (isinstance(meta[key], bool) or not isinstance(meta[key], types)):
+            raise _fail(path, f"meta {key!r} has the wrong type")
+    names = meta.get("label_names")
+    if names is not None and not all(isinstance(n, (str, int, float)) for n in names):
+        raise _fail(path, "meta 'label_names' must list names")
+    return meta
+
+
+def _check_activations(path: Path, acts: object, n_layers: int) -> list[str]:
+    if not isinstance(acts, list) or len(acts) != n_layers:
+        raise _fail(path, f"meta 'activations' must list {n_layers} activation names")
+    for name in acts:
+        try:
+            activation_function(name) if isinstance(name, str) else None
+        except ValueError:
+            name = None
+        if not isinstance(name, str):
+            raise _fail(path, "meta 'activations' names an unknown activation")
+    return acts
+
+
+def _check_range(path: Path, key: str, arr: np.ndarray, low: int, high: int) -> None:
+    if arr.size and (int(arr.min()) < low or int(arr.max()) > high):
+        raise _fail(path, f"key {key!r} must lie in {low}..{high}")
+
+
+def load_states(path: str | os.PathLike) -> States:
+    """Load and validate a states file; any problem raises one-line :class:`StatesError`.
+
+    The archive's directory and every ``.npy`` header are checked against the
+    schema and a size budget before any array is decompressed, so a hostile
+    file costs no more memory than a valid one; then the arrays' shapes, types
+    and meanings (stage plan, class indices) are checked, so whatever loads can
+    be drawn.
+    """
+    path = Path(path)
+    arrays = _read_arrays(path)
     missing = sorted(_FIXED_KEYS - arrays.keys())
     if missing:
         raise _fail(path, f"missing key(s) {', '.join(missing)}")
@@ -188,24 +302,20 @@ def load_states(path: str | os.PathLike) -> States:
         raise _fail(path, "key 'version' is not an integer")
     if int(version) != SCHEMA_VERSION:
         raise _fail(path, f"schema version {int(version)}, this program reads {SCHEMA_VERSION}")
-    if arrays["meta"].dtype.kind != "U" or arrays["meta"].shape != ():
-        raise _fail(path, "key 'meta' is not a JSON string")
-    try:
-        meta = json.loads(str(arrays["meta"]))
-    except json.JSONDecodeError as err:
-        raise _fail(path, f"key 'meta' is not valid JSON ({err})") from None
+    meta = _read_meta(path, arrays["meta"])
 
     widths = arrays["widths"]
     if widths.ndim != 1 or widths.dtype.kind not in "iu" or len(widths) < 2 or widths.min() < 1:
         raise _fail(path, "key 'widths' must list at least two positive widths")
+    for key in ("steps", "stage_kind", "labels"):  # these set the sizes: 1-D, at least one
+        if arrays[key].ndim != 1 or len(arrays[key]) < 1:
+            raise _fail(path, f"key {key!r} must be a non-empty list")
     w = [int(x) for x in widths]
     n_layers = len(w) - 1
     n_snap = len(arrays["steps"])
     n_stage = len(arrays["stage_kind"])
     n_points = len(arrays["labels"])
-    acts = meta.get("activations")
-    if not isinstance(acts, list) or len(acts) != n_layers:
-        raise _fail(path, f"meta 'activations' must list {n_layers} activation names")
+    acts = _check_activations(path, meta.get("activations"), n_layers)
 
     expected: dict[str, tuple[tuple, str]] = {
         "steps": ((n_snap,), "iu"),
@@ -229,53 +339,43 @@ def load_states(path: str | os.PathLike) -> States:
         raise _fail(path, "keys 'grid_pred' and 'grid_extent' come together")
     if "grid_pred" in arrays:
         g = arrays["grid_pred"].shape[-1] if arrays["grid_pred"].ndim == 3 else -1
-        expected["grid_pred"] = ((n_snap, g, g), "iu")
+        expected["grid_pred"] = ((n_snap, max(g, 1), max(g, 1)), "iu")
         expected["grid_extent"] = ((4,), "f")
-    stage_dim = arrays["stage_dim"]
-    for t in range(min(n_stage, len(stage_dim))):
-        if int(stage_dim[t]) > 3:
-            expected[f"proj_center{t}"] = ((int(stage_dim[t]),), "f")
-            expected[f"proj_basis{t}"] = ((int(stage_dim[t]), 3), "f")
+    for key in ("stage_layer", "stage_kind", "stage_dim"):
+        _check_shape(path, key, arrays[key], *expected[key])
+
+    # The stage tables must be the plan of these layers and widths, so every
+    # stage can be applied and labelled.
+    plan = stage_plan(acts)
+    stages = list(zip(arrays["stage_layer"].tolist(), arrays["stage_kind"].tolist(), strict=True))
+    if stages != [(layer, STAGE_KINDS.index(kind)) for layer, kind in plan]:
+        raise _fail(path, "keys 'stage_layer'/'stage_kind' do not match the layers' stage plan")
+    dims = [w[0]] + [w[layer + 1] for layer, _ in plan[1:]]
+    if arrays["stage_dim"].tolist() != dims:
+        raise _fail(path, "key 'stage_dim' does not match 'widths'")
+    for t, dim in enumerate(dims):
+        if dim > 3:
+            expected[f"proj_center{t}"] = ((dim,), "f")
+            expected[f"proj_basis{t}"] = ((dim, 3), "f")
     for key, (shape, kind) in expected.items():
         if key not in arrays:
             raise _fail(path, f"missing key {key!r}")
         _check_shape(path, key, arrays[key], shape, kind)
+    extra = sorted(arrays.keys() - expected.keys() - {"version", "meta", "widths"})
+    if extra:
+        raise _fail(path, f"unexpected key(s) {', '.join(extra)}")
 
-    if n_snap < 1 or np.any(np.diff(arrays["steps"]) <= 0):
-        raise _fail(path, "key 'steps' must be non-empty and increasing")
-    if arrays["stage_kind"].min(initial=0) < 0 or arrays["stage_kind"].max(initial=0) >= len(
-        STAGE_KINDS
-    ):
-        raise _fail(path, "key 'stage_kind' has an unknown stage kind")
-    labels = arrays["labels"]
-    if labels.min(initial=0) < 0 or labels.max(initial=0) >= w[-1]:
-        raise _fail(path, f"key 'labels' must lie in 0..{w[-1] - 1}")
+    if np.any(np.diff(arrays["steps"]) <= 0):
+        raise _fail(path, "key 'steps' must be increasing")
+    for key in ("labels", "predictions", "grid_pred"):
+        if key in arrays:
+            _check_range(path, key, arrays[key], 0, w[-1] - 1)
+    extent = arrays.get("grid_extent")
+    if extent is not None and not (extent[0] < extent[1] and extent[2] < extent[3]):
+        raise _fail(path, "key 'grid_extent' must be xmin < xmax, ymin < ymax")
     for arr in arrays.values():
         arr.setflags(write=False)
     return States(path=path, arrays=arrays, meta=meta)
-
-
-def write_atomic(path: str | os.PathLike, write) -> Path:
-    """Call ``write(tmp_path)`` and rename the result onto ``path``.
-
-    A crash or Ctrl-C in the middle leaves ``path`` as it was: the temporary
-    file sits beside it (same file system, so the rename is atomic) and is
-    removed on failure.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent
-    )
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are ordinary files
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def save_states(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> Path:

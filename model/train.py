@@ -36,6 +36,10 @@ __all__ = [
 ]
 
 
+DIVERGED_RATIO = 10.0  # a loss this many times its starting value...
+DIVERGED_STEPS = 25  # ...for this many steps in a row means training diverged
+
+
 class TrainingError(RuntimeError):
     """Training cannot go on (diverged); the message is one line for the user."""
 
@@ -167,6 +171,7 @@ def _train(config, data, model, progress) -> TrainResult:
 
     bar = _progress(f"training {config.name}", total) if progress else None
     step = 0
+    first_loss, rising = None, 0  # steps in a row far above the starting loss
     try:
         for _epoch in range(config.epochs):
             order = torch.randperm(n, generator=gen) if batch < n else None
@@ -175,10 +180,13 @@ def _train(config, data, model, progress) -> TrainResult:
                 opt.zero_grad()
                 loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
                 value = float(loss.detach())
-                if not math.isfinite(value) or value > 1e6:
+                first_loss = value if first_loss is None else first_loss
+                rising = rising + 1 if value > DIVERGED_RATIO * first_loss else 0
+                if not math.isfinite(value) or value > 1e6 or rising >= DIVERGED_STEPS:
                     raise TrainingError(
-                        f"training {config.name} diverged at step {step} (loss {value:.3g}); "
-                        "lower the learning rate or try another seed"
+                        f"training {config.name} diverged at step {step} (loss {value:.3g}, "
+                        f"it started at {first_loss:.3g}); lower the learning rate or try "
+                        "another seed"
                     )
                 loss.backward()
                 opt.step()
