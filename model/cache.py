@@ -6,6 +6,7 @@ trained, so a scene whose states are cached starts fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 

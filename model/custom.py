@@ -43,6 +43,7 @@ from model.points import (
     points_from_arrays,
     standardized,
 )
+from model.text import one_line
 
 # The points side (MAX_CLASSES, CustomError, Points, load_points*, points_from_arrays,
 # standardized) lives in model.points and is re-exported: one import serves a user.
@@ -255,11 +256,6 @@ def check_compatible(network: Network, points: Points, model_name: str = "the mo
 # ---------------------------------------------------------------------------
 
 
-def _one_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return f"{type(err).__name__}: {text[0]}" if text else type(err).__name__
-
-
 def load_model_factory(spec: str, seed: int = 0) -> nn.Module:
     """Call ``FILE.py:FUNCTION`` (``build`` when no function is named) and return its module.
 
@@ -283,7 +279,7 @@ def load_model_factory(spec: str, seed: int = 0) -> nn.Module:
         module_spec.loader.exec_module(module)
     except Exception as err:
         line = f" (line {err.lineno})" if isinstance(err, SyntaxError) and err.lineno else ""
-        raise CustomError(f"{file} does not import: {_one_line(err)}{line}") from None
+        raise CustomError(f"{file} does not import: {one_line(err)}{line}") from None
     finally:
         sys.path.remove(str(path.parent.resolve()))
     factory = getattr(module, func, None)
@@ -297,7 +293,7 @@ def load_model_factory(spec: str, seed: int = 0) -> nn.Module:
     try:
         model = factory()
     except Exception as err:
-        raise CustomError(f"{file}:{func}() raised {_one_line(err)}") from None
+        raise CustomError(f"{file}:{func}() raised {one_line(err)}") from None
     if not isinstance(model, nn.Module):
         raise CustomError(
             f"{file}:{func}() returned {type(model).__name__}, not a torch nn.Module; "
@@ -443,7 +439,7 @@ def export_custom(
             try:
                 work.load_state_dict(state)
             except (RuntimeError, KeyError) as err:
-                raise CustomError(f"checkpoint at step {step}: {_one_line(err)}") from None
+                raise CustomError(f"checkpoint at step {step}: {one_line(err)}") from None
             result.snapshots.append(take_snapshot(work, step, data))
     else:
         result.snapshots.append(take_snapshot(model, 0, data))

@@ -20,12 +20,12 @@ from pathlib import Path
 import click
 
 from model.activations import CHOICES as ACTIVATION_CHOICES
+from model.text import display
 
 __all__ = [
     "CustomCommandError",
     "custom_options",
     "default_out_dir",
-    "display",
     "main",
     "model_command",
     "prepare_states",
@@ -48,14 +48,6 @@ class CustomCommandError(Exception):
 def say(message: str) -> None:
     """One line for the user, on stderr (stdout stays for the files written)."""
     click.echo(message, err=True)
-
-
-def display(path: Path) -> str:
-    """``path`` relative to the current folder when it is inside it, else as given."""
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def default_out_dir(data_path: Path) -> Path:

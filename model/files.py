@@ -25,6 +25,7 @@ __all__ = [
     "pid_alive",
     "temporary_name",
     "write_atomic",
+    "write_text_atomic",
 ]
 
 TMP_RE = re.compile(r"\.tmp-(\d+)(?:\.\w+)?$")  # .NAME.tmp-PID, optionally with a suffix
@@ -101,3 +102,8 @@ def interrupt_on_sigterm() -> None:
 
     with contextlib.suppress(ValueError):  # only the main thread may set handlers
         signal.signal(signal.SIGTERM, handler)
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write ``text`` to ``path`` through :func:`write_atomic`."""
+    return write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -21,13 +21,13 @@ from model.custom_cli import (
     CustomCommandError,
     custom_options,
     default_out_dir,
-    display,
     prepare_states,
     render_hint,
     run_command,
     say,
 )
 from model.sources import StatesFile
+from model.text import display
 from rendering.batch import Job, render_jobs
 from rendering.messages import RenderError
 from rendering.options import FORMATS, QUALITIES, THEMES, parse_formats, render_options, themes_for

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from model.custom_cli import display
+from model.text import display, one_line
 
 __all__ = ["RenderError", "display", "one_line", "system_library_hint"]
 
@@ -18,12 +18,6 @@ APT_HINTS = {  # a fragment of a missing library's file name -> the Debian insta
 
 class RenderError(Exception):
     """A user-facing problem: one line, no traceback."""
-
-
-def one_line(err: BaseException) -> str:
-    """``Type: first line of the message``, for a table cell or a stderr line."""
-    text = str(err).strip().splitlines()
-    return f"{type(err).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
 def system_library_hint(err: BaseException) -> str | None:

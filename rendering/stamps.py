@@ -12,14 +12,11 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
-import os
-import re
-import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from model.files import clean_stale_temporaries, temporary_name, write_text_atomic
 from rendering.options import RenderOptions
-from rendering.process import pid_alive
 from rendering.registry import REPO_ROOT, SceneEntry
 
 __all__ = [
@@ -34,7 +31,6 @@ __all__ = [
 ]
 
 PROJECT_PACKAGES = ("scenes", "model")  # their sources count in a scene's hash
-TMP_RE = re.compile(r"\.tmp-(\d+)$")  # temporaries carry the id of the process writing them
 
 
 def _local_imports(path: Path) -> list[Path]:
@@ -128,35 +124,3 @@ def up_to_date(stamp: dict | None, digest: str, formats: Sequence[str], folder: 
         return False
     outputs = stamp.get("outputs", {})
     return all(fmt in outputs and (folder / outputs[fmt]).is_file() for fmt in formats)
-
-
-def temporary_name(final: Path) -> Path:
-    """A hidden name beside ``final`` that carries this process's id (for stale cleanup)."""
-    return final.with_name(f".{final.name}.tmp-{os.getpid()}")
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` under a temporary name, then rename it to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = temporary_name(path)
-    try:
-        tmp.write_text(text)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def clean_stale_temporaries(out: Path) -> list[Path]:
-    """Remove temporary files and work folders left by runs that are no longer alive."""
-    removed = []
-    if not out.is_dir():
-        return removed
-    for path in list(out.rglob(".*")):
-        match = TMP_RE.search(path.name)
-        if match and not pid_alive(int(match.group(1))):
-            if path.is_dir():
-                shutil.rmtree(path, ignore_errors=True)
-            else:
-                path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed

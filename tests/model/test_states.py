@@ -81,12 +81,12 @@ def _corrupt(kind: str, src: Path, dst: Path) -> Path:
 @pytest.mark.parametrize(
     "kind, message",
     [
-        ("pickled", "not a plain-array states file"),
+        ("pickled", "not a plain number array"),
         ("missing key", "missing key"),
         ("wrong version", "schema version 99"),
         ("wrong shape", "key 'W1' has shape"),
         ("NaN", "key 'loss' contains NaN"),
-        ("truncated", "unreadable or truncated"),
+        ("truncated", "unreadable, truncated"),
         ("a CSV", "not an .npz file"),
     ],
 )
