@@ -11,7 +11,7 @@ scene"). The modules, one job each:
 - ``boundaries``: class maps, decision lines and planes;
 - ``captions``: captions, numbers, legends, class names;
 - ``states``: the ``StatesScene`` mixin, a scene's one declaration of its states;
-- ``storyboards``: whole scenes with named hooks, to subclass;
+- ``storyboards``, ``storyboards_3d``: whole scenes with named hooks, to subclass;
 - ``compat``: the manim/Pillow image fix, installed by an explicit call.
 """
 
@@ -43,13 +43,8 @@ from scenes.lib.mobjects import PointCloud, WarpedGrid, WarpedSurface, grid_line
 from scenes.lib.network_view import NetworkView, StageMorph, TiltedView, moving_stages
 from scenes.lib.palette import MONO, SANS, THEMES, Palette, apply_theme, palette, theme_name
 from scenes.lib.states import StatesScene
-from scenes.lib.storyboards import (
-    BoundaryOverTraining,
-    PanelsOverTraining,
-    Scene3D,
-    StageByStage,
-    StageByStage3D,
-)
+from scenes.lib.storyboards import BoundaryOverTraining, PanelsOverTraining, StageByStage
+from scenes.lib.storyboards_3d import Scene3D, StageByStage3D
 from scenes.lib.viewport import TiltedViewport, Viewport, tilt_rotation
 
 __all__ = [
