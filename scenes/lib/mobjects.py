@@ -100,6 +100,7 @@ class PointCloud(VGroup):
         return self
 
     def get_positions(self) -> np.ndarray:
+        """The scene coordinates last set by :meth:`set_positions`."""
         return self.positions
 
 
@@ -159,6 +160,7 @@ class WarpedGrid(VMobject):
         return self
 
     def get_positions(self) -> np.ndarray:
+        """The scene coordinates last set by :meth:`set_positions`."""
         return self.positions
 
 
@@ -229,4 +231,5 @@ class WarpedSurface(VGroup):
         return self
 
     def get_positions(self) -> np.ndarray:
+        """The scene coordinates last set by :meth:`set_positions`."""
         return self.positions

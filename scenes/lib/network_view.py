@@ -20,7 +20,7 @@ from scenes.lib.viewport import TiltedViewport, Viewport, tilt_rotation
 
 try:
     from model.project import pad3
-except ImportError:  # until model.project makes its helper public (the model side of issue 12)
+except ImportError:  # BRIDGE: remove after merge (model.project makes pad3 public)
     from model.project import _pad3 as pad3
 
 __all__ = ["NetworkView", "StageMorph", "TiltedView", "moving_stages"]
@@ -255,6 +255,7 @@ class TiltedView(NetworkView):
         self.set_stage(self.stage)
 
     def scale_of(self, data: np.ndarray) -> float:
+        """The viewport scale that fits ``data`` as it lands on the screen, turned."""
         x = np.asarray(data, dtype=np.float64)
         shown = x @ self.rotation[:2, : x.shape[-1]].T  # screen x and y, before scaling
         reach = float(np.max(np.abs(shown))) if shown.size else 1.0

@@ -53,6 +53,7 @@ class TiltedViewport(Viewport):
         self.rotation = tilt_rotation(tilt, turn)
 
     def to_scene(self, points: np.ndarray, scale: float | None = None) -> np.ndarray:
+        """``(..., d)`` data points, turned and flattened onto the screen: ``(..., 3)``."""
         x = np.asarray(points, dtype=np.float64)
         out = np.zeros((*x.shape[:-1], 3))
         out[..., : x.shape[-1]] = x
@@ -61,5 +62,6 @@ class TiltedViewport(Viewport):
         return self.center + (self.scale if scale is None else scale) * out
 
     def to_data(self, points: np.ndarray) -> np.ndarray:
+        """Screen points back to data coordinates (exact in the screen plane of 2-D data)."""
         flat = (np.asarray(points, dtype=np.float64) - self.center) / self.scale
         return flat @ self.rotation  # exact for points in the screen plane of 2-D data
