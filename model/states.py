@@ -236,7 +236,9 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
     except StatesError:
         raise
     except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, KeyError) as err:
-        raise _fail(path, f"unreadable, truncated or corrupt ({type(err).__name__}: {err})") from None
+        raise _fail(
+            path, f"unreadable, truncated or corrupt ({type(err).__name__}: {err})"
+        ) from None
     except (NotImplementedError, RuntimeError, OverflowError, MemoryError) as err:
         raise _fail(path, f"cannot be read ({type(err).__name__}: {err})") from None
     return arrays

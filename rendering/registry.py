@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
-from model.sources import Preset, StatesSource
+from model.sources import StatesSource
 from rendering.messages import RenderError, display, one_line, system_library_hint
 
 __all__ = [
@@ -114,12 +114,7 @@ def _scene_classes(module: ModuleType) -> list[type]:
 
 
 def _declared_sources(cls: type) -> tuple[StatesSource, ...]:
-    sources = tuple(getattr(cls, "states_sources", ()) or ())
-    if not sources:  # BRIDGE: remove after merge (scenes still declare states_presets)
-        for item in getattr(cls, "states_presets", ()) or ():
-            name, changes = (item, {}) if isinstance(item, str) else item
-            sources += (Preset(name, dict(changes)),)
-    return sources
+    return tuple(getattr(cls, "states_sources", ()) or ())
 
 
 def _entry(cls: type, path: Path, story: str) -> SceneEntry:

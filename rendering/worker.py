@@ -63,11 +63,7 @@ def scene_class(spec: dict) -> type:
     """The scene class a spec names, showing the spec's overriding states if it has any."""
     scene_cls = getattr(load_scene_module(Path(spec["path"])), spec["name"])
     sources = [source_from_json(data) for data in spec.get("overrides") or ()]
-    if sources and hasattr(scene_cls, "with_states"):
-        scene_cls = scene_cls.with_states(*sources)
-    elif sources:  # BRIDGE: remove after merge (scenes/custom.py still reads $STATES itself)
-        os.environ["STATES"] = str(sources[0].path())
-    return scene_cls
+    return scene_cls.with_states(*sources) if sources else scene_cls
 
 
 def render_master(scene_cls: type, work: Path, transparent: bool) -> tuple[Path, np.ndarray]:

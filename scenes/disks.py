@@ -4,117 +4,63 @@ Affine maps and tanh are continuous and invertible, so a 2-wide network can
 squeeze and fold the plane but never tear the ring away from the disk; one
 more neuron per layer lets the plane bulge into the third dimension, where a
 plane cuts between the classes. Run from the repo root:
-``manim -qh scenes/disks.py DisksBulge3D``. States come from
-``model.cache.states_for("disks2d")`` and ``("disks3d")``.
+``manim -qh scenes/disks.py DisksBulge3D``. States come from the ``disks2d``
+and ``disks3d`` presets.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from manim import (
-    DEGREES,
     DOWN,
-    LEFT,
-    ORIGIN,
     RIGHT,
-    UP,
     Create,
     FadeIn,
     Group,
     Line,
-    Polygon,
     Scene,
     Text,
-    ThreeDScene,
     VGroup,
 )
 
-from model.cache import states_for
+from model.sources import Preset
 from model.stages import logits
 from model.states import States
 from scenes.lib import (
-    Caption,
     NetworkView,
+    PanelsOverTraining,
     PointCloud,
+    StageByStage,
+    StageByStage3D,
+    StatesScene,
     Viewport,
     WarpedGrid,
     apply_theme,
     class_image,
     half_planes,
     legend,
-    stage_detail,
+    output_plane,
     text,
 )
-from scenes.spirals import SpiralsStretching, SpiralsTraining
 
-__all__ = [
-    "DisksBulge3D",
-    "DisksFailing2D",
-    "DisksSideBySide",
-    "DisksTraining2D",
-    "box_plane_polygon",
-    "output_plane",
-]
+__all__ = ["DisksBulge3D", "DisksFailing2D", "DisksSideBySide", "DisksTraining2D"]
 
-FLAT, BULGE = "disks2d", "disks3d"
+FLAT, BULGE = Preset("disks2d"), Preset("disks3d")
 CLASS_NAMES = ("disk", "ring")
 
 
-def output_plane(states: States, snapshot: int = -1) -> tuple[np.ndarray, float]:
-    """The two-class output layer as a plane in the last hidden space: ``(w, c)``.
-
-    Class 0 wins where ``w . h + c > 0`` (``w = W[0] - W[1]``, ``c = b[0] - b[1]``).
-    """
-    last = states.n_layers - 1
-    weights, biases = states.weights(snapshot)[last], states.biases(snapshot)[last]
-    return weights[0] - weights[1], float(biases[0] - biases[1])
-
-
-def box_plane_polygon(
-    normal: np.ndarray, point: np.ndarray, lo: np.ndarray, hi: np.ndarray
-) -> np.ndarray:
-    """Corners of the plane through ``point`` with ``normal`` clipped to the box ``[lo, hi]``.
-
-    Returns ``(n, 3)`` corners in order around the polygon (``n`` is 0 or 3 to 6).
-    """
-    n = np.asarray(normal, dtype=np.float64)
-    n = n / np.linalg.norm(n)
-    corners = np.array([[x, y, z] for x in (lo[0], hi[0]) for y in (lo[1], hi[1])
-                        for z in (lo[2], hi[2])])  # fmt: skip
-    f = (corners - point) @ n  # signed distance of each corner
-    hits = []
-    for i in range(8):
-        for j in range(i + 1, 8):
-            if np.sum(corners[i] != corners[j]) == 1 and f[i] * f[j] < 0:  # an edge it crosses
-                hits.append(corners[i] + (corners[j] - corners[i]) * f[i] / (f[i] - f[j]))
-    if len(hits) < 3:
-        return np.zeros((0, 3))
-    hits = np.array(hits)
-    mid = hits.mean(0)
-    u = hits[0] - mid
-    u /= np.linalg.norm(u)
-    v = np.cross(n, u)
-    angle = np.arctan2((hits - mid) @ v, (hits - mid) @ u)
-    return hits[np.argsort(angle)]
-
-
-class DisksFailing2D(SpiralsStretching):
+class DisksFailing2D(StageByStage):
     """Two neurons per layer squeeze and fold the disk and the ring but never pull them apart."""
 
-    states_presets = ((FLAT, {}),)
-    preset = FLAT
+    states_sources = (FLAT,)
     class_names = CLASS_NAMES
     poster_time = -1.0
-    final_seconds = 0.8  # the scene goes on after the spirals' ending: the failure
+    final_seconds = 0.8  # the storyboard's ending is short: the failure follows
     failure_seconds = 3.5
 
-    def construct(self) -> None:
-        super().construct()
-        if not hasattr(self, "line"):
-            return  # a cut-short variant ended before the output layer
-        states, pal, view = self.view.states, self.pal, self.view
-
-        # Step 4: ring every point the best line puts on the wrong side.
+    def show_ending(self, states: States) -> None:
+        """Step 4: ring every point the best line puts on the wrong side."""
+        pal, view = self.pal, self.view
         wrong = np.asarray(states["predictions"][-1]) != np.asarray(states["labels"])
         marks = PointCloud(view.cloud.positions[wrong], np.zeros(int(wrong.sum())), [pal.accent],
                            radius=0.075, segments=6)  # fmt: skip
@@ -136,156 +82,25 @@ class DisksFailing2D(SpiralsStretching):
         self.wait(self.failure_seconds)
 
 
-class DisksTraining2D(SpiralsTraining):
+class DisksTraining2D(PanelsOverTraining):
     """Every stage of the 2-wide network in its own panel while it trains: trying, and failing."""
 
-    states_presets = ((FLAT, {}),)
-    preset = FLAT
+    states_sources = (FLAT,)
     poster_time = -1.0
 
 
-class DisksBulge3D(ThreeDScene):
+class DisksBulge3D(StageByStage3D):
     """Three neurons per layer: the plane bulges into 3-D and a plane separates disk from ring."""
 
-    states_presets = ((BULGE, {}),)
-    preset = BULGE
+    states_sources = (BULGE,)
+    class_names = CLASS_NAMES
     poster_time = -1.0
-    fit = 2.3  # the points (or grid) fit a ball of this radius (scene units)
-    fit_to = "points"  # zoom each stage to the points: the grid may run past the frame
-    lines = 15  # grid lines each way
-    samples = 40  # vertices per grid line
-    surface_nodes = 25  # a translucent, shaded mesh under the grid: nodes per side
-    radius = 0.04
-    phi, theta = 66 * DEGREES, -70 * DEGREES  # starting camera
-    rotation_rate = 0.09  # radians per second while the stages play
-    plane_tilt = 24 * DEGREES  # final view: this far out of the separating plane
-    final_zoom = 0.85  # and a little further back, so the plane clears the text
-    intro_seconds = 2.0
-    caption_seconds = 0.5
-    stage_seconds = 1.8
-    pause_seconds = 0.5
-    camera_seconds = 2.0
-    plane_seconds = 1.5
-    final_seconds = 3.0
-    max_stages: int | None = None  # stop after this many stages (short variants)
-
-    def setup(self) -> None:
-        self.pal = apply_theme(self)
-
-    def construct(self) -> None:
-        states = states_for(self.preset)
-        pal = self.pal
-        self.set_camera_orientation(phi=self.phi, theta=self.theta)
-        view = NetworkView(states, center=ORIGIN, fit=self.fit, lines=self.lines,
-                           samples=self.samples, radius=self.radius, pal=pal,
-                           fit_to=self.fit_to, surface=self.surface_nodes)  # fmt: skip
-        self.view = view
-
-        def face_camera(_dt: float) -> None:
-            toward = self._toward_camera()
-            view.cloud.face(toward)
-            view.surface.set_light(toward)
-
-        self.add_updater(face_camera)
-        self.caption = Caption(pal, anchor=np.array([-6.8, 3.7, 0.0]), font_size=30)
-        keys = legend(CLASS_NAMES, pal, font_size=24).to_corner(DOWN + LEFT, buff=0.4)
-        widths = "-".join(str(w) for w in states.widths)
-        net = text(f"network {widths}, tanh", pal.muted, 20)
-        net.next_to(keys, UP, buff=0.25, aligned_edge=LEFT)
-        self.add_fixed_in_frame_mobjects(keys, net)
-
-        # Step 1: the input plane, lifted into 3-D at z = 0.
-        self.play(
-            FadeIn(view.surface),
-            Create(view.grid),
-            FadeIn(view.cloud),
-            self._caption(
-                "input: the plane z = 0", text(f"{len(states['labels'])} points", pal.muted, 22)
-            ),
-            run_time=self.intro_seconds,
-        )
-        self.wait(self.pause_seconds)
-
-        # Step 2: every hidden stage, the camera turning so the depth reads.
-        self.begin_ambient_camera_rotation(rate=self.rotation_rate)
-        last_hidden = states.stage_index(states.n_layers - 2, "activation")
-        shown = last_hidden if self.max_stages is None else min(last_hidden, self.max_stages)
-        for t in range(1, shown + 1):
-            detail = stage_detail(states, t, -1, pal)
-            self.play(self._caption(states.stage_label(t), detail), run_time=self.caption_seconds)
-            self.play(view.make_stage_animation(t, run_time=self.stage_seconds))
-            self.wait(self.pause_seconds)
-        self.stop_ambient_camera_rotation()
-        if shown < last_hidden:
-            return
-
-        # Step 3: turn to look almost along the output layer's plane.
-        w, c = output_plane(states)
-        normal = w / np.linalg.norm(w)
-        phi, theta = self._view_along_plane(normal)
-        self.move_camera(phi=phi, theta=theta, zoom=self.final_zoom, run_time=self.camera_seconds)
-
-        # Step 4: the plane, clipped to the cloud's box, and the accuracy.
-        scene_pts = view.cloud.positions
-        lo, hi = scene_pts.min(0), scene_pts.max(0)
-        pad = 0.08 * (hi - lo)
-        # in scene coordinates p = center + s h, so w . h + c = 0 passes through
-        # center + s * (-c / |w|) * normal, with the same normal
-        point = view.viewport.to_scene(-c / np.linalg.norm(w) * normal)
-        corners = box_plane_polygon(normal, point, lo - pad, hi + pad)
-        plane = Polygon(*corners, color=pal.accent, fill_color=pal.accent, fill_opacity=0.22,
-                        stroke_width=2.0, stroke_opacity=0.9)  # fmt: skip
-        self.plane = plane
-        acc = float(states.meta["final_accuracy"])
-        score = text(f"training accuracy {100 * acc:.1f}%", pal.ink, 26)
-        score.to_corner(DOWN + RIGHT, buff=0.4)
-        self.add_fixed_in_frame_mobjects(score)
-        self.remove(score)
-        self.play(
-            self._caption("output: one plane", text("disk on one side, ring on the other",
-                                                    pal.ink, 22)),
-            view.grid.animate.set_stroke(opacity=0.3),
-            *[layer.animate.set_fill(opacity=0.4 * a)
-              for layer, a in zip(view.surface, view.surface.opacities, strict=True)],
-            FadeIn(plane),
-            run_time=self.plane_seconds,
-        )  # fmt: skip
-        self.play(FadeIn(score), run_time=0.5)
-        self.wait(self.final_seconds)
-
-    def _toward_camera(self) -> np.ndarray:
-        """Unit vector from the scene towards the camera (the third row of its rotation)."""
-        return self.camera.generate_rotation_matrix()[2]
-
-    def _caption(self, title: str, detail: VGroup | None):
-        old = list(self.caption.submobjects)
-        anim = self.caption.make_change_animation(title, detail)
-        # Fixed-in-frame text sits in the scene on its own: take the old text out, or it
-        # comes back when its FadeOut restores its opacity.
-        self.remove(*old)
-        self.add_fixed_in_frame_mobjects(*self.caption.submobjects)  # new text stays flat
-        return anim
-
-    def _view_along_plane(self, normal: np.ndarray) -> tuple[float, float]:
-        """Camera angles ``plane_tilt`` out of the plane, nearest the current direction."""
-        now = self._toward_camera()
-        along = now - (now @ normal) * normal
-        if np.linalg.norm(along) < 1e-6:  # looking straight down the normal
-            along = np.cross(normal, [0.0, 0.0, 1.0] if abs(normal[2]) < 0.9 else [1.0, 0, 0])
-        along /= np.linalg.norm(along)
-        side = 1.0 if now @ normal >= 0 else -1.0
-        d = np.cos(self.plane_tilt) * along + side * np.sin(self.plane_tilt) * normal
-        phi = float(np.arccos(np.clip(d[2], -1, 1)))
-        theta = float(np.arctan2(d[1], d[0]))
-        current = self.camera.get_theta()
-        theta += 2 * np.pi * round((current - theta) / (2 * np.pi))  # the short way round
-        return phi, theta
 
 
-class DisksSideBySide(Scene):
+class DisksSideBySide(StatesScene, Scene):
     """Two against three neurons per layer: the input-plane boundary and the last hidden space."""
 
-    states_presets = ((FLAT, {}), (BULGE, {}))
+    states_sources = (FLAT, BULGE)
     poster_time = -1.0
     half = 1.55  # half-size of each square panel (scene units)
     panel_y = -0.1
@@ -300,8 +115,8 @@ class DisksSideBySide(Scene):
     def construct(self) -> None:
         pal = self.pal
         self.panels = []  # per network: (input panel, hidden panel, header)
-        for k, name in enumerate((FLAT, BULGE)):
-            states = states_for(name)
+        for k in range(len(self.states_sources)):
+            states = self.states(k)
             x_in, x_hid = self.columns[2 * k], self.columns[2 * k + 1]
             inputs = self._input_panel(states, np.array([x_in, self.panel_y, 0.0]))
             hidden = self._hidden_panel(states, np.array([x_hid, self.panel_y, 0.0]))

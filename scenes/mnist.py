@@ -1,10 +1,10 @@
 """Real handwritten digits: clusters forming layer by layer, weight templates, and mistakes.
 
 Run from the repo root: ``manim -qh scenes/mnist.py MnistClusters``. The states
-come from ``model.cache.states_for("mnist")`` (784-128-64-10 tanh) and
-``states_for("templates")`` (784-10, no hidden layer); both train in seconds
-on first use. The traced points are 2,000 held-out digits; stages wider than
-3 are shown through their aligned PCA (``model/project.py``).
+are the ``mnist`` preset's (784-128-64-10 tanh) and the ``templates`` preset's
+(784-10, no hidden layer); both train in seconds on first use. The traced
+points are 2,000 held-out digits; stages wider than 3 are shown through their
+aligned PCA (``model/project.py``).
 """
 
 from __future__ import annotations
@@ -26,16 +26,25 @@ from manim import (
     Rectangle,
     Scene,
     Text,
-    ThreeDScene,
     VGroup,
     VMobject,
 )
 
-from model.cache import states_for
 from model.data import mnist_split
+from model.sources import Preset
 from model.stages import logits
 from model.states import States
-from scenes.lib import Caption, NetworkView, Palette, apply_theme, legend, text
+from scenes.lib import (
+    Caption,
+    NetworkView,
+    Palette,
+    Scene3D,
+    StatesScene,
+    apply_theme,
+    install_compat,
+    legend,
+    text,
+)
 
 __all__ = [
     "DigitView",
@@ -51,8 +60,8 @@ __all__ = [
     "template_rgba",
 ]
 
-PRESET = "mnist"
-TEMPLATES = "templates"
+PRESET = Preset("mnist")
+TEMPLATES = Preset("templates")
 DIGITS = tuple(str(d) for d in range(10))
 SIDE = 28  # MNIST images are 28 x 28, stored row by row
 
@@ -83,6 +92,7 @@ def digit_rgba(pixels: np.ndarray, pal: Palette, border: str | None = None) -> n
 
 
 def _image(rgba: np.ndarray, height: float, resampling: str = "nearest") -> ImageMobject:
+    install_compat()  # this manim draws images through a Pillow call new Pillow refuses
     image = ImageMobject(rgba)
     image.set_resampling_algorithm(RESAMPLING_ALGORITHMS[resampling])
     image.height = height
@@ -236,17 +246,15 @@ class DigitView(NetworkView):
         return self.fit / max(float(reach), 1e-6)
 
 
-class _DigitSpace(ThreeDScene):
-    """Shared set-up of the 3-D cluster scenes: camera, legend, dots facing the camera."""
+class _DigitSpace:
+    """Mixin of the 3-D cluster scenes (with :class:`Scene3D`): camera, legend, dots facing
+    the camera. Not a scene itself, so manim does not list it."""
 
-    states_presets = ((PRESET, {}),)
+    states_sources = (PRESET,)
     fit = 2.85  # the points fit a ball of this radius (scene units)
     radius = 0.026
     phi, theta = 68 * DEGREES, -62 * DEGREES  # starting camera
     rotation_rate = 0.05  # radians per second: a slow turn so the depth reads
-
-    def setup(self) -> None:
-        self.pal = apply_theme(self)
 
     def start(self, states: States, snapshot: int, stage: int) -> NetworkView:
         """Camera, legend, network line and the view at ``stage``; returns the view."""
@@ -267,26 +275,6 @@ class _DigitSpace(ThreeDScene):
         self.caption = Caption(pal, anchor=np.array([-6.8, 3.7, 0.0]), font_size=30)
         return view
 
-    def toward_camera(self) -> np.ndarray:
-        """Unit vector from the scene towards the camera (the third row of its rotation)."""
-        return self.camera.generate_rotation_matrix()[2]
-
-    def change_caption(self, title: str, detail: VGroup | None = None):
-        """Fade to a new caption that stays flat on the screen."""
-        old = list(self.caption.submobjects)
-        anim = self.caption.make_change_animation(title, detail)
-        # Fixing text in the frame adds it to the scene on its own; a FadeOut restores its
-        # mobject's opacity when it ends, so the old text must leave the scene here.
-        self.remove(*old)
-        self.add_fixed_in_frame_mobjects(*self.caption.submobjects)
-        return anim
-
-    def fixed_text(self, mob: VMobject) -> VMobject:
-        """Register ``mob`` as flat on the screen without showing it yet."""
-        self.add_fixed_in_frame_mobjects(mob)
-        self.remove(mob)
-        return mob
-
 
 def rider_indices(states: States, digits: tuple[int, ...], stage: int) -> list[int]:
     """For each digit, the correctly classified point nearest its class centre at ``stage``."""
@@ -301,7 +289,7 @@ def rider_indices(states: States, digits: tuple[int, ...], stage: int) -> list[i
     return chosen
 
 
-class MnistClusters(_DigitSpace):
+class MnistClusters(_DigitSpace, Scene3D):
     """2,000 held-out digits through a 784-128-64-10 tanh network: ten clusters form."""
 
     poster_time = -1.0
@@ -316,7 +304,7 @@ class MnistClusters(_DigitSpace):
     max_stages: int | None = None  # stop after this many stages (short variants)
 
     def construct(self) -> None:
-        states = states_for(PRESET)
+        states = self.states()
         pal = self.pal
         view = self.start(states, -1, 0)
 
@@ -371,7 +359,7 @@ class MnistClusters(_DigitSpace):
         self.stop_ambient_camera_rotation()
 
 
-class MnistClustersTraining(_DigitSpace):
+class MnistClustersTraining(_DigitSpace, Scene3D):
     """The last hidden layer's view of 2,000 digits while training: a cloud splits into ten."""
 
     poster_time = -1.0
@@ -381,7 +369,7 @@ class MnistClustersTraining(_DigitSpace):
     snapshot_stride = 1
 
     def construct(self) -> None:
-        states = states_for(PRESET)
+        states = self.states()
         pal = self.pal
         stage = states.stage_index(states.n_layers - 2, "activation")
         view = self.start(states, 0, stage)
@@ -419,10 +407,10 @@ class MnistClustersTraining(_DigitSpace):
 # ---------------------------------------------------------------------------
 
 
-class MnistTemplates(Scene):
+class MnistTemplates(StatesScene, Scene):
     """A 784-10 network's weights, one 28 x 28 image per digit, turning into blurry digits."""
 
-    states_presets = ((TEMPLATES, {}),)
+    states_sources = (TEMPLATES,)
     poster_time = -1.0
     tile = 1.62  # template height (scene units)
     gap = 0.28
@@ -437,7 +425,7 @@ class MnistTemplates(Scene):
         self.pal = apply_theme(self)
 
     def construct(self) -> None:
-        states = states_for(TEMPLATES)
+        states = self.states()
         pal = self.pal
         weights = np.asarray(states["W0"])  # (S, 10, 784)
         held = np.asarray(states["heldout_accuracy"])  # (S,)
@@ -540,10 +528,10 @@ class _AccuracyChart(VGroup):
 # ---------------------------------------------------------------------------
 
 
-class MnistMistakes(Scene):
+class MnistMistakes(StatesScene, Scene):
     """Where the trained network goes wrong: the confusion matrix, then its surest mistakes."""
 
-    states_presets = ((PRESET, {}),)
+    states_sources = (PRESET,)
     poster_time = -1.0
     cell = 0.54
     matrix_centre = np.array([-3.0, -0.45, 0.0])
@@ -559,7 +547,7 @@ class MnistMistakes(Scene):
         self.pal = apply_theme(self)
 
     def construct(self) -> None:
-        states = states_for(PRESET)
+        states = self.states()
         pal = self.pal
         images, labels, probs = heldout_probabilities(states)
         predicted = probs.argmax(axis=1)

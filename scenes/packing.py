@@ -1,9 +1,9 @@
 """The packing study: k spiral arms squeezed through a 2-neuron layer (tanh, ReLU, unit disk).
 
-Every scene reads its networks through :func:`model.cache.states_for` (preset
-``packing``); ``classes`` and ``activation`` are class attributes and the
-variants are subclasses. Each scene ends on its full picture, so ``manim -s``
-saves a still for a blog.
+Every scene shows networks of the ``packing`` preset; ``classes`` and
+``activation`` are class attributes, the variants are subclasses, and a scene's
+``states_sources`` follow its knobs (:meth:`PackingScene.pairs`). Each scene
+ends on its full picture, so ``manim -s`` saves a still for a blog.
 """
 
 from __future__ import annotations
@@ -29,10 +29,18 @@ from manim import (
     linear,
 )
 
-from model.cache import states_for
 from model.packing import class_angles, hidden_layer, hidden_stage, min_gap
+from model.sources import Preset
 from model.states import States
-from scenes.lib import Palette, PointCloud, Viewport, apply_theme, class_image, text
+from scenes.lib import (
+    Palette,
+    PointCloud,
+    StatesScene,
+    Viewport,
+    apply_theme,
+    class_image,
+    text,
+)
 
 __all__ = [
     "PackingAngles",
@@ -54,14 +62,19 @@ NAMES = {"tanh": "tanh", "relu": "ReLU", "unit_disk": "unit disk"}
 WARN = {"dark": "#ff6b5b", "light": "#c0392b"}
 
 
-def packing_states(
+def packing_preset(
     classes: int, activation: str, seed: int = 0, epochs: int | None = None
-) -> States:
-    """The packing network for ``classes`` arms and ``activation`` (cached).
+) -> Preset:
+    """The packing network for ``classes`` arms and ``activation`` (trained once, cached).
 
     ``epochs`` None keeps the preset's 3,000 steps (tests pass fewer).
     """
-    return states_for("packing", classes=classes, activation=activation, seed=seed, epochs=epochs)
+    changes: dict[str, object] = {"classes": classes, "activation": activation}
+    if seed:
+        changes["seed"] = seed
+    if epochs is not None:
+        changes["epochs"] = epochs
+    return Preset("packing", changes)
 
 
 def dead_caption(states: States) -> str | None:
@@ -140,15 +153,35 @@ def range_outline(activation: str, plane: Plane, color: str) -> VMobject:
     )
 
 
-class PackingScene(Scene):
-    """Shared knobs and helpers of the packing scenes."""
+class PackingScene(StatesScene):
+    """Mixin of the packing scenes (with ``Scene``): shared knobs and helpers.
 
-    abstract = True
+    Not a scene itself, so neither manim nor the renderer lists it. A subclass's
+    ``states_sources`` are made from its knobs when it is defined: one
+    :func:`packing_preset` per ``(classes, activation)`` of :meth:`pairs`.
+    """
+
     classes: int = 4
     activation: str = "tanh"
     seed: int = 0
     epochs: int | None = None  # None: the preset's; tests shorten training
     grid_cells: int = 64  # background resolution of a hidden-plane panel
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "states_sources" not in cls.__dict__:  # with_states() gives its own
+            cls.states_sources = tuple(
+                packing_preset(k, a, cls.seed, cls.epochs) for k, a in cls.pairs()
+            )
+
+    @classmethod
+    def pairs(cls) -> list[tuple[int, str]]:
+        """The ``(classes, activation)`` of every network the scene shows, in order."""
+        return [(cls.classes, cls.activation)]
+
+    def states_of(self, classes: int, activation: str) -> States:
+        """The states of one of :meth:`pairs`."""
+        return self.states(self.pairs().index((classes, activation)))
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -158,12 +191,6 @@ class PackingScene(Scene):
         text_mob = text(words, color or self.pal.ink, size)
         widest = self.camera.frame_width - 0.4
         return text_mob.scale_to_fit_width(widest) if text_mob.width > widest else text_mob
-
-    def states(self, classes: int | None = None, activation: str | None = None) -> States:
-        """This scene's packing states (or another k / activation with the same knobs)."""
-        return packing_states(
-            classes or self.classes, activation or self.activation, self.seed, self.epochs
-        )
 
     def hidden_panel(
         self, states: States, activation: str, size: float, center: np.ndarray, snapshot: int = -1
@@ -179,10 +206,8 @@ class PackingScene(Scene):
         )
 
 
-class PackingInput(PackingScene):
+class PackingInput(PackingScene, Scene):
     """The input spirals over the network's predicted class, from first to last snapshot."""
-
-    states_presets = (("packing", {"classes": 4, "activation": "tanh"}),)
 
     def construct(self) -> None:
         st = self.states()
@@ -227,15 +252,17 @@ class PackingInput7(PackingInput):
     """Seven arms in the input space over the tanh network's predicted class."""
 
     classes = 7
-    states_presets = (("packing", {"classes": 7, "activation": "tanh"}),)
 
 
-class PackingHidden(PackingScene):
+class PackingHidden(PackingScene, Scene):
     """The 2-neuron layer over training: tanh, ReLU and unit disk side by side."""
 
     activations: tuple[str, ...] = ACTIVATIONS
     run_seconds: float = 8.0
-    states_presets = tuple(("packing", {"classes": 4, "activation": a}) for a in ACTIVATIONS)
+
+    @classmethod
+    def pairs(cls) -> list[tuple[int, str]]:
+        return [(cls.classes, a) for a in cls.activations]
 
     def construct(self) -> None:
         n = len(self.activations)
@@ -249,7 +276,7 @@ class PackingHidden(PackingScene):
         self.add(title.to_edge(UP, buff=0.2))
         panels = []
         for a, x in zip(self.activations, xs, strict=True):
-            st = self.states(activation=a)
+            st = self.states_of(self.classes, a)
             plane, bg, outline = self.hidden_panel(st, a, size, np.array([x, center_y, 0]), 0)
             trace = st["trace"][:, hidden_stage(st), :, :2]  # (S, P, 2)
             regions = [  # the background of every snapshot, as pixels
@@ -301,18 +328,18 @@ class PackingHidden7(PackingHidden):
     """Seven classes in the 2-neuron layer over training, three activations side by side."""
 
     classes = 7
-    states_presets = tuple(("packing", {"classes": 7, "activation": a}) for a in ACTIVATIONS)
 
 
-class PackingGallery(PackingScene):
+class PackingGallery(PackingScene, Scene):
     """Final 2-neuron layers for k = 2..7, one row per activation."""
 
     activations: tuple[str, ...] = ACTIVATIONS
     class_counts: tuple[int, ...] = CLASS_RANGE
     grid_cells = 40
-    states_presets = tuple(
-        ("packing", {"classes": k, "activation": a}) for a in ACTIVATIONS for k in CLASS_RANGE
-    )
+
+    @classmethod
+    def pairs(cls) -> list[tuple[int, str]]:
+        return [(k, a) for a in cls.activations for k in cls.class_counts]
 
     def construct(self) -> None:
         rows, cols = len(self.activations), len(self.class_counts)
@@ -329,7 +356,7 @@ class PackingGallery(PackingScene):
             images = []
             for c, k in enumerate(self.class_counts):
                 x = -w / 2 + 1.55 + (c + 0.5) * (size + 0.15)
-                st = self.states(k, a)
+                st = self.states_of(k, a)
                 plane, bg, outline = self.hidden_panel(st, a, size, np.array([x, y, 0]))
                 pts = plane.to_scene(hidden_layer(st))
                 clouds = PointCloud(pts, st["labels"], self.pal.classes[:k], 0.032)
@@ -348,11 +375,10 @@ class PackingGallery(PackingScene):
         self.wait(2.0)
 
 
-class PackingVectorField(PackingScene):
+class PackingVectorField(PackingScene, Scene):
     """Arrows of the input-to-hidden map: at each input point, the direction of h(x)."""
 
     arrows_per_side: int = 19
-    states_presets = (("packing", {"classes": 4, "activation": "tanh"}),)
 
     def construct(self) -> None:
         st = self.states()
@@ -415,14 +441,12 @@ class PackingVectorFieldReLU(PackingVectorField):
     """The input-to-hidden field of the ReLU network (k = 4)."""
 
     activation = "relu"
-    states_presets = (("packing", {"classes": 4, "activation": "relu"}),)
 
 
-class PackingAngles(PackingScene):
+class PackingAngles(PackingScene, Scene):
     """Per-class histograms of the hidden vectors' angle, with circular mean and spread."""
 
     bins: int = 72
-    states_presets = (("packing", {"classes": 4, "activation": "tanh"}),)
 
     def construct(self) -> None:
         st = self.states()
@@ -499,7 +523,6 @@ class PackingAnglesReLU(PackingAngles):
     """Angle histograms of the ReLU network (k = 4): confined to one quadrant."""
 
     activation = "relu"
-    states_presets = (("packing", {"classes": 4, "activation": "relu"}),)
 
 
 class PackingAnglesUnitDisk(PackingAngles):
@@ -507,4 +530,3 @@ class PackingAnglesUnitDisk(PackingAngles):
 
     classes = 5
     activation = "unit_disk"
-    states_presets = (("packing", {"classes": 5, "activation": "unit_disk"}),)

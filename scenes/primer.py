@@ -44,10 +44,10 @@ EXAMPLE_W = np.array([[1.0, 0.6], [-0.4, 0.9]])
 EXAMPLE_B = np.array([0.5, -0.3])
 
 
-class _PlaneScene(Scene):
-    """A grid of the square [-extent, extent]^2 with a few coloured points on it."""
+class _PlaneScene:
+    """Mixin (with ``Scene``): a grid of the square [-extent, extent]^2 with a few coloured
+    points on it. Not a scene itself, so manim does not list it."""
 
-    abstract = True
     extent = 2.0
     scale = 1.6  # scene units per data unit
     center = np.array([-2.2, -0.3, 0.0])
@@ -142,7 +142,7 @@ class WeightedSum(Scene):
         self.wait(2.5)
 
 
-class MatrixOnGrid(_PlaneScene):
+class MatrixOnGrid(_PlaneScene, Scene):
     """A 2x2 matrix moves every point of the plane at once: lines stay straight."""
 
     def construct(self) -> None:
@@ -200,7 +200,7 @@ class TanhSquash(Scene):
         self.wait(2.0)
 
 
-class TanhOnGrid(_PlaneScene):
+class TanhOnGrid(_PlaneScene, Scene):
     """tanh on each coordinate: the plane folds into the square (-1, 1) x (-1, 1)."""
 
     def construct(self) -> None:
@@ -214,7 +214,7 @@ class TanhOnGrid(_PlaneScene):
         self.wait(2.0)
 
 
-class FullLayer(_PlaneScene):
+class FullLayer(_PlaneScene, Scene):
     """A whole layer: a linear map, a translation by the bias, then tanh."""
 
     poster_time = -1.0

@@ -1,11 +1,11 @@
-"""The packing study: activations' ranges, dead-ReLU detection, the table and the scenes."""
+"""The packing study: activations' ranges, dead-ReLU detection and the table (the scenes:
+tests/scenes/test_scenes_packing.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
-from scene_harness import assert_text_inside_frame, render_frames
 
 from model.packing import class_angles, hidden_layer, min_gap, symmetric_gap, table_markdown
 from model.stages import activation_function
@@ -164,49 +164,3 @@ def test_plain_relu_dies_at_k4_and_the_restart_is_shown(trained):
     row = measure(st)
     assert row.died and row.died[0]["accuracy"] < 0.5  # the NOTES measurement: 25%
     assert not row.still_dead and row.accuracy > row.died[0]["accuracy"]
-
-
-# -- scenes ----------------------------------------------------------------------------------
-def assert_not_blank(rendered) -> None:
-    """Every frame shown after the video's first third, and the scene's final picture, has
-    more than 3 colours (in bins of 16 levels)."""
-    assert rendered.frames
-    after_first_third = np.cumsum(rendered.counts) > rendered.n_frames // 3
-    final = rendered.scene.renderer.get_frame()
-    shown = [f for f, late in zip(rendered.frames, after_first_third, strict=True) if late]
-    for f in [*shown, final]:
-        rgb = f[..., :3].reshape(-1, 3).astype(int)
-        assert len(np.unique(rgb // 16, axis=0)) > 3, "frame is blank"
-
-
-SCENE_KNOBS = {
-    "PackingInput": {"classes": 3},
-    "PackingHidden": {"classes": 3, "run_seconds": 1.0},
-    "PackingGallery": {"class_counts": (3,), "grid_cells": 16},  # states shared above
-    "PackingVectorField": {"classes": 3, "arrows_per_side": 9},
-    "PackingAngles": {"classes": 3},
-}
-
-
-@pytest.mark.parametrize("name", sorted(SCENE_KNOBS))
-def test_scene_renders_small_and_no_frame_is_blank(name):
-    import scenes.packing as packing
-
-    knobs = {"epochs": SHORT, **SCENE_KNOBS[name]}
-    scene_cls = getattr(packing, name)
-    variant = type(scene_cls.__name__, (scene_cls,), knobs)
-    rendered = render_frames(variant, 480, 270, 5)
-    assert_not_blank(rendered)
-    assert_text_inside_frame(rendered.scene)
-
-
-def test_hidden_points_move_during_the_flow():
-    """The clouds move while the flow plays, not only once it has ended."""
-    import scenes.packing as packing
-
-    knobs = {"epochs": SHORT, **SCENE_KNOBS["PackingHidden"], "run_seconds": 2.0}
-    variant = type("PackingHidden", (packing.PackingHidden,), knobs)
-    rendered = render_frames(variant, 480, 270, 5)
-    early, late = rendered.frame_at(0.1).astype(int), rendered.frame_at(1.9).astype(int)
-    changed = (np.abs(late - early)[..., :3].sum(-1) > 30).mean()
-    assert changed > 0.001, f"only {changed:.3%} of the pixels changed during the flow"

@@ -13,7 +13,7 @@ from scene_harness import (
 )
 
 from scenes import disks
-from scenes.lib import palette
+from scenes.lib import box_plane_polygon, output_plane, palette
 
 W, H, FPS = 480, 270, 5
 
@@ -76,7 +76,7 @@ def test_box_plane_polygon_lies_in_the_plane_and_the_box():
     for _ in range(50):
         normal = rng.normal(size=3)
         point = lo + rng.uniform(0.2, 0.8, 3) * (hi - lo)
-        corners = disks.box_plane_polygon(normal, point, lo, hi)
+        corners = box_plane_polygon(normal, point, lo, hi)
         assert 3 <= len(corners) <= 6
         assert np.allclose((corners - point) @ normal, 0, atol=1e-9)
         assert np.all(corners >= lo - 1e-9) and np.all(corners <= hi + 1e-9)
@@ -84,7 +84,7 @@ def test_box_plane_polygon_lies_in_the_plane_and_the_box():
         edges = np.roll(corners, -1, 0) - corners
         turns = np.cross(edges, np.roll(edges, -1, 0)) @ normal
         assert np.all(turns > 0) or np.all(turns < 0)
-    assert len(disks.box_plane_polygon([0, 0, 1.0], [0, 0, 5.0], lo, hi)) == 0  # misses
+    assert len(box_plane_polygon([0, 0, 1.0], [0, 0, 5.0], lo, hi)) == 0  # misses
 
 
 # ---------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_bulge_last_frame_plane_separates_the_classes(bulge):
     stage = states.stage_index(states.n_layers - 2, "activation")
     assert np.allclose(cloud, scene.view.viewport.to_scene(states["trace"][-1, stage]))
     # every drawn vertex lies on the output layer's plane w . h + c = 0 (in data coordinates)
-    w, c = disks.output_plane(states)
+    w, c = output_plane(states)
     hidden = scene.view.viewport.to_data(plane)
     assert np.abs(hidden @ w + c).max() / np.linalg.norm(w) < 1e-6, "plane drawn off the states'"
     assert len(plane) >= 3 * 4 and np.ptp(hidden, axis=0).max() > 1.0, "plane drawn too small"

@@ -1,0 +1,97 @@
+"""The scene library: everything a scene of trained states draws, in one public API.
+
+Import from here (``from scenes.lib import NetworkView, StageByStage``); the
+names in ``__all__`` are the API for your own scenes (README, "Your own
+scene"). The modules, one job each:
+
+- ``palette``: colours, themes and fonts;
+- ``viewport``: data coordinates to scene coordinates (flat and oblique);
+- ``mobjects``: point clouds, warped grids, shaded surfaces;
+- ``network_view``: a network's points and grid carried stage by stage;
+- ``boundaries``: class maps, decision lines and planes;
+- ``captions``: captions, numbers, legends, class names;
+- ``states``: the ``StatesScene`` mixin, a scene's one declaration of its states;
+- ``storyboards``, ``storyboards_3d``: whole scenes with named hooks, to subclass;
+- ``compat``: the manim/Pillow image fix, installed by an explicit call.
+"""
+
+from __future__ import annotations
+
+from model.sources import EnvStatesFile, Preset, StatesFile, StatesSource
+from scenes.lib.boundaries import (
+    box_plane_polygon,
+    class_image,
+    decision_line,
+    decision_regions,
+    half_planes,
+    output_plane,
+    output_regions,
+)
+from scenes.lib.captions import (
+    Caption,
+    change_caption_in_frame,
+    class_names,
+    fixed_in_frame,
+    legend,
+    matrix_text,
+    network_text,
+    stage_detail,
+    text,
+)
+from scenes.lib.compat import install_compat
+from scenes.lib.mobjects import PointCloud, WarpedGrid, WarpedSurface, grid_lines, mesh_nodes
+from scenes.lib.network_view import NetworkView, StageMorph, TiltedView, moving_stages
+from scenes.lib.palette import MONO, SANS, THEMES, Palette, apply_theme, palette, theme_name
+from scenes.lib.states import StatesScene
+from scenes.lib.storyboards import BoundaryOverTraining, PanelsOverTraining, StageByStage
+from scenes.lib.storyboards_3d import Scene3D, StageByStage3D
+from scenes.lib.viewport import TiltedViewport, Viewport, tilt_rotation
+
+__all__ = [
+    "MONO",
+    "SANS",
+    "THEMES",
+    "BoundaryOverTraining",
+    "Caption",
+    "EnvStatesFile",
+    "NetworkView",
+    "Palette",
+    "PanelsOverTraining",
+    "PointCloud",
+    "Preset",
+    "Scene3D",
+    "StageByStage",
+    "StageByStage3D",
+    "StageMorph",
+    "StatesFile",
+    "StatesScene",
+    "StatesSource",
+    "TiltedView",
+    "TiltedViewport",
+    "Viewport",
+    "WarpedGrid",
+    "WarpedSurface",
+    "apply_theme",
+    "box_plane_polygon",
+    "change_caption_in_frame",
+    "class_image",
+    "class_names",
+    "decision_line",
+    "decision_regions",
+    "fixed_in_frame",
+    "grid_lines",
+    "half_planes",
+    "install_compat",
+    "legend",
+    "matrix_text",
+    "mesh_nodes",
+    "moving_stages",
+    "network_text",
+    "output_plane",
+    "output_regions",
+    "palette",
+    "stage_detail",
+    "text",
+    "theme_name",
+    "tilt_rotation",
+]

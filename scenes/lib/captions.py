@@ -1,0 +1,169 @@
+"""Text on screen: captions that swap with a fade, numbers, legends, class names."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Animation,
+    AnimationGroup,
+    FadeIn,
+    FadeOut,
+    Text,
+    ThreeDScene,
+    VGroup,
+    VMobject,
+    config,
+)
+
+from model.states import States
+from scenes.lib.mobjects import circle_template
+from scenes.lib.palette import MONO, SANS, Palette
+
+__all__ = [
+    "Caption",
+    "change_caption_in_frame",
+    "class_names",
+    "fixed_in_frame",
+    "legend",
+    "matrix_text",
+    "network_text",
+    "stage_detail",
+    "text",
+]
+
+
+def matrix_text(
+    name: str, values: np.ndarray, color: str, font_size: float = 22, digits: int = 2
+) -> Text:
+    """``name = [ ... ]`` in monospace, one row per line (a vector is one column)."""
+    v = np.atleast_2d(np.asarray(values, dtype=np.float64))
+    if v.shape[0] == 1:
+        v = v.T
+    cells = [[f"{x:+.{digits}f}" for x in row] for row in v]
+    width = max(len(c) for row in cells for c in row)
+    rows = ["  ".join(c.rjust(width) for c in row) for row in cells]
+    pad = " " * (len(name) + 3)
+    mid = (len(rows) - 1) // 2
+    lines = [(f"{name} = " if i == mid else pad) + "[ " + row + " ]" for i, row in enumerate(rows)]
+    return Text("\n".join(lines), font=MONO, font_size=font_size, color=color)
+
+
+def stage_detail(states: States, stage: int, snapshot: int, pal: Palette) -> VGroup:
+    """The numbers of a stage where they fit: W for linear, b for bias, f for activation."""
+    layer, kind = states.stages()[stage]
+    group = VGroup()
+    if kind == "linear" and max(states.widths[layer], states.widths[layer + 1]) <= 3:
+        group.add(matrix_text("W", states.weights(snapshot)[layer], pal.ink))
+    elif kind == "bias" and states.widths[layer + 1] <= 3:
+        group.add(matrix_text("b", states.biases(snapshot)[layer], pal.ink))
+    elif kind == "activation":
+        act = states.activations[layer]
+        group.add(text(f"{act}, each coordinate", pal.ink, 22))
+    elif kind == "input":
+        group.add(text(f"{len(states['labels'])} points", pal.muted, 22))
+    return group
+
+
+class Caption(VGroup):
+    """A title line plus an optional detail block, at a corner or an anchor; swaps with a fade.
+
+    ``caption.make_change_animation("layer 2 - bias", stage_detail(...))`` returns
+    the animation and makes the new text the caption's content.
+    """
+
+    def __init__(
+        self,
+        pal: Palette,
+        corner: np.ndarray = UP + LEFT,
+        anchor: np.ndarray | None = None,
+        font_size: float = 34,
+    ) -> None:
+        super().__init__()
+        self.pal, self.corner, self.anchor, self.font_size = pal, corner, anchor, font_size
+
+    def _build(self, title: str, detail: VGroup | None) -> VGroup:
+        head = text(title, self.pal.ink, self.font_size)
+        block = VGroup(head)
+        if detail is not None and len(detail):
+            block.add(detail.next_to(head, DOWN, buff=0.2, aligned_edge=LEFT))
+        # never wider than the room to the frame's right edge (from the anchor, or the corner)
+        left = self.anchor[0] if self.anchor is not None else -config.frame_width / 2 + 0.4
+        room = config.frame_width / 2 - 0.2 - left
+        if block.width > room:
+            block.scale_to_fit_width(room)
+        if self.anchor is not None:  # the block's upper-left corner goes here
+            return block.move_to(self.anchor, aligned_edge=UP + LEFT)
+        return block.to_corner(self.corner, buff=0.4)
+
+    def make_change_animation(
+        self, title: str, detail: VGroup | None = None, run_time: float = 0.5
+    ) -> Animation:
+        """Fade the current caption out and the new one in."""
+        new = self._build(title, detail)
+        old = VGroup(*self.submobjects)
+        anims = [FadeIn(new, shift=0.1 * DOWN)]
+        if len(old):
+            anims.insert(0, FadeOut(old))
+        self.remove(*self.submobjects)
+        self.add(new)
+        return AnimationGroup(*anims, run_time=run_time)
+
+
+def text(content: str, color: str, font_size: float = 26, mono: bool = False) -> Text:
+    """A ``Text`` in the house font (sans for words, ``mono=True`` for numbers)."""
+    return Text(content, font=MONO if mono else SANS, font_size=font_size, color=color)
+
+
+def legend(labels: Sequence[str], pal: Palette, font_size: float = 26) -> VGroup:
+    """A column of coloured dots with class names (class ``k`` gets ``pal.classes[k]``)."""
+    rows = VGroup()
+    for k, label in enumerate(labels):
+        dot = VMobject(fill_color=pal.class_color(k), fill_opacity=1, stroke_width=0)
+        dot.points = 0.09 * circle_template()
+        name = text(label, pal.ink, font_size)
+        rows.add(VGroup(dot, name.next_to(dot, RIGHT, buff=0.15)))
+    return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+
+
+def class_names(states: States) -> list[str]:
+    """The states' label names (kept in their meta by a custom export), else ``class k``."""
+    names = states.meta.get("label_names")
+    if isinstance(names, list) and len(names) == states.n_classes:
+        return [str(n) for n in names]
+    return [f"class {k}" for k in range(states.n_classes)]
+
+
+def network_text(states: States, activation: str | None = None) -> str:
+    """``network 2-2-2-2, tanh``: the widths and the hidden activations (or ``activation``)."""
+    widths = "-".join(str(w) for w in states.widths)
+    acts = activation or ", ".join(dict.fromkeys(states.activations[:-1])) or "linear"
+    return f"network {widths}, {acts}"
+
+
+def change_caption_in_frame(
+    scene: ThreeDScene, caption: Caption, title: str, detail: VGroup | None = None
+) -> Animation:
+    """:meth:`Caption.make_change_animation` for a 3-D scene: the new text stays flat on screen.
+
+    Fixing text in the frame adds it to the scene on its own; a FadeOut restores
+    its mobject's opacity when it ends, so the old text must leave the scene here
+    or it comes back.
+    """
+    old = list(caption.submobjects)
+    anim = caption.make_change_animation(title, detail)
+    scene.remove(*old)
+    scene.add_fixed_in_frame_mobjects(*caption.submobjects)
+    return anim
+
+
+def fixed_in_frame(scene: ThreeDScene, mob: VMobject) -> VMobject:
+    """Register ``mob`` as flat on the screen of a 3-D scene without showing it yet."""
+    scene.add_fixed_in_frame_mobjects(mob)
+    scene.remove(mob)
+    return mob

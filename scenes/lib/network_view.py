@@ -1,0 +1,264 @@
+"""A trained network's points and grid, carried stage by stage: NetworkView and StageMorph.
+
+Every position goes through :func:`model.stages.apply_stage` (via
+``States.apply``), so the grid and the points always agree with the network.
+Works in 2-D and 3-D (``ThreeDScene``) and across width changes (2 -> 3 pads
+with zeros); layers wider than 3 are shown through the states' projection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from manim import ORIGIN, Animation, Scene, VGroup, VMobject, smooth
+
+from model.project import pad3
+from model.states import States
+from scenes.lib.mobjects import PointCloud, WarpedGrid, WarpedSurface, grid_lines, mesh_nodes
+from scenes.lib.palette import Palette, palette
+from scenes.lib.viewport import TiltedViewport, Viewport, tilt_rotation
+
+__all__ = ["NetworkView", "StageMorph", "TiltedView", "moving_stages"]
+
+
+class StageMorph(Animation):
+    """Interpolate objects between two arrays of data coordinates, zooming the viewport.
+
+    Each mover is ``(mobject, start, end)`` with ``start``/``end`` of the same
+    shape ``(..., 3)`` in data coordinates; the mobject needs
+    ``set_positions(scene_points)``. At time ``t`` a mover sits at
+    ``(1 - t) * start + t * end``: for an activation stage that is
+    ``(1 - t) x + t f(x)``, for a linear one ``((1 - t) I + t W) x``. The
+    viewport's scale moves geometrically from ``scales[0]`` to ``scales[1]``;
+    with ``fit_scale`` it is instead ``fit_scale(data)`` of the movers'
+    interpolated data on every frame, so that nothing overshoots the frame
+    half-way through a stage that shrinks the data a lot.
+    """
+
+    def __init__(
+        self,
+        movers: Sequence[tuple[object, np.ndarray, np.ndarray]],
+        viewport: Viewport,
+        scales: tuple[float, float] | None = None,
+        run_time: float = 1.5,
+        rate_func=smooth,
+        fit_scale: Callable[[list[np.ndarray]], float] | None = None,
+        **kwargs,
+    ) -> None:
+        self.movers = [(m, pad3(np.asarray(a)), pad3(np.asarray(b))) for m, a, b in movers]
+        self.viewport = viewport
+        self.scales = scales or (viewport.scale, viewport.scale)
+        self.fit_scale = fit_scale
+        group = VGroup(*[m for m, _, _ in self.movers])
+        super().__init__(group, run_time=run_time, rate_func=rate_func, **kwargs)
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        t = self.rate_func(alpha)
+        s0, s1 = self.scales
+        data = [(1 - t) * start + t * end for _, start, end in self.movers]
+        if self.fit_scale is not None:
+            self.viewport.scale = float(self.fit_scale(data))
+        else:
+            self.viewport.scale = float(np.exp((1 - t) * np.log(s0) + t * np.log(s1)))
+        for (mob, _, _), points in zip(self.movers, data, strict=True):
+            mob.set_positions(self.viewport.to_scene(points))
+
+    def clean_up_from_scene(self, scene: Scene) -> None:
+        super().clean_up_from_scene(scene)
+        self.interpolate_mobject(1.0)
+
+
+class NetworkView:
+    """A trained network's points and grid at one snapshot, stage by stage (2-D or 3-D).
+
+    Holds a :class:`PointCloud` (``.cloud``) and a :class:`WarpedGrid`
+    (``.grid``) and builds the animations that carry them through stages.
+    Positions per stage: points from the states' ``trace``, grid lines pushed
+    through ``States.apply`` (width changes pad with zeros, wider than 3 go
+    through the states' projection). The viewport zooms per stage so the grid
+    fits a disc of radius ``fit`` scene units around ``center``.
+
+    Parameters
+    ----------
+    states
+        Loaded states (``model.cache.states_for(...)``).
+    snapshot
+        Which training snapshot (``-1``: the trained network).
+    extent
+        Input-space grid box ``(xmin, xmax, ymin, ymax)``; default: the data's
+        bounding box plus 10%.
+    """
+
+    def __init__(
+        self,
+        states: States,
+        snapshot: int = -1,
+        center: np.ndarray = ORIGIN,
+        fit: float = 3.2,
+        extent: Sequence[float] | None = None,
+        lines: int | tuple[int, int] = 17,
+        samples: int = 48,
+        radius: float = 0.035,
+        pal: Palette | None = None,
+        grid_width: float = 1.2,
+        fit_to: str = "grid",
+        surface: int = 0,
+    ) -> None:
+        self.states = states
+        self.snapshot = snapshot
+        self.pal = pal or palette()
+        self.fit = float(fit)
+        self.fit_to = fit_to
+        inputs = np.asarray(states["inputs"], dtype=np.float64)
+        if extent is None and inputs.shape[1] == 2:
+            lo, hi = inputs.min(0), inputs.max(0)
+            pad = 0.1 * (hi - lo)
+            extent = (lo[0] - pad[0], hi[0] + pad[0], lo[1] - pad[1], hi[1] + pad[1])
+        self.has_grid = extent is not None and inputs.shape[1] <= 3
+        self.grid_input = None  # (lines, samples, d0) input-space grid
+        self.surface_input = None  # (n, n, d0) input-space mesh nodes, with ``surface``
+        if self.has_grid:
+            self.grid_input = grid_lines(extent, lines, samples)
+            if inputs.shape[1] == 3:
+                self.grid_input = np.pad(self.grid_input, ((0, 0), (0, 0), (0, 1)))
+            elif surface:
+                self.surface_input = mesh_nodes(extent, surface)
+        self._load(snapshot)
+        self.viewport = Viewport(np.asarray(center, dtype=np.float64), self.scale_for(0))
+        self.cloud = PointCloud(
+            self.viewport.to_scene(self.trace[0]),
+            states["labels"],
+            self.pal.classes[: states.n_classes],
+            radius=radius,
+        )
+        self.grid = WarpedGrid(
+            self.viewport.to_scene(self.grid_data[0] if self.has_grid else np.zeros((1, 2, 3))),
+            color=self.pal.grid,
+            stroke_width=grid_width if self.has_grid else 0,
+        )
+        self.surface = None
+        if self.surface_input is not None:
+            self.surface = WarpedSurface(
+                self.viewport.to_scene(self.surface_data[0]), color=self.pal.grid
+            )
+        self.stage = 0
+
+    @property
+    def n_stages(self) -> int:
+        return len(self.trace)
+
+    def scale_for(self, stage: int) -> float:
+        """The viewport scale that fits stage ``stage`` into a disc of radius ``fit``."""
+        use_grid = self.fit_to == "grid" and self.has_grid
+        return self.scale_of(self.grid_data[stage] if use_grid else self.trace[stage])
+
+    def scale_of(self, data: np.ndarray) -> float:
+        """The viewport scale that fits ``data`` (points or grid, data coordinates)."""
+        reach = float(np.max(np.abs(data))) if data.size else 1.0
+        return self.fit / max(reach, 1e-6)
+
+    def positions(self, stage: int) -> np.ndarray:
+        """``(P, 3)`` data coordinates of the points after stage ``stage``."""
+        return self.trace[stage]
+
+    def set_stage(self, stage: int) -> NetworkView:
+        """Jump to a stage without animation; returns self."""
+        self.stage = stage % self.n_stages
+        self.viewport.scale = self.scale_for(self.stage)
+        for mob, data in self._shown(self.stage):
+            mob.set_positions(self.viewport.to_scene(data))
+        return self
+
+    def make_stage_animation(
+        self, stage: int | None = None, run_time: float = 1.5, zoom: bool = True, **kwargs
+    ) -> StageMorph:
+        """Animate from stage ``stage - 1`` to ``stage`` (default: the next one)."""
+        stage = self.stage + 1 if stage is None else stage
+        movers = [
+            (m, a, b)
+            for (m, a), (_, b) in zip(self._shown(stage - 1), self._shown(stage), strict=True)
+        ]
+        s0 = self.scale_for(stage - 1)
+        s1 = self.scale_for(stage) if zoom else s0
+        self.stage = stage
+        return StageMorph(
+            movers, self.viewport, (s0, s1), run_time=run_time, **self._fit(zoom), **kwargs
+        )
+
+    def _fit(self, zoom: bool = True) -> dict:
+        """StageMorph arguments that keep the fitted data at ``fit`` on every frame."""
+        if not zoom:
+            return {}
+        index = 1 if self.fit_to == "grid" and self.has_grid else 0  # movers: cloud, grid
+        return {"fit_scale": lambda data: self.scale_of(data[index])}
+
+    def make_snapshot_animation(self, snapshot: int, run_time: float = 1.0, **kwargs) -> StageMorph:
+        """Animate the current stage from this snapshot's positions to another snapshot's."""
+        t = self.stage
+        before = self._shown(t)
+        s0 = self.scale_for(t)
+        self._load(snapshot)
+        movers = [(m, a, b) for (m, a), (_, b) in zip(before, self._shown(t), strict=True)]
+        scales = (s0, self.scale_for(t))
+        return StageMorph(movers, self.viewport, scales, run_time=run_time, **self._fit(), **kwargs)
+
+    def _shown(self, stage: int) -> list[tuple[VMobject, np.ndarray]]:
+        """(mobject, data) of the cloud, the grid and the surface (those shown) at ``stage``."""
+        shown = [(self.cloud, self.trace[stage])]
+        if self.has_grid:
+            shown.append((self.grid, self.grid_data[stage]))
+        if self.surface is not None:
+            shown.append((self.surface, self.surface_data[stage]))
+        return shown
+
+    def _load(self, snapshot: int) -> None:
+        """Points and grid of every stage at one snapshot (keeps the mobjects)."""
+        self.snapshot = snapshot
+        self.trace = np.asarray(self.states["trace"][snapshot])  # (T, P, 3)
+        self.grid_data = self._through_stages(self.grid_input, snapshot)  # (lines, samples, 3)
+        self.surface_data = self._through_stages(self.surface_input, snapshot)  # (n, n, 3)
+
+    def _through_stages(self, data: np.ndarray | None, snapshot: int) -> list[np.ndarray]:
+        """Input-space ``data`` after every stage, in the shown (projected) coordinates."""
+        shown = []
+        if data is not None:
+            true = data
+            for t in range(len(self.trace)):
+                true = self.states.apply(true, t, snapshot)
+                shown.append(self.states.project(true, t))
+        return shown
+
+    def output_logits(self, hidden: np.ndarray) -> np.ndarray:
+        """The output layer applied to last-hidden-space points (linear + bias)."""
+        last = self.states.n_layers - 1
+        w = self.states.weights(self.snapshot)[last]
+        b = self.states.biases(self.snapshot)[last]
+        return np.asarray(hidden)[..., : w.shape[1]] @ w.T + b
+
+
+class TiltedView(NetworkView):
+    """A :class:`NetworkView` seen obliquely (a :class:`TiltedViewport`, angles in radians).
+
+    It fits what lands on the screen, not the data's box (a turned box reaches
+    further out than its half-width).
+    """
+
+    def __init__(self, states: States, tilt: float, turn: float, **kwargs) -> None:
+        self.rotation = tilt_rotation(tilt, turn)
+        super().__init__(states, **kwargs)
+        self.viewport = TiltedViewport(self.viewport.center, self.viewport.scale, tilt, turn)
+        self.set_stage(self.stage)
+
+    def scale_of(self, data: np.ndarray) -> float:
+        """The viewport scale that fits ``data`` as it lands on the screen, turned."""
+        x = np.asarray(data, dtype=np.float64)
+        shown = x @ self.rotation[:2, : x.shape[-1]].T  # screen x and y, before scaling
+        reach = float(np.max(np.abs(shown))) if shown.size else 1.0
+        return self.fit / max(reach, 1e-6)
+
+
+def moving_stages(states: States, snapshot: int = -1, tol: float = 1e-7) -> list[int]:
+    """Stages that move the points (an inserted identity layer's stages do not)."""
+    trace = states["trace"][snapshot]
+    return [t for t in range(1, len(trace)) if np.abs(trace[t] - trace[t - 1]).max() > tol]

@@ -1,0 +1,393 @@
+"""Reusable storyboards: base scenes with named hooks that stories and your own scenes subclass.
+
+Each storyboard is a whole scene: subclass it, declare ``states_sources``, and
+change what you need. The knobs are class attributes (times, sizes, camera);
+the steps are small methods, called in order by ``construct()`` and named
+after what they show, so a variant overrides one step and keeps the rest.
+
+- :class:`StageByStage`: the points and the grid through every stage, then the
+  output layer's line (``SpiralsStretching``, ``DisksFailing2D``, custom ``Stretching``);
+- :class:`BoundaryOverTraining`: the input-space decision regions, snapshot by
+  snapshot (``SpiralsBoundary``, custom ``Boundary``);
+- :class:`PanelsOverTraining`: every stage in its own panel while the network
+  trains (``SpiralsTraining``, ``DisksTraining2D``, custom ``Training``);
+- :class:`StageByStage3D` (in :mod:`scenes.lib.storyboards_3d`): a 3-wide
+  network in a turning 3-D camera, ending on the output layer's separating
+  plane (``DisksBulge3D``).
+
+These classes live here, not in a story file, so neither ``manim -a`` nor the
+batch renderer lists them as scenes of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from manim import (
+    DEGREES,
+    DOWN,
+    LEFT,
+    UP,
+    Create,
+    FadeIn,
+    Mobject,
+    Scene,
+    Text,
+    VGroup,
+)
+
+from model.stages import logits
+from model.states import States
+from scenes.lib.boundaries import (
+    class_image,
+    decision_line,
+    decision_regions,
+    half_planes,
+)
+from scenes.lib.captions import (
+    Caption,
+    class_names,
+    legend,
+    network_text,
+    stage_detail,
+    text,
+)
+from scenes.lib.mobjects import PointCloud
+from scenes.lib.network_view import NetworkView
+from scenes.lib.palette import apply_theme
+from scenes.lib.states import StatesScene
+from scenes.lib.viewport import TiltedViewport, Viewport
+
+__all__ = ["BoundaryOverTraining", "PanelsOverTraining", "StageByStage"]
+
+Box = tuple[float, float, float, float]
+
+
+def _box(center: np.ndarray, half: float) -> Box:
+    return (center[0] - half, center[0] + half, center[1] - half, center[1] + half)
+
+
+def _status(states: States, snapshot: int) -> str:
+    """Step, loss and accuracy of a snapshot, one per line, columns aligned."""
+    return (
+        f"step   {int(states['steps'][snapshot]):>6d}\n"
+        f"loss   {float(states['loss'][snapshot]):6.3f}\n"
+        f"acc    {100 * float(states['accuracy'][snapshot]):5.1f}%"
+    )
+
+
+class StageByStage(StatesScene, Scene):
+    """A trained network bends the plane, stage by stage, until a line separates the classes.
+
+    ``construct()`` runs :meth:`show_input`, :meth:`show_stage` for each of
+    :meth:`stage_list` (the first ``max_stages`` of them), :meth:`show_output`,
+    a wait of ``final_seconds``, then :meth:`show_ending` (nothing by default).
+    While it runs the hooks can use ``self.view`` (:class:`NetworkView`),
+    ``self.caption`` (:class:`Caption`), ``self.keys`` and ``self.net`` (the
+    legend and the network line) and ``self.box`` (the plot square).
+    """
+
+    class_names: Sequence[str] | None = None  # None: the states' own label names
+    poster_time = -2.0
+    plot_center = np.array([-2.7, -0.1, 0.0])
+    plot_half = 3.6  # the grid fits a square of this half-size
+    intro_seconds = 2.0
+    caption_seconds = 0.5
+    stage_seconds = 1.6
+    pause_seconds = 0.6
+    final_seconds = 3.0
+    max_stages: int | None = None  # stop after this many stages (short variants, benchmarks)
+    fade_in_side = False  # fade the legend and network line in with the input, or show them
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def construct(self) -> None:
+        states = self.states()
+        pal = self.pal
+        self.box = _box(self.plot_center, self.plot_half)
+        self.view = self.make_view(states)
+        panel_x = self.plot_center[0] + self.plot_half + 0.6  # left edge of the text column
+        self.caption = Caption(pal, anchor=np.array([panel_x, 3.4, 0]), font_size=32)
+        names = self.class_names or class_names(states)
+        self.keys = legend(names, pal).move_to([panel_x, -2.9, 0], aligned_edge=LEFT)
+        self.net = text(network_text(states), pal.muted, 22)
+        self.net.next_to(self.keys, UP, buff=0.3, aligned_edge=LEFT)
+
+        # Step 1: the data in the input plane, with the grid it lives on.
+        self.show_input(states)
+
+        # Step 2: every stage in turn.
+        stages = self.stage_list(states)
+        shown = stages if self.max_stages is None else stages[: self.max_stages]
+        for t in shown:
+            self.show_stage(states, t)
+        if len(shown) < len(stages):
+            return  # a cut-short variant: no output layer to show yet
+
+        # Step 3: the output layer, then the ending.
+        self.show_output(states)
+        self.wait(self.final_seconds)
+        self.show_ending(states)
+
+    def make_view(self, states: States) -> NetworkView:
+        """The view of the points and the grid (fitted to the plot square)."""
+        return NetworkView(states, center=self.plot_center, fit=self.plot_half, pal=self.pal)
+
+    def stage_list(self, states: States) -> list[int]:
+        """The stages shown one by one: every hidden stage (the output is a line, after)."""
+        return list(range(1, states.stage_index(states.n_layers - 2, "activation") + 1))
+
+    def stage_caption(self, states: States, stage: int) -> tuple[str, VGroup]:
+        """Title and detail of a stage's caption (a projected stage says so on its own line)."""
+        detail = stage_detail(states, stage, -1, self.pal)
+        if states.is_projected(stage):  # a line of its own: the title stays short
+            dims = text(f"{int(states['stage_dim'][stage])}-D, seen in 3-D", self.pal.muted, 22)
+            if len(detail):
+                dims.next_to(detail, DOWN, aligned_edge=LEFT)
+            detail.add(dims)
+        return states.stage_label(stage), detail
+
+    def show_input(self, states: States) -> None:
+        """Step 1: grid and points appear, the caption says ``input``."""
+        side = [self.keys, self.net]
+        if not self.fade_in_side:
+            self.add(*side)
+        self.play(
+            Create(self.view.grid),
+            FadeIn(self.view.cloud),
+            *([FadeIn(m) for m in side] if self.fade_in_side else []),
+            self.caption.make_change_animation("input", stage_detail(states, 0, -1, self.pal)),
+            run_time=self.intro_seconds,
+        )
+        self.wait(self.pause_seconds)
+
+    def show_stage(self, states: States, stage: int) -> None:
+        """Step 2, once per stage: the caption changes, then grid and points move."""
+        title, detail = self.stage_caption(states, stage)
+        self.play(self.caption.make_change_animation(title, detail), run_time=self.caption_seconds)
+        self.play(self.view.make_stage_animation(stage, run_time=self.stage_seconds))
+        self.wait(self.pause_seconds)
+
+    def show_output(self, states: States) -> None:
+        """Step 3: the output layer as a line (or class regions) in the last hidden space."""
+        pal, view = self.pal, self.view
+        line = decision_line(view, self.box)
+        self.line = line
+        if line is not None:  # two classes: two polygons, cheap to draw
+            regions = half_planes(line, self.box, pal.classes, opacity=0.28)
+        else:
+            regions = decision_regions(view, self.box, opacity=0.28)
+        self.add(regions)
+        self.bring_to_back(regions)
+        score = self.accuracy_text(states)
+        self.play(
+            self.caption.make_change_animation(
+                "output - decision line", text("one side per class", pal.ink, 22)
+            ),
+            FadeIn(regions),
+            view.grid.animate.set_stroke(opacity=0.35),
+            run_time=1.0,
+        )
+        if line is not None:
+            self.play(Create(line), run_time=1.0)
+        self.play(FadeIn(score), run_time=0.5)
+
+    def accuracy_text(self, states: States) -> Text:
+        """``training accuracy 99.5%`` above the network line."""
+        acc = float(states["accuracy"][-1])
+        score = text(f"training accuracy {100 * acc:.1f}%", self.pal.ink, 26)
+        return score.next_to(self.net, UP, buff=0.3, aligned_edge=LEFT)
+
+    def show_ending(self, states: States) -> None:
+        """Step 4, after the final wait: nothing here; a variant adds its own ending."""
+
+
+class BoundaryOverTraining(StatesScene, Scene):
+    """The input-space decision regions over training, snapshot by snapshot, under the points.
+
+    2-D inputs: the regions under the true classes, so mistakes stand out (on a
+    ``resolution``-cell lattice through the same numpy stages, or the states'
+    own ``grid_pred`` with ``resolution = None``). 3-D inputs (no regions): an
+    oblique view, each point coloured by the network's guess.
+    """
+
+    class_names: Sequence[str] | None = None  # None: the states' own label names
+    title_text = "decision boundary\nwhile training"
+    poster_time = -1.0
+    plot_center = np.array([-2.2, -0.2, 0.0])
+    plot_half = 3.5
+    tilt, turn = 55.0, -30.0  # degrees: the oblique view of 3-D inputs
+    snapshot_seconds = 0.2
+    final_seconds = 2.5
+    resolution: int | None = 240  # class-map cells per side; None: the states' grid_pred
+    region_opacity = 0.38
+    fade_in_labels = False  # fade title, legend and status in, or show them at once
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def construct(self) -> None:
+        states = self.states()
+        pal = self.pal
+        self.layout(states)
+        panel_x = self.plot_center[0] + self.plot_half + 0.6
+        title = text(self.title_text, pal.ink, 30)
+        title.move_to([panel_x, 3.3, 0], aligned_edge=UP + LEFT)
+        names = self.class_names or class_names(states)
+        keys = legend(names, pal).move_to([panel_x, -2.9, 0], aligned_edge=LEFT)
+        self.status_corner = np.array([panel_x, 1.6, 0])
+        follows = "grid_pred" not in states.arrays  # no regions: the points show the guess
+
+        # Step 1: the first snapshot's guess (untrained, unless given trained weights).
+        image, cloud, info = self.regions(states, 0), self.points(states, 0), self.status(states, 0)
+        if self.fade_in_labels:
+            fading = [image, cloud, info, title, keys]
+        else:
+            self.add(title, keys, info)
+            fading = [image, cloud]
+        self.play(*[FadeIn(m) for m in fading if m is not None])
+        self.wait(1.0)
+
+        # Step 2: one snapshot after another (log-spaced steps: early change is fast).
+        for snapshot in range(1, states.n_snapshots):
+            self.remove(*[m for m in (image, cloud if follows else None, info) if m is not None])
+            image, info = self.regions(states, snapshot), self.status(states, snapshot)
+            if follows:
+                cloud = self.points(states, snapshot)
+            self.add(*[m for m in (image, cloud if follows else None, info) if m is not None])
+            if image is not None:
+                self.bring_to_back(image)
+            self.wait(self.snapshot_seconds)
+        self.wait(self.final_seconds)
+
+    def layout(self, states: States) -> None:
+        """Fit the input box into the plot square: ``self.viewport``, ``self.lo/hi/mid``."""
+        inputs = np.asarray(states["inputs"], dtype=np.float64)
+        lo, hi = inputs.min(0), inputs.max(0)
+        if "grid_extent" in states.arrays:
+            xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
+            lo, hi = np.array([xmin, ymin]), np.array([xmax, ymax])
+        self.lo, self.hi, self.mid = lo, hi, (lo + hi) / 2
+        self.scale = 2 * self.plot_half / float(np.max(hi - lo))
+        if inputs.shape[1] == 3:  # an oblique view, centred on the data
+            vp = TiltedViewport(np.zeros(3), 1.0, self.tilt * DEGREES, self.turn * DEGREES)
+            reach = float(np.abs(vp.to_scene(inputs - self.mid)).max())
+            vp.scale = self.plot_half / max(reach, 1e-9)
+            vp.center = self.plot_center - vp.to_scene(self.mid)
+            self.viewport: Viewport = vp
+        else:
+            self.viewport = Viewport(self.plot_center - self.scale * np.array([*self.mid, 0.0]),
+                                     self.scale)  # fmt: skip
+
+    def class_map(self, states: States, snapshot: int) -> np.ndarray | None:
+        """``(n, n)`` predicted class over the input box (row 0 lowest), or None (3-D)."""
+        if "grid_pred" not in states.arrays:
+            return None
+        if self.resolution is None:
+            return states["grid_pred"][snapshot]
+        # A finer lattice than the states' grid_pred (same network, same numpy stages),
+        # so the boundary is drawn smooth rather than in 96 steps.
+        n = self.resolution
+        xs = np.linspace(self.lo[0], self.hi[0], n)
+        ys = np.linspace(self.lo[1], self.hi[1], n)
+        lattice = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)  # row i is y, as grid_pred
+        out = logits(lattice, states.weights(snapshot), states.biases(snapshot),
+                     states.activations)  # fmt: skip
+        return out.argmax(-1).reshape(n, n)
+
+    def regions(self, states: States, snapshot: int) -> Mobject | None:
+        """The class map of a snapshot as an image covering the input box."""
+        classes = self.class_map(states, snapshot)
+        if classes is None:
+            return None
+        image = class_image(classes, self.pal.classes, opacity=self.region_opacity)
+        size = self.scale * (self.hi - self.lo)
+        image.stretch_to_fit_width(size[0]).stretch_to_fit_height(size[1])
+        return image.move_to(self.viewport.to_scene(self.mid))
+
+    def points(self, states: States, snapshot: int) -> PointCloud:
+        """The data: true classes over the regions, or (no regions) the network's guess."""
+        labels = states["labels"] if "grid_pred" in states.arrays else None
+        if labels is None:
+            labels = states["predictions"][snapshot]
+        colors = self.pal.classes[: states.n_classes]
+        return PointCloud(self.viewport.to_scene(states["inputs"]), labels, colors)
+
+    def status(self, states: States, snapshot: int) -> Text:
+        """Step, loss and accuracy of a snapshot, in the text column."""
+        out = text(_status(states, snapshot), self.pal.ink, 24, mono=True)
+        return out.move_to(self.status_corner, aligned_edge=UP + LEFT)
+
+
+class PanelsOverTraining(StatesScene, Scene):
+    """Every stage's output in its own panel, all evolving together while the network trains.
+
+    ``self.views`` holds one :class:`NetworkView` per stage.
+    """
+
+    poster_time = -1.0
+    columns = 5
+    snapshot_seconds = 0.25
+    final_seconds = 2.5
+    snapshot_stride = 1
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def construct(self) -> None:
+        states = self.states()
+        pal = self.pal
+        n_stages = len(states.stages())
+        rows = int(np.ceil(n_stages / self.columns))
+        cell_w, cell_h = 13.6 / self.columns, 6.6 / rows
+        half = 0.5 * min(cell_w, cell_h) - 0.22
+
+        # Step 1: one panel per stage, each with its label, at the first snapshot.
+        views, labels = [], VGroup()
+        for t in range(n_stages):
+            r, c = divmod(t, self.columns)
+            center = np.array([-6.8 + cell_w * (c + 0.5), 2.9 - cell_h * (r + 0.5) - 0.25, 0.0])
+            view = NetworkView(
+                states, snapshot=0, center=center, fit=half, pal=pal, lines=9, samples=40,
+                radius=0.018, grid_width=0.6,
+            )  # fmt: skip
+            view.set_stage(t)
+            views.append(view)
+            label = text(states.stage_label(t), pal.muted, 14)
+            labels.add(label.next_to(center + half * UP, UP, buff=0.06))
+
+        def status(snapshot: int) -> Text:
+            body = (
+                f"step {int(states['steps'][snapshot]):>5d}   "
+                f"loss {float(states['loss'][snapshot]):.3f}   "
+                f"accuracy {100 * float(states['accuracy'][snapshot]):5.1f}%"
+            )
+            return text(body, pal.ink, 22, mono=True).to_edge(UP, buff=0.15)
+
+        self.views = views
+        info = status(0)
+        self.add(labels, info)
+        self.play(
+            *[FadeIn(v.grid) for v in views],
+            *[FadeIn(v.cloud) for v in views],
+            run_time=1.0,
+        )
+        self.wait(0.5)
+
+        # Step 2: every panel moves from one snapshot to the next, together.
+        snapshots = list(range(0, states.n_snapshots, self.snapshot_stride))
+        if snapshots[-1] != states.n_snapshots - 1:
+            snapshots.append(states.n_snapshots - 1)
+        for snapshot in snapshots[1:]:
+            new_info = status(snapshot)
+            self.remove(info)
+            self.add(new_info)
+            info = new_info
+            self.play(
+                *[v.make_snapshot_animation(snapshot) for v in views],
+                run_time=self.snapshot_seconds,
+                rate_func=lambda t: t,
+            )
+        self.wait(self.final_seconds)

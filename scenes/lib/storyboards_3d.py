@@ -1,0 +1,214 @@
+"""The 3-D storyboards: text flat on the screen, a turning camera, a separating plane.
+
+:class:`Scene3D` is a ``ThreeDScene`` of trained states whose captions stay flat
+on the screen (the MNIST cluster scenes build on it); :class:`StageByStage3D`
+is the whole ``DisksBulge3D`` storyboard, with named hooks like the 2-D ones
+in :mod:`scenes.lib.storyboards`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from manim import (
+    DEGREES,
+    DOWN,
+    LEFT,
+    ORIGIN,
+    RIGHT,
+    UP,
+    Animation,
+    Create,
+    FadeIn,
+    Polygon,
+    ThreeDScene,
+    VGroup,
+    VMobject,
+)
+
+from model.states import States
+from scenes.lib.boundaries import box_plane_polygon, output_plane
+from scenes.lib.captions import (
+    Caption,
+    change_caption_in_frame,
+    class_names,
+    fixed_in_frame,
+    legend,
+    network_text,
+    stage_detail,
+    text,
+)
+from scenes.lib.network_view import NetworkView
+from scenes.lib.palette import apply_theme
+from scenes.lib.states import StatesScene
+
+__all__ = ["Scene3D", "StageByStage3D"]
+
+
+class Scene3D(StatesScene, ThreeDScene):
+    """A 3-D scene of trained states whose text stays flat on the screen."""
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def toward_camera(self) -> np.ndarray:
+        """Unit vector from the scene towards the camera (the third row of its rotation)."""
+        return self.camera.generate_rotation_matrix()[2]
+
+    def change_caption(self, title: str, detail: VGroup | None = None) -> Animation:
+        """Fade ``self.caption`` to a new text that stays flat on the screen."""
+        return change_caption_in_frame(self, self.caption, title, detail)
+
+    def fixed_text(self, mob: VMobject) -> VMobject:
+        """Register ``mob`` as flat on the screen without showing it yet."""
+        return fixed_in_frame(self, mob)
+
+
+class StageByStage3D(Scene3D):
+    """A 3-wide network in a turning 3-D camera, stage by stage, ending on its separating plane.
+
+    ``construct()`` runs :meth:`show_input`, :meth:`show_stage` for every hidden
+    stage (the first ``max_stages``), then :meth:`show_output` (the camera turns
+    to look along the output layer's plane, and the plane appears). The view is
+    ``self.view``, the plane ``self.plane``.
+    """
+
+    class_names: Sequence[str] | None = None  # None: the states' own label names
+    poster_time = -1.0
+    fit = 2.3  # the points (or grid) fit a ball of this radius (scene units)
+    fit_to = "points"  # zoom each stage to the points: the grid may run past the frame
+    lines = 15  # grid lines each way
+    samples = 40  # vertices per grid line
+    surface_nodes = 25  # a translucent, shaded mesh under the grid: nodes per side
+    radius = 0.04
+    phi, theta = 66 * DEGREES, -70 * DEGREES  # starting camera
+    rotation_rate = 0.09  # radians per second while the stages play
+    plane_tilt = 24 * DEGREES  # final view: this far out of the separating plane
+    final_zoom = 0.85  # and a little further back, so the plane clears the text
+    intro_seconds = 2.0
+    caption_seconds = 0.5
+    stage_seconds = 1.8
+    pause_seconds = 0.5
+    camera_seconds = 2.0
+    plane_seconds = 1.5
+    final_seconds = 3.0
+    max_stages: int | None = None  # stop after this many stages (short variants)
+
+    def construct(self) -> None:
+        states = self.states()
+        pal = self.pal
+        self.set_camera_orientation(phi=self.phi, theta=self.theta)
+        view = self.make_view(states)
+        self.view = view
+
+        def face_camera(_dt: float) -> None:
+            toward = self.toward_camera()
+            view.cloud.face(toward)
+            if view.surface is not None:
+                view.surface.set_light(toward)
+
+        self.add_updater(face_camera)
+        self.caption = Caption(pal, anchor=np.array([-6.8, 3.7, 0.0]), font_size=30)
+        names = self.class_names or class_names(states)
+        keys = legend(names, pal, font_size=24).to_corner(DOWN + LEFT, buff=0.4)
+        net = text(network_text(states), pal.muted, 20)
+        net.next_to(keys, UP, buff=0.25, aligned_edge=LEFT)
+        self.add_fixed_in_frame_mobjects(keys, net)
+
+        # Step 1: the input plane, lifted into 3-D at z = 0.
+        self.show_input(states)
+
+        # Step 2: every hidden stage, the camera turning so the depth reads.
+        self.begin_ambient_camera_rotation(rate=self.rotation_rate)
+        last_hidden = states.stage_index(states.n_layers - 2, "activation")
+        shown = last_hidden if self.max_stages is None else min(last_hidden, self.max_stages)
+        for t in range(1, shown + 1):
+            self.show_stage(states, t)
+        self.stop_ambient_camera_rotation()
+        if shown < last_hidden:
+            return
+
+        # Steps 3 and 4: look along the output layer's plane, then show it.
+        self.show_output(states)
+        self.wait(self.final_seconds)
+
+    def make_view(self, states: States) -> NetworkView:
+        """The view of points, grid and shaded surface, centred at the origin."""
+        return NetworkView(states, center=ORIGIN, fit=self.fit, lines=self.lines,
+                           samples=self.samples, radius=self.radius, pal=self.pal,
+                           fit_to=self.fit_to, surface=self.surface_nodes)  # fmt: skip
+
+    def show_input(self, states: States) -> None:
+        """Step 1: surface, grid and points appear in the plane z = 0."""
+        view = self.view
+        self.play(
+            *([FadeIn(view.surface)] if view.surface is not None else []),
+            Create(view.grid),
+            FadeIn(view.cloud),
+            self.change_caption(
+                "input: the plane z = 0",
+                text(f"{len(states['labels'])} points", self.pal.muted, 22),
+            ),
+            run_time=self.intro_seconds,
+        )
+        self.wait(self.pause_seconds)
+
+    def show_stage(self, states: States, stage: int) -> None:
+        """Step 2, once per stage: the caption changes, then everything moves."""
+        detail = stage_detail(states, stage, -1, self.pal)
+        self.play(self.change_caption(states.stage_label(stage), detail),
+                  run_time=self.caption_seconds)  # fmt: skip
+        self.play(self.view.make_stage_animation(stage, run_time=self.stage_seconds))
+        self.wait(self.pause_seconds)
+
+    def show_output(self, states: States) -> None:
+        """Steps 3-4: turn to look almost along the output plane; the plane, the accuracy."""
+        pal, view = self.pal, self.view
+        w, c = output_plane(states)
+        normal = w / np.linalg.norm(w)
+        phi, theta = self.view_along_plane(normal)
+        self.move_camera(phi=phi, theta=theta, zoom=self.final_zoom, run_time=self.camera_seconds)
+
+        # The plane, clipped to the cloud's box: in scene coordinates p = center + s h, so
+        # w . h + c = 0 passes through center + s * (-c / |w|) * normal, same normal.
+        scene_pts = view.cloud.positions
+        lo, hi = scene_pts.min(0), scene_pts.max(0)
+        pad = 0.08 * (hi - lo)
+        point = view.viewport.to_scene(-c / np.linalg.norm(w) * normal)
+        corners = box_plane_polygon(normal, point, lo - pad, hi + pad)
+        plane = Polygon(*corners, color=pal.accent, fill_color=pal.accent, fill_opacity=0.22,
+                        stroke_width=2.0, stroke_opacity=0.9)  # fmt: skip
+        self.plane = plane
+        acc = float(states.meta["final_accuracy"])
+        score = self.fixed_text(text(f"training accuracy {100 * acc:.1f}%", pal.ink, 26))
+        score.to_corner(DOWN + RIGHT, buff=0.4)
+        surface = view.surface if view.surface is not None else []
+        names = self.class_names or class_names(states)
+        self.play(
+            self.change_caption("output: one plane",
+                                text(f"{names[0]} on one side, {names[1]} on the other",
+                                     pal.ink, 22)),
+            view.grid.animate.set_stroke(opacity=0.3),
+            *[layer.animate.set_fill(opacity=0.4 * a)
+              for layer, a in zip(surface, view.surface.opacities if surface else [],
+                                  strict=True)],
+            FadeIn(plane),
+            run_time=self.plane_seconds,
+        )  # fmt: skip
+        self.play(FadeIn(score), run_time=0.5)
+
+    def view_along_plane(self, normal: np.ndarray) -> tuple[float, float]:
+        """Camera angles ``plane_tilt`` out of the plane, nearest the current direction."""
+        now = self.toward_camera()
+        along = now - (now @ normal) * normal
+        if np.linalg.norm(along) < 1e-6:  # looking straight down the normal
+            along = np.cross(normal, [0.0, 0.0, 1.0] if abs(normal[2]) < 0.9 else [1.0, 0, 0])
+        along /= np.linalg.norm(along)
+        side = 1.0 if now @ normal >= 0 else -1.0
+        d = np.cos(self.plane_tilt) * along + side * np.sin(self.plane_tilt) * normal
+        phi = float(np.arccos(np.clip(d[2], -1, 1)))
+        theta = float(np.arctan2(d[1], d[0]))
+        current = self.camera.get_theta()
+        theta += 2 * np.pi * round((current - theta) / (2 * np.pi))  # the short way round
+        return phi, theta

@@ -1,0 +1,78 @@
+"""The README's "Your own scene" example, extracted from README.md and rendered as it is."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from manim import Scene
+from scene_harness import assert_frames_alive, render_frames, rgb
+
+from scenes.lib import StatesScene, palette
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def readme_example() -> str:
+    """The first ```python block under the "## Your own scene" heading."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## Your own scene\n", 1)[1].split("\n## ", 1)[0]
+    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert match, "no python block under '## Your own scene'"
+    return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory, trained):
+    """The example written to a file outside the repository and imported from there."""
+    trained("spirals2d")
+    path = tmp_path_factory.mktemp("readme") / "my_scene.py"
+    path.write_text(readme_example(), encoding="utf-8")
+    spec = importlib.util.spec_from_file_location("my_scene", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["my_scene"] = module
+    spec.loader.exec_module(module)
+    yield module
+    sys.modules.pop("my_scene", None)
+
+
+def _scenes(module) -> list[type]:
+    return [
+        c for c in vars(module).values()
+        if isinstance(c, type) and issubclass(c, Scene) and c.__module__ == module.__name__
+    ]  # fmt: skip
+
+
+def test_the_example_declares_its_states_and_uses_only_the_public_api(example):
+    import scenes.lib
+
+    scenes_found = _scenes(example)
+    assert len(scenes_found) >= 2, "a storyboard subclass and a scene composed by hand"
+    for cls in scenes_found:
+        assert issubclass(cls, StatesScene) and cls.states_sources
+    used = set(re.findall(r"from scenes\.lib import \(([^)]*)\)", readme_example(), re.DOTALL)[0]
+               .replace(",", " ").split())  # fmt: skip
+    assert used <= set(scenes.lib.__all__), used - set(scenes.lib.__all__)
+
+
+@pytest.mark.slow
+def test_the_example_renders_and_shows_both_classes(example):
+    pal = palette()
+    for cls in _scenes(example):
+        knobs = {"stage_seconds": 0.3, "intro_seconds": 0.4, "pause_seconds": 0.2}
+        short = type(cls.__name__, (cls,), {**knobs, "final_seconds": 0.4})
+        rendered = render_frames(short, 480, 270, 5)
+        assert_frames_alive(rendered, pal.background, min_change=0.005, what=cls.__name__)
+        # the points in their class colours: many while they spread over the plane, and
+        # still there at the end (squeezed along the last hidden layer's diagonal)
+        for k in (0, 1):
+            dots = [
+                int((np.abs(f[..., :3].astype(float) - rgb(pal.classes[k])).sum(-1) < 90).sum())
+                for f in rendered.frames
+            ]
+            assert max(dots) > 200, f"{cls.__name__}: class {k}'s dots are missing"
+            assert dots[-1] > 10, f"{cls.__name__}: class {k}'s dots are gone at the end"
