@@ -51,7 +51,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-# 5. headless Chromium for the gallery test (tests/test_render.py); optional.
+# 5. headless Chromium for the gallery test (tests/rendering/test_page.py); optional.
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1; then
     SUDO=""

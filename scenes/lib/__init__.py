@@ -39,6 +39,15 @@ from scenes.lib.captions import (
     text,
 )
 from scenes.lib.compat import install_compat
+from scenes.lib.images import (
+    SIDE,
+    digit_rgba,
+    digit_squares,
+    digit_tile,
+    image_mobject,
+    rgb_array,
+    template_rgba,
+)
 from scenes.lib.mobjects import PointCloud, WarpedGrid, WarpedSurface, grid_lines, mesh_nodes
 from scenes.lib.network_view import NetworkView, StageMorph, TiltedView, moving_stages
 from scenes.lib.palette import MONO, SANS, THEMES, Palette, apply_theme, palette, theme_name
@@ -50,6 +59,7 @@ from scenes.lib.viewport import TiltedViewport, Viewport, tilt_rotation
 __all__ = [
     "MONO",
     "SANS",
+    "SIDE",
     "THEMES",
     "BoundaryOverTraining",
     "Caption",
@@ -78,9 +88,13 @@ __all__ = [
     "class_names",
     "decision_line",
     "decision_regions",
+    "digit_rgba",
+    "digit_squares",
+    "digit_tile",
     "fixed_in_frame",
     "grid_lines",
     "half_planes",
+    "image_mobject",
     "install_compat",
     "legend",
     "matrix_text",
@@ -90,7 +104,9 @@ __all__ = [
     "output_plane",
     "output_regions",
     "palette",
+    "rgb_array",
     "stage_detail",
+    "template_rgba",
     "text",
     "theme_name",
     "tilt_rotation",

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import RESAMPLING_ALGORITHMS, ImageMobject, Line, ManimColor, VGroup, VMobject
+from manim import ImageMobject, Line, ManimColor, VGroup, VMobject
 
 from model.states import States
-from scenes.lib.compat import install_compat
+from scenes.lib.images import image_mobject
 from scenes.lib.network_view import NetworkView
 
 __all__ = [
@@ -32,15 +32,12 @@ def class_image(
 
     Size and place it with ``stretch_to_fit_width/height`` and ``move_to``.
     """
-    install_compat()  # this manim draws images through a Pillow call new Pillow refuses
     rgb = np.array([ManimColor(c).to_int_rgb() for c in colors], dtype=np.uint8)
     cls = np.asarray(classes, dtype=int)[::-1]  # image rows run downwards
     rgba = np.empty((*cls.shape, 4), dtype=np.uint8)
     rgba[..., :3] = rgb[cls % len(rgb)]
     rgba[..., 3] = round(255 * opacity)
-    image = ImageMobject(rgba)
-    image.set_resampling_algorithm(RESAMPLING_ALGORITHMS[resampling])
-    return image
+    return image_mobject(rgba, resampling=resampling)
 
 
 def decision_regions(

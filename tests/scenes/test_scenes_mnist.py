@@ -15,7 +15,7 @@ from scene_harness import (
 
 from model.data import mnist_split
 from scenes import mnist
-from scenes.lib import palette
+from scenes.lib import digit_rgba, palette, template_rgba
 
 W, H, FPS = 480, 270, 5
 
@@ -181,7 +181,7 @@ def test_template_colour_map():
     pal = palette("dark")
     w = np.zeros(784)
     w[0], w[1], w[28] = 2.0, -1.0, 1.0  # row 0 col 0, row 0 col 1, row 1 col 0
-    rgba = mnist.template_rgba(w, pal)
+    rgba = template_rgba(w, pal)
     assert rgba.shape == (28, 28, 4)
     assert np.allclose(rgba[0, 0, :3], rgb(pal.classes[1]), atol=1)  # the largest: full warm
     assert np.allclose(rgba[5, 5, :3], rgb(pal.background), atol=1)  # zero: background
@@ -250,7 +250,7 @@ def test_digit_tile_is_row_major_and_framed():
     pal = palette("dark")
     pixels = np.zeros(784)
     pixels[3] = 1.0  # row 0, column 3
-    tile = mnist.digit_rgba(pixels, pal, border="#ff0000")
+    tile = digit_rgba(pixels, pal, border="#ff0000")
     assert tile.shape == (30, 30, 4)
     assert np.allclose(tile[1, 4, :3], rgb(pal.ink), atol=1)  # + 1 for the frame
     assert np.allclose(tile[4, 1, :3], rgb(pal.background), atol=1)
