@@ -41,7 +41,7 @@ def open_regular(
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except FileNotFoundError:
-        raise fail(f"no such {what}") from None
+        raise fail(f"no such file; give the path of a {what}") from None
     except IsADirectoryError:
         raise fail(f"is a folder; give the path of a {what}") from None
     except OSError as err:
