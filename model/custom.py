@@ -19,11 +19,13 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import importlib.util
 import itertools
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -207,6 +209,11 @@ def network_from_model(model: nn.Module) -> Network:
         if isinstance(module, nn.Dropout) and (not module.training or module.p == 0):
             continue
         if isinstance(module, nn.Linear):
+            if min(module.in_features, module.out_features) < 1:
+                raise CustomError(
+                    f"layer {name} (Linear) has {module.in_features} inputs and "
+                    f"{module.out_features} outputs; every layer needs at least one neuron"
+                )
             if width is not None and module.in_features != width:
                 raise CustomError(
                     f"layer {name} (Linear) takes {module.in_features} inputs but the layer "
@@ -274,14 +281,16 @@ def load_model_factory(spec: str, seed: int = 0) -> nn.Module:
     if module_spec is None or module_spec.loader is None:
         raise CustomError(f"{file}: not a Python file; give --model FILE.py:FUNCTION")
     module = importlib.util.module_from_spec(module_spec)
-    sys.path.insert(0, str(path.parent.resolve()))
+    folder = str(path.parent.resolve())
+    sys.path.insert(0, folder)
     try:
         module_spec.loader.exec_module(module)
-    except Exception as err:
+    except (Exception, SystemExit) as err:
         line = f" (line {err.lineno})" if isinstance(err, SyntaxError) and err.lineno else ""
         raise CustomError(f"{file} does not import: {one_line(err)}{line}") from None
     finally:
-        sys.path.remove(str(path.parent.resolve()))
+        with contextlib.suppress(ValueError):  # the module may have taken it out itself
+            sys.path.remove(folder)
     factory = getattr(module, func, None)
     if not callable(factory):
         found = sorted(k for k, v in vars(module).items() if callable(v) and not k.startswith("_"))
@@ -291,8 +300,10 @@ def load_model_factory(spec: str, seed: int = 0) -> nn.Module:
         )
     torch.manual_seed(seed)
     try:
-        model = factory()
-    except Exception as err:
+        with warnings.catch_warnings():  # torch warns of zero-width layers; refused below
+            warnings.simplefilter("ignore", UserWarning)
+            model = factory()
+    except (Exception, SystemExit) as err:
         raise CustomError(f"{file}:{func}() raised {one_line(err)}") from None
     if not isinstance(model, nn.Module):
         raise CustomError(
