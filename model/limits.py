@@ -23,6 +23,7 @@ __all__ = [
     "LimitError",
     "check_lr",
     "check_writable",
+    "check_writable_folder",
 ]
 
 MAX_WIDTH = 1024  # neurons in one hidden layer
@@ -54,13 +55,26 @@ def check_writable(path: Path, option: str = "--out") -> None:
         folder = folder.parent
     if path.is_dir():
         raise LimitError(f"{option} {path}: is a folder; give a file name")
+    _probe(folder, f"{option} {path}")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise LimitError(f"{option} {path}: the file is not writable")
+
+
+def check_writable_folder(folder: Path, option: str = "--out") -> None:
+    """Fail now, not after rendering, if files cannot be written into ``folder``."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise LimitError(f"{option} {folder}: is a file; give a folder")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    _probe(existing, f"{option} {folder}")
+
+
+def _probe(folder: Path, what: str) -> None:
     probe = folder / f".write-probe.tmp-{os.getpid()}"
     try:  # os.access says yes to root even on /proc: try for real
         probe.touch()
         probe.unlink()
     except OSError:
-        raise LimitError(
-            f"{option} {path}: cannot write into {folder}; choose another place"
-        ) from None
-    if path.exists() and not os.access(path, os.W_OK):
-        raise LimitError(f"{option} {path}: the file is not writable")
+        raise LimitError(f"{what}: cannot write into {folder}; choose another place") from None
