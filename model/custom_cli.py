@@ -31,6 +31,7 @@ from model.limits import (
     MAX_WIDTH,
     LimitError,
     check_lr,
+    check_run_size,
     check_writable,
 )
 from model.text import display, printable
@@ -286,6 +287,12 @@ def prepare_states(
         name=_safe_name(Path(data_path).stem), epochs=epochs, lr=lr, seed=seed,
         snapshots=snapshots, sample_points=sample_points,
     )  # fmt: skip
+    try:
+        check_run_size(
+            network.widths, len(points.y), epochs, config.snapshots, config.sample_points
+        )
+    except LimitError as err:
+        raise CustomCommandError(str(err)) from None
 
     # 3. train (or not) and write the states file
     say(

@@ -19,9 +19,13 @@ __all__ = [
     "MAX_POINTS",
     "MAX_SEED",
     "MAX_SNAPSHOTS",
+    "MAX_STATES_ESTIMATE",
+    "MAX_TRAIN_BYTES",
+    "MAX_TRAIN_FLOPS",
     "MAX_WIDTH",
     "LimitError",
     "check_lr",
+    "check_run_size",
     "check_writable",
     "check_writable_folder",
 ]
@@ -33,6 +37,12 @@ MAX_SNAPSHOTS = 400
 MAX_POINTS = 200_000  # data points read from a user's file
 MAX_SEED = 2**32 - 1  # numpy's and torch's seeds both take this range
 MAX_LR = 10.0
+#: The states file of a run, estimated before training (the loader's budget is 256 MB).
+MAX_STATES_ESTIMATE = 200 * 2**20
+#: Full-batch training holds every layer's output and gradient for every point.
+MAX_TRAIN_BYTES = 2**30
+#: About an hour of full-batch Adam on two cores (6 flops per weight, point and step).
+MAX_TRAIN_FLOPS = 5e13
 
 
 class LimitError(ValueError):
@@ -44,6 +54,46 @@ def check_lr(lr: float | None, option: str = "--lr") -> None:
     if lr is not None and not (math.isfinite(lr) and 0 < lr <= MAX_LR):
         raise LimitError(
             f"{option} {lr}: give a finite learning rate above 0 and at most {MAX_LR:g}"
+        )
+
+
+def check_run_size(
+    widths: list[int],
+    points: int,
+    epochs: int,
+    snapshots: int,
+    sample_points: int,
+    grid: int = 96,
+) -> None:
+    """Refuse a network, data set and schedule that together exceed memory or time.
+
+    Each bound above can hold alone while their product does not: 12 layers of
+    1,024 on 200,000 points need about 30 GB to train full-batch. ``widths``
+    are the layer widths, input first.
+    """
+    layers = len(widths) - 1
+    params = sum(widths[i] * widths[i + 1] + widths[i + 1] for i in range(layers))
+    traced = min(points, sample_points)
+    per_snapshot = 4 * params + 12 * traced * (1 + 3 * layers) + 8 * traced + grid * grid
+    states = snapshots * per_snapshot
+    if states > MAX_STATES_ESTIMATE:
+        raise LimitError(
+            f"the states file would take about {states / 2**20:,.0f} MB ({snapshots} snapshots "
+            f"of {params:,} weights and {traced:,} traced points), over "
+            f"{MAX_STATES_ESTIMATE / 2**20:,.0f} MB; lower --snapshots, --points or the widths"
+        )
+    memory = 16 * points * sum(widths[1:]) + 16 * params
+    if memory > MAX_TRAIN_BYTES:
+        raise LimitError(
+            f"training {points:,} points through {'-'.join(map(str, widths))} full-batch would "
+            f"take about {memory / 2**20:,.0f} MB, over {MAX_TRAIN_BYTES / 2**20:,.0f} MB; "
+            "use narrower layers or fewer points"
+        )
+    flops = 6 * points * params * epochs
+    if flops > MAX_TRAIN_FLOPS:
+        raise LimitError(
+            f"{epochs:,} epochs of {points:,} points through {params:,} weights is about "
+            f"{flops:.1e} operations, over an hour on two cores; lower --epochs or the widths"
         )
 
 
