@@ -56,6 +56,7 @@ _MAX_LINES = 4 * MAX_POINTS  # blank and comment lines included
 _MAX_NPZ_BYTES = 64 * 2**20  # the arrays x and y of an .npz, uncompressed
 _MAX_LABEL_DIGITS = 30  # a numeric label beyond 10**30 is not a class number
 _MESSAGE_CHARS = 500
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class CustomError(ValueError):
@@ -137,6 +138,12 @@ def _text_labels(
             f"{others}; a label column holds class numbers or class names, not both"
         )
     if not numeric:
+        for i, label in enumerate(labels):
+            if _CONTROL.search(label):
+                raise CustomError(
+                    f"{where(i)}: label {_shown(label)} holds a control character; "
+                    "class names are printed in the scenes"
+                )
         uniques, codes = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
         return codes.astype(np.int64), [str(u) for u in uniques]
     for i, value in enumerate(numbers):
