@@ -14,7 +14,6 @@ one line naming the file, line or column. numpy only; :mod:`model.custom`
 from __future__ import annotations
 
 import csv
-import io
 import math
 import re
 from array import array
@@ -27,7 +26,7 @@ import numpy as np
 
 from model.data import Dataset
 from model.limits import MAX_POINTS
-from model.reading import read_npz, read_text
+from model.reading import read_lines, read_npz
 from model.text import printable
 
 __all__ = [
@@ -50,7 +49,7 @@ MAX_CLASSES = 10
 #: A data file (CSV or ``.npz``) larger than this is refused before it is read;
 #: 200,000 points of 3 coordinates and a label take about 10 MB as CSV.
 MAX_DATA_BYTES = 32 * 2**20
-#: A CSV line longer than this is refused (a row is 2 or 3 numbers and a label).
+#: A CSV line longer than this (in bytes) is refused: a row is 2 or 3 numbers and a label.
 MAX_LINE_CHARS = 4096
 _MAX_LINES = 4 * MAX_POINTS  # blank and comment lines included
 _MAX_NPZ_BYTES = 64 * 2**20  # the arrays x and y of an .npz, uncompressed
@@ -144,8 +143,10 @@ def _text_labels(
                     f"{where(i)}: label {_shown(label)} holds a control character; "
                     "class names are printed in the scenes"
                 )
-        uniques, codes = np.unique(np.asarray(labels, dtype=str), return_inverse=True)
-        return codes.astype(np.int64), [str(u) for u in uniques]
+        names = sorted(set(labels))  # a set, not an array: no copy of every label
+        index = {name: k for k, name in enumerate(names)}
+        codes = np.fromiter((index[label] for label in labels), dtype=np.int64, count=len(labels))
+        return codes, names
     for i, value in enumerate(numbers):
         if not value.is_finite():
             raise CustomError(
@@ -258,18 +259,16 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _csv_rows(text: str, src: str) -> Iterator[tuple[int, list[str]]]:
+def _csv_rows(path: Path, src: str) -> Iterator[tuple[int, list[str]]]:
     """``(line number, stripped cells)`` of every row that is not blank or a comment."""
     delim: str | None = None
     first = True
-    for number, line in enumerate(io.StringIO(text, newline=None), start=1):
+    lines = read_lines(
+        path, MAX_DATA_BYTES, lambda what: CustomError(f"{src}: {what}"), "CSV file", MAX_LINE_CHARS
+    )
+    for number, line in lines:
         if number > _MAX_LINES:
             raise CustomError(f"{src}: more than {_MAX_LINES:,} lines; give a sample of the points")
-        if len(line) > MAX_LINE_CHARS:
-            raise CustomError(
-                f"{src} line {number}: {len(line):,} characters, more than the "
-                f"{MAX_LINE_CHARS:,} a row of coordinates and a label needs"
-            )
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         if first:
@@ -317,8 +316,7 @@ def load_points_csv(path: str | Path, label: str | None = None) -> Points:
     """
     path = Path(path)
     src = str(path)
-    text = read_text(path, MAX_DATA_BYTES, lambda what: CustomError(f"{src}: {what}"), "CSV file")
-    rows = _csv_rows(text, src)
+    rows = _csv_rows(path, src)
     first = next(rows, None)
     if first is None:
         raise CustomError(f"{src}: the file is empty; it needs rows of coordinates and a label")

@@ -13,6 +13,7 @@ zip, zlib, numpy or OS problem becomes the caller's own one-line error
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import stat
 import zipfile
@@ -23,7 +24,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-__all__ = ["open_regular", "read_npz", "read_text"]
+__all__ = ["open_regular", "read_lines", "read_npz"]
 
 #: Plain numbers and unicode text: no objects, records, bytes or dates.
 NUMBER_AND_TEXT_KINDS = "biufU"
@@ -63,19 +64,42 @@ def open_regular(
         yield handle
 
 
-def read_text(path: Path, max_bytes: int, fail: Callable[[str], Exception], what: str) -> str:
-    """The UTF-8 text of a regular file of at most ``max_bytes`` (a BOM is dropped)."""
+def read_lines(
+    path: Path,
+    max_bytes: int,
+    fail: Callable[[str], Exception],
+    what: str,
+    max_line_bytes: int,
+) -> Iterator[tuple[int, str]]:
+    """``(line number, text)`` of every line of a regular UTF-8 file, streamed.
+
+    Nothing but the current line is held: a file of at most ``max_bytes`` and
+    lines of at most ``max_line_bytes`` (without the line end, which is
+    dropped). A BOM is dropped.
+    """
+    total = 0
     with open_regular(path, max_bytes, fail, what) as handle:
-        try:
-            data = handle.read(max_bytes + 1)
-        except OSError as err:
-            raise fail(f"cannot be read ({err.strerror or type(err).__name__})") from None
-    if len(data) > max_bytes:  # it grew while we read
-        raise fail(f"is over the {max_bytes:,}-byte limit for a {what}")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise fail(f"not a UTF-8 text file; save it as a {what}") from None
+        for number in itertools.count(1):
+            try:
+                raw = handle.readline(max_line_bytes + 3)
+            except OSError as err:
+                raise fail(f"cannot be read ({err.strerror or type(err).__name__})") from None
+            if not raw:
+                return
+            total += len(raw)
+            if total > max_bytes:  # it grew while we read
+                raise fail(f"is over the {max_bytes:,}-byte limit for a {what}")
+            line = raw.rstrip(b"\r\n")
+            if len(line) > max_line_bytes:
+                raise fail(
+                    f"line {number} is longer than {max_line_bytes:,} bytes, more than a "
+                    f"{what} row needs"
+                )
+            try:
+                text = line.decode("utf-8")
+            except UnicodeDecodeError:
+                raise fail(f"line {number} is not UTF-8 text; save the file as a {what}") from None
+            yield number, text.removeprefix("\ufeff") if number == 1 else text
 
 
 class _Refused(Exception):
