@@ -35,7 +35,7 @@ import torch
 from torch import nn
 
 from model.activations import name_of_module, torch_nn_classes
-from model.config import TrainConfig
+from model.config import TrainConfig, custom_config
 from model.points import (
     MAX_CLASSES,
     CustomError,
@@ -48,7 +48,8 @@ from model.points import (
 from model.text import one_line
 
 # The points side (MAX_CLASSES, CustomError, Points, load_points*, points_from_arrays,
-# standardized) lives in model.points and is re-exported: one import serves a user.
+# standardized) lives in model.points, custom_config in model.config (torch-free, so the
+# command checks its options before importing torch); both are re-exported here.
 __all__ = [
     "MAX_CLASSES",
     "CustomError",
@@ -364,25 +365,6 @@ def load_weights(model: nn.Module, path: str | Path) -> None:
 # ---------------------------------------------------------------------------
 # Export
 # ---------------------------------------------------------------------------
-
-
-def custom_config(**changes) -> TrainConfig:
-    """The training configuration for user data: full-batch Adam, log-spaced snapshots.
-
-    ``None`` values in ``changes`` are ignored, so CLI options pass straight through.
-    """
-    base = TrainConfig(
-        name="custom",
-        dataset="custom",
-        hidden=(),
-        epochs=500,
-        lr=2e-2,
-        batch_size=0,
-        snapshots=60,
-        sample_points=2000,
-        grid=96,
-    )
-    return base.replace(**{k: v for k, v in changes.items() if v is not None})
 
 
 def _expanded_result(result, network: Network):

@@ -245,21 +245,37 @@ def prepare_states(
         raise CustomCommandError(str(err)) from None
 
     # 2. data, model, weights: all checked before anything is written
-    from model.custom import (
-        CustomError,
-        check_compatible,
-        custom_config,
-        load_model_factory,
-        load_points,
-        load_weights,
-        network_from_model,
-        standardized,
-    )
+    from model.points import CustomError, load_points, standardized  # numpy only, no torch yet
 
     try:
         points = load_points(data_path, label)
         if standardize:
             points = standardized(points)
+    except CustomError as err:
+        raise CustomCommandError(str(err)) from None
+
+    from model.config import custom_config
+
+    if epochs is None:
+        epochs = 0 if weights is not None else 500
+    config = custom_config(
+        name=_safe_name(Path(data_path).stem), epochs=epochs, lr=lr, seed=seed,
+        snapshots=snapshots, sample_points=sample_points,
+    )  # fmt: skip
+
+    def check_size(layer_widths: list[int]) -> None:
+        try:
+            check_run_size(
+                layer_widths, len(points.y), epochs, config.snapshots, config.sample_points
+            )
+        except LimitError as err:
+            raise CustomCommandError(str(err)) from None
+
+    if not model_spec:
+        check_size([points.dims, *hidden, points.n_classes])  # before torch builds it
+    from model.custom import check_compatible, load_model_factory, load_weights, network_from_model
+
+    try:
         if model_spec:
             model = load_model_factory(model_spec, seed=seed)
             model_name = model_spec
@@ -280,19 +296,7 @@ def prepare_states(
             _check_widths(network.widths[1:-1], model_spec)
     except CustomError as err:
         raise CustomCommandError(str(err)) from None
-
-    if epochs is None:
-        epochs = 0 if weights is not None else 500
-    config = custom_config(
-        name=_safe_name(Path(data_path).stem), epochs=epochs, lr=lr, seed=seed,
-        snapshots=snapshots, sample_points=sample_points,
-    )  # fmt: skip
-    try:
-        check_run_size(
-            network.widths, len(points.y), epochs, config.snapshots, config.sample_points
-        )
-    except LimitError as err:
-        raise CustomCommandError(str(err)) from None
+    check_size(network.widths)
 
     # 3. train (or not) and write the states file
     say(
