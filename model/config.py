@@ -7,7 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-__all__ = ["PRESETS", "TrainConfig", "preset"]
+__all__ = ["PRESETS", "TrainConfig", "custom_config", "preset"]
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,22 @@ def preset(name: str, **changes) -> TrainConfig:
     except KeyError:
         raise KeyError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}") from None
     return config.replace(**{k: v for k, v in changes.items() if v is not None})
+
+
+def custom_config(**changes) -> TrainConfig:
+    """The training configuration for user data: full-batch Adam, log-spaced snapshots.
+
+    ``None`` values in ``changes`` are ignored, so CLI options pass straight through.
+    """
+    base = TrainConfig(
+        name="custom",
+        dataset="custom",
+        hidden=(),
+        epochs=500,
+        lr=2e-2,
+        batch_size=0,
+        snapshots=60,
+        sample_points=2000,
+        grid=96,
+    )
+    return base.replace(**{k: v for k, v in changes.items() if v is not None})

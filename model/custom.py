@@ -19,11 +19,13 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import dataclasses
 import importlib.util
 import itertools
 import sys
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +35,7 @@ import torch
 from torch import nn
 
 from model.activations import name_of_module, torch_nn_classes
-from model.config import TrainConfig
+from model.config import TrainConfig, custom_config
 from model.points import (
     MAX_CLASSES,
     CustomError,
@@ -46,7 +48,8 @@ from model.points import (
 from model.text import one_line
 
 # The points side (MAX_CLASSES, CustomError, Points, load_points*, points_from_arrays,
-# standardized) lives in model.points and is re-exported: one import serves a user.
+# standardized) lives in model.points, custom_config in model.config (torch-free, so the
+# command checks its options before importing torch); both are re-exported here.
 __all__ = [
     "MAX_CLASSES",
     "CustomError",
@@ -207,6 +210,11 @@ def network_from_model(model: nn.Module) -> Network:
         if isinstance(module, nn.Dropout) and (not module.training or module.p == 0):
             continue
         if isinstance(module, nn.Linear):
+            if min(module.in_features, module.out_features) < 1:
+                raise CustomError(
+                    f"layer {name} (Linear) has {module.in_features} inputs and "
+                    f"{module.out_features} outputs; every layer needs at least one neuron"
+                )
             if width is not None and module.in_features != width:
                 raise CustomError(
                     f"layer {name} (Linear) takes {module.in_features} inputs but the layer "
@@ -274,14 +282,16 @@ def load_model_factory(spec: str, seed: int = 0) -> nn.Module:
     if module_spec is None or module_spec.loader is None:
         raise CustomError(f"{file}: not a Python file; give --model FILE.py:FUNCTION")
     module = importlib.util.module_from_spec(module_spec)
-    sys.path.insert(0, str(path.parent.resolve()))
+    folder = str(path.parent.resolve())
+    sys.path.insert(0, folder)
     try:
         module_spec.loader.exec_module(module)
-    except Exception as err:
+    except (Exception, SystemExit) as err:
         line = f" (line {err.lineno})" if isinstance(err, SyntaxError) and err.lineno else ""
         raise CustomError(f"{file} does not import: {one_line(err)}{line}") from None
     finally:
-        sys.path.remove(str(path.parent.resolve()))
+        with contextlib.suppress(ValueError):  # the module may have taken it out itself
+            sys.path.remove(folder)
     factory = getattr(module, func, None)
     if not callable(factory):
         found = sorted(k for k, v in vars(module).items() if callable(v) and not k.startswith("_"))
@@ -291,8 +301,10 @@ def load_model_factory(spec: str, seed: int = 0) -> nn.Module:
         )
     torch.manual_seed(seed)
     try:
-        model = factory()
-    except Exception as err:
+        with warnings.catch_warnings():  # torch warns of zero-width layers; refused below
+            warnings.simplefilter("ignore", UserWarning)
+            model = factory()
+    except (Exception, SystemExit) as err:
         raise CustomError(f"{file}:{func}() raised {one_line(err)}") from None
     if not isinstance(model, nn.Module):
         raise CustomError(
@@ -353,25 +365,6 @@ def load_weights(model: nn.Module, path: str | Path) -> None:
 # ---------------------------------------------------------------------------
 # Export
 # ---------------------------------------------------------------------------
-
-
-def custom_config(**changes) -> TrainConfig:
-    """The training configuration for user data: full-batch Adam, log-spaced snapshots.
-
-    ``None`` values in ``changes`` are ignored, so CLI options pass straight through.
-    """
-    base = TrainConfig(
-        name="custom",
-        dataset="custom",
-        hidden=(),
-        epochs=500,
-        lr=2e-2,
-        batch_size=0,
-        snapshots=60,
-        sample_points=2000,
-        grid=96,
-    )
-    return base.replace(**{k: v for k, v in changes.items() if v is not None})
 
 
 def _expanded_result(result, network: Network):

@@ -12,6 +12,8 @@ check has passed. Imports nothing from the scenes or the renderer.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -20,7 +22,19 @@ from pathlib import Path
 import click
 
 from model.activations import CHOICES as ACTIVATION_CHOICES
-from model.text import display
+from model.limits import (
+    MAX_EPOCHS,
+    MAX_LAYERS,
+    MAX_POINTS,
+    MAX_SEED,
+    MAX_SNAPSHOTS,
+    MAX_WIDTH,
+    LimitError,
+    check_lr,
+    check_run_size,
+    check_writable,
+)
+from model.text import display, printable
 
 __all__ = [
     "CustomCommandError",
@@ -47,7 +61,7 @@ class CustomCommandError(Exception):
 
 def say(message: str) -> None:
     """One line for the user, on stderr (stdout stays for the files written)."""
-    click.echo(message, err=True)
+    click.echo(printable(message, 600), err=True)
 
 
 def default_out_dir(data_path: Path) -> Path:
@@ -64,15 +78,34 @@ def _parse_widths(text: str) -> tuple[int, ...]:
     text = text.strip()
     if text.lower() in ("", "none", "-"):
         return ()
+    parts = text.split(",")
+    if len(parts) > MAX_LAYERS:
+        raise CustomCommandError(
+            f"--widths: {len(parts)} hidden layers, at most {MAX_LAYERS} can be trained and shown"
+        )
     try:
-        widths = tuple(int(part) for part in text.split(","))
+        widths = tuple(int(part) for part in parts)
     except ValueError:
         widths = ()
     if not widths or min(widths) < 1:
         raise CustomCommandError(
-            f"--widths {text!r}: give the hidden layer widths as positive integers, like 2,2,2"
+            f"--widths {text[:60]!r}: give the hidden layer widths as positive integers, like 2,2,2"
         )
+    _check_widths(widths, "--widths")
     return widths
+
+
+def _check_widths(hidden: Sequence[int], what: str) -> None:
+    """At most MAX_LAYERS hidden layers of 1..MAX_WIDTH neurons each."""
+    if len(hidden) > MAX_LAYERS:
+        raise CustomCommandError(
+            f"{what}: {len(hidden)} hidden layers, at most {MAX_LAYERS} can be trained and shown"
+        )
+    for width in hidden:
+        if not 1 <= width <= MAX_WIDTH:
+            raise CustomCommandError(
+                f"{what}: a layer of width {width}; give widths from 1 to {MAX_WIDTH:,}"
+            )
 
 
 _OPTIONS = (
@@ -115,21 +148,27 @@ _OPTIONS = (
     ),
     click.option(
         "--epochs",
-        type=click.IntRange(0),
+        type=click.IntRange(0, MAX_EPOCHS),
         help="Full-batch Adam steps; 0 exports the model untrained [default: 500, or 0 with "
         "--weights].",
     ),
+    click.option("--lr", type=float, help="Adam learning rate, in (0, 10] [2e-2]."),
     click.option(
-        "--lr", type=click.FloatRange(0, min_open=True), help="Adam learning rate [2e-2]."
+        "--seed",
+        type=click.IntRange(0, MAX_SEED),
+        default=0,
+        show_default=True,
+        help="Initial weights' seed.",
     ),
-    click.option("--seed", type=int, default=0, show_default=True, help="Initial weights' seed."),
     click.option(
-        "--snapshots", type=click.IntRange(2), help="Log-spaced training snapshots [default: 60]."
+        "--snapshots",
+        type=click.IntRange(2, MAX_SNAPSHOTS),
+        help="Log-spaced training snapshots [default: 60].",
     ),
     click.option(
         "--points",
         "sample_points",
-        type=click.IntRange(10),
+        type=click.IntRange(10, MAX_POINTS),
         help="Points traced through the network (a random sample if fewer than the data) [2000].",
     ),
     click.option(
@@ -198,23 +237,45 @@ def prepare_states(
             "--standardize changes the inputs the --weights were trained on; drop one of them"
         )
     hidden = _parse_widths(widths if widths is not None else "2,2,2")
+    states_path = Path(out_dir or default_out_dir(data_path)) / "states.npz"
+    try:
+        check_lr(lr)
+        check_writable(states_path, "--out")
+    except LimitError as err:
+        raise CustomCommandError(str(err)) from None
 
     # 2. data, model, weights: all checked before anything is written
-    from model.custom import (
-        CustomError,
-        check_compatible,
-        custom_config,
-        load_model_factory,
-        load_points,
-        load_weights,
-        network_from_model,
-        standardized,
-    )
+    from model.points import CustomError, load_points, standardized  # numpy only, no torch yet
 
     try:
         points = load_points(data_path, label)
         if standardize:
             points = standardized(points)
+    except CustomError as err:
+        raise CustomCommandError(str(err)) from None
+
+    from model.config import custom_config
+
+    if epochs is None:
+        epochs = 0 if weights is not None else 500
+    config = custom_config(
+        name=_safe_name(Path(data_path).stem), epochs=epochs, lr=lr, seed=seed,
+        snapshots=snapshots, sample_points=sample_points,
+    )  # fmt: skip
+
+    def check_size(layer_widths: list[int]) -> None:
+        try:
+            check_run_size(
+                layer_widths, len(points.y), epochs, config.snapshots, config.sample_points
+            )
+        except LimitError as err:
+            raise CustomCommandError(str(err)) from None
+
+    if not model_spec:
+        check_size([points.dims, *hidden, points.n_classes])  # before torch builds it
+    from model.custom import check_compatible, load_model_factory, load_weights, network_from_model
+
+    try:
         if model_spec:
             model = load_model_factory(model_spec, seed=seed)
             model_name = model_spec
@@ -231,16 +292,11 @@ def prepare_states(
             model_name += f" {activation or 'tanh'} MLP"
         network = network_from_model(model)
         check_compatible(network, points, model_name)
+        if model_spec:  # --widths were checked above; the output width is the class count
+            _check_widths(network.widths[1:-1], model_spec)
     except CustomError as err:
         raise CustomCommandError(str(err)) from None
-
-    if epochs is None:
-        epochs = 0 if weights is not None else 500
-    config = custom_config(
-        name=_safe_name(Path(data_path).stem), epochs=epochs, lr=lr, seed=seed,
-        snapshots=snapshots, sample_points=sample_points,
-    )  # fmt: skip
-    states_path = Path(out_dir or default_out_dir(data_path)) / "states.npz"
+    check_size(network.widths)
 
     # 3. train (or not) and write the states file
     say(
@@ -251,26 +307,54 @@ def prepare_states(
     if network.inserted:
         say(f"note: identity layer(s) {network.inserted} hold back-to-back activations")
     from model.custom import export_custom, train_and_export_custom
-    from model.states import load_states
+    from model.files import temporary_name
+    from model.states import StatesError, load_states
     from model.train import TrainingError
 
     start = time.perf_counter()
+    # Written under a temporary name and validated before it takes the final
+    # name: a file the scenes could not read is never left behind.
+    tmp = temporary_name(states_path, ".npz")
+    created = _missing_folders(states_path.parent)
     try:
         if epochs == 0:
-            export_custom(model, points, states_path, config, model_name=model_name)
+            export_custom(model, points, tmp, config, model_name=model_name)
         else:
             say(f"training {epochs} epochs (full-batch Adam, lr {config.lr:g}, seed {seed})")
             train_and_export_custom(
-                model, points, states_path, config, model_name, progress=sys.stderr.isatty()
+                model, points, tmp, config, model_name, progress=sys.stderr.isatty()
             )
+        states = load_states(tmp)
+        os.replace(tmp, states_path)
     except TrainingError as err:
         raise CustomCommandError(str(err), exit_code=1) from None
-    states = load_states(states_path)
+    except StatesError as err:
+        reason = str(err).removeprefix(f"{tmp}: ").split(";")[0]
+        raise CustomCommandError(
+            f"{model_name}: the states it gives cannot be shown ({reason}); nothing written"
+        ) from None
+    except CustomError as err:
+        raise CustomCommandError(str(err)) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+        if not states_path.exists():
+            for folder in created:  # innermost first; only the empty folders this run made
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
     say(
         f"wrote {display(states_path)} (accuracy {states.meta['final_accuracy']:.1%}, "
         f"{states.n_snapshots} snapshot(s), {time.perf_counter() - start:.1f} s)"
     )
     return states_path
+
+
+def _missing_folders(folder: Path) -> list[Path]:
+    """``folder`` and its ancestors that do not exist yet, innermost first."""
+    missing = []
+    while not folder.exists() and folder != folder.parent:
+        missing.append(folder)
+        folder = folder.parent
+    return missing
 
 
 def render_hint(states_path: Path) -> str:

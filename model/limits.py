@@ -19,10 +19,15 @@ __all__ = [
     "MAX_POINTS",
     "MAX_SEED",
     "MAX_SNAPSHOTS",
+    "MAX_STATES_ESTIMATE",
+    "MAX_TRAIN_BYTES",
+    "MAX_TRAIN_FLOPS",
     "MAX_WIDTH",
     "LimitError",
     "check_lr",
+    "check_run_size",
     "check_writable",
+    "check_writable_folder",
 ]
 
 MAX_WIDTH = 1024  # neurons in one hidden layer
@@ -32,6 +37,12 @@ MAX_SNAPSHOTS = 400
 MAX_POINTS = 200_000  # data points read from a user's file
 MAX_SEED = 2**32 - 1  # numpy's and torch's seeds both take this range
 MAX_LR = 10.0
+#: The states file of a run, estimated before training (the loader's budget is 256 MB).
+MAX_STATES_ESTIMATE = 200 * 2**20
+#: Full-batch training holds every layer's output and gradient for every point.
+MAX_TRAIN_BYTES = 2**30
+#: About an hour of full-batch Adam on two cores (6 flops per weight, point and step).
+MAX_TRAIN_FLOPS = 5e13
 
 
 class LimitError(ValueError):
@@ -46,6 +57,46 @@ def check_lr(lr: float | None, option: str = "--lr") -> None:
         )
 
 
+def check_run_size(
+    widths: list[int],
+    points: int,
+    epochs: int,
+    snapshots: int,
+    sample_points: int,
+    grid: int = 96,
+) -> None:
+    """Refuse a network, data set and schedule that together exceed memory or time.
+
+    Each bound above can hold alone while their product does not: 12 layers of
+    1,024 on 200,000 points need about 30 GB to train full-batch. ``widths``
+    are the layer widths, input first.
+    """
+    layers = len(widths) - 1
+    params = sum(widths[i] * widths[i + 1] + widths[i + 1] for i in range(layers))
+    traced = min(points, sample_points)
+    per_snapshot = 4 * params + 12 * traced * (1 + 3 * layers) + 8 * traced + grid * grid
+    states = snapshots * per_snapshot
+    if states > MAX_STATES_ESTIMATE:
+        raise LimitError(
+            f"the states file would take about {states / 2**20:,.0f} MB ({snapshots} snapshots "
+            f"of {params:,} weights and {traced:,} traced points), over "
+            f"{MAX_STATES_ESTIMATE / 2**20:,.0f} MB; lower --snapshots, --points or the widths"
+        )
+    memory = 16 * points * sum(widths[1:]) + 16 * params
+    if memory > MAX_TRAIN_BYTES:
+        raise LimitError(
+            f"training {points:,} points through {'-'.join(map(str, widths))} full-batch would "
+            f"take about {memory / 2**20:,.0f} MB, over {MAX_TRAIN_BYTES / 2**20:,.0f} MB; "
+            "use narrower layers or fewer points"
+        )
+    flops = 6 * points * params * epochs
+    if flops > MAX_TRAIN_FLOPS:
+        raise LimitError(
+            f"{epochs:,} epochs of {points:,} points through {params:,} weights is about "
+            f"{flops:.1e} operations, over an hour on two cores; lower --epochs or the widths"
+        )
+
+
 def check_writable(path: Path, option: str = "--out") -> None:
     """Fail now, not after training, if ``path`` cannot be written."""
     path = Path(path)
@@ -54,13 +105,26 @@ def check_writable(path: Path, option: str = "--out") -> None:
         folder = folder.parent
     if path.is_dir():
         raise LimitError(f"{option} {path}: is a folder; give a file name")
+    _probe(folder, f"{option} {path}")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise LimitError(f"{option} {path}: the file is not writable")
+
+
+def check_writable_folder(folder: Path, option: str = "--out") -> None:
+    """Fail now, not after rendering, if files cannot be written into ``folder``."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise LimitError(f"{option} {folder}: is a file; give a folder")
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    _probe(existing, f"{option} {folder}")
+
+
+def _probe(folder: Path, what: str) -> None:
     probe = folder / f".write-probe.tmp-{os.getpid()}"
     try:  # os.access says yes to root even on /proc: try for real
         probe.touch()
         probe.unlink()
     except OSError:
-        raise LimitError(
-            f"{option} {path}: cannot write into {folder}; choose another place"
-        ) from None
-    if path.exists() and not os.access(path, os.W_OK):
-        raise LimitError(f"{option} {path}: the file is not writable")
+        raise LimitError(f"{what}: cannot write into {folder}; choose another place") from None

@@ -42,14 +42,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import zipfile
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from model.files import write_atomic
+from model.reading import read_npz
 from model.stages import STAGE_KINDS, activation_function, apply_stage, stage_plan
 
 __all__ = ["SCHEMA_VERSION", "States", "StatesError", "load_states", "save_states", "write_atomic"]
@@ -156,7 +155,6 @@ MAX_STATES_BYTES = 256 * 2**20  # uncompressed arrays of one file; the largest p
 MAX_META_BYTES = 4 * 2**20  # the JSON meta string
 _MESSAGE_CHARS = 300  # a problem's description is cut to this length
 _KEY_RE = re.compile(r"(?:W|b|proj_center|proj_basis)\d{1,4}")
-_DTYPE_KINDS = "biufU"  # plain numbers and the meta string: no objects, records or bytes
 _META_TYPES: dict[str, tuple[type, ...]] = {  # optional meta keys the readers use, and their types
     "name": (str,),
     "seed": (int,),
@@ -187,61 +185,19 @@ def _check_shape(path: Path, key: str, arr: np.ndarray, shape: tuple, kind: str)
         raise _fail(path, f"key {key!r} contains NaN or infinite values")
 
 
-def _read_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int):
-    """One ``.npy`` member, its header checked before any data is decompressed."""
-    key = info.filename[: -len(".npy")]
-    with archive.open(info) as handle:
-        version = np.lib.format.read_magic(handle)
-        if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
-        elif version in ((2, 0), (3, 0)):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
-        else:
-            raise ValueError(f"unsupported .npy version {version}")
-        if dtype.kind not in _DTYPE_KINDS or dtype.hasobject or dtype.fields is not None:
-            raise _fail(path, f"key {key!r} has dtype {dtype}, not a plain number array")
-        count = int(np.prod(shape, dtype=object))
-        nbytes = count * dtype.itemsize
-        if nbytes > budget:
-            raise _fail(path, f"key {key!r} declares {nbytes:,} bytes, over the size budget")
-        data = handle.read(nbytes)
-        if len(data) != nbytes or handle.read(1):
-            raise _fail(path, f"key {key!r} holds a different amount of data than its header says")
-    array = np.frombuffer(data, dtype=dtype, count=count)
-    return key, array.reshape(shape, order="F" if fortran else "C"), nbytes
-
-
 def _read_arrays(path: Path) -> dict[str, np.ndarray]:
     """Every member of the archive, checked name by name against the schema and a size budget."""
-    if not path.is_file():
+    if not path.exists():
         raise StatesError(f"{path}: no such states file; create it with `python -m model train`")
-    with open(path, "rb") as handle:
-        if handle.read(4) != b"PK\x03\x04":  # every .npz is a zip archive
-            raise _fail(path, "not an .npz file (it is not a zip archive)")
-    arrays: dict[str, np.ndarray] = {}
-    budget = MAX_STATES_BYTES
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            for info in members:
-                key = info.filename[:-4] if info.filename.endswith(".npy") else None
-                if key is None or not (key in _ALL_KEYS or _KEY_RE.fullmatch(key)):
-                    raise _fail(path, f"unexpected member {info.filename!r} in the archive")
-                if key in arrays:
-                    raise _fail(path, f"member {info.filename!r} appears twice")
-                if info.file_size > budget + 256:  # the directory's own size, before reading
-                    raise _fail(path, f"member {info.filename!r} is over the size budget")
-                key, arrays[key], used = _read_member(path, archive, info, budget)
-                budget -= used
-    except StatesError:
-        raise
-    except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, KeyError) as err:
-        raise _fail(
-            path, f"unreadable, truncated or corrupt ({type(err).__name__}: {err})"
-        ) from None
-    except (NotImplementedError, RuntimeError, OverflowError, MemoryError) as err:
-        raise _fail(path, f"cannot be read ({type(err).__name__}: {err})") from None
-    return arrays
+    return read_npz(
+        path,
+        max_file_bytes=MAX_STATES_BYTES + 2**20,
+        budget=MAX_STATES_BYTES,
+        fail=lambda what: _fail(path, what),
+        wanted=lambda key: key in _ALL_KEYS or _KEY_RE.fullmatch(key) is not None,
+        strict=True,
+        what="states file",
+    )
 
 
 def _read_meta(path: Path, text: np.ndarray) -> dict:

@@ -104,34 +104,43 @@ def _run_worker(job: Job, spec: dict, log_dir: Path) -> None:
     stderr_path = log_dir / f".{job.entry.name}-{job.theme}.log.tmp-{os.getpid()}"
     cmd = [sys.executable, "-m", "rendering.worker", json.dumps(spec)]
     env = os.environ | {"BENDSPACE_THEME": job.theme, "PYTHONUNBUFFERED": "1"}
-    with open(stderr_path, "w+") as stderr:
-        job.process = subprocess.Popen(
-            cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
-        )
-        reason = ""
-        for line in job.process.stdout:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if event["event"] == "frames":
-                job.progress = event["seconds"]
-            elif event["event"] == "stage":
-                job.stage = event["name"]
-            elif event["event"] == "error":
-                reason = event["reason"]
-            elif event["event"] == "done":
-                job.stamp = event["stamp"]
-        code = job.process.wait()
-        if code == 0 and job.stamp:
-            job.status = "done"
-        else:
-            stderr.seek(0)
-            tail = [ln.strip() for ln in stderr.read().splitlines() if ln.strip()]
-            if not reason and code < 0:
-                reason = f"killed by signal {-code}"
-            job.status, job.reason = "failed", reason or (tail[-1] if tail else f"exit {code}")
-    stderr_path.unlink(missing_ok=True)
+    # The worker's stderr, kept only until the job ends: its name carries this
+    # process's pid, so after a kill -9 the next batch's stale cleanup removes it.
+    try:
+        with open(stderr_path, "w+") as stderr:
+            job.process = subprocess.Popen(
+                cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
+            )
+            reason = ""
+            for line in job.process.stdout:
+                try:
+                    event = json.loads(line)
+                    kind = event["event"]
+                except (ValueError, TypeError, KeyError):
+                    continue  # a scene's own print, not one of the worker's events
+                if kind == "frames":
+                    job.progress = event["seconds"]
+                elif kind == "stage":
+                    job.stage = event["name"]
+                elif kind == "error":
+                    reason = event["reason"]
+                elif kind == "done":
+                    job.stamp = event["stamp"]
+            code = job.process.wait()
+            if code == 0 and job.stamp:
+                job.status = "done"
+            else:
+                stderr.seek(0)
+                tail = [ln.strip() for ln in stderr.read().splitlines() if ln.strip()]
+                if not reason and code < 0:
+                    reason = f"killed by signal {-code}"
+                job.status, job.reason = "failed", reason or (tail[-1] if tail else f"exit {code}")
+    except Exception as err:  # a failure here must not leave the log file, nor the thread hang
+        job.status, job.reason = "failed", one_line(err)
+        if job.process and job.process.poll() is None:
+            job.process.kill()
+    finally:
+        stderr_path.unlink(missing_ok=True)
     job.seconds = time.perf_counter() - start
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -9,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from model.limits import LimitError, check_writable_folder
+from model.text import markup_safe
 from rendering.batch import Job, render_jobs
 from rendering.messages import RenderError, display
 from rendering.options import (
@@ -156,6 +159,10 @@ def cli(
                 raise RenderError(f"scene file {path} not found; give the path of a .py file")
         os.environ.setdefault("BENDSPACE_THEME", "dark" if theme == "both" else theme)
         entries, broken = discover(scene_files(files))
+        for path in files:  # a file asked for by name must import
+            reason = broken.get(Path(path).resolve())
+            if reason is not None:
+                raise RenderError(f"--file {display(path)} does not import: {reason}")
         if list_only:
             print_list(entries, broken)
             return
@@ -164,8 +171,12 @@ def cli(
             raise RenderError("no scenes to render: scenes/*.py defines none yet (see --list)")
         formats = parse_formats(format_values) or list(DEFAULT_FORMATS)
         options = render_options(quality, fps, width, gif_width, gif_fps, poster_at)
-    except RenderError as err:
-        console.print(f"[red]error:[/red] {err}", highlight=False, soft_wrap=True)
+        if poster_at is not None and not math.isfinite(poster_at):
+            raise RenderError(f"--poster-at {poster_at}: give a finite time in seconds")
+        check_writable_folder(out)
+        check_writable_folder(Path(out).resolve().parent, "--out (the gallery pages beside it)")
+    except (RenderError, LimitError) as err:
+        console.print(f"[red]error:[/red] {markup_safe(err, 600)}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
     interrupt_on_sigterm()

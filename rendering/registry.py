@@ -163,7 +163,7 @@ def discover(files: Iterable[Path]) -> tuple[list[SceneEntry], dict[Path, str]]:
                 raise RenderError(system_library_hint(err)) from err
             broken[path] = one_line(err)
             continue
-        except Exception as err:
+        except (Exception, SystemExit) as err:  # a file that calls sys.exit() is broken too
             broken[path] = one_line(err)
             continue
         story = path.stem
