@@ -32,8 +32,8 @@ from model.activations import lookup
 from model.states import States
 from rendering.messages import one_line
 from rendering.stamps import source_files, write_text_atomic
-from scenes.lib.palette import PALETTES
 from scenes.lib.captions import class_names
+from scenes.lib.palette import PALETTES
 from scenes.lib.storyboards import BoundaryOverTraining, PanelsOverTraining, StageByStage
 from scenes.lib.storyboards_3d import Scene3D, StageByStage3D
 
@@ -117,6 +117,10 @@ def _view(scene_cls: type, states: States) -> dict:
     }
 
 
+def _palette(pal) -> dict:
+    return vars(pal) | {"classes": list(pal.classes)}
+
+
 def _class_names(states: States, scene_cls: type) -> list[str]:
     """The scene's class names, the states' own, or the digits for MNIST images."""
     names = getattr(scene_cls, "class_names", None)
@@ -130,7 +134,7 @@ def _snapshot_subset(states: States, budget: int) -> list[int]:
     n = states.n_snapshots
     per = int(np.prod(states["trace"].shape[1:])) * 2  # uint16 per snapshot
     keep = max(2, min(n, budget // max(per, 1)))
-    return sorted({int(round(i)) for i in np.linspace(0, n - 1, keep)})
+    return sorted({round(i) for i in np.linspace(0, n - 1, keep)})
 
 
 def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> dict:
@@ -141,16 +145,19 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
         "title": title or scene_cls.__name__,
         "description": ((scene_cls.__doc__ or "").strip().splitlines() or [""])[0],
         "theme": theme,
-        "palettes": {name: vars(pal) | {"classes": list(pal.classes)}
-                     for name, pal in PALETTES.items()},  # fmt: skip
+        "palettes": {name: _palette(pal) for name, pal in PALETTES.items()},
         "classNames": _class_names(states, scene_cls),
         "widths": states.widths,
         "activations": [_activation(a) for a in states.activations],
         "stages": [
-            {"label": states.stage_label(t), "layer": layer, "kind": kind,
-             "dim": int(states["stage_dim"][t])}
+            {
+                "label": states.stage_label(t),
+                "layer": layer,
+                "kind": kind,
+                "dim": int(states["stage_dim"][t]),
+            }
             for t, (layer, kind) in enumerate(stages)
-        ],  # fmt: skip
+        ],
         "lastStage": _last_stage(states),
         "points": len(labels),
         "labels": _b64(labels, "uint8"),
@@ -220,10 +227,12 @@ def build_page(data: dict, digest: str = "") -> str:
     )
 
 
-def interactive_digest(scene_path: Path, states_paths: Iterable[Path], theme: str, name: str) -> str:
+def interactive_digest(
+    scene_path: Path, states_paths: Iterable[Path], theme: str, name: str
+) -> str:
     """Hash of what a page is made of: scene sources, states bytes, this module and its assets."""
     digest = hashlib.sha256(f"{name}\0{theme}\0".encode())
-    for path in source_files(scene_path) + [Path(__file__)]:
+    for path in [*source_files(scene_path), Path(__file__)]:
         digest.update(path.read_bytes())
     for asset in ("interactive.html", "interactive.js"):
         digest.update(_asset(asset).encode())
