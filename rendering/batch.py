@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.sources import StatesSource
+from rendering.interactive import write_interactive_pages
 from rendering.messages import display, one_line
 from rendering.options import RenderOptions
 from rendering.page import write_gallery
@@ -277,10 +278,14 @@ def render_jobs(
     out = Path(out).resolve()
     clean_stale_temporaries(out)
     interrupted = False
+    pages, formats = "html" in formats, [fmt for fmt in formats if fmt != "html"]
     try:
         train_states(jobs, console)
-        plan_jobs(jobs, out, formats, options, force)
-        run_batch(jobs, out, formats, options, n_jobs, console)
+        if formats:
+            plan_jobs(jobs, out, formats, options, force)
+            run_batch(jobs, out, formats, options, n_jobs, console)
+        if pages:  # the interactive pages: made here from the states, no video needed
+            write_interactive_pages(jobs, out, console, force)
     except KeyboardInterrupt:
         interrupted = True
     page, markdown = write_gallery(out, order)

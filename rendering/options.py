@@ -43,8 +43,9 @@ FORMATS: dict[str, tuple[str, str]] = {
     "png": (".png", "poster frame"),
     "mov": (".mov", "transparent ProRes 4444 for video editors"),
     "alpha-webm": (".alpha.webm", "transparent VP9 WebM"),
+    "html": (".html", "interactive page: the network in the reader's browser"),
 }
-DEFAULT_FORMATS = ("mp4", "webm", "gif", "png")
+DEFAULT_FORMATS = ("mp4", "webm", "gif", "png", "html")
 ALPHA_FORMATS = frozenset({"mov", "alpha-webm"})  # these need a second, transparent render
 DEFAULT_GIF_FPS = 12.5  # 8 centiseconds a frame
 

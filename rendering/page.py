@@ -1,8 +1,9 @@
 """The gallery pages: ``gallery.html`` (from the template ``gallery.html``) and ``gallery.md``.
 
 Both are rebuilt from the stamps under the output folder after every run and
-written beside it; every card plays the video with the GIF as fallback and
-offers HTML and Markdown embed snippets.
+written beside it; every card plays the video with the GIF as fallback (from
+its poster frame, not the blank first one), shows the interactive page beside
+it when there is one (``-f html``) and offers HTML and Markdown embed snippets.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rendering.options import THEMES
 from rendering.registry import SceneEntry
 from rendering.stamps import read_stamp, write_text_atomic
 
-__all__ = ["collect_stamps", "page_template", "write_gallery"]
+__all__ = ["collect_stamps", "page_template", "start_seconds", "write_gallery"]
 
 
 def page_template() -> Template:
@@ -26,12 +27,28 @@ def page_template() -> Template:
     return Template(files("rendering").joinpath("gallery.html").read_text(encoding="utf-8"))
 
 
-def _card(stamp: dict, prefix: str, index: int) -> str:
+def start_seconds(stamp: dict) -> float:
+    """Where a card's video starts playing: at its poster frame, so the first picture the
+    reader sees is the poster's and not the nearly blank first frame (then it loops)."""
+    fps = float(stamp.get("fps") or 1)
+    return round(int(stamp.get("poster_frame") or 0) / fps, 2)
+
+
+def _interactive_embed(src: str, title: str) -> str:
+    return (
+        f'<iframe src="{html.escape(src)}" width="720" height="450" style="border:0" '
+        f'loading="lazy" title="{html.escape(title)} (interactive)"></iframe>'
+    )
+
+
+def _card(stamp: dict, prefix: str, index: int, interactive: str | None = None) -> str:
     out = stamp["outputs"]
     src = {fmt: f"{prefix}/{file}" for fmt, file in out.items()}
     esc = html.escape
+    start = start_seconds(stamp)
+    at = f"#t={start:g}" if start > 0 else ""  # a media fragment: no script needed
     sources = "".join(
-        f'<source src="{esc(src[fmt])}" type="video/{kind}">'
+        f'<source src="{esc(src[fmt])}{at}" type="video/{kind}">'
         for fmt, kind in (("webm", "webm"), ("mp4", "mp4"))
         if fmt in src
     )
@@ -39,7 +56,10 @@ def _card(stamp: dict, prefix: str, index: int) -> str:
     poster = f' poster="{esc(src["png"])}"' if "png" in src else ""
     size = f'width="{stamp["width"]}" height="{stamp["height"]}"'
     if sources:
-        media = f"<video autoplay muted loop playsinline {size}{poster}>{sources}{fallback}</video>"
+        media = (
+            f'<video autoplay muted loop playsinline preload="auto" {size}{poster}>'
+            f"{sources}{fallback}</video>"
+        )
     else:
         media = fallback
     snippet_html = media.replace("><", ">\n  <").replace("\n  </video>", "\n</video>")
@@ -51,8 +71,17 @@ def _card(stamp: dict, prefix: str, index: int) -> str:
         f"{stamp['story']} &middot; {stamp['theme']} &middot; {stamp['duration']:.1f} s "
         f"&middot; {stamp['width']}&times;{stamp['height']} at {stamp['fps']} fps"
     )
-    return f"""<figure id="{esc(stamp["scene"])}-{esc(stamp["theme"])}">
-{media}
+    shown, wide, page_snippet = media, "", ""
+    if interactive:  # the network itself beside its video, and its embed snippet
+        embed = _interactive_embed(interactive, stamp["title"])
+        shown = f'<div class="pair">{media}\n{embed}</div>'
+        wide = ' class="wide"'
+        page_snippet = (
+            f'<p>Interactive page <button data-copy="page-{index}">copy</button></p>\n'
+            f'<pre id="page-{index}">{esc(embed)}</pre>\n'
+        )
+    return f"""<figure id="{esc(stamp["scene"])}-{esc(stamp["theme"])}"{wide}>
+{shown}
 <figcaption><h3>{esc(stamp["title"])}</h3>{esc(stamp["description"])}
 <div class="meta">{meta}</div></figcaption>
 <details><summary>embed</summary>
@@ -60,7 +89,7 @@ def _card(stamp: dict, prefix: str, index: int) -> str:
 <pre id="html-{index}">{esc(snippet_html)}</pre>
 <p>Markdown <button data-copy="md-{index}">copy</button></p>
 <pre id="md-{index}">{esc(snippet_md)}</pre>
-</details>
+{page_snippet}</details>
 </figure>"""
 
 
@@ -97,7 +126,9 @@ def write_gallery(out: Path, order: Sequence[SceneEntry] = ()) -> tuple[Path, Pa
     for (theme, story), members in groups.items():
         cards = []
         for stamp in members:
-            cards.append(_card(stamp, f"{prefix}/{theme}", index))
+            page = out / theme / f"{stamp['scene']}.html"
+            interactive = f"{prefix}/{theme}/{page.name}" if page.is_file() else None
+            cards.append(_card(stamp, f"{prefix}/{theme}", index, interactive))
             index += 1
         sections.append(
             f'<h2>{html.escape(_story_title(story))} ({theme} theme)</h2>\n<div class="grid">\n'
@@ -111,6 +142,8 @@ def write_gallery(out: Path, order: Sequence[SceneEntry] = ()) -> tuple[Path, Pa
             if "gif" in src:
                 md += [f"![{stamp['title']}]({src['gif']})", ""]
             links = [f"[{fmt.upper()}]({src[fmt]})" for fmt in ("mp4", "webm", "mov") if fmt in src]
+            if (out / theme / f"{stamp['scene']}.html").is_file():
+                links.append(f"[interactive]({prefix}/{theme}/{stamp['scene']}.html)")
             if links:
                 md += [" · ".join(links), ""]
     if not stamps:

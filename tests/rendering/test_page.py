@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import shutil
-import subprocess
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
+from browser_harness import CHROMIUM, Chromium
 from PIL import Image
 
 import rendering
+from rendering.page import start_seconds
 
 
 def test_stamp_and_gallery_pages(draft):
@@ -24,16 +21,14 @@ def test_stamp_and_gallery_pages(draft):
     assert set(stamp["outputs"]) == {"mp4", "webm", "gif", "png"}
     page = (out.parent / "gallery.html").read_text()
     assert "<video autoplay muted loop playsinline" in page
+    # the video starts at its poster frame (a media fragment), not at the blank first frame
+    start = start_seconds(stamp)
+    assert start > 0 and f'src="gallery/dark/TinyMove.mp4#t={start:g}"' in page
     assert 'poster="gallery/dark/TinyMove.png"' in page and "gallery/dark/TinyMove.gif" in page
     assert "A circle and a square trade places under a label." in page
     assert "![Tiny Move](gallery/dark/TinyMove.gif)" in (out.parent / "gallery.md").read_text()
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 WAIT_FOR_VIDEOS = """new Promise((resolve) => {
   const videos = [...document.querySelectorAll("video")];
   const playing = (v) => v.readyState >= 2 && !v.paused && v.currentTime > 0;
@@ -45,79 +40,6 @@ WAIT_FOR_VIDEOS = """new Promise((resolve) => {
     } else setTimeout(poll, 100);
   })();
 })"""
-
-
-class Chromium:
-    """Headless Chromium driven over the DevTools protocol on a pipe (fds 3 and 4)."""
-
-    def __init__(self, profile: str) -> None:
-        to_browser_r, self._to_browser = os.pipe()
-        self._from_browser, from_browser_w = os.pipe()
-
-        def wire_fds() -> None:
-            os.dup2(to_browser_r, 3)
-            os.dup2(from_browser_w, 4)
-
-        self.process = subprocess.Popen(
-            [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-pipe",
-             "--window-size=1280,900", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=wire_fds,
-            pass_fds=(3, 4),  # kept open after wire_fds put the pipes there
-        )  # fmt: skip
-        os.close(to_browser_r)
-        os.close(from_browser_w)
-        self._buffer, self._id, self.session = b"", 0, None
-
-    def send(self, method: str, **params) -> dict:
-        self._id += 1
-        message = {"id": self._id, "method": method, "params": params}
-        if self.session:
-            message["sessionId"] = self.session
-        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
-        while True:
-            while b"\0" not in self._buffer:
-                chunk = os.read(self._from_browser, 1 << 20)
-                assert chunk, "chromium closed the DevTools pipe"
-                self._buffer += chunk
-            raw, self._buffer = self._buffer.split(b"\0", 1)
-            reply = json.loads(raw)
-            if reply.get("id") == self._id:
-                assert "error" not in reply, reply["error"]
-                return reply["result"]
-
-    def open(self, url: str) -> None:
-        target = self.send("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.send("Target.attachToTarget", targetId=target, flatten=True)[
-            "sessionId"
-        ]
-        self.send("Page.enable")
-        self.send("Emulation.setDeviceMetricsOverride", width=1280, height=900,
-                  deviceScaleFactor=1, mobile=False)  # fmt: skip
-        self.send("Page.navigate", url=url)
-
-    def evaluate(self, expression: str):
-        result = self.send(
-            "Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True
-        )
-        return result["result"].get("value")
-
-    def screenshot(self, path: Path) -> None:
-        import base64
-
-        path.write_bytes(
-            base64.b64decode(self.send("Page.captureScreenshot", format="png")["data"])
-        )
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            self.session = None
-            self.send("Browser.close")
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=10)
-        if self.process.poll() is None:
-            self.process.kill()
-        os.close(self._to_browser)
-        os.close(self._from_browser)
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)")

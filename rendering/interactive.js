@@ -1,0 +1,507 @@
+// bendspace interactive page: the network's points and grid, stage by stage, in Canvas 2D.
+// Data: the JSON in #bendspace-data (rendering/interactive.py). No library, no request.
+"use strict";
+(() => {
+  const D = JSON.parse(document.getElementById("bendspace-data").textContent);
+  const errors = [];
+  const $ = (id) => document.getElementById(id);
+
+  // -- decoding ----------------------------------------------------------------------------
+  function decode(text, Type) {
+    const bin = atob(text);
+    const bytes = new Uint8Array(bin.length);
+    for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    return new Type(bytes.buffer);
+  }
+  const P = D.points;
+  const labels = decode(D.labels, Uint8Array);
+  const K = D.widths[D.widths.length - 1];
+  const T = D.stages.length;
+  const S = D.snapshots.steps.length;
+  const view = D.view;
+
+  // -- the activations of model/activations.py, elementwise (unit_disk row-wise) -------------
+  function erf(x) {  // Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7)
+    const s = Math.sign(x), a = Math.abs(x), t = 1 / (1 + 0.3275911 * a);
+    const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t
+                   + 0.254829592) * t * Math.exp(-a * a);
+    return s * y;
+  }
+  const ACT = {
+    identity: (x) => x,
+    tanh: Math.tanh,
+    relu: (x) => (x > 0 ? x : 0),
+    leaky_relu: (x, a) => (x >= 0 ? x : a * x),
+    sigmoid: (x) => 0.5 * (1 + Math.tanh(0.5 * x)),
+    elu: (x, a) => (x > 0 ? x : a * Math.expm1(Math.min(x, 0))),
+    gelu: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
+    gelu_tanh: (x) => 0.5 * x * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (x + 0.044715 * x ** 3))),
+  };
+  function activate(x, n, d, name, param) {
+    const y = new Float64Array(n * d);
+    if (name === "unit_disk") {  // tanh(|x|) x/|x|, continuous at 0
+      for (let i = 0; i < n; i++) {
+        let r2 = 0;
+        for (let k = 0; k < d; k++) r2 += x[i * d + k] ** 2;
+        const r = Math.sqrt(r2), s = r > 1e-8 ? Math.tanh(r) / r : 1 - r2 / 3;
+        for (let k = 0; k < d; k++) y[i * d + k] = x[i * d + k] * s;
+      }
+      return y;
+    }
+    const f = ACT[name];
+    if (!f) throw new Error("unknown activation " + name);
+    for (let i = 0; i < n * d; i++) y[i] = f(x[i], param);
+    return y;
+  }
+
+  // -- every stage's points and grid at one snapshot ------------------------------------------
+  const weights = D.mode === "weights";
+  const W = weights ? D.W.map((w) => decode(w, Float32Array)) : [];
+  const B = weights ? D.b.map((b) => decode(b, Float32Array)) : [];
+  const proj = {};
+  if (weights) for (const t in D.proj) proj[t] = D.proj[t].map((a) => decode(a, Float64Array));
+  const inputs = weights ? Float64Array.from(decode(D.inputs, Float32Array)) : null;
+
+  function gridInput() {  // scenes.lib.mobjects.grid_lines: vertical lines, then horizontal
+    if (!D.grid) return null;
+    const [lines, samples] = D.grid, [x0, x1, y0, y1] = D.extent;
+    const g = new Float64Array(2 * lines * samples * 2);
+    let o = 0;
+    for (let l = 0; l < lines; l++) {
+      const x = x0 + ((x1 - x0) * l) / (lines - 1);
+      for (let s = 0; s < samples; s++, o += 2) { g[o] = x; g[o + 1] = y0 + ((y1 - y0) * s) / (samples - 1); }
+    }
+    for (let l = 0; l < lines; l++) {
+      const y = y0 + ((y1 - y0) * l) / (lines - 1);
+      for (let s = 0; s < samples; s++, o += 2) { g[o] = x0 + ((x1 - x0) * s) / (samples - 1); g[o + 1] = y; }
+    }
+    return g;
+  }
+  const GRID = gridInput();
+  const gridCount = GRID ? GRID.length / 2 : 0;
+
+  // model.stages.apply_stage for stage t of snapshot s, on n points of the previous width
+  function applyStage(x, n, t, s) {
+    const { layer, kind, dim } = D.stages[t];
+    if (kind === "input") return x;
+    const din = D.widths[layer], dout = D.widths[layer + 1];
+    if (kind === "linear") {
+      const w = W[layer], off = s * dout * din, y = new Float64Array(n * dout);
+      for (let i = 0; i < n; i++)
+        for (let o = 0; o < dout; o++) {
+          let acc = 0;
+          for (let k = 0; k < din; k++) acc += w[off + o * din + k] * x[i * din + k];
+          y[i * dout + o] = acc;
+        }
+      return y;
+    }
+    if (kind === "bias") {
+      const b = B[layer], off = s * dout, y = new Float64Array(n * dout);
+      for (let i = 0; i < n; i++) for (let o = 0; o < dout; o++) y[i * dout + o] = x[i * dout + o] + b[off + o];
+      return y;
+    }
+    const [name, param] = D.activations[layer];
+    return activate(x, n, dim, name, param);
+  }
+  function shown(x, n, t) {  // States.project: PCA of wide stages, zero padding of narrow ones
+    const dim = D.stages[t].dim, y = new Float32Array(n * 3);
+    if (dim > 3) {
+      const [c, basis] = proj[t];
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < 3; j++) {
+          let acc = 0;
+          for (let k = 0; k < dim; k++) acc += (x[i * dim + k] - c[k]) * basis[k * 3 + j];
+          y[i * 3 + j] = acc;
+        }
+    } else for (let i = 0; i < n; i++) for (let k = 0; k < dim; k++) y[i * 3 + k] = x[i * dim + k];
+    return y;
+  }
+  function throughStages(x, n, s) {
+    const out = [];
+    for (let t = 0; t < T; t++) { x = applyStage(x, n, t, s); out.push(shown(x, n, t)); }
+    return out;
+  }
+  let trace, traceLo, traceSpan;
+  if (!weights) {
+    trace = decode(D.trace, Uint16Array);
+    traceLo = decode(D.traceLo, Float32Array);
+    traceSpan = decode(D.traceSpan, Float32Array);
+  }
+  function fromTrace(s) {
+    const out = [];
+    for (let t = 0; t < T; t++) {
+      const y = new Float32Array(P * 3), base = (s * T + t) * P * 3, q = (s * T + t) * 3;
+      for (let i = 0; i < P * 3; i++) y[i] = traceLo[q + (i % 3)] + (trace[base + i] / 65535) * traceSpan[q + (i % 3)];
+      out.push(y);
+    }
+    return out;
+  }
+  function centre(stages) {  // DigitView: every picture centred on its own cloud
+    for (const y of stages) {
+      const m = [0, 0, 0];
+      for (let i = 0; i < P; i++) for (let k = 0; k < 3; k++) m[k] += y[i * 3 + k] / P;
+      for (let i = 0; i < P; i++) for (let k = 0; k < 3; k++) y[i * 3 + k] -= m[k];
+    }
+    return stages;
+  }
+  const cache = new Map();
+  function frames(s) {
+    if (!cache.has(s)) {
+      const snap = D.snapshots.index[s];
+      let pts = weights ? throughStages(inputs, P, snap) : fromTrace(s);
+      if (view.center) pts = centre(pts);
+      const grid = GRID ? throughStages(GRID, gridCount, snap) : null;
+      if (cache.size > 12) cache.delete(cache.keys().next().value);
+      cache.set(s, { pts, grid });
+    }
+    return cache.get(s);
+  }
+  function logits(x, n, s, from) {  // the stages after ``from`` (the network's output)
+    for (let t = from + 1; t < T; t++) x = applyStage(x, n, t, D.snapshots.index[s]);
+    return x;
+  }
+
+  // -- view state ---------------------------------------------------------------------------
+  const state = {
+    stage: view.stage, step: view.step < 0 ? S - 1 : view.step, theme: D.theme,
+    yaw: view.yaw, pitch: view.pitch,
+  };
+  const canvas = $("view"), ctx = canvas.getContext("2d");
+  let width = 0, height = 0, dpr = 1;
+  const screenX = new Float32Array(P), screenY = new Float32Array(P);
+  let pal = D.palettes[state.theme];
+
+  function smooth(t) {  // manim's rate function ``smooth`` (inflection 10)
+    const sig = (x) => 1 / (1 + Math.exp(-x)), e = sig(-5);
+    return Math.min(Math.max((sig(10 * (t - 0.5)) - e) / (1 - 2 * e), 0), 1);
+  }
+  function reach(data) {  // NetworkView.scale_of (DigitView: a percentile of the distances)
+    if (view.percentile >= 100 && view.dims === 2) {
+      let m = 0;
+      for (let i = 0; i < data.length; i++) m = Math.max(m, Math.abs(data[i]));
+      return Math.max(m, 1e-6);
+    }
+    const n = data.length / 3, r = new Float32Array(n);
+    for (let i = 0; i < n; i++) r[i] = Math.hypot(data[3 * i], data[3 * i + 1], data[3 * i + 2]);
+    r.sort();
+    const q = (view.percentile / 100) * (n - 1), lo = Math.floor(q);
+    return Math.max(r[lo] + (r[Math.min(lo + 1, n - 1)] - r[lo]) * (q - lo), 1e-6);
+  }
+  function lerp(a, b, u) {
+    if (u === 0) return a;
+    const y = new Float32Array(a.length);
+    for (let i = 0; i < a.length; i++) y[i] = a[i] + (b[i] - a[i]) * u;
+    return y;
+  }
+  function rotation() {  // manim's ThreeDCamera: Rz(-theta - 90 deg), then Rx(-phi)
+    if (view.dims === 2) return [1, 0, 0, 0, 1, 0, 0, 0, 1];
+    const a = (-(state.yaw + 90) * Math.PI) / 180, p = (state.pitch * Math.PI) / 180;
+    const ca = Math.cos(a), sa = Math.sin(a), cp = Math.cos(p), sp = Math.sin(p);
+    return [ca, -sa, 0, cp * sa, cp * ca, sp, -sp * sa, -sp * ca, cp];
+  }
+
+  // -- decision regions ----------------------------------------------------------------------
+  const regionCanvas = document.createElement("canvas");
+  let regionKey = "";
+  function hexRGB(hex) { return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); }
+  function paintRegions(key, cells, classify) {  // class map over the canvas, cells x cells
+    if (key === regionKey) return;
+    regionCanvas.width = regionCanvas.height = cells;
+    const rctx = regionCanvas.getContext("2d"), img = rctx.createImageData(cells, cells);
+    const cls = classify(cells), colors = pal.classes.map(hexRGB);
+    for (let i = 0; i < cells * cells; i++) {
+      const c = colors[cls[i] % colors.length];
+      img.data.set([c[0], c[1], c[2], 255], i * 4);
+    }
+    rctx.putImageData(img, 0, 0);
+    regionKey = key;
+  }
+  function argmax(out, n) {
+    const cls = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let k = 1; k < K; k++) if (out[i * K + k] > out[i * K + best]) best = k;
+      cls[i] = best;
+    }
+    return cls;
+  }
+  // Regions where the view is 2-D and the network is computed here: in the input plane
+  // (boundary storyboards) and in the last hidden plane (the output layer's line or regions).
+  function regionStage(t) {
+    if (!weights || view.dims !== 2) return false;
+    return (t === 0 && D.widths[0] === 2 && view.inputRegions) || (t === D.lastStage && D.stages[t].dim === 2);
+  }
+
+  // -- drawing -------------------------------------------------------------------------------
+  let lastDraw = 0;
+  const drawTimes = [];
+  function draw() {
+    const t0 = performance.now();
+    const w = canvas.clientWidth, h = canvas.clientHeight;
+    dpr = window.devicePixelRatio || 1;
+    if (w * dpr !== canvas.width || h * dpr !== canvas.height) {
+      canvas.width = Math.round(w * dpr); canvas.height = Math.round(h * dpr); regionKey = "";
+    }
+    width = w; height = h;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = pal.background;
+    ctx.fillRect(0, 0, w, h);
+
+    const k = Math.min(Math.floor(state.stage), D.lastStage), u = smooth(state.stage - k);
+    const f = frames(state.step), next = Math.min(k + 1, D.lastStage);
+    const pts = lerp(f.pts[k], f.pts[next], u);
+    const grid = f.grid ? lerp(f.grid[k], f.grid[next], u) : null;
+    const fitted = view.fitTo === "grid" && grid ? grid : pts;
+    // 2-D: the fitted square fills the view; 3-D: a ball (of the largest distance) that
+    // stays inside the view whichever way the camera turns
+    const R = (view.dims === 2 ? 0.44 : 0.4) * Math.min(w, h), scale = R / reach(fitted);
+    const cx = w / 2, cy = h / 2 + 6, m = rotation();
+    const toX = (x, y, z) => cx + scale * (m[0] * x + m[1] * y + m[2] * z);
+    const toY = (x, y, z) => cy - scale * (m[3] * x + m[4] * y + m[5] * z);
+    bendspace.layout = { cx, cy, scale, R, k, u };
+
+    // regions under everything, at the stages where the page computes them
+    const near = Math.round(state.stage);
+    if (Math.abs(state.stage - near) < 0.02 && regionStage(near)) {
+      const cells = 150, x0 = (0 - cx) / scale, y1 = (cy - 0) / scale, span = Math.max(w, h) / scale;
+      const key = [near, state.step, state.theme, w, h, scale.toFixed(6), cells].join();
+      paintRegions(key, cells, (n) => {
+        const lattice = new Float64Array(n * n * 2);
+        for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) {
+          lattice[(r * n + c) * 2] = x0 + ((c + 0.5) * span) / n;
+          lattice[(r * n + c) * 2 + 1] = y1 - ((r + 0.5) * span) / n;
+        }
+        return argmax(logits(lattice, n * n, state.step, near), n * n);
+      });
+      ctx.globalAlpha = 0.3;
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(regionCanvas, 0, 0, Math.max(w, h), Math.max(w, h));
+      ctx.globalAlpha = 1;
+    }
+
+    if (grid) {  // the warped grid, each line a polyline
+      ctx.strokeStyle = pal.grid;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      const [lines, samples] = D.grid;
+      for (let l = 0; l < 2 * lines; l++)
+        for (let s = 0; s < samples; s++) {
+          const o = (l * samples + s) * 3, X = toX(grid[o], grid[o + 1], grid[o + 2]), Y = toY(grid[o], grid[o + 1], grid[o + 2]);
+          if (s === 0) ctx.moveTo(X, Y); else ctx.lineTo(X, Y);
+        }
+      ctx.stroke();
+    }
+
+    for (let i = 0; i < P; i++) {
+      const x = pts[3 * i], y = pts[3 * i + 1], z = pts[3 * i + 2];
+      screenX[i] = toX(x, y, z); screenY[i] = toY(x, y, z);
+    }
+    const r = Math.max(1.3, Math.min(4, R * view.radius));
+    for (let c = 0; c < K; c++) {  // one path per class: thousands of points at 60 fps
+      ctx.fillStyle = pal.classes[c % pal.classes.length];
+      ctx.beginPath();
+      for (let i = 0; i < P; i++) {
+        if (labels[i] !== c) continue;
+        ctx.moveTo(screenX[i] + r, screenY[i]);
+        ctx.arc(screenX[i], screenY[i], r, 0, 2 * Math.PI);
+      }
+      ctx.fill();
+    }
+    lastDraw = performance.now() - t0;
+    drawTimes.push(lastDraw);
+    if (drawTimes.length > 600) drawTimes.shift();
+    updateText(near);
+  }
+
+  // -- text, legend, controls ----------------------------------------------------------------
+  const pct = (v) => (100 * v).toFixed(1) + "%";
+  function updateText(near) {
+    const k = Math.min(Math.ceil(state.stage - 1e-9), D.lastStage), st = D.stages[k];
+    $("stage-label").textContent = st.label;
+    $("stage-detail").textContent = st.dim > 3 ? `${st.dim}-D, seen in 3-D` : `${st.dim}-D`;
+    $("stage-value").textContent = `${near} / ${D.lastStage}`;
+    const sn = D.snapshots, s = state.step;
+    let status = `step ${sn.steps[s]}   loss ${sn.loss[s].toFixed(3)}   accuracy ${pct(sn.accuracy[s])}`;
+    if (sn.heldout) status += `\nheld-out accuracy ${pct(sn.heldout[s])}`;
+    $("status").textContent = status;
+    $("step-value").textContent = `${s + 1} / ${S}`;
+    $("stage-slider").value = state.stage;
+    $("step-slider").value = s;
+  }
+  function applyTheme() {
+    pal = D.palettes[state.theme] || D.palettes.dark;
+    const st = document.body.style;
+    st.setProperty("--bg", pal.background); st.setProperty("--ink", pal.ink);
+    st.setProperty("--muted", pal.muted); st.setProperty("--grid", pal.grid);
+    st.setProperty("--accent2", pal.classes[0]);
+    document.documentElement.style.background = pal.background;
+    $("legend").innerHTML = "";
+    D.classNames.forEach((name, c) => {
+      const row = document.createElement("div"), dot = document.createElement("i");
+      dot.style.background = pal.classes[c % pal.classes.length];
+      row.append(document.createTextNode(name), dot);
+      $("legend").append(row);
+    });
+    regionKey = "";
+  }
+
+  // -- the URL fragment: #stage=7&step=40&theme=light&yaw=-70&pitch=66 -------------------------
+  function readHash() {
+    const q = new URLSearchParams(location.hash.slice(1));
+    const num = (key, lo, hi) => {
+      const v = parseFloat(q.get(key));
+      return Number.isFinite(v) ? Math.min(Math.max(v, lo), hi) : null;
+    };
+    const stage = num("stage", 0, D.lastStage), step = num("step", -S, S - 1);
+    if (stage !== null) state.stage = stage;
+    if (step !== null) state.step = step < 0 ? S + Math.round(step) : Math.round(step);
+    if (q.get("theme") in D.palettes) state.theme = q.get("theme");
+    const yaw = num("yaw", -3600, 3600), pitch = num("pitch", -180, 180);
+    if (yaw !== null) state.yaw = yaw;
+    if (pitch !== null) state.pitch = pitch;
+  }
+  let hashTimer = 0;
+  function writeHash() {
+    clearTimeout(hashTimer);
+    hashTimer = setTimeout(() => {
+      const q = new URLSearchParams({ stage: +state.stage.toFixed(2), step: state.step, theme: state.theme });
+      if (view.dims === 3) { q.set("yaw", Math.round(state.yaw)); q.set("pitch", Math.round(state.pitch)); }
+      try { history.replaceState(null, "", "#" + q.toString()); } catch (e) { /* sandboxed frame */ }
+    }, 150);
+  }
+
+  // -- animation: play the story, step with the keys -----------------------------------------
+  let anim = null, frameRequested = false;
+  function request() {
+    if (!frameRequested) { frameRequested = true; requestAnimationFrame(tick); }
+  }
+  function tick(now) {
+    frameRequested = false;
+    if (anim) anim(now);
+    draw();
+    if (anim) request();
+  }
+  function stop() { anim = null; $("play").textContent = "play"; writeHash(); }
+  function moveStage(target, seconds) {  // slide to a stage as the video does (smooth in draw)
+    const from = state.stage, start = performance.now();
+    anim = (now) => {
+      const a = Math.min(1, (now - start) / (1000 * seconds));
+      state.stage = from + (target - from) * a;
+      if (a >= 1) stop();
+    };
+    request();
+  }
+  function play() {
+    if (anim) { stop(); return; }
+    $("play").textContent = "pause";
+    const training = view.play === "training";
+    if (!training && state.stage >= D.lastStage) state.stage = 0;
+    if (training && state.step >= S - 1) state.step = 0;
+    let last = performance.now(), hold = 0;
+    anim = (now) => {
+      const dt = (now - last) / 1000;
+      last = now;
+      if (training) {
+        hold += dt;
+        if (hold >= view.snapshotSeconds) { hold = 0; state.step = Math.min(state.step + 1, S - 1); }
+        if (state.step >= S - 1) stop();
+        return;
+      }
+      if (hold > 0) { hold -= dt; return; }
+      const k = Math.floor(state.stage + 1e-9);
+      state.stage = Math.min(state.stage + dt / view.stageSeconds, k + 1, D.lastStage);
+      if (state.stage >= k + 1 - 1e-9) { state.stage = k + 1; hold = view.pauseSeconds; }
+      if (state.stage >= D.lastStage) stop();
+    };
+    request();
+  }
+  $("play").addEventListener("click", play);
+  $("theme").addEventListener("click", () => {
+    state.theme = state.theme === "dark" ? "light" : "dark";
+    applyTheme(); writeHash(); request();
+  });
+  const stageSlider = $("stage-slider"), stepSlider = $("step-slider");
+  stageSlider.max = D.lastStage;
+  stepSlider.max = S - 1;
+  stageSlider.addEventListener("input", () => { anim = null; state.stage = +stageSlider.value; writeHash(); request(); });
+  stepSlider.addEventListener("input", () => { state.step = +stepSlider.value; writeHash(); request(); });
+  document.addEventListener("keydown", (e) => {
+    if (e.target && e.target.tagName === "INPUT" && e.target.type !== "range") return;
+    if (e.key === "ArrowRight") moveStage(Math.min(Math.floor(state.stage + 1e-9) + 1, D.lastStage), 0.6);
+    else if (e.key === "ArrowLeft") moveStage(Math.max(Math.ceil(state.stage - 1e-9) - 1, 0), 0.6);
+    else if (e.key === "ArrowUp") { state.step = Math.min(state.step + 1, S - 1); writeHash(); request(); }
+    else if (e.key === "ArrowDown") { state.step = Math.max(state.step - 1, 0); writeHash(); request(); }
+    else if (e.key === " ") play();
+    else return;
+    e.preventDefault();
+  });
+  window.addEventListener("hashchange", () => { readHash(); applyTheme(); request(); });
+  window.addEventListener("resize", request);
+
+  // -- orbit (3-D) and hover -------------------------------------------------------------------
+  let drag = null;
+  canvas.addEventListener("pointerdown", (e) => {
+    if (view.dims !== 3) return;
+    drag = { x: e.clientX, y: e.clientY, yaw: state.yaw, pitch: state.pitch };
+    canvas.setPointerCapture(e.pointerId);
+  });
+  canvas.addEventListener("pointerup", () => { drag = null; writeHash(); });
+  const tip = $("tip");
+  const images = D.images ? decode(D.images, Uint8Array) : null;
+  function digitCanvas(i) {
+    const c = document.createElement("canvas");
+    c.width = c.height = 28;
+    const g = c.getContext("2d"), img = g.createImageData(28, 28);
+    const bg = hexRGB(pal.background), fg = hexRGB(pal.ink);
+    for (let p = 0; p < 784; p++) {
+      const byte = images[i * 392 + (p >> 1)], v = ((p & 1) ? byte & 15 : byte >> 4) / 15;
+      img.data.set([0, 1, 2].map((j) => bg[j] + v * (fg[j] - bg[j])).concat(255), p * 4);
+    }
+    g.putImageData(img, 0, 0);
+    return c;
+  }
+  canvas.addEventListener("pointermove", (e) => {
+    const rect = canvas.getBoundingClientRect(), x = e.clientX - rect.left, y = e.clientY - rect.top;
+    if (drag) {
+      state.yaw = drag.yaw - (e.clientX - drag.x) * 0.4;
+      state.pitch = Math.min(Math.max(drag.pitch - (e.clientY - drag.y) * 0.4, 0), 180);
+      request();
+      return;
+    }
+    let best = -1, dist = 100;  // within 10 px
+    for (let i = 0; i < P; i++) {
+      const d = (screenX[i] - x) ** 2 + (screenY[i] - y) ** 2;
+      if (d < dist) { dist = d; best = i; }
+    }
+    if (best < 0) { tip.style.display = "none"; return; }
+    tip.textContent = `${D.classNames[labels[best]]} (point ${best})`;
+    if (images) tip.append(document.createElement("br"), digitCanvas(best));
+    tip.style.display = "block";
+    tip.style.left = Math.min(x + 14, width - 90) + "px";
+    tip.style.top = Math.max(y - 20, 0) + "px";
+    tip.style.color = pal.classes[labels[best] % pal.classes.length];
+  });
+  canvas.addEventListener("pointerleave", () => { tip.style.display = "none"; });
+
+  // -- for tests and measurements ------------------------------------------------------------
+  const bendspace = (window.bendspace = {
+    errors, data: D, state,
+    screenPoints: () => ({ x: Array.from(screenX), y: Array.from(screenY), labels: Array.from(labels) }),
+    drawTimes: () => drawTimes.slice(),
+    set(changes) { Object.assign(state, changes); applyTheme(); draw(); },
+    // n frames of a stage animation, drawn back to back: the cost of a frame (ms each)
+    timeFrames(n) {
+      const times = [], saved = state.stage;
+      for (let i = 0; i < n; i++) { state.stage = (i / n) * D.lastStage; draw(); times.push(lastDraw); }
+      state.stage = saved; draw();
+      return times;
+    },
+  });
+  window.addEventListener("error", (e) => errors.push(String(e.message)));
+
+  $("title").textContent = D.title;
+  readHash();
+  applyTheme();
+  draw();
+  document.body.dataset.ready = "1";
+})();
