@@ -39,6 +39,8 @@ STATES = (EnvStatesFile("STATES"),)
 class Stretching(StageByStage):
     """Your trained network bends your data, stage by stage, until the classes come apart."""
 
+    title = "Your network, stage by stage"  # the gallery's heading (the renderer reads it)
+
     states_sources = STATES
     gallery = False
     poster_time = -2.0
@@ -79,6 +81,8 @@ class Stretching(StageByStage):
 class Boundary(BoundaryOverTraining):
     """Your network's decision regions while it trains, under your points (3-D: their colours)."""
 
+    title = "Your network's decision boundary while training"  # the gallery's heading (the renderer reads it)
+
     states_sources = STATES
     gallery = False
     title_text = "the network's guess"
@@ -90,6 +94,10 @@ class Boundary(BoundaryOverTraining):
 
 class Training(PanelsOverTraining):
     """Every stage of your network in its own panel, all evolving together while it trains."""
+
+    title = (
+        "Your network: every stage while training"  # the gallery's heading (the renderer reads it)
+    )
 
     states_sources = STATES
     gallery = False

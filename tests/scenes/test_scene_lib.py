@@ -109,3 +109,23 @@ def test_a_caption_change_never_shows_two_captions_at_once():
             assert_texts_apart(boxes, what=f"{scene.__name__} frame {i}")
         # each change passes through a moment with no caption (the old gone, the new not yet)
         assert min(counts) == 0, counts
+
+
+def test_every_scene_has_a_title_as_a_person_writes_it():
+    """Each story scene names itself in its own ``title`` (the gallery's heading): no CamelCase
+    split such as "Mnist Clusters" or "Packing Input7"."""
+    import importlib
+    import re
+
+    from manim import Scene
+
+    for story in STORIES:
+        module = importlib.import_module(f"scenes.{story}")
+        for name in module.__all__:
+            cls = getattr(module, name)
+            if not (isinstance(cls, type) and issubclass(cls, Scene)):
+                continue
+            title = cls.__dict__.get("title")
+            assert isinstance(title, str) and title.strip(), f"{name} has no title of its own"
+            assert "Mnist" not in title, title
+            assert not re.search(r"[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]", title), title
