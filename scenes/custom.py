@@ -39,7 +39,7 @@ STATES = (EnvStatesFile("STATES"),)
 class Stretching(StageByStage):
     """Your trained network bends your data, stage by stage, until the classes come apart."""
 
-    title = "Your network, stage by stage"  # the gallery's heading (the renderer reads it)
+    title = "Your network, stage by stage"  # the gallery's heading
 
     states_sources = STATES
     gallery = False
@@ -81,7 +81,7 @@ class Stretching(StageByStage):
 class Boundary(BoundaryOverTraining):
     """Your network's decision regions while it trains, under your points (3-D: their colours)."""
 
-    title = "Your network's decision boundary while training"  # the gallery's heading (the renderer reads it)
+    title = "Your network's decision boundary while training"  # the gallery's heading
 
     states_sources = STATES
     gallery = False
@@ -95,9 +95,7 @@ class Boundary(BoundaryOverTraining):
 class Training(PanelsOverTraining):
     """Every stage of your network in its own panel, all evolving together while it trains."""
 
-    title = (
-        "Your network: every stage while training"  # the gallery's heading (the renderer reads it)
-    )
+    title = "Your network: every stage while training"  # the gallery's heading
 
     states_sources = STATES
     gallery = False

@@ -184,7 +184,7 @@ def rider_indices(states: States, digits: tuple[int, ...], stage: int) -> list[i
 class MnistClusters(_DigitSpace, Scene3D):
     """2,000 held-out digits through a 784-128-64-10 tanh network: ten clusters form."""
 
-    title = "MNIST clusters"  # the gallery's heading (the renderer reads it)
+    title = "MNIST clusters"  # the gallery's heading
 
     poster_time = -1.0
     riders = (0, 1, 3, 4, 7, 9)  # digits whose image rides along with its point
@@ -256,7 +256,7 @@ class MnistClusters(_DigitSpace, Scene3D):
 class MnistClustersTraining(_DigitSpace, Scene3D):
     """The last hidden layer's view of 2,000 digits while training: a cloud splits into ten."""
 
-    title = "MNIST clusters while training"  # the gallery's heading (the renderer reads it)
+    title = "MNIST clusters while training"  # the gallery's heading
 
     poster_time = -1.0
     intro_seconds = 1.5
@@ -306,7 +306,7 @@ class MnistClustersTraining(_DigitSpace, Scene3D):
 class MnistTemplates(StatesScene, Scene):
     """A 784-10 network's weights, one 28 x 28 image per digit, turning into blurry digits."""
 
-    title = "MNIST templates"  # the gallery's heading (the renderer reads it)
+    title = "MNIST templates"  # the gallery's heading
 
     states_sources = (TEMPLATES,)
     poster_time = -1.0
@@ -429,7 +429,7 @@ class _AccuracyChart(VGroup):
 class MnistMistakes(StatesScene, Scene):
     """Where the trained network goes wrong: the confusion matrix, then its surest mistakes."""
 
-    title = "MNIST mistakes"  # the gallery's heading (the renderer reads it)
+    title = "MNIST mistakes"  # the gallery's heading
 
     states_sources = (PRESET,)
     poster_time = -1.0

@@ -209,7 +209,7 @@ class PackingScene(StatesScene):
 class PackingInput(PackingScene, Scene):
     """The input spirals over the network's predicted class, from first to last snapshot."""
 
-    title = "Packing, input space"  # the gallery's heading (the renderer reads it)
+    title = "Packing, input space"  # the gallery's heading
 
     def construct(self) -> None:
         st = self.states()
@@ -253,7 +253,7 @@ class PackingInput(PackingScene, Scene):
 class PackingInput7(PackingInput):
     """Seven arms in the input space over the tanh network's predicted class."""
 
-    title = "Packing, 7 classes, input space"  # the gallery's heading (the renderer reads it)
+    title = "Packing, 7 classes, input space"  # the gallery's heading
 
     classes = 7
 
@@ -261,7 +261,7 @@ class PackingInput7(PackingInput):
 class PackingHidden(PackingScene, Scene):
     """The 2-neuron layer over training: tanh, ReLU and unit disk side by side."""
 
-    title = "Packing, the 2-neuron layer"  # the gallery's heading (the renderer reads it)
+    title = "Packing, the 2-neuron layer"  # the gallery's heading
 
     activations: tuple[str, ...] = ACTIVATIONS
     run_seconds: float = 8.0
@@ -333,9 +333,7 @@ class PackingHidden(PackingScene, Scene):
 class PackingHidden7(PackingHidden):
     """Seven classes in the 2-neuron layer over training, three activations side by side."""
 
-    title = (
-        "Packing, 7 classes, the 2-neuron layer"  # the gallery's heading (the renderer reads it)
-    )
+    title = "Packing, 7 classes, the 2-neuron layer"  # the gallery's heading
 
     classes = 7
 
@@ -343,7 +341,7 @@ class PackingHidden7(PackingHidden):
 class PackingGallery(PackingScene, Scene):
     """Final 2-neuron layers for k = 2..7, one row per activation."""
 
-    title = "Packing, k = 2 to 7 classes"  # the gallery's heading (the renderer reads it)
+    title = "Packing, k = 2 to 7 classes"  # the gallery's heading
 
     activations: tuple[str, ...] = ACTIVATIONS
     class_counts: tuple[int, ...] = CLASS_RANGE
@@ -390,7 +388,7 @@ class PackingGallery(PackingScene, Scene):
 class PackingVectorField(PackingScene, Scene):
     """Arrows of the input-to-hidden map: at each input point, the direction of h(x)."""
 
-    title = "Packing, the input-to-hidden field"  # the gallery's heading (the renderer reads it)
+    title = "Packing, the input-to-hidden field"  # the gallery's heading
 
     arrows_per_side: int = 19
 
@@ -454,9 +452,7 @@ class PackingVectorField(PackingScene, Scene):
 class PackingVectorFieldReLU(PackingVectorField):
     """The input-to-hidden field of the ReLU network (k = 4)."""
 
-    title = (
-        "Packing, the input-to-hidden field (ReLU)"  # the gallery's heading (the renderer reads it)
-    )
+    title = "Packing, the input-to-hidden field (ReLU)"  # the gallery's heading
 
     activation = "relu"
 
@@ -464,7 +460,7 @@ class PackingVectorFieldReLU(PackingVectorField):
 class PackingAngles(PackingScene, Scene):
     """Per-class histograms of the hidden vectors' angle, with circular mean and spread."""
 
-    title = "Packing, angles per class"  # the gallery's heading (the renderer reads it)
+    title = "Packing, angles per class"  # the gallery's heading
 
     bins: int = 72
 
@@ -542,7 +538,7 @@ class PackingAngles(PackingScene, Scene):
 class PackingAnglesReLU(PackingAngles):
     """Angle histograms of the ReLU network (k = 4): confined to one quadrant."""
 
-    title = "Packing, angles per class (ReLU)"  # the gallery's heading (the renderer reads it)
+    title = "Packing, angles per class (ReLU)"  # the gallery's heading
 
     activation = "relu"
 
@@ -550,7 +546,7 @@ class PackingAnglesReLU(PackingAngles):
 class PackingAnglesUnitDisk(PackingAngles):
     """Angle histograms of the unit-disk network (k = 5)."""
 
-    title = "Packing, angles per class (unit disk)"  # the gallery's heading (the renderer reads it)
+    title = "Packing, angles per class (unit disk)"  # the gallery's heading
 
     classes = 5
     activation = "unit_disk"

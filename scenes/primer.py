@@ -101,7 +101,7 @@ class _PlaneScene:
 class WeightedSum(Scene):
     """A neuron's weighted sum, and two of them at once: a matrix times a vector."""
 
-    title = "A weighted sum"  # the gallery's heading (the renderer reads it)
+    title = "A weighted sum"  # the gallery's heading
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -147,7 +147,7 @@ class WeightedSum(Scene):
 class MatrixOnGrid(_PlaneScene, Scene):
     """A 2x2 matrix moves every point of the plane at once: lines stay straight."""
 
-    title = "A matrix bends the grid"  # the gallery's heading (the renderer reads it)
+    title = "A matrix bends the grid"  # the gallery's heading
 
     def construct(self) -> None:
         # Step 1: the plane, with points on two rings.
@@ -163,7 +163,7 @@ class MatrixOnGrid(_PlaneScene, Scene):
 class TanhSquash(Scene):
     """tanh squeezes the whole number line into the interval (-1, 1)."""
 
-    title = "tanh squeezes the number line"  # the gallery's heading (the renderer reads it)
+    title = "tanh squeezes the number line"  # the gallery's heading
 
     stage_seconds = 2.5
 
@@ -209,7 +209,7 @@ class TanhSquash(Scene):
 class TanhOnGrid(_PlaneScene, Scene):
     """tanh on each coordinate: the plane folds into the square (-1, 1) x (-1, 1)."""
 
-    title = "tanh on the grid"  # the gallery's heading (the renderer reads it)
+    title = "tanh on the grid"  # the gallery's heading
 
     def construct(self) -> None:
         # Step 1: the plane.
@@ -225,7 +225,7 @@ class TanhOnGrid(_PlaneScene, Scene):
 class FullLayer(_PlaneScene, Scene):
     """A whole layer: a linear map, a translation by the bias, then tanh."""
 
-    title = "A full layer: matrix, bias, tanh"  # the gallery's heading (the renderer reads it)
+    title = "A full layer: matrix, bias, tanh"  # the gallery's heading
 
     poster_time = -1.0
 

@@ -19,7 +19,7 @@ CLASS_NAMES = ("spiral A", "spiral B")
 class SpiralsStretching(StageByStage):
     """The trained network bends the plane, stage by stage, until a line separates the spirals."""
 
-    title = "Spirals, stage by stage"  # the gallery's heading (the renderer reads it)
+    title = "Spirals, stage by stage"  # the gallery's heading
 
     states_sources = (Preset(PRESET),)
     class_names = CLASS_NAMES
@@ -29,7 +29,7 @@ class SpiralsStretching(StageByStage):
 class SpiralsBoundary(BoundaryOverTraining):
     """The input-space decision boundary over training, with the points on top."""
 
-    title = "Spirals: the decision boundary while training"  # the gallery's heading (the renderer reads it)
+    title = "Spirals: the decision boundary while training"  # the gallery's heading
 
     states_sources = (Preset(PRESET),)
     class_names = CLASS_NAMES
@@ -39,7 +39,7 @@ class SpiralsBoundary(BoundaryOverTraining):
 class SpiralsTraining(PanelsOverTraining):
     """Every stage's output in its own panel, all evolving together while the network trains."""
 
-    title = "Spirals: every stage while training"  # the gallery's heading (the renderer reads it)
+    title = "Spirals: every stage while training"  # the gallery's heading
 
     states_sources = (Preset(PRESET),)
     poster_time = -1.0
