@@ -61,6 +61,23 @@ class Stretching(StageByStage):
         return moving_stages(states)
 
     def show_output(self, states: States) -> None:
+        """Back to the last hidden space, where the output layer's regions are drawn under
+        the points (a space wider than 3-D is seen projected: the output space instead)."""
+        last_hidden = states.stage_index(states.n_layers - 2, "activation")
+        if states.is_projected(last_hidden):
+            self.show_output_space(states)
+            return
+        self.play(
+            self.caption.make_change_animation(
+                states.stage_label(last_hidden),
+                text("back to the last hidden space", self.pal.ink, 22),
+            ),
+            run_time=self.caption_seconds,
+        )
+        self.play(self.view.make_jump_animation(last_hidden, run_time=self.stage_seconds))
+        super().show_output(states)
+
+    def show_output_space(self, states: States) -> None:
         """The classes' regions in the output space (two scores: a line between them)."""
         extras = []
         if states.n_classes == 2 and not isinstance(self.view.viewport, TiltedViewport):

@@ -21,11 +21,13 @@ from model.sources import EnvStatesFile, Preset, StatesFile, StatesSource
 from scenes.lib.boundaries import (
     box_plane_polygon,
     class_image,
+    class_regions,
     decision_line,
     decision_regions,
     half_planes,
     output_plane,
     output_regions,
+    regions_in_view,
 )
 from scenes.lib.captions import (
     Caption,
@@ -86,6 +88,7 @@ __all__ = [
     "change_caption_in_frame",
     "class_image",
     "class_names",
+    "class_regions",
     "decision_line",
     "decision_regions",
     "digit_rgba",
@@ -104,6 +107,7 @@ __all__ = [
     "output_plane",
     "output_regions",
     "palette",
+    "regions_in_view",
     "rgb_array",
     "stage_detail",
     "template_rgba",
