@@ -101,6 +101,7 @@ class DisksBulge3D(StageByStage3D):
     states_sources = (BULGE,)
     class_names = CLASS_NAMES
     poster_time = -1.0
+    fit_to = "grid"  # zoom each stage to the grid: a stretched grid never leaves the frame
 
 
 class DisksSideBySide(StatesScene, Scene):

@@ -50,6 +50,7 @@ class _PlaneScene:
 
     extent = 2.0
     scale = 1.6  # scene units per data unit
+    reach = 3.4  # the grid never reaches further from the centre (scene units): it stays in frame
     center = np.array([-2.2, -0.3, 0.0])
     stage_seconds = 2.0
     pause_seconds = 1.0
@@ -77,9 +78,16 @@ class _PlaneScene:
             [(self.grid, self.grid_data, new_grid), (self.cloud, self.point_data, new_pts)],
             self.viewport,
             run_time=self.stage_seconds,
+            fit_scale=self.fit_scale,
         )
         self.grid_data, self.point_data = new_grid, new_pts
         return anim
+
+    def fit_scale(self, data: list[np.ndarray]) -> float:
+        """The usual scale, zoomed out on any frame where the grid would reach past ``reach``
+        scene units from the centre (a stretching matrix plus a bias leaves the frame)."""
+        far = max(float(np.abs(data[0][..., :2]).max()), 1e-9)
+        return min(self.scale, self.reach / far)
 
     def show_plane(self, title: str, detail=None) -> None:
         e = self.extent + 0.3

@@ -31,6 +31,7 @@ __all__ = [
     "lattice",
     "output_plane",
     "output_regions",
+    "plane_grid",
     "regions_in_view",
 ]
 
@@ -109,6 +110,8 @@ def class_regions(
         if top > 0:
             gen = contourpy.contour_generator(xs, ys, margin, fill_type="OuterOffset",
                                               line_type="Separate")  # fmt: skip
+            # (where three regions meet, interpolation leaves a gap of about a cell: a
+            # lattice of ~100 nodes a side keeps it under a pixel or two)
             _add_rings(poly, *gen.filled(0.0, top + 1.0))
             for line in gen.lines(0.0) if edge_color else ():
                 if len(line) >= 2:
@@ -123,7 +126,7 @@ def class_regions(
 def decision_regions(
     view: NetworkView,
     box: tuple[float, float, float, float],
-    resolution: int = 64,
+    resolution: int = 96,
     opacity: float = 0.25,
     edge_color: str | None = None,
 ) -> VGroup:
@@ -214,7 +217,7 @@ def output_regions(
     view: NetworkView, box: tuple[float, float, float, float], opacity: float = 0.22
 ) -> VGroup:
     """Shade a 2-D *output* space (``box``, scene coordinates) by which score is larger."""
-    xs, ys, scene_pts = lattice(box, 32)
+    xs, ys, scene_pts = lattice(box, 64)
     scores = view.viewport.to_data(scene_pts)[..., :2]
     return class_regions(scores, xs, ys, view.pal.classes, opacity)
 
@@ -284,7 +287,7 @@ def regions_in_view(
     pad = 0.08 * np.maximum(hi - lo, 1e-6)
     lo, hi = lo - pad, hi + pad
     if int(states["stage_dim"][stage]) <= 2:  # a plane seen obliquely: its regions, tilted
-        xs, ys = np.linspace(lo[0], hi[0], 48), np.linspace(lo[1], hi[1], 48)
+        xs, ys = np.linspace(lo[0], hi[0], 96), np.linspace(lo[1], hi[1], 96)
         gx, gy = np.meshgrid(xs, ys)
         scores = view.output_logits(np.stack([gx, gy, np.zeros_like(gx)], -1))
         regions = class_regions(scores, xs, ys, pal.classes, opacity, edge_color=pal.ink)
@@ -310,3 +313,30 @@ def regions_in_view(
     cloud = PointCloud(view.viewport.to_scene(nodes), guess, pal.classes[: states.n_classes],
                        radius=0.03, opacity=opacity)  # fmt: skip
     return VGroup(cloud)
+
+
+def plane_grid(corners: np.ndarray, normal: np.ndarray, lines: int = 7) -> np.ndarray:
+    """Segments ``(n, 2, 3)`` of a grid drawn on a convex plane polygon (its ``corners``).
+
+    ``lines`` evenly spaced lines each way, along two directions in the plane,
+    clipped to the polygon: drawn on a translucent plane they make it read as a
+    surface in 3-D (the lines foreshorten with the tilt).
+    """
+    p = np.asarray(corners, dtype=np.float64)
+    n = np.asarray(normal, dtype=np.float64) / np.linalg.norm(normal)
+    mid = p.mean(0)
+    u = p[0] - mid
+    u /= np.linalg.norm(u)
+    v = np.cross(n, u)
+    flat = np.stack([(p - mid) @ u, (p - mid) @ v], -1)  # (m, 2) corners in the plane
+    segments = []
+    for axis in (0, 1):
+        lo, hi = flat[:, axis].min(), flat[:, axis].max()
+        for t in np.linspace(lo, hi, lines + 2)[1:-1]:
+            hits = []
+            for a, b in zip(flat, np.roll(flat, -1, axis=0), strict=True):
+                if (a[axis] - t) * (b[axis] - t) < 0:  # this edge crosses the line
+                    hits.append(a + (b - a) * (t - a[axis]) / (b[axis] - a[axis]))
+            if len(hits) == 2:
+                segments.append([mid + h[0] * u + h[1] * v for h in hits])
+    return np.array(segments).reshape(-1, 2, 3)

@@ -334,6 +334,7 @@ class PanelsOverTraining(StatesScene, Scene):
 
     poster_time = -1.0
     columns = 5
+    label_room = 0.1  # the points stay this far (scene units) below their panel's title
     snapshot_seconds = 0.25
     final_seconds = 2.5
     snapshot_stride = 1
@@ -355,13 +356,13 @@ class PanelsOverTraining(StatesScene, Scene):
             r, c = divmod(t, self.columns)
             center = np.array([-6.8 + cell_w * (c + 0.5), 2.9 - cell_h * (r + 0.5) - 0.25, 0.0])
             view = NetworkView(
-                states, snapshot=0, center=center, fit=half, pal=pal, lines=9, samples=40,
-                radius=0.018, grid_width=0.6,
+                states, snapshot=0, center=center, fit=half - self.label_room, pal=pal, lines=9,
+                samples=40, radius=0.018, grid_width=0.6,
             )  # fmt: skip
             view.set_stage(t)
             views.append(view)
             label = text(states.stage_label(t), pal.muted, 14)
-            labels.add(label.next_to(center + half * UP, UP, buff=0.06))
+            labels.add(label.next_to(center + half * UP, UP, buff=0.1))
 
         def status(snapshot: int) -> Text:
             body = (
