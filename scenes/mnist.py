@@ -246,9 +246,23 @@ class MnistClusters(_DigitSpace, Scene3D):
                                        self.rider_height)
                          for d, i in zip(self.riders, self.rider_points, strict=True)])  # fmt: skip
         colors = [pal.class_color(d) for d in self.riders]
-        leaders = ring_riders(self, tiles, self.view.cloud, self.rider_points, colors, self.ring)
+        leaders = ring_riders(self, tiles, self.view.cloud, self.rider_points, colors, self.ring,
+                              avoid=self.text_boxes)  # fmt: skip
         self.remove(tiles, *leaders)
         return tiles, leaders
+
+    def text_boxes(self) -> list[np.ndarray]:
+        """``[x0, y0, x1, y1]`` of every text on the screen now (the riders keep clear)."""
+        boxes = []
+        for mob in self.mobjects:
+            for part in mob.get_family():
+                if isinstance(part, Text) and len(part.get_all_points()):
+                    (x0, y0, _), (x1, y1, _) = (
+                        part.get_all_points().min(0),
+                        part.get_all_points().max(0),
+                    )
+                    boxes.append(np.array([x0, y0, x1, y1]))
+        return boxes
 
     def show_best_view(self, states: States) -> None:
         """Back to the best-separated stage (if the output is not it), the camera turned to

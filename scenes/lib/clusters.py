@@ -104,36 +104,68 @@ def spread_view(
     return angles
 
 
+def _blocked(spot: np.ndarray, half: float, avoid: np.ndarray) -> bool:
+    """Whether a square of half-size ``half`` at ``spot`` meets any ``[x0, y0, x1, y1]`` box."""
+    if not len(avoid):
+        return False
+    x, y = spot
+    return bool(np.any((x + half > avoid[:, 0]) & (x - half < avoid[:, 2])
+                       & (y + half > avoid[:, 1]) & (y - half < avoid[:, 3])))  # fmt: skip
+
+
 def ring_positions(
-    screen: np.ndarray, radii: tuple[float, float], min_gap: float = 0.55
+    screen: np.ndarray,
+    radii: tuple[float, float],
+    min_gap: float = 0.55,
+    avoid: Sequence[np.ndarray] = (),
+    half: float = 0.25,
 ) -> np.ndarray:
     """``(n, 2)`` places on an ellipse around the origin, each in its point's direction.
 
     ``screen`` is ``(n, >=2)`` points on the screen (origin: the cloud's centre);
     angles are pushed apart to at least ``min_gap`` of a fair share (``2 pi / n``),
-    so labels placed there never meet and each sits outward of its own point.
+    so labels placed there never meet and each sits outward of its own point. A
+    label (a square of half-size ``half``) that would meet one of the ``avoid``
+    boxes (``[x0, y0, x1, y1]``, e.g. the captions) slides along the ellipse to
+    the nearest free place.
     """
     p = np.asarray(screen, dtype=np.float64)[:, :2]
     n = len(p)
-    angle = np.arctan2(p[:, 1], p[:, 0])
+    boxes = np.asarray(avoid, dtype=np.float64).reshape(-1, 4)
     gap = min_gap * 2 * np.pi / n
-    order = np.argsort(angle)
-    a = angle[order].copy()
-    for _ in range(50):  # relax: push neighbours (cyclically) apart until all gaps hold
-        moved = False
+    order = np.argsort(np.arctan2(p[:, 1], p[:, 0]))
+    a = np.arctan2(p[order, 1], p[order, 0])
+
+    def spot(angle: float) -> np.ndarray:
+        return np.array([radii[0] * np.cos(angle), radii[1] * np.sin(angle)])
+
+    for _ in range(4):  # alternate: spread the angles, then slide out of the boxes
+        for _ in range(50):  # push neighbours (cyclically) apart until every gap holds
+            moved = False
+            for i in range(n):
+                j = (i + 1) % n
+                room = (a[j] - a[i]) % (2 * np.pi)
+                if room < gap - 1e-9:
+                    a[i] -= (gap - room) / 2
+                    a[j] += (gap - room) / 2
+                    moved = True
+            if not moved:
+                break
+        slid = False
         for i in range(n):
-            j = (i + 1) % n
-            room = (a[j] - a[i]) % (2 * np.pi)
-            if room < gap - 1e-9:
-                push = (gap - room) / 2
-                a[i] -= push
-                a[j] += push
-                moved = True
-        if not moved:
+            if not _blocked(spot(a[i]), half, boxes):
+                continue
+            for step in np.radians(np.arange(2, 182, 2)):  # the nearest free angle
+                free = [b for b in (a[i] - step, a[i] + step) if not _blocked(spot(b), half, boxes)]
+                if free:
+                    a[i], slid = free[0], True
+                    break
+        order_now = np.argsort(a % (2 * np.pi))
+        a, order = (a % (2 * np.pi))[order_now], order[order_now]
+        if not slid:
             break
     out = np.empty((n, 2))
-    out[order, 0] = radii[0] * np.cos(a)
-    out[order, 1] = radii[1] * np.sin(a)
+    out[order] = np.array([spot(angle) for angle in a])
     return out
 
 
@@ -166,20 +198,23 @@ def ring_riders(
     indices: Sequence[int],
     colors: Sequence[str],
     ring: tuple[float, float],
+    avoid=None,
 ) -> list[VMobject]:
     """Keep ``tiles`` on a ring around ``cloud`` (flat on the screen), each in the direction
     of its point ``cloud.positions[indices[i]]``, with a leader line to it; returns the lines.
 
     One updater on ``tiles`` places them all every frame (:func:`ring_positions`), so
-    they follow their points without covering the cloud or each other. Tiles and
-    lines are registered as fixed in the frame (and added to the scene).
+    they follow their points without covering the cloud or each other; ``avoid()``,
+    if given, returns boxes ``[x0, y0, x1, y1]`` (the texts on screen) they keep
+    clear of. Tiles and lines are registered as fixed in the frame (and added).
     """
     rows = list(indices)
     leaders = [VMobject(stroke_color=c, stroke_width=1.5, stroke_opacity=0.8) for c in colors]
 
     def place(group: VGroup) -> None:
         points = scene.camera.project_points(cloud.positions[rows])
-        spots = ring_positions(points, ring)
+        half = 0.5 * max(max(t.width, t.height) for t in group) + 0.05
+        spots = ring_positions(points, ring, avoid=avoid() if avoid else (), half=half)
         for tile, line, spot, point in zip(group, leaders, spots, points, strict=True):
             tile.move_to([*spot, 0.0])
             toward = point[:2] - spot  # from the tile's edge, not its centre
