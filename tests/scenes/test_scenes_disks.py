@@ -122,9 +122,10 @@ def test_bulge_plane_is_translucent_outlined_and_gridded(bulge):
     assert 0 < float(fill.get_fill_opacity()) <= 0.2
     assert outline.get_stroke_width() >= 2 and len(outline.points) >= 3 * 4
     assert len(lines.points) >= 4 * 4 * 2  # at least four lines each way
-    order = bulge.scene.mobjects
-    near = [m for m in bulge.scene.view.cloud.submobjects if m in order]
-    assert len(near) == 1 and order.index(near[0]) > order.index(bulge.scene.plane)
+    order = [id(m) for m in bulge.scene.mobjects]
+    after = order[order.index(id(bulge.scene.plane)) + 1 :]
+    drawn_over = [k for k, m in enumerate(bulge.scene.view.cloud.submobjects) if id(m) in after]
+    assert len(drawn_over) == 1, drawn_over  # one class over the plane, the other under it
 
 
 def _sides(plane_points: np.ndarray, points: np.ndarray, shift: float = 0.0) -> np.ndarray:
