@@ -39,6 +39,8 @@ STATES = (EnvStatesFile("STATES"),)
 class Stretching(StageByStage):
     """Your trained network bends your data, stage by stage, until the classes come apart."""
 
+    title = "Your network, stage by stage"  # the gallery's heading
+
     states_sources = STATES
     gallery = False
     poster_time = -2.0
@@ -59,6 +61,23 @@ class Stretching(StageByStage):
         return moving_stages(states)
 
     def show_output(self, states: States) -> None:
+        """Back to the last hidden space, where the output layer's regions are drawn under
+        the points (a space wider than 3-D is seen projected: the output space instead)."""
+        last_hidden = states.stage_index(states.n_layers - 2, "activation")
+        if states.is_projected(last_hidden):
+            self.show_output_space(states)
+            return
+        self.play(
+            self.caption.make_change_animation(
+                states.stage_label(last_hidden),
+                text("back to the last hidden space", self.pal.ink, 22),
+            ),
+            run_time=self.caption_seconds,
+        )
+        self.play(self.view.make_jump_animation(last_hidden, run_time=self.stage_seconds))
+        super().show_output(states)
+
+    def show_output_space(self, states: States) -> None:
         """The classes' regions in the output space (two scores: a line between them)."""
         extras = []
         if states.n_classes == 2 and not isinstance(self.view.viewport, TiltedViewport):
@@ -79,6 +98,8 @@ class Stretching(StageByStage):
 class Boundary(BoundaryOverTraining):
     """Your network's decision regions while it trains, under your points (3-D: their colours)."""
 
+    title = "Your network's decision boundary while training"  # the gallery's heading
+
     states_sources = STATES
     gallery = False
     title_text = "the network's guess"
@@ -90,6 +111,8 @@ class Boundary(BoundaryOverTraining):
 
 class Training(PanelsOverTraining):
     """Every stage of your network in its own panel, all evolving together while it trains."""
+
+    title = "Your network: every stage while training"  # the gallery's heading
 
     states_sources = STATES
     gallery = False

@@ -52,6 +52,8 @@ CLASS_NAMES = ("disk", "ring")
 class DisksFailing2D(StageByStage):
     """Two neurons per layer squeeze and fold the disk and the ring but never pull them apart."""
 
+    title = "Disks: two neurons are not enough"  # the gallery's heading
+
     states_sources = (FLAT,)
     class_names = CLASS_NAMES
     poster_time = -1.0
@@ -85,6 +87,8 @@ class DisksFailing2D(StageByStage):
 class DisksTraining2D(PanelsOverTraining):
     """Every stage of the 2-wide network in its own panel while it trains: trying, and failing."""
 
+    title = "Disks, 2 neurons wide, while training"  # the gallery's heading
+
     states_sources = (FLAT,)
     poster_time = -1.0
 
@@ -92,13 +96,18 @@ class DisksTraining2D(PanelsOverTraining):
 class DisksBulge3D(StageByStage3D):
     """Three neurons per layer: the plane bulges into 3-D and a plane separates disk from ring."""
 
+    title = "Disks: three neurons lift the disk out"  # the gallery's heading
+
     states_sources = (BULGE,)
     class_names = CLASS_NAMES
     poster_time = -1.0
+    fit_to = "grid"  # zoom each stage to the grid: a stretched grid never leaves the frame
 
 
 class DisksSideBySide(StatesScene, Scene):
     """Two against three neurons per layer: the input-plane boundary and the last hidden space."""
+
+    title = "Disks: 2 and 3 neurons side by side"  # the gallery's heading
 
     states_sources = (FLAT, BULGE)
     poster_time = -1.0

@@ -39,10 +39,16 @@ from scenes.lib import (
     Scene3D,
     StatesScene,
     apply_theme,
+    best_stage,
+    centroids,
+    cluster_words,
     digit_squares,
     digit_tile,
     image_mobject,
     legend,
+    rider_indices,
+    ring_riders,
+    spread_view,
     template_rgba,
     text,
 )
@@ -161,37 +167,35 @@ class _DigitSpace:
         widths = "-".join(str(w) for w in states.widths)
         net = text(f"network {widths}, {states.activations[0]}", pal.muted, 20)
         net.to_corner(DOWN + LEFT, buff=0.4)
-        note = text("3-D view: top 3 principal directions, aligned", pal.muted, 20)
+        note = text("3-D: top 3 principal directions", pal.muted, 20)
         note.next_to(net, UP, buff=0.15, aligned_edge=LEFT)
         self.add_fixed_in_frame_mobjects(keys, net, note)
         self.caption = Caption(pal, anchor=np.array([-6.8, 3.7, 0.0]), font_size=30)
         return view
 
 
-def rider_indices(states: States, digits: tuple[int, ...], stage: int) -> list[int]:
-    """For each digit, the correctly classified point nearest its class centre at ``stage``."""
-    labels = np.asarray(states["labels"])
-    right = np.asarray(states["predictions"][-1]) == labels
-    points = np.asarray(states["trace"][-1, stage])
-    chosen = []
-    for d in digits:
-        idx = np.flatnonzero((labels == d) & right)
-        centre = points[idx].mean(axis=0)
-        chosen.append(int(idx[np.argmin(np.linalg.norm(points[idx] - centre, axis=1))]))
-    return chosen
-
-
 class MnistClusters(_DigitSpace, Scene3D):
-    """2,000 held-out digits through a 784-128-64-10 tanh network: ten clusters form."""
+    """2,000 held-out digits through a 784-128-64-10 tanh network: the digits gather by kind.
+
+    It ends on the view that separates the digits best (the stage whose shown
+    points sit nearest their own digit's centre, the camera turned to spread
+    the ten centres) and says which, with sentences computed from that picture.
+    Every digit has a rider: its image on a ring around the cloud, a leader line
+    to a typical point of its kind, so no rider covers the points.
+    """
+
+    title = "MNIST clusters"  # the gallery's heading
 
     poster_time = -1.0
-    riders = (0, 1, 3, 4, 7, 9)  # digits whose image rides along with its point
-    rider_height = 0.55
-    rider_offset = np.array([0.36, 0.36, 0.0])  # on the screen, from the point to the image
+    fit = 2.5  # a little smaller than the mixin's: the riders' ring goes around the cloud
+    riders = tuple(range(10))  # digits whose image rides along (on the ring) with a point
+    rider_height = 0.45
+    ring = (4.1, 2.85)  # the riders' ring on the screen: half-width, half-height
     intro_seconds = 2.0
     caption_seconds = 0.5
     stage_seconds = 2.0
     pause_seconds = 0.5
+    camera_seconds = 2.0
     final_seconds = 4.0
     max_stages: int | None = None  # stop after this many stages (short variants)
 
@@ -199,21 +203,13 @@ class MnistClusters(_DigitSpace, Scene3D):
         states = self.states()
         pal = self.pal
         view = self.start(states, -1, 0)
+        labels, trace = np.asarray(states["labels"]), np.asarray(states["trace"][-1])
+        self.best, _ = best_stage(trace, labels, 10, list(range(1, view.n_stages)))
 
-        # The riders: a typical digit of each kind (near its cluster's centre in the
-        # final picture), its image following its point from the first stage on.
-        self.rider_points = rider_indices(states, self.riders, view.n_stages - 1)
-        tiles = VGroup()
-        for d, i in zip(self.riders, self.rider_points, strict=True):
-            tile = digit_squares(states["inputs"][i], pal, pal.class_color(d), self.rider_height)
-            tile.set_z_index(1)  # over the points, which a stage animation re-adds on top
-            tile.add_updater(lambda m, i=i: m.move_to(view.cloud.positions[i] + self.rider_offset))
-            self.add_fixed_orientation_mobjects(
-                tile, center_func=lambda i=i: view.cloud.positions[i]
-            )
-            self.remove(tile)
-            tiles.add(tile)
-        self.tiles = tiles
+        # The riders: a typical digit of each kind (nearest its centre in the view the
+        # scene ends on), on a ring around the cloud, a leader line to its point.
+        self.rider_points = rider_indices(states, self.riders, self.best)
+        self.tiles, self.leaders = self.make_riders(states)
 
         # Step 1: the digits as pixels, seen through the PCA of the 784-D input.
         self.play(
@@ -221,7 +217,9 @@ class MnistClusters(_DigitSpace, Scene3D):
             self.change_caption("input", _stage_detail(states, 0, pal)),
             run_time=self.intro_seconds,
         )
-        self.play(FadeIn(tiles), run_time=0.6 * self.intro_seconds)
+        self.add(*self.leaders)
+        self.play(FadeIn(self.tiles), *[FadeIn(line) for line in self.leaders],
+                  run_time=0.6 * self.intro_seconds)  # fmt: skip
         self.begin_ambient_camera_rotation(rate=self.rotation_rate)
         self.wait(self.pause_seconds)
 
@@ -233,26 +231,70 @@ class MnistClusters(_DigitSpace, Scene3D):
             self.play(caption, run_time=self.caption_seconds)
             self.play(view.make_stage_animation(t, run_time=self.stage_seconds))
             self.wait(self.pause_seconds)
+        self.stop_ambient_camera_rotation()
         if shown < last:
-            self.stop_ambient_camera_rotation()
             return
 
-        # Step 3: ten clusters; similar digits sit side by side.
+        # Step 3: the best-separated view, and what it shows.
+        self.show_best_view(states)
+        self.wait(self.final_seconds)
+
+    def make_riders(self, states: States) -> tuple[VGroup, list[VMobject]]:
+        """Digit tiles on the ring and their leader lines, flat on the screen (not shown yet)."""
+        pal = self.pal
+        tiles = VGroup(*[digit_squares(states["inputs"][i], pal, pal.class_color(d),
+                                       self.rider_height)
+                         for d, i in zip(self.riders, self.rider_points, strict=True)])  # fmt: skip
+        colors = [pal.class_color(d) for d in self.riders]
+        leaders = ring_riders(self, tiles, self.view.cloud, self.rider_points, colors, self.ring,
+                              avoid=self.text_boxes)  # fmt: skip
+        self.remove(tiles, *leaders)
+        return tiles, leaders
+
+    def text_boxes(self) -> list[np.ndarray]:
+        """``[x0, y0, x1, y1]`` of every text on the screen now (the riders keep clear)."""
+        boxes = []
+        for mob in self.mobjects:
+            for part in mob.get_family():
+                if isinstance(part, Text) and len(part.get_all_points()):
+                    (x0, y0, _), (x1, y1, _) = (
+                        part.get_all_points().min(0),
+                        part.get_all_points().max(0),
+                    )
+                    boxes.append(np.array([x0, y0, x1, y1]))
+        return boxes
+
+    def show_best_view(self, states: States) -> None:
+        """Back to the best-separated stage (if the output is not it), the camera turned to
+        spread the centres; the caption says which view and what it shows."""
+        pal, view, best = self.pal, self.view, self.best
+        if view.stage != best:
+            self.play(self.change_caption(states.stage_label(best),
+                                          text("the stage that separates the digits best",
+                                               pal.ink, 22)),
+                      run_time=self.caption_seconds)  # fmt: skip
+            self.play(view.make_jump_animation(best, run_time=self.stage_seconds))
+        labels = np.asarray(states["labels"])
+        phi, theta = spread_view(centroids(view.trace[best], labels, 10))
+        self.move_camera(phi=phi, theta=theta, run_time=self.camera_seconds)
+        share, pairs = cluster_words(states, best, DIGITS)
+        detail = VGroup(
+            text(share, pal.ink, 22),
+            text(pairs, pal.ink, 22),
+            text("camera turned to spread the centres", pal.muted, 20),
+        )
+        detail.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         held = float(states["heldout_accuracy"][-1])
         score = self.fixed_text(text(f"held-out accuracy {100 * held:.1f}%", pal.ink, 24))
         score.to_corner(UP + RIGHT, buff=0.4)
-        self.play(
-            self.change_caption("ten clusters", text("4 next to 9; 3, 5 and 8 together",
-                                                     pal.ink, 22)),
-            FadeIn(score),
-            run_time=1.0,
-        )  # fmt: skip
-        self.wait(self.final_seconds)
-        self.stop_ambient_camera_rotation()
+        self.play(self.change_caption(f"best view: {states.stage_label(best)}", detail),
+                  FadeIn(score), run_time=1.0)  # fmt: skip
 
 
 class MnistClustersTraining(_DigitSpace, Scene3D):
     """The last hidden layer's view of 2,000 digits while training: a cloud splits into ten."""
+
+    title = "MNIST clusters while training"  # the gallery's heading
 
     poster_time = -1.0
     intro_seconds = 1.5
@@ -301,6 +343,8 @@ class MnistClustersTraining(_DigitSpace, Scene3D):
 
 class MnistTemplates(StatesScene, Scene):
     """A 784-10 network's weights, one 28 x 28 image per digit, turning into blurry digits."""
+
+    title = "MNIST templates"  # the gallery's heading
 
     states_sources = (TEMPLATES,)
     poster_time = -1.0
@@ -422,6 +466,8 @@ class _AccuracyChart(VGroup):
 
 class MnistMistakes(StatesScene, Scene):
     """Where the trained network goes wrong: the confusion matrix, then its surest mistakes."""
+
+    title = "MNIST mistakes"  # the gallery's heading
 
     states_sources = (PRESET,)
     poster_time = -1.0

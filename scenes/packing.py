@@ -17,7 +17,6 @@ from manim import (
     Create,
     FadeIn,
     Group,
-    ImageMobject,
     Line,
     Polygon,
     Rectangle,
@@ -31,6 +30,7 @@ from manim import (
 
 from model.packing import class_angles, hidden_layer, hidden_stage, min_gap
 from model.sources import Preset
+from model.stages import logits
 from model.states import States
 from scenes.lib import (
     Palette,
@@ -38,7 +38,7 @@ from scenes.lib import (
     StatesScene,
     Viewport,
     apply_theme,
-    class_image,
+    class_regions,
     text,
 )
 
@@ -114,11 +114,13 @@ class Plane:
         gy = np.linspace(self.lo[1], self.hi[1], n)
         return np.stack(np.meshgrid(gx, gy), -1).reshape(-1, 2)
 
-    def image(self, classes: np.ndarray, pal: Palette, opacity: float = 0.35) -> ImageMobject:
-        """An (n, n) class map (row 0 at the bottom) covering the panel."""
-        img = class_image(classes, pal.classes, opacity=opacity, resampling="nearest")
-        img.stretch_to_fit_width(self.size).stretch_to_fit_height(self.size)
-        return img.move_to(self.center)
+    def regions(self, scores: np.ndarray, pal: Palette, opacity: float = 0.35) -> VGroup:
+        """Smooth class regions from ``(n, n, K)`` scores on :meth:`mesh` (row 0 at the bottom)."""
+        n = scores.shape[0]
+        corners = self.viewport.to_scene(np.array([self.lo, self.hi]))
+        xs = np.linspace(corners[0, 0], corners[1, 0], n)
+        ys = np.linspace(corners[0, 1], corners[1, 1], n)
+        return class_regions(scores, xs, ys, pal.classes, opacity)
 
 
 def hidden_window(states: States, activation: str) -> tuple[np.ndarray, np.ndarray]:
@@ -130,12 +132,24 @@ def hidden_window(states: States, activation: str) -> tuple[np.ndarray, np.ndarr
     return np.array([-1.05, -1.05]), np.array([1.05, 1.05])
 
 
-def hidden_prediction(states: States, plane: Plane, n: int, snapshot: int = -1) -> np.ndarray:
-    """(n, n) predicted class over the hidden plane: the layers after the 2-neuron one."""
+def hidden_scores(states: States, plane: Plane, n: int, snapshot: int = -1) -> np.ndarray:
+    """(n, n, K) class scores over the hidden plane: the layers after the 2-neuron one."""
     h = plane.mesh(n)
     for t in range(hidden_stage(states) + 1, len(states.stages())):
         h = states.apply(h, t, snapshot)
-    return np.asarray(h).argmax(-1).reshape(n, n)
+    return np.asarray(h).reshape(n, n, -1)
+
+
+def input_scores(states: States, plane: Plane, n: int, snapshot: int = -1) -> np.ndarray:
+    """(n, n, K) class scores over the input plane (the whole network, same numpy stages)."""
+    out = logits(plane.mesh(n), states.weights(snapshot), states.biases(snapshot),
+                 states.activations)  # fmt: skip
+    return np.asarray(out).reshape(n, n, -1)
+
+
+def snapshot_accuracy(states: States, snapshot: int) -> str:
+    """``accuracy 97.5%`` of one snapshot (the points shown), not of the trained network."""
+    return f"accuracy {float(states['accuracy'][snapshot]):.1%}"
 
 
 def range_outline(activation: str, plane: Plane, color: str) -> VMobject:
@@ -165,7 +179,7 @@ class PackingScene(StatesScene):
     activation: str = "tanh"
     seed: int = 0
     epochs: int | None = None  # None: the preset's; tests shorten training
-    grid_cells: int = 64  # background resolution of a hidden-plane panel
+    grid_cells: int = 96  # lattice of a panel's regions (traced smooth between nodes)
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -194,20 +208,22 @@ class PackingScene(StatesScene):
 
     def hidden_panel(
         self, states: States, activation: str, size: float, center: np.ndarray, snapshot: int = -1
-    ) -> tuple[Plane, ImageMobject, VMobject]:
-        """A hidden-plane panel: prediction background and the range outline."""
+    ) -> tuple[Plane, VGroup, VMobject]:
+        """A hidden-plane panel: the predicted regions and the range outline."""
         lo, hi = hidden_window(states, activation)
         plane = Plane(lo, hi, size, center)
-        pred = hidden_prediction(states, plane, self.grid_cells, snapshot)
+        scores = hidden_scores(states, plane, self.grid_cells, snapshot)
         return (
             plane,
-            plane.image(pred, self.pal),
+            plane.regions(scores, self.pal),
             range_outline(activation, plane, self.pal.axis),
         )
 
 
 class PackingInput(PackingScene, Scene):
     """The input spirals over the network's predicted class, from first to last snapshot."""
+
+    title = "Packing, input space"  # the gallery's heading
 
     def construct(self) -> None:
         st = self.states()
@@ -224,13 +240,14 @@ class PackingInput(PackingScene, Scene):
 
         # 2. The predicted class fills the plane as training goes on (a few snapshots).
         picks = np.unique(np.linspace(0, st.n_snapshots - 1, 8).round().astype(int))
-        background = plane.image(st["grid_pred"][picks[0]], self.pal)
+        n = int(st["grid_pred"].shape[-1])  # the states' own lattice, traced smooth
+        background = plane.regions(input_scores(st, plane, n, picks[0]), self.pal)
         caption = self._caption(st, picks[0])
         self.add(background, clouds, caption)
         self.bring_to_back(background)
         for s in picks[1:]:
             self.wait(0.4)
-            new_bg = plane.image(st["grid_pred"][s], self.pal)
+            new_bg = plane.regions(input_scores(st, plane, n, s), self.pal)
             self.remove(background)
             self.add(new_bg)
             self.bring_to_back(new_bg)
@@ -241,7 +258,7 @@ class PackingInput(PackingScene, Scene):
         self.wait(1.5)
 
     def _caption(self, st: States, s: int) -> Text:
-        text = f"step {int(st['steps'][s])}   accuracy {st['accuracy'][s]:.1%}"
+        text = f"step {int(st['steps'][s])}   {snapshot_accuracy(st, s)}"
         note = dead_caption(st)
         if note:
             text += f"   ({note})"
@@ -251,11 +268,15 @@ class PackingInput(PackingScene, Scene):
 class PackingInput7(PackingInput):
     """Seven arms in the input space over the tanh network's predicted class."""
 
+    title = "Packing, 7 classes, input space"  # the gallery's heading
+
     classes = 7
 
 
 class PackingHidden(PackingScene, Scene):
     """The 2-neuron layer over training: tanh, ReLU and unit disk side by side."""
+
+    title = "Packing, the 2-neuron layer"  # the gallery's heading
 
     activations: tuple[str, ...] = ACTIVATIONS
     run_seconds: float = 8.0
@@ -279,53 +300,62 @@ class PackingHidden(PackingScene, Scene):
             st = self.states_of(self.classes, a)
             plane, bg, outline = self.hidden_panel(st, a, size, np.array([x, center_y, 0]), 0)
             trace = st["trace"][:, hidden_stage(st), :, :2]  # (S, P, 2)
-            regions = [  # the background of every snapshot, as pixels
-                plane.image(hidden_prediction(st, plane, self.grid_cells, s), self.pal).pixel_array
+            regions = [  # the regions of every snapshot (the layers after it, as they were then)
+                plane.regions(hidden_scores(st, plane, self.grid_cells, s), self.pal)
                 for s in range(st.n_snapshots)
             ]
             colors = self.pal.classes[: st.n_classes]
             clouds = PointCloud(plane.to_scene(trace[0]), st["labels"], colors, 0.045)
             head = self.label(NAMES[a], 26).next_to(bg, UP, buff=0.12)
-            note = dead_caption(st)
-            foot_text = f"accuracy {st.meta['final_accuracy']:.1%}"
-            foot = self.label(foot_text, 20).next_to(bg, DOWN, buff=0.1)
+            foot = self.label(snapshot_accuracy(st, 0), 20).next_to(bg, DOWN, buff=0.1)
             group = [bg, outline, clouds, head, foot]
+            note = dead_caption(st)
             if note:
                 warn = self.label(note, 16, self.warn).next_to(foot, DOWN, buff=0.08)
                 warn.scale_to_fit_width(min(warn.width, size + 0.3))
                 group.append(warn)
             self.add(*group)
-            panels.append((st, plane, trace, bg, regions, clouds))
+            panels.append((st, plane, trace, bg, regions, clouds, foot))
 
-        # 2. The points flow from their first to their final places (log-spaced snapshots).
+        # 2. The points flow from their first to their final places (log-spaced snapshots);
+        #    the regions, the step and every accuracy are those of the snapshot shown.
         step_label = self.label("step 0", 22).to_edge(DOWN, buff=0.15)
         self.add(step_label)
-        labelled = [0]  # the snapshot the step label shows: rebuilt only when it changes
+        labelled = [0]  # the snapshot the texts show: rebuilt only when it changes
 
         def advance(_mob: VMobject, alpha: float) -> None:
-            for _st, plane, trace, bg, regions, clouds in panels:
+            for _st, plane, trace, bg, regions, clouds, _foot in panels:
                 pos = alpha * (len(trace) - 1)
                 i = min(int(pos), len(trace) - 2)
                 f = pos - i
-                xy = trace[i] * (1 - f) + trace[i + 1] * f
-                clouds.set_positions(plane.to_scene(xy))
-                bg.pixel_array = regions[round(pos)]
-            st0 = panels[0][0]
-            s = round(alpha * (st0.n_snapshots - 1))
+                clouds.set_positions(plane.to_scene(trace[i] * (1 - f) + trace[i + 1] * f))
+                bg.become(regions[round(pos)])
+            s = round(alpha * (panels[0][0].n_snapshots - 1))
             if s != labelled[0]:
                 labelled[0] = s
-                step_label.become(self.label(f"step {int(st0['steps'][s])}", 22))
-                step_label.to_edge(DOWN, buff=0.15)
+                self.show_snapshot_texts(panels, step_label, s)
 
-        # Animate the clouds and the label themselves: the renderer draws mobjects that
+        # Animate the clouds and the labels themselves: the renderer draws mobjects that
         # no animation names once, as a still background, for the whole play.
-        moving = Group(*[m for *_, bg, _, clouds in panels for m in (bg, clouds)], step_label)
+        moving = Group(*[m for p in panels for m in (p[3], p[5], p[6])], step_label)
         self.play(UpdateFromAlphaFunc(moving, advance), run_time=self.run_seconds, rate_func=linear)
+        self.show_snapshot_texts(panels, step_label, panels[0][0].n_snapshots - 1)
         self.wait(1.5)
+
+    def show_snapshot_texts(self, panels: list, step_label: Text, snapshot: int) -> None:
+        """Step label and each panel's accuracy, of ``snapshot`` (every network's, in step)."""
+        # become() keeps the mobjects the running animation moves; .text follows the glyphs
+        new = self.label(f"step {int(panels[0][0]['steps'][snapshot])}", 22)
+        step_label.become(new.to_edge(DOWN, buff=0.15)).text = new.text
+        for st, *_, foot in panels:
+            new = self.label(snapshot_accuracy(st, min(snapshot, st.n_snapshots - 1)), 20)
+            foot.become(new.move_to(foot.get_center())).text = new.text
 
 
 class PackingHidden7(PackingHidden):
     """Seven classes in the 2-neuron layer over training, three activations side by side."""
+
+    title = "Packing, 7 classes, the 2-neuron layer"  # the gallery's heading
 
     classes = 7
 
@@ -333,9 +363,11 @@ class PackingHidden7(PackingHidden):
 class PackingGallery(PackingScene, Scene):
     """Final 2-neuron layers for k = 2..7, one row per activation."""
 
+    title = "Packing, k = 2 to 7 classes"  # the gallery's heading
+
     activations: tuple[str, ...] = ACTIVATIONS
     class_counts: tuple[int, ...] = CLASS_RANGE
-    grid_cells = 40
+    grid_cells = 64
 
     @classmethod
     def pairs(cls) -> list[tuple[int, str]]:
@@ -350,9 +382,11 @@ class PackingGallery(PackingScene, Scene):
 
         # 1. One row per activation, one column per k, filled row by row.
         restarted: set[int] = set()
+        self.panels: list[VGroup] = []  # every panel's regions, row by row
         for r, a in enumerate(self.activations):
             y = h / 2 - 0.85 - (r + 0.5) * (size + 0.5)
-            row = VGroup(self.label(NAMES[a], 22).move_to([-w / 2 + 0.75, y, 0]))
+            name = self.label(NAMES[a].replace(" ", "\n"), 22)  # "unit disk" on two lines
+            row = VGroup(name.move_to([-w / 2 + 0.8, y, 0]))
             images = []
             for c, k in enumerate(self.class_counts):
                 x = -w / 2 + 1.55 + (c + 0.5) * (size + 0.15)
@@ -367,7 +401,9 @@ class PackingGallery(PackingScene, Scene):
                 mark += " DEAD" if dead.get("still_dead") else ""
                 cap = self.label(f"k={k} {st.meta['final_accuracy']:.0%}{mark}", 14, color)
                 images.append(bg)
-                row.add(outline, clouds, cap.next_to(outline, DOWN, buff=0.05))
+                self.panels.append(bg)
+                # below the panel's square, not its outline (ReLU's outline is the x axis)
+                row.add(outline, clouds, cap.next_to([x, y - size / 2, 0], DOWN, buff=0.06))
             self.play(FadeIn(Group(*images)), FadeIn(row), run_time=0.6)
         if restarted:
             text = "* this seed's 2-neuron layer died (every point at one spot); shown: next seed"
@@ -377,6 +413,8 @@ class PackingGallery(PackingScene, Scene):
 
 class PackingVectorField(PackingScene, Scene):
     """Arrows of the input-to-hidden map: at each input point, the direction of h(x)."""
+
+    title = "Packing, the input-to-hidden field"  # the gallery's heading
 
     arrows_per_side: int = 19
 
@@ -440,11 +478,15 @@ class PackingVectorField(PackingScene, Scene):
 class PackingVectorFieldReLU(PackingVectorField):
     """The input-to-hidden field of the ReLU network (k = 4)."""
 
+    title = "Packing, the input-to-hidden field (ReLU)"  # the gallery's heading
+
     activation = "relu"
 
 
 class PackingAngles(PackingScene, Scene):
     """Per-class histograms of the hidden vectors' angle, with circular mean and spread."""
+
+    title = "Packing, angles per class"  # the gallery's heading
 
     bins: int = 72
 
@@ -522,11 +564,15 @@ class PackingAngles(PackingScene, Scene):
 class PackingAnglesReLU(PackingAngles):
     """Angle histograms of the ReLU network (k = 4): confined to one quadrant."""
 
+    title = "Packing, angles per class (ReLU)"  # the gallery's heading
+
     activation = "relu"
 
 
 class PackingAnglesUnitDisk(PackingAngles):
     """Angle histograms of the unit-disk network (k = 5)."""
+
+    title = "Packing, angles per class (unit disk)"  # the gallery's heading
 
     classes = 5
     activation = "unit_disk"

@@ -50,6 +50,7 @@ class _PlaneScene:
 
     extent = 2.0
     scale = 1.6  # scene units per data unit
+    reach = 3.4  # the grid never reaches further from the centre (scene units): it stays in frame
     center = np.array([-2.2, -0.3, 0.0])
     stage_seconds = 2.0
     pause_seconds = 1.0
@@ -77,9 +78,16 @@ class _PlaneScene:
             [(self.grid, self.grid_data, new_grid), (self.cloud, self.point_data, new_pts)],
             self.viewport,
             run_time=self.stage_seconds,
+            fit_scale=self.fit_scale,
         )
         self.grid_data, self.point_data = new_grid, new_pts
         return anim
+
+    def fit_scale(self, data: list[np.ndarray]) -> float:
+        """The usual scale, zoomed out on any frame where the grid would reach past ``reach``
+        scene units from the centre (a stretching matrix plus a bias leaves the frame)."""
+        far = max(float(np.abs(data[0][..., :2]).max()), 1e-9)
+        return min(self.scale, self.reach / far)
 
     def show_plane(self, title: str, detail=None) -> None:
         e = self.extent + 0.3
@@ -100,6 +108,8 @@ class _PlaneScene:
 
 class WeightedSum(Scene):
     """A neuron's weighted sum, and two of them at once: a matrix times a vector."""
+
+    title = "A weighted sum"  # the gallery's heading
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -145,6 +155,8 @@ class WeightedSum(Scene):
 class MatrixOnGrid(_PlaneScene, Scene):
     """A 2x2 matrix moves every point of the plane at once: lines stay straight."""
 
+    title = "A matrix bends the grid"  # the gallery's heading
+
     def construct(self) -> None:
         # Step 1: the plane, with points on two rings.
         self.show_plane("the plane")
@@ -158,6 +170,8 @@ class MatrixOnGrid(_PlaneScene, Scene):
 
 class TanhSquash(Scene):
     """tanh squeezes the whole number line into the interval (-1, 1)."""
+
+    title = "tanh squeezes the number line"  # the gallery's heading
 
     stage_seconds = 2.5
 
@@ -203,6 +217,8 @@ class TanhSquash(Scene):
 class TanhOnGrid(_PlaneScene, Scene):
     """tanh on each coordinate: the plane folds into the square (-1, 1) x (-1, 1)."""
 
+    title = "tanh on the grid"  # the gallery's heading
+
     def construct(self) -> None:
         # Step 1: the plane.
         self.show_plane("the plane")
@@ -216,6 +232,8 @@ class TanhOnGrid(_PlaneScene, Scene):
 
 class FullLayer(_PlaneScene, Scene):
     """A whole layer: a linear map, a translation by the bias, then tanh."""
+
+    title = "A full layer: matrix, bias, tanh"  # the gallery's heading
 
     poster_time = -1.0
 

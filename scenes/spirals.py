@@ -19,6 +19,8 @@ CLASS_NAMES = ("spiral A", "spiral B")
 class SpiralsStretching(StageByStage):
     """The trained network bends the plane, stage by stage, until a line separates the spirals."""
 
+    title = "Spirals, stage by stage"  # the gallery's heading
+
     states_sources = (Preset(PRESET),)
     class_names = CLASS_NAMES
     poster_time = -2.0
@@ -27,6 +29,8 @@ class SpiralsStretching(StageByStage):
 class SpiralsBoundary(BoundaryOverTraining):
     """The input-space decision boundary over training, with the points on top."""
 
+    title = "Spirals: the decision boundary while training"  # the gallery's heading
+
     states_sources = (Preset(PRESET),)
     class_names = CLASS_NAMES
     poster_time = -1.0
@@ -34,6 +38,8 @@ class SpiralsBoundary(BoundaryOverTraining):
 
 class SpiralsTraining(PanelsOverTraining):
     """Every stage's output in its own panel, all evolving together while the network trains."""
+
+    title = "Spirals: every stage while training"  # the gallery's heading
 
     states_sources = (Preset(PRESET),)
     poster_time = -1.0

@@ -18,10 +18,13 @@ __all__ = [
     "Rendered",
     "assert_frames_alive",
     "assert_text_inside_frame",
+    "assert_texts_apart",
+    "assert_texts_clear_of",
     "background_share",
     "render_frames",
     "rgb",
     "scene_to_pixel",
+    "text_boxes",
 ]
 
 
@@ -34,6 +37,7 @@ class Rendered:
     frames: list[np.ndarray] = field(default_factory=list)
     counts: list[int] = field(default_factory=list)
     fps: float = 5.0
+    probes: list[object] = field(default_factory=list)  # ``probe(scene)`` at every frame
 
     @property
     def n_frames(self) -> int:
@@ -89,8 +93,12 @@ def assert_frames_alive(
         assert changed > min_change, f"{prefix}the middle frame looks like the {name} one"
 
 
-def assert_text_inside_frame(scene, margin: float = 0.02) -> None:
-    """Every piece of text in ``scene`` (as it ends) lies inside the frame."""
+def assert_text_inside_frame(scene, margin: float = 0.02, inset: float = 0.0) -> None:
+    """Every piece of text in ``scene`` (as it ends) lies inside the frame.
+
+    ``inset > 0`` asks for that much room between every text and the frame's edge
+    (``margin`` is the tolerance the other way, past the edge).
+    """
     from manim import Text
 
     half_w, half_h = scene.camera.frame_width / 2, scene.camera.frame_height / 2
@@ -100,11 +108,67 @@ def assert_text_inside_frame(scene, margin: float = 0.02) -> None:
             if len(points) == 0:
                 continue
             (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
-            inside = -half_w - margin <= x0 and x1 <= half_w + margin
-            inside &= -half_h - margin <= y0 and y1 <= half_h + margin
+            slack = margin if inset <= 0 else -inset
+            inside = -half_w - slack <= x0 and x1 <= half_w + slack
+            inside &= -half_h - slack <= y0 and y1 <= half_h + slack
             assert inside, (
                 f"text {part.text!r} runs off the frame ({x0:.2f}..{x1:.2f}, {y0:.2f}..{y1:.2f})"
             )
+
+
+def _opacity(mob) -> float:
+    """The largest fill opacity in ``mob``'s family (a Text's glyphs carry it)."""
+    values = [float(np.max(m.get_fill_opacities(), initial=0.0)) for m in mob.get_family()
+              if len(m.points)]  # fmt: skip
+    return max(values, default=0.0)
+
+
+def text_boxes(scene, min_opacity: float = 0.05) -> list[tuple[str, np.ndarray]]:
+    """Every visible ``Text`` of ``scene`` now: ``(text, [x0, y0, x1, y1])`` in scene units.
+
+    Visible means some glyph has fill opacity of at least ``min_opacity`` (a text
+    fading out or not yet faded in is below it).
+    """
+    from manim import Text
+
+    seen, out = set(), []
+    for mob in scene.mobjects:
+        for part in mob.get_family():
+            if not isinstance(part, Text) or id(part) in seen:
+                continue
+            seen.add(id(part))
+            points = part.get_all_points()
+            if len(points) == 0 or _opacity(part) < min_opacity:
+                continue
+            (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
+            out.append((part.text, np.array([x0, y0, x1, y1])))
+    return out
+
+
+def _overlap(a: np.ndarray, b: np.ndarray, pad: float = 0.0) -> bool:
+    return bool(a[0] < b[2] + pad and b[0] < a[2] + pad and a[1] < b[3] + pad and b[1] < a[3] + pad)
+
+
+def assert_texts_apart(
+    boxes: list[tuple[str, np.ndarray]], pad: float = 0.0, what: str = ""
+) -> None:
+    """No two of ``boxes`` (from :func:`text_boxes`) overlap (nor come within ``pad``)."""
+    prefix = f"{what}: " if what else ""
+    for i, (ta, a) in enumerate(boxes):
+        for tb, b in boxes[i + 1 :]:
+            assert not _overlap(a, b, pad), f"{prefix}texts {ta!r} and {tb!r} overlap"
+
+
+def assert_texts_clear_of(
+    boxes: list[tuple[str, np.ndarray]], points: np.ndarray, pad: float = 0.0, what: str = ""
+) -> None:
+    """No text box (from :func:`text_boxes`) holds any of ``points`` (scene units, ``(N, >=2)``)."""
+    prefix = f"{what}: " if what else ""
+    p = np.asarray(points, dtype=np.float64)[:, :2]
+    for label, (x0, y0, x1, y1) in boxes:
+        inside = (p[:, 0] > x0 - pad) & (p[:, 0] < x1 + pad)
+        inside &= (p[:, 1] > y0 - pad) & (p[:, 1] < y1 + pad)
+        assert not inside.any(), f"{prefix}text {label!r} covers {int(inside.sum())} points"
 
 
 def scene_to_pixel(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -124,12 +188,15 @@ def render_frames(
     height: int = 270,
     fps: float = 5,
     theme: str | None = None,
+    probe=None,
 ) -> Rendered:
     """Render ``scene_cls`` in-process with ``tempconfig`` and collect every frame.
 
     Nothing is written to disk (no movie, no cache). ``theme`` sets
     ``$BENDSPACE_THEME`` for the render. Returns the frames (consecutive
     repeats, as from ``wait()``, stored once with a count) and the scene.
+    ``probe(scene)``, if given, runs at every captured frame; its results are in
+    ``probes`` (one per frame, for looking at mobjects mid-animation).
     """
     from manim import tempconfig
 
@@ -163,6 +230,8 @@ def render_frames(
                 renderer.time += num_frames / renderer.camera.frame_rate
                 out.frames.append(np.array(frame, copy=True))
                 out.counts.append(int(num_frames))
+                if probe is not None:
+                    out.probes.append(probe(scene))
 
             renderer.add_frame = capture
             renderer.file_writer.finish = lambda: None  # no movie was written to combine

@@ -10,6 +10,7 @@ scene"). The modules, one job each:
 - ``network_view``: a network's points and grid carried stage by stage;
 - ``boundaries``: class maps, decision lines and planes;
 - ``captions``: captions, numbers, legends, class names;
+- ``clusters``: class centres in a shown 3-D view, sentences about them, riders;
 - ``states``: the ``StatesScene`` mixin, a scene's one declaration of its states;
 - ``storyboards``, ``storyboards_3d``: whole scenes with named hooks, to subclass;
 - ``compat``: the manim/Pillow image fix, installed by an explicit call.
@@ -21,11 +22,14 @@ from model.sources import EnvStatesFile, Preset, StatesFile, StatesSource
 from scenes.lib.boundaries import (
     box_plane_polygon,
     class_image,
+    class_regions,
     decision_line,
     decision_regions,
     half_planes,
     output_plane,
     output_regions,
+    plane_grid,
+    regions_in_view,
 )
 from scenes.lib.captions import (
     Caption,
@@ -37,6 +41,19 @@ from scenes.lib.captions import (
     network_text,
     stage_detail,
     text,
+)
+from scenes.lib.clusters import (
+    best_stage,
+    camera_rotation,
+    centroids,
+    closest_pairs,
+    cluster_words,
+    neighbour_sentence,
+    own_centre_share,
+    rider_indices,
+    ring_positions,
+    ring_riders,
+    spread_view,
 )
 from scenes.lib.compat import install_compat
 from scenes.lib.images import (
@@ -82,10 +99,16 @@ __all__ = [
     "WarpedGrid",
     "WarpedSurface",
     "apply_theme",
+    "best_stage",
     "box_plane_polygon",
+    "camera_rotation",
+    "centroids",
     "change_caption_in_frame",
     "class_image",
     "class_names",
+    "class_regions",
+    "closest_pairs",
+    "cluster_words",
     "decision_line",
     "decision_regions",
     "digit_rgba",
@@ -100,11 +123,19 @@ __all__ = [
     "matrix_text",
     "mesh_nodes",
     "moving_stages",
+    "neighbour_sentence",
     "network_text",
     "output_plane",
     "output_regions",
+    "own_centre_share",
     "palette",
+    "plane_grid",
+    "regions_in_view",
     "rgb_array",
+    "rider_indices",
+    "ring_positions",
+    "ring_riders",
+    "spread_view",
     "stage_detail",
     "template_rgba",
     "text",

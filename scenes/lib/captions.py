@@ -19,6 +19,8 @@ from manim import (
     VGroup,
     VMobject,
     config,
+    smooth,
+    squish_rate_func,
 )
 
 from model.states import States
@@ -77,6 +79,8 @@ class Caption(VGroup):
     the animation and makes the new text the caption's content.
     """
 
+    old_share = 0.4  # of a change's time: the old text fades out, then the new one in
+
     def __init__(
         self,
         pal: Palette,
@@ -104,15 +108,27 @@ class Caption(VGroup):
     def make_change_animation(
         self, title: str, detail: VGroup | None = None, run_time: float = 0.5
     ) -> Animation:
-        """Fade the current caption out and the new one in."""
+        """Fade the current caption out, *then* the new one in (never two texts at once).
+
+        The old text takes the first ``old_share`` of the time, the new one the rest;
+        a caption that appears for the first time fades in over the whole time.
+        """
         new = self._build(title, detail)
         old = VGroup(*self.submobjects)
-        anims = [FadeIn(new, shift=0.1 * DOWN)]
-        if len(old):
-            anims.insert(0, FadeOut(old))
         self.remove(*self.submobjects)
         self.add(new)
-        return AnimationGroup(*anims, run_time=run_time)
+        if not len(old):
+            return FadeIn(new, shift=0.1 * DOWN, run_time=run_time)
+        # One animation over both, so the caller's run_time still covers the change; the
+        # new text stays invisible until the old one has gone (a cross-fade overlaps).
+        # Both begin at once (FadeIn's start hides the new text at alpha 0), each squished
+        # into its share: a Succession would show the new text at full opacity until its turn.
+        cut = self.old_share
+        return AnimationGroup(
+            FadeOut(old, rate_func=squish_rate_func(smooth, 0.0, cut)),
+            FadeIn(new, shift=0.1 * DOWN, rate_func=squish_rate_func(smooth, cut, 1.0)),
+            run_time=run_time,
+        )
 
 
 def text(content: str, color: str, font_size: float = 26, mono: bool = False) -> Text:

@@ -186,6 +186,16 @@ class NetworkView:
             movers, self.viewport, (s0, s1), run_time=run_time, **self._fit(zoom), **kwargs
         )
 
+    def make_jump_animation(self, stage: int, run_time: float = 1.5) -> StageMorph:
+        """Animate straight from the current stage to ``stage`` (back or forward, zooming)."""
+        movers = [
+            (m, a, b)
+            for (m, a), (_, b) in zip(self._shown(self.stage), self._shown(stage), strict=True)
+        ]
+        scales = (self.scale_for(self.stage), self.scale_for(stage))
+        self.stage = stage % self.n_stages
+        return StageMorph(movers, self.viewport, scales, run_time=run_time, **self._fit())
+
     def _fit(self, zoom: bool = True) -> dict:
         """StageMorph arguments that keep the fitted data at ``fit`` on every frame."""
         if not zoom:

@@ -25,7 +25,7 @@ SANS = "DejaVu Sans"  # for words
 # bright on the dark video background, deeper on a white blog page.
 _CLASSES_DARK = (
     "#4da3ff", "#ff8c42", "#3ecf8e", "#ff5c8a", "#b48cff",
-    "#f2c94c", "#2ec4c4", "#d08c5a", "#b0b0b0", "#9be15d",
+    "#f2c94c", "#2ec4c4", "#d08c5a", "#e8e8e8", "#9be15d",
 )  # fmt: skip
 _CLASSES_LIGHT = (
     "#1f6fd1", "#e0621a", "#16935b", "#d6336c", "#7b4fd6",

@@ -42,8 +42,8 @@ from model.states import States
 from scenes.lib.boundaries import (
     class_image,
     decision_line,
-    decision_regions,
     half_planes,
+    regions_in_view,
 )
 from scenes.lib.captions import (
     Caption,
@@ -81,7 +81,8 @@ class StageByStage(StatesScene, Scene):
     """A trained network bends the plane, stage by stage, until a line separates the classes.
 
     ``construct()`` runs :meth:`show_input`, :meth:`show_stage` for each of
-    :meth:`stage_list` (the first ``max_stages`` of them), :meth:`show_output`,
+    :meth:`stage_list` (the first ``max_stages`` of them), :meth:`show_output` (the
+    output layer's decision regions in the last hidden space, ``self.regions``),
     a wait of ``final_seconds``, then :meth:`show_ending` (nothing by default).
     While it runs the hooks can use ``self.view`` (:class:`NetworkView`),
     ``self.caption`` (:class:`Caption`), ``self.keys`` and ``self.net`` (the
@@ -171,22 +172,26 @@ class StageByStage(StatesScene, Scene):
         self.wait(self.pause_seconds)
 
     def show_output(self, states: States) -> None:
-        """Step 3: the output layer as a line (or class regions) in the last hidden space."""
+        """Step 3: the output layer's decision regions (a line for two classes) under the points."""
         pal, view = self.pal, self.view
-        line = decision_line(view, self.box)
+        line = decision_line(view, self.box)  # two flat classes: a line and its two sides
         self.line = line
-        if line is not None:  # two classes: two polygons, cheap to draw
+        if line is not None:  # two polygons, cheap to draw
             regions = half_planes(line, self.box, pal.classes, opacity=0.28)
+            words = ("output - decision line", "one side per class")
         else:
-            regions = decision_regions(view, self.box, opacity=0.28)
-        self.add(regions)
-        self.bring_to_back(regions)
+            regions = regions_in_view(view, self.box, opacity=0.28)
+            words = ("output - decision regions", "each colour: the class picked there")
+        self.regions = regions
+        extras = []
+        if regions is not None:
+            self.add(regions)
+            self.bring_to_back(regions)
+            extras.append(FadeIn(regions))
         score = self.accuracy_text(states)
         self.play(
-            self.caption.make_change_animation(
-                "output - decision line", text("one side per class", pal.ink, 22)
-            ),
-            FadeIn(regions),
+            self.caption.make_change_animation(words[0], text(words[1], pal.ink, 22)),
+            *extras,
             view.grid.animate.set_stroke(opacity=0.35),
             run_time=1.0,
         )
@@ -329,6 +334,7 @@ class PanelsOverTraining(StatesScene, Scene):
 
     poster_time = -1.0
     columns = 5
+    label_room = 0.1  # the points stay this far (scene units) below their panel's title
     snapshot_seconds = 0.25
     final_seconds = 2.5
     snapshot_stride = 1
@@ -350,13 +356,13 @@ class PanelsOverTraining(StatesScene, Scene):
             r, c = divmod(t, self.columns)
             center = np.array([-6.8 + cell_w * (c + 0.5), 2.9 - cell_h * (r + 0.5) - 0.25, 0.0])
             view = NetworkView(
-                states, snapshot=0, center=center, fit=half, pal=pal, lines=9, samples=40,
-                radius=0.018, grid_width=0.6,
+                states, snapshot=0, center=center, fit=half - self.label_room, pal=pal, lines=9,
+                samples=40, radius=0.018, grid_width=0.6,
             )  # fmt: skip
             view.set_stage(t)
             views.append(view)
             label = text(states.stage_label(t), pal.muted, 14)
-            labels.add(label.next_to(center + half * UP, UP, buff=0.06))
+            labels.add(label.next_to(center + half * UP, UP, buff=0.1))
 
         def status(snapshot: int) -> Text:
             body = (

@@ -28,7 +28,7 @@ from manim import (
 )
 
 from model.states import States
-from scenes.lib.boundaries import box_plane_polygon, output_plane
+from scenes.lib.boundaries import box_plane_polygon, output_plane, plane_grid
 from scenes.lib.captions import (
     Caption,
     change_caption_in_frame,
@@ -92,6 +92,8 @@ class StageByStage3D(Scene3D):
     pause_seconds = 0.5
     camera_seconds = 2.0
     plane_seconds = 1.5
+    plane_opacity = 0.12  # the separating plane's fill: the points behind it show through
+    plane_lines = 7  # grid lines each way on the separating plane
     final_seconds = 3.0
     max_stages: int | None = None  # stop after this many stages (short variants)
 
@@ -177,8 +179,7 @@ class StageByStage3D(Scene3D):
         pad = 0.08 * (hi - lo)
         point = view.viewport.to_scene(-c / np.linalg.norm(w) * normal)
         corners = box_plane_polygon(normal, point, lo - pad, hi + pad)
-        plane = Polygon(*corners, color=pal.accent, fill_color=pal.accent, fill_opacity=0.22,
-                        stroke_width=2.0, stroke_opacity=0.9)  # fmt: skip
+        plane = self.make_plane(corners, normal)
         self.plane = plane
         acc = float(states.meta["final_accuracy"])
         score = self.fixed_text(text(f"training accuracy {100 * acc:.1f}%", pal.ink, 26))
@@ -196,7 +197,32 @@ class StageByStage3D(Scene3D):
             FadeIn(plane),
             run_time=self.plane_seconds,
         )  # fmt: skip
+        self.bring_near_side_forward(states, normal)
         self.play(FadeIn(score), run_time=0.5)
+
+    def make_plane(self, corners: np.ndarray, normal: np.ndarray) -> VGroup:
+        """The separating plane: a faint translucent fill, its outline and a grid on it, so it
+        reads as a surface in 3-D and the points behind it show through."""
+        pal = self.pal
+        fill = Polygon(*corners, stroke_width=0, fill_color=pal.accent,
+                       fill_opacity=self.plane_opacity)  # fmt: skip
+        outline = Polygon(*corners, stroke_color=pal.accent, stroke_width=2.5, fill_opacity=0)
+        lines = VMobject(stroke_color=pal.accent, stroke_width=1.0, stroke_opacity=0.45)
+        for a, b in plane_grid(corners, normal, self.plane_lines):
+            lines.start_new_path(a)
+            lines.add_line_to(b)
+        return VGroup(fill, lines, outline)
+
+    def bring_near_side_forward(self, states: States, normal: np.ndarray) -> None:
+        """Draw the class on the camera's side of the plane over it (the other shows through).
+
+        Class 0 wins on the side ``normal`` points to (:func:`output_plane`); the
+        3-D camera draws in the order mobjects were added, not by depth.
+        """
+        toward = self.toward_camera()
+        near = 0 if toward @ normal > 0 else 1
+        if near < len(self.view.cloud.submobjects):
+            self.add(self.view.cloud.submobjects[near])
 
     def view_along_plane(self, normal: np.ndarray) -> tuple[float, float]:
         """Camera angles ``plane_tilt`` out of the plane, nearest the current direction."""

@@ -1,11 +1,12 @@
-"""Small pieces of the scene library: the caption keeps inside the frame."""
+"""Small pieces of the scene library: captions keep inside the frame and never overlap."""
 
 from __future__ import annotations
 
 import numpy as np
-from manim import config
+from manim import UP, Scene, ThreeDScene, config
+from scene_harness import assert_texts_apart, render_frames, text_boxes
 
-from scenes.lib import Caption, palette, text
+from scenes.lib import Caption, apply_theme, change_caption_in_frame, palette, text
 
 
 def test_a_long_caption_is_shrunk_to_the_room_right_of_its_anchor():
@@ -75,3 +76,57 @@ def test_every_scene_that_shows_states_declares_them_once():
                 assert issubclass(cls, StatesScene), name
                 assert cls.states_sources, name
                 assert not hasattr(cls, "states_presets") and not hasattr(cls, "preset"), name
+
+
+class _CaptionChanges(Scene):
+    """Three caption changes of different lengths, as a stage-by-stage scene makes them."""
+
+    def construct(self) -> None:
+        pal = apply_theme(self)
+        caption = Caption(pal, anchor=np.array([1.0, 3.4, 0.0]), font_size=32)
+        self.add(caption)
+        for title in ("input", "layer 1 - linear", "layer 1 - activation"):
+            detail = text(f"{title}, the detail line", pal.ink, 22)
+            self.play(caption.make_change_animation(title, detail), run_time=1.0)
+
+
+class _CaptionChanges3D(ThreeDScene):
+    """The same in a 3-D scene, whose captions stay flat on the screen."""
+
+    def construct(self) -> None:
+        pal = apply_theme(self)
+        caption = Caption(pal, corner=UP, font_size=30)
+        for title in ("input", "layer 1 - linear", "layer 1 - activation"):
+            self.play(change_caption_in_frame(self, caption, title), run_time=1.0)
+
+
+def test_a_caption_change_never_shows_two_captions_at_once():
+    for scene in (_CaptionChanges, _CaptionChanges3D):
+        rendered = render_frames(scene, 192, 108, 10, probe=text_boxes)
+        counts = [len(boxes) for boxes in rendered.probes]
+        assert max(counts) >= 1
+        for i, boxes in enumerate(rendered.probes):
+            assert_texts_apart(boxes, what=f"{scene.__name__} frame {i}")
+        # each change passes through a moment with no caption (the old gone, the new not yet)
+        assert min(counts) == 0, counts
+
+
+def test_every_scene_has_a_title_as_a_person_writes_it():
+    """Each story scene names itself in its own ``title`` (the gallery's heading): no CamelCase
+    split such as "Mnist Clusters" or "Packing Input7"."""
+    import importlib
+    import re
+
+    from manim import Scene
+
+    for story in STORIES:
+        module = importlib.import_module(f"scenes.{story}")
+        for name in module.__all__:
+            cls = getattr(module, name)
+            if not (isinstance(cls, type) and issubclass(cls, Scene)):
+                continue
+            title = cls.__dict__.get("title")
+            assert isinstance(title, str) and title.strip(), f"{name} has no title of its own"
+            assert "Mnist" not in title, title
+            words = title.replace("ReLU", "relu")  # the one word spelt in mixed case
+            assert not re.search(r"[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]", words), title

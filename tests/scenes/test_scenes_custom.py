@@ -58,8 +58,11 @@ def test_generic_scenes_render_the_users_states(moons_states, monkeypatch):
     stretched = render_frames(_short(mine, **fast), width=640, height=360, fps=5)
     view = stretched.scene.view
     last = stretched.frame_at(-0.1)[..., :3].astype(int)
-    # the points sit where the trace's output stage puts them, in their class colours
-    pixels = scene_to_pixel(view.viewport.to_scene(moons_states["trace"][-1, -1]), last.shape)
+    # it ends in the last hidden space, the points where the trace puts them, in their colours
+    assert view.stage == moons_states.stage_index(moons_states.n_layers - 2, "activation")
+    pixels = scene_to_pixel(
+        view.viewport.to_scene(moons_states["trace"][-1, view.stage]), last.shape
+    )
     colours = np.array([[int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in palette().classes])
     for k in range(2):
         mine_px = pixels[moons_states["labels"] == k]
@@ -85,6 +88,47 @@ def test_generic_scenes_render_the_users_states(moons_states, monkeypatch):
     assert len(views) == len(moons_states.stages()) == 9  # input, 2 x 3 hidden, 2 output
     assert all(v.states.path == moons_states.path for v in views)
     assert np.allclose(views[0].cloud.positions, views[0].viewport.to_scene(moons_states["inputs"]))
+
+
+def three_blobs(n: int = 40, seed: int = 0):
+    """Three round clusters at the corners of a triangle, made here."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 1.0], [-0.9, -0.6], [0.9, -0.6]])
+    x = np.concatenate([c + 0.25 * rng.standard_normal((n, 2)) for c in centres])
+    return x, np.repeat(["a", "b", "c"], n)
+
+
+def test_a_three_class_network_ends_on_its_three_regions_under_the_points(tmp_path):
+    """Custom Stretching of a 2-D, 3-class network ends in the last hidden space with the
+    output layer's three regions drawn, each under its own class's points."""
+    x, y = three_blobs()
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 2), nn.Tanh(), nn.Linear(2, 3))
+    path = tmp_path / "blobs.npz"
+    train_and_export_custom(
+        model, points_from_arrays(x, y), path, custom_config(epochs=200, lr=5e-2, snapshots=2)
+    )
+    states = load_states(path)
+    assert states["accuracy"][-1] > 0.95
+    fast = {"stage_seconds": 0.2, "pause_seconds": 0.1, "final_seconds": 0.2,
+            "caption_seconds": 0.2, "intro_seconds": 0.2}  # fmt: skip
+    short = _short(custom.Stretching.with_states(StatesFile(path)), **fast)
+    rendered = render_frames(short, width=320, height=180, fps=5)
+    scene, last = rendered.scene, rendered.frames[-1][..., :3].astype(float)
+    assert scene.view.stage == states.stage_index(states.n_layers - 2, "activation")
+    pal = palette()
+    background = np.array([int(pal.background[i : i + 2], 16) for i in (1, 3, 5)])
+    points = scene.view.viewport.to_scene(states["trace"][-1, scene.view.stage])
+    pixels = scene_to_pixel(points, last.shape)
+    for k in range(3):
+        colour = np.array([int(pal.classes[k][i : i + 2], 16) for i in (1, 3, 5)])
+        tint = background + 0.28 * (colour - background)  # the region's fill over the background
+        near = np.abs(last - tint).sum(-1) < 24
+        assert near.mean() > 0.01, f"region {k} is not drawn ({near.mean():.4f} of the frame)"
+        # around class k's points (a few pixels off each dot), the tint of region k
+        mine = pixels[states["labels"] == k]
+        rows, cols = np.clip(mine[:, 0] + 4, 0, 179), np.clip(mine[:, 1] + 4, 0, 319)
+        assert near[rows, cols].mean() > 0.6, f"class {k}: {near[rows, cols].mean():.2f}"
 
 
 def test_tilted_view_fits_what_lands_on_the_screen(tmp_path):

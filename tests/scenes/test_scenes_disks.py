@@ -95,13 +95,37 @@ def test_box_plane_polygon_lies_in_the_plane_and_the_box():
 @pytest.fixture(scope="module")
 def bulge(trained):
     trained("disks3d")
-    return render_frames(ShortBulge, W, H, FPS)
+    return render_frames(ShortBulge, W, H, FPS, probe=_grid_reach)
+
+
+def _grid_reach(scene) -> float:
+    """How far the grid reaches on the screen, as a share of the frame's half-size."""
+    shown = scene.camera.project_points(scene.view.grid.get_positions().reshape(-1, 3))
+    half = np.array([scene.camera.frame_width, scene.camera.frame_height]) / 2
+    return float((np.abs(shown[:, :2]) / half).max())
 
 
 def test_bulge_no_frame_is_blank(bulge):
     assert bulge.duration > 5
     assert_frames_alive(bulge, palette().background)
-    assert_text_inside_frame(bulge.scene)
+    assert_text_inside_frame(bulge.scene, inset=0.1)
+
+
+def test_bulge_grid_never_leaves_the_frame(bulge):
+    assert max(bulge.probes) < 1.0, f"the grid reaches {max(bulge.probes):.2f} of the half-frame"
+
+
+def test_bulge_plane_is_translucent_outlined_and_gridded(bulge):
+    """The separating plane reads as a plane: a faint fill, an outline, lines on it; the
+    class on the camera's side is drawn over it, the other shows through."""
+    fill, lines, outline = bulge.scene.plane
+    assert 0 < float(fill.get_fill_opacity()) <= 0.2
+    assert outline.get_stroke_width() >= 2 and len(outline.points) >= 3 * 4
+    assert len(lines.points) >= 4 * 4 * 2  # at least four lines each way
+    order = [id(m) for m in bulge.scene.mobjects]
+    after = order[order.index(id(bulge.scene.plane)) + 1 :]
+    drawn_over = [k for k, m in enumerate(bulge.scene.view.cloud.submobjects) if id(m) in after]
+    assert len(drawn_over) == 1, drawn_over  # one class over the plane, the other under it
 
 
 def _sides(plane_points: np.ndarray, points: np.ndarray, shift: float = 0.0) -> np.ndarray:
@@ -127,7 +151,7 @@ def test_bulge_last_frame_plane_separates_the_classes(bulge):
     assert accuracy > 0.98, "the 3-wide network should separate the disks"
 
     # the plane as drawn (its mobject's points) and the points as drawn (scene coordinates)
-    plane = scene.plane.points
+    plane = scene.plane.get_all_points()
     cloud = scene.view.cloud.get_positions()
     stage = states.stage_index(states.n_layers - 2, "activation")
     assert np.allclose(cloud, scene.view.viewport.to_scene(states["trace"][-1, stage]))

@@ -8,14 +8,16 @@ from PIL import Image
 from scene_harness import (
     assert_frames_alive,
     assert_text_inside_frame,
+    assert_texts_apart,
     render_frames,
     rgb,
     scene_to_pixel,
+    text_boxes,
 )
 
 from model.data import mnist_split
 from scenes import mnist
-from scenes.lib import digit_rgba, palette, template_rgba
+from scenes.lib import cluster_words, digit_rgba, palette, template_rgba
 
 W, H, FPS = 480, 270, 5
 
@@ -25,6 +27,7 @@ class ShortClusters(mnist.MnistClusters):
     caption_seconds = 0.2
     stage_seconds = 0.4
     pause_seconds = 0.2
+    camera_seconds = 0.4
     final_seconds = 0.4
 
 
@@ -96,14 +99,14 @@ def clusters(trained):
 def test_clusters_frames_alive(clusters):
     assert clusters.duration > 6
     assert_frames_alive(clusters, palette().background)
-    assert_text_inside_frame(clusters.scene)
+    assert_text_inside_frame(clusters.scene, inset=0.1)
 
 
 def test_clusters_points_drawn_in_their_digit_colours(clusters):
     scene, frame, pal = clusters.scene, clusters.frames[-1], palette()
     view = scene.view
     assert len(view.cloud.labels) >= 2000
-    assert view.stage == view.n_stages - 1, "the scene stops before the output stage"
+    assert view.stage == scene.best, "the scene does not end on its best view"
     pix = scene_to_pixel(scene.camera.project_points(view.cloud.positions), frame.shape)
     inside = (pix[:, 0] >= 1) & (pix[:, 0] < H - 1) & (pix[:, 1] >= 1) & (pix[:, 1] < W - 1)
     assert inside.mean() > 0.97, "points off screen"
@@ -130,38 +133,74 @@ def test_clusters_riders_show_their_digits_upright(clusters, trained):
     scene, frame = clusters.scene, clusters.frames[-1]
     states = trained("mnist")
     labels = np.asarray(states["labels"])
-    assert [int(labels[i]) for i in scene.rider_points] == list(scene.riders)
+    assert [int(labels[i]) for i in scene.rider_points] == list(scene.riders) == list(range(10))
     matches = []
-    for i in scene.rider_points:
-        centre = scene.camera.project_points(scene.view.cloud.positions[i : i + 1])[0]
-        matches.append(_digit_match(frame, centre + scene.rider_offset, scene.rider_height,
+    for tile, i in zip(scene.tiles, scene.rider_points, strict=True):
+        matches.append(_digit_match(frame, tile.get_center(), scene.rider_height,
                                     states["inputs"][i], palette().background))  # fmt: skip
     _assert_upright(matches)
 
 
-def test_digits_cluster_by_the_last_layer_with_similar_digits_near(trained):
-    states = trained("mnist")
+def test_clusters_every_digit_has_a_rider_in_the_frame_off_the_points(clusters):
+    """Ten riders, inside the frame, apart from each other, covering (almost) no point, each
+    with a leader line ending on its own digit's point."""
+    scene = clusters.scene
+    half_w, half_h = scene.camera.frame_width / 2, scene.camera.frame_height / 2
+    boxes = np.array([[*t.get_corner(np.array([-1, -1, 0]))[:2],
+                       *t.get_corner(np.array([1, 1, 0]))[:2]] for t in scene.tiles])  # fmt: skip
+    assert len(boxes) == 10
+    assert (boxes[:, 0] > -half_w).all() and (boxes[:, 2] < half_w).all()
+    assert (boxes[:, 1] > -half_h).all() and (boxes[:, 3] < half_h).all()
+    for a in range(10):
+        for b in range(a + 1, 10):
+            apart = (boxes[a, 2] <= boxes[b, 0] or boxes[b, 2] <= boxes[a, 0]
+                     or boxes[a, 3] <= boxes[b, 1] or boxes[b, 3] <= boxes[a, 1])  # fmt: skip
+            assert apart, f"riders {a} and {b} overlap"
+    points = scene.camera.project_points(scene.view.cloud.positions)[:, :2]
+    under = np.zeros(len(points), dtype=bool)
+    for x0, y0, x1, y1 in boxes:
+        inside_x = (points[:, 0] > x0) & (points[:, 0] < x1)
+        under |= inside_x & (points[:, 1] > y0) & (points[:, 1] < y1)
+    assert under.mean() < 0.005, f"riders cover {under.sum()} points"
+    texts = text_boxes(scene)
+    assert_texts_apart(texts, what="last frame")
+    assert_texts_apart([*texts, *((f"rider {d}", b) for d, b in enumerate(boxes))], what="riders")
+    ends = np.array([line.get_points()[-1][:2] for line in scene.leaders])
+    shown = scene.camera.project_points(scene.view.cloud.positions[scene.rider_points])[:, :2]
+    assert np.allclose(ends, shown, atol=1e-6)
+
+
+def test_clusters_caption_says_what_its_picture_shows(clusters, trained):
+    """The last caption names the best view and says what it shows; the words are computed
+    from the picture's points, and they agree with centroid distances computed here."""
+    scene, states = clusters.scene, trained("mnist")
     labels = np.asarray(states["labels"])
+    trace = np.asarray(states["trace"][-1])
 
     def centroids(points):
         return np.stack([points[labels == d].mean(axis=0) for d in range(10)])
 
-    def nearest_centroid_accuracy(points):
+    def own_share(points):
         c = centroids(points)
         return (np.linalg.norm(points[:, None] - c[None], axis=-1).argmin(1) == labels).mean()
 
-    last_hidden = states.stage_index(states.n_layers - 2, "activation")
-    shown_in = nearest_centroid_accuracy(states["trace"][-1, 0])
-    shown_last = nearest_centroid_accuracy(states["trace"][-1, last_hidden])
-    assert shown_last > 0.8 and shown_last > shown_in + 0.2, (shown_in, shown_last)
-    # the caption's claim: 4 and 9 neighbours, 3 5 8 a family (in the 3-D picture), both in
-    # the last hidden layer and in the output stage, where the scene ends and says so
-    for stage in (last_hidden, len(states.stages()) - 1):
-        c = centroids(states["trace"][-1, stage])
-        dist = np.linalg.norm(c[:, None] - c[None], axis=-1) + np.diag(np.full(10, np.inf))
-        nearest = dist.argmin(1)
-        assert nearest[4] == 9 or nearest[9] == 4, (stage, nearest)
-        assert sum(nearest[d] in (3, 5, 8) for d in (3, 5, 8)) >= 2, (stage, nearest)
+    shares = [own_share(trace[t]) for t in range(1, len(trace))]
+    assert scene.best == 1 + int(np.argmax(shares)), "not the best-separated stage"
+    assert max(shares) > 0.8 and max(shares) > own_share(trace[0]) + 0.2
+    share_words, pair_words = cluster_words(states, scene.best, mnist.DIGITS)
+    assert share_words.startswith(f"{max(shares):.0%} ")
+    c = centroids(trace[scene.best])
+    dist = np.linalg.norm(c[:, None] - c[None], axis=-1) + np.diag(np.full(10, np.inf))
+    nearest = dist.argmin(1)
+    named = pair_words.split(": ")[1].split(";")[0].split(", ")
+    for pair in named:  # each named pair: each other's nearest centre
+        a, b = (int(d) for d in pair.split("-"))
+        assert nearest[a] == b and nearest[b] == a, (pair, nearest)
+    assert pair_words.endswith(f"most apart: {int(dist.min(1).argmax())}")
+    on_screen = {t.replace(" ", "") for t in (m.text for m in scene.caption.get_family()
+                                              if hasattr(m, "text"))}  # fmt: skip
+    assert share_words.replace(" ", "") in on_screen and pair_words.replace(" ", "") in on_screen
+    assert states.stage_label(scene.best).replace(" ", "") in "".join(on_screen)
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scene_harness import assert_text_inside_frame, render_frames
+from scene_harness import assert_text_inside_frame, assert_texts_apart, render_frames, text_boxes
 
 import scenes.packing as packing
 
@@ -65,3 +65,44 @@ def test_states_sources_follow_the_knobs():
     # the renderer's copy with other states keeps them
     other = packing.PackingInput.with_states(*gallery[:1])
     assert other.states_sources == gallery[:1] and other.__name__ == "PackingInput"
+
+
+def test_hidden_numbers_describe_the_snapshot_shown():
+    """While the points flow, every accuracy on screen is its network's at the step shown
+    (not the trained network's from the first frame on)."""
+    knobs = {"epochs": SHORT, **SCENE_KNOBS["PackingHidden"], "run_seconds": 2.0}
+    variant = type("PackingHidden", (packing.PackingHidden,), knobs)
+
+    def probe(scene) -> list[str]:
+        return [t for t, _ in text_boxes(scene)]
+
+    rendered = render_frames(variant, 256, 144, 5, probe=probe)
+    networks = [rendered.scene.states(i) for i in range(len(packing.PackingHidden.activations))]
+    steps = [int(v) for v in networks[0]["steps"]]
+    checked, steps_seen = 0, set()
+    for texts in rendered.probes:
+        step = [t for t in texts if t.startswith("step")]
+        shown = sorted(t for t in texts if t.startswith("accuracy"))
+        assert len(step) == 1 and len(shown) == len(networks), texts
+        s = steps.index(int(step[0].removeprefix("step")))
+        expected = sorted(packing.snapshot_accuracy(st, s).replace(" ", "") for st in networks)
+        assert shown == expected, (step[0], shown, expected)
+        steps_seen.add(s)
+        checked += 1
+    assert checked >= 10 and len(steps_seen) > 3  # the texts follow the snapshots
+
+
+def test_gallery_labels_clear_of_the_panels_and_the_edge():
+    """Row names keep off the frame's edge; the "k=..." captions sit below their panel's
+    square (not on ReLU's axis line); no text overlaps another or a panel."""
+    knobs = {"epochs": SHORT, **SCENE_KNOBS["PackingGallery"], "class_counts": (2, 3)}
+    rendered = render_frames(type("PackingGallery", (packing.PackingGallery,), knobs), 480, 270, 5)
+    scene = rendered.scene
+    assert_text_inside_frame(scene, inset=0.15)
+    boxes = text_boxes(scene)
+    squares = []
+    for panel in scene.panels:  # each panel's regions cover its square
+        lo, hi = panel.get_corner(np.array([-1, -1, 0])), panel.get_corner(np.array([1, 1, 0]))
+        squares.append(("panel", np.array([lo[0], lo[1], hi[0], hi[1]])))
+    assert len(squares) == len(packing.PackingGallery.activations) * 2
+    assert_texts_apart([*boxes, *squares], pad=0.02)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scene_harness import assert_frames_alive, assert_text_inside_frame, render_frames
+from scene_harness import assert_frames_alive, assert_text_inside_frame, render_frames, text_boxes
 
 from scenes import primer
 from scenes.lib import palette
@@ -26,3 +26,18 @@ def test_full_layer_ends_inside_the_tanh_square():
     data = (scene.grid.get_positions() - scene.center) / scene.scale
     assert np.all(np.abs(data[..., :2]) < 1.0)
     assert np.abs(data[..., :2]).max() > 0.8  # and it fills most of it
+
+
+@pytest.mark.parametrize("name", ["FullLayer", "MatrixOnGrid"])
+def test_the_grid_stays_in_the_frame_on_every_frame(name):
+    """A stretching matrix plus a bias would carry the grid off the frame: it zooms out."""
+
+    def reach(scene) -> float:
+        p = scene.grid.get_positions()[..., :2].reshape(-1, 2)
+        half = np.array([scene.camera.frame_width, scene.camera.frame_height]) / 2
+        return float((np.abs(p) / half).max())
+
+    rendered = render_frames(getattr(primer, name), 160, 90, 5, probe=reach)
+    assert max(rendered.probes) < 0.97, f"the grid reaches {max(rendered.probes):.2f}"
+    assert_text_inside_frame(rendered.scene, inset=0.1)
+    assert len(text_boxes(rendered.scene)) >= 1

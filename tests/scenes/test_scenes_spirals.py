@@ -8,9 +8,12 @@ from manim import Scene
 from scene_harness import (
     assert_frames_alive,
     assert_text_inside_frame,
+    assert_texts_apart,
+    assert_texts_clear_of,
     render_frames,
     rgb,
     scene_to_pixel,
+    text_boxes,
 )
 
 from model.stages import apply_stage
@@ -188,4 +191,9 @@ def test_training_renders_in_light_theme(trained):
     trained("spirals2d")
     rendered = render_frames(ShortTraining, W, H, FPS, theme="light")
     assert_frames_alive(rendered, palette("light").background)
-    assert_text_inside_frame(rendered.scene)
+    assert_text_inside_frame(rendered.scene, inset=0.05)
+    # no panel title touches its points (nor any other text), at the end
+    boxes = text_boxes(rendered.scene)
+    assert_texts_apart(boxes)
+    for view in rendered.scene.views:
+        assert_texts_clear_of(boxes, view.cloud.positions, pad=0.03, what="panel")
