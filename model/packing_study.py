@@ -293,29 +293,50 @@ def _share(count: int, total: int, at_least: float) -> bool:
     return total > 0 and count >= math.ceil(at_least * total - 1e-9)
 
 
-def _tanh_accuracy(cells):
+def _tanh_k_minus_1(cells):
     cs = _cells(cells, "tanh")
-    return bool(cs) and all(c.dead == 0 and c.values("accuracy").min() >= 0.99 for c in cs)
+    return bool(cs) and all(
+        c.dead == 0
+        and c.values("accuracy").min() >= (c.classes - 1) / c.classes - 0.01
+        and np.median(c.values("accuracy")) >= 0.99
+        for c in cs
+    )
 
 
 def _tanh_corners_k4(cells):
     cs = _cells(cells, "tanh", [4])
-    return bool(cs) and all(_share(c.count(lambda r: r["corners"] == 4), c.seeds, 0.8) for c in cs)
+    return bool(cs) and all(
+        _share(
+            c.count(lambda r: r["corners"] == 4 and r["min_angle"] >= 0.95 * r["symmetric"]),
+            c.seeds,
+            0.8,
+        )
+        for c in cs
+    )
 
 
-def _tanh_not_all_corners(cells):
-    cs = _cells(cells, "tanh", [6, 7])
-    return bool(cs) and all(c.count(lambda r, k=c.classes: r["corners"] == k) == 0 for c in cs)
+def _tanh_k3(cells):
+    def two_corners_one_edge(r):
+        ratio = r["min_angle"] / r["symmetric"]
+        return r["corners"] == 2 and r["edges"] == 1 and 0.7 <= ratio <= 0.8
+
+    cs = _cells(cells, "tanh", [3])
+    return bool(cs) and all(_share(c.count(two_corners_one_edge), c.seeds, 0.8) for c in cs)
 
 
 def _tanh_not_symmetric(cells):
     cs = _cells(cells, "tanh", [5, 6, 7])
-    return bool(cs) and all(np.nanmedian(c.gap_ratio()) < 0.95 for c in cs)
+    return bool(cs) and all(np.nanmedian(c.gap_ratio()) < 0.9 for c in cs)
+
+
+def _tanh_merges(cells):
+    cs = _cells(cells, "tanh", [5, 6, 7])
+    return bool(cs) and sum(c.count(lambda r: r["min_angle"] < 1.0) for c in cs) >= 1
 
 
 def _relu_dies(cells):
     cs = _cells(cells, "relu")
-    return bool(cs) and sum(c.dead for c in cs) >= 1 and any(c.dead >= 2 for c in cs)
+    return len(cs) == 6 and sum(c.dead for c in cs) >= 6
 
 
 def _relu_axes(cells):
@@ -323,6 +344,11 @@ def _relu_axes(cells):
     return bool(cs) and all(
         _share(c.count(lambda r: r["origin"] + r["on_axis"] >= 1), len(c.live), 0.8) for c in cs
     )
+
+
+def _relu_large_k(cells):
+    cs = [c for c in _cells(cells, "relu", [6, 7]) if c.live]
+    return bool(cs) and all(np.median(c.values("accuracy")) < 0.95 for c in cs)
 
 
 def _disk_not_symmetric(cells):
@@ -343,43 +369,57 @@ def _disk_below_tanh(cells):
 
 
 #: The README's reading of the table ("What the table says"), generated from here.
+#: Each sentence is worded to hold on any machine (counts out of the seeds, medians
+#: against thresholds with a margin), and its predicate is what ``--check`` tests.
 CLAIMS: tuple[Claim, ...] = (
     Claim(
-        "tanh-trains",
-        "**tanh** trains every k = 2..7 to at least 99% in every seed, and its 2-neuron "
-        "layer never died.",
-        _tanh_accuracy,
+        "tanh-k-1",
+        "**tanh**: the 2-neuron layer never dies, and in every seed at least k-1 of the k "
+        "classes are separated (accuracy at least (k-1)/k); the median accuracy is at "
+        "least 99% for every k = 2..7.",
+        _tanh_k_minus_1,
     ),
     Claim(
         "tanh-corners-k4",
-        "**tanh**, k = 4: all four classes sit in the square's corners in at least 4 of 5 "
-        "seeds: 'corners first' holds where the corners suffice.",
+        "**tanh**, k = 4: all four classes sit in the square's corners, 90° apart, in at "
+        "least 4 of 5 seeds: 'corners first' holds where the corners suffice.",
         _tanh_corners_k4,
     ),
     Claim(
-        "tanh-k6-k7-edges",
-        "**tanh**, k = 6 and 7: in no seed are all classes in corners (there are four); "
-        "the rest sit on edges.",
-        _tanh_not_all_corners,
+        "tanh-k3",
+        "**tanh**, k = 3: in at least 4 of 5 seeds two classes sit in corners and one on "
+        "an edge, so the closest pair is 84-96° apart, not the symmetric 120°.",
+        _tanh_k3,
     ),
     Claim(
         "tanh-not-symmetric",
-        "**tanh**, k = 5..7: the packing is not symmetric: the median smallest angle is "
-        "below 95% of 360/k.",
+        "**tanh**, k = 5..7: the packing is not symmetric: for each k the median smallest "
+        "angle between class directions is below 90% of 360/k.",
         _tanh_not_symmetric,
     ),
     Claim(
+        "tanh-merges",
+        "**tanh**, k = 5..7: in some seeds (at least 1 of the 15) two classes end in the "
+        "same corner, and the network stops at about (k-1)/k.",
+        _tanh_merges,
+    ),
+    Claim(
         "relu-dies",
-        "**ReLU**: the 2-neuron layer dies (every point at one place) in some seeds: "
-        "in at least 2 seeds of some k. The scenes restart such a run from the next seed "
-        "and say so on screen.",
+        "**ReLU**: the 2-neuron layer dies (every point at 0, accuracy 1/k) in at least 6 "
+        "of the 30 runs. The scenes restart such a run from the next seed and say so.",
         _relu_dies,
     ),
     Claim(
         "relu-axes",
-        "**ReLU**, k = 3..7: the classes stay in the positive quadrant but not spread "
+        "**ReLU**, k = 3..7: the classes stay in the positive quadrant but do not spread "
         "through it: in at least 4 of 5 live seeds a class sits at the origin or on an axis.",
         _relu_axes,
+    ),
+    Claim(
+        "relu-large-k",
+        "**ReLU**, k = 6 and 7: the median accuracy of the live seeds is below 95%, "
+        "classes collapsing onto the origin or an axis.",
+        _relu_large_k,
     ),
     Claim(
         "disk-not-symmetric",
