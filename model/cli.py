@@ -124,32 +124,83 @@ def _safe_join(names) -> str:
 
 
 @cli.command("packing-table")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every run.")
+@click.option(
+    "--seeds", type=click.IntRange(1, 100), default=5, show_default=True,
+    help="Seeds per (k, activation): 0 .. N-1.",
+)  # fmt: skip
+@click.option(
+    "--jobs", type=click.IntRange(1, 64), default=None,
+    help="Trainings at the same time (one torch thread each) [default: half the cores].",
+)  # fmt: skip
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("media/packing_table.md"),
     show_default=True,
-    help="Markdown file for the table (written atomically).",
+    help="Markdown file for the table and claims (README.md: only its marked block).",
 )
-@click.option("--cached-only", is_flag=True, help="Tabulate cached runs only; train nothing.")
-def packing_table_cmd(seed: int, out: Path, cached_only: bool) -> None:
-    """Train k = 2..7 x tanh/relu/unit_disk packing networks and tabulate the packing."""
-    from model.packing import packing_table, table_markdown, write_table
+@click.option(
+    "--check", is_flag=True,
+    help="Re-measure and exit 1 naming every README claim that does not hold here.",
+)  # fmt: skip
+@click.option(
+    "--readme", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="With --check: the README whose claims must be the generated ones [default: the "
+    "project's].",
+)  # fmt: skip
+def packing_table_cmd(seeds: int, jobs: int | None, out: Path, check: bool, readme) -> None:
+    """Train k = 2..7 x tanh/relu/unit_disk packing networks for several seeds and tabulate.
+
+    Runs are measured from their final weights and cached (media/states/packing-study),
+    so a second call trains nothing.
+    """
+    from model.packing import write_block
+    from model.packing_study import jobs_default, run_study, summarise
     from model.train import TrainingError
 
+    if not check:
+        try:
+            check_writable(out)
+        except LimitError as err:
+            _fail(str(err))
     try:
-        rows = packing_table(seed=seed, cached_only=cached_only)
+        cells = run_study(seeds=seeds, jobs=jobs or jobs_default())
     except TrainingError as err:
         _fail(str(err), 1)
-    if not rows:
-        _fail("no packing runs in the cache yet; run without --cached-only to train them")
-    click.echo(table_markdown(rows))
+    if check:
+        sys.exit(_check_claims(cells, readme))
+    text = summarise(cells)
+    click.echo(text)
     try:
-        write_table(out, rows)
+        write_block(out, text)
     except OSError as err:
         _fail(f"cannot write {out} ({err.strerror}); choose another --out")
     click.echo(f"wrote {out}", err=True)
+
+
+def _check_claims(cells, readme: Path | None) -> int:
+    """0 if every claim holds and the README states exactly them, else 1 (named)."""
+    from model.packing_study import CLAIMS, claims_markdown, failed_claims
+    from model.paths import REPO_ROOT
+
+    readme = readme or REPO_ROOT / "README.md"
+    problems = [f"claim {c.name!r} does not hold here: {c.text}" for c in failed_claims(cells)]
+    try:
+        stated = readme.read_text(encoding="utf-8")
+    except OSError as err:
+        problems.append(f"cannot read {readme} ({err.strerror})")
+    else:
+        if claims_markdown() not in stated:
+            problems.append(
+                f"{readme} does not state the current claims: regenerate it with "
+                "`python -m model packing-table --out README.md`"
+            )
+    for line in problems:
+        click.echo(f"FAILED {printable(line, 600)}", err=True)
+    held = len(CLAIMS) - sum(line.startswith("claim ") for line in problems)
+    runs = sum(c.seeds for c in cells)
+    click.echo(f"{held} of {len(CLAIMS)} claims hold over {runs} runs on this machine")
+    return 1 if problems else 0
 
 
 @cli.command(

@@ -4,10 +4,29 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import importlib.metadata
 import json
+import os
 from dataclasses import dataclass, field
 
-__all__ = ["PRESETS", "TrainConfig", "custom_config", "preset"]
+__all__ = ["PRESETS", "TrainConfig", "custom_config", "numeric_environment", "preset"]
+
+
+def numeric_environment() -> dict:
+    """What changes a trained network's numbers besides its config: torch and its threads.
+
+    The torch version comes from the package metadata, so the cache key never imports
+    torch (scenes whose states are cached start fast). The thread count is
+    ``$BENDSPACE_TORCH_THREADS`` as :func:`model.train.train` reads it (default 1):
+    a different count sums in a different order, and 3,000 Adam steps amplify that.
+    """
+    try:
+        torch_version = importlib.metadata.version("torch")
+    except importlib.metadata.PackageNotFoundError:
+        torch_version = "none"
+    threads = (os.environ.get("BENDSPACE_TORCH_THREADS") or "1").strip()
+    threads = str(int(threads)) if threads.isdigit() else threads
+    return {"torch": torch_version, "torch_threads": threads}
 
 
 @dataclass(frozen=True)
@@ -39,10 +58,11 @@ class TrainConfig:
         return out
 
     def key(self) -> str:
-        """A short hash: a changed config or seed gives a different cache entry."""
+        """A short hash: a changed config, seed, torch version or thread count gives a
+        different cache entry (see :func:`numeric_environment`)."""
         from model.states import SCHEMA_VERSION
 
-        blob = json.dumps([SCHEMA_VERSION, self.to_dict()], sort_keys=True)
+        blob = json.dumps([SCHEMA_VERSION, self.to_dict(), numeric_environment()], sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
     def cache_name(self) -> str:

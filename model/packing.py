@@ -1,6 +1,8 @@
 """The packing study's measurements: where the 2-neuron layer puts each class.
 
-numpy and scipy only (states come through :func:`model.cache.states_for`).
+numpy and scipy only (states come through :func:`model.cache.states_for`). The
+multi-seed study and the README's claims built on these figures are in
+:mod:`model.packing_study`.
 The angles are measured about the origin of the hidden plane: the centre of
 tanh's square and of the unit disk, the corner of ReLU's quadrant.
 """
@@ -26,9 +28,9 @@ __all__ = [
     "hidden_stage",
     "measure",
     "min_gap",
-    "packing_table",
     "symmetric_gap",
     "table_markdown",
+    "write_block",
     "write_table",
 ]
 
@@ -165,30 +167,6 @@ def measure(states: States) -> PackingRow:
     )
 
 
-def packing_table(
-    classes: tuple[int, ...] = CLASSES,
-    activations: tuple[str, ...] = ACTIVATIONS,
-    seed: int = 0,
-    progress: bool = True,
-    cached_only: bool = False,
-) -> list[PackingRow]:
-    """Train (or load from the cache) and measure every (k, activation) pair.
-
-    ``cached_only`` skips the pairs not in the cache instead of training them.
-    """
-    from model.cache import states_for, states_path
-    from model.config import preset
-
-    rows = []
-    for act in activations:
-        for k in classes:
-            config = preset("packing", classes=k, activation=act, seed=seed)
-            if cached_only and not states_path(config).is_file():
-                continue
-            rows.append(measure(states_for(config, progress=progress)))
-    return rows
-
-
 def _fmt(x: float, spec: str) -> str:
     return "-" if np.isnan(x) else format(x, spec)
 
@@ -221,13 +199,19 @@ def table_markdown(rows: list[PackingRow]) -> str:
 
 
 def write_table(path: str | Path, rows: list[PackingRow]) -> Path:
-    """Write the table between :data:`TABLE_BEGIN` / :data:`TABLE_END` markers, atomically.
+    """Write :func:`table_markdown` of ``rows`` with :func:`write_block`."""
+    return write_block(path, table_markdown(rows))
+
+
+def write_block(path: str | Path, markdown: str) -> Path:
+    """Write ``markdown`` between :data:`TABLE_BEGIN` / :data:`TABLE_END` markers, atomically.
 
     When ``path`` already holds the markers (the README does), only the block
     between them is replaced and the rest of the file is kept.
     """
-    block = f"{TABLE_BEGIN}\n{table_markdown(rows)}{TABLE_END}"
+    block = f"{TABLE_BEGIN}\n{markdown}{TABLE_END}"
     path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     text = block + "\n"
     if path.is_file():
         old = path.read_text(encoding="utf-8")

@@ -27,6 +27,7 @@ __all__ = [
     "TrainingError",
     "UnitDisk",
     "build_mlp",
+    "class_dtype",
     "dead_layers",
     "export_states",
     "load_dataset",
@@ -225,6 +226,15 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
+def class_dtype(classes: int) -> np.dtype:
+    """The smallest unsigned integer type that holds class indices ``0..classes-1``.
+
+    Labels, predictions and the decision grid are class indices: uint8 for up to
+    256 classes keeps them an eighth of int64's size (and they compress better).
+    """
+    return np.dtype(np.uint8) if classes <= 256 else np.dtype(np.uint16)
+
+
 def export_states(
     result: TrainResult,
     data: datasets.Dataset,
@@ -251,6 +261,10 @@ def export_states(
     raw = [forward_stages(xs, s.weights, s.biases, activations) for s in snaps]
     trace, projections = project_stages(raw)
     final_logits = raw[-1][-1]
+    # Class indices in the smallest type that holds them; floats that reach the screen
+    # (trace, weights) in float32, whose rounding (~1e-7 of the value) is far below a
+    # pixel; the few per-snapshot scalars and the projections stay float64.
+    cls = class_dtype(widths[-1])
 
     arrays: dict[str, np.ndarray] = {
         "widths": np.array(widths, dtype=np.int64),
@@ -262,8 +276,8 @@ def export_states(
         "stage_dim": np.array([r.shape[-1] for r in raw[0]], dtype=np.int64),
         "trace": trace.astype(np.float32),
         "inputs": np.asarray(xs, dtype=np.float32),
-        "labels": np.asarray(ys, dtype=np.int64),
-        "predictions": np.array([r[-1].argmax(-1) for r in raw], dtype=np.int64),
+        "labels": np.asarray(ys).astype(cls),
+        "predictions": np.array([r[-1].argmax(-1) for r in raw]).astype(cls),
         "final_probs": _softmax(final_logits).astype(np.float32),
     }
     for layer in range(n_layers):
@@ -286,7 +300,7 @@ def export_states(
                 .reshape(config.grid, config.grid)
                 for s in snaps
             ]
-        ).astype(np.int8)
+        ).astype(cls)
         arrays["grid_extent"] = extent
 
     final = snaps[-1]

@@ -150,17 +150,15 @@ def test_hidden_layer_stays_in_the_activations_range(trained, activation):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("k", range(2, 8))
-def test_tanh_packs_every_k_to_95_percent(trained, k):
-    st = trained("packing", classes=k, activation="tanh")
-    assert st.meta["final_accuracy"] >= 0.95
-    assert not st.meta["dead"]["died"]
+def test_tanh_never_dies_and_separates_at_least_k_minus_1_classes(k):
+    """What held for every one of 5 seeds (README, claim tanh-k-1): checked on seed 0.
 
+    A single seed's exact accuracy is not a finding (it differs between CPUs), so
+    only the every-seed statement is asserted here; ``packing-table --check`` checks
+    the multi-seed claims.
+    """
+    from model.packing_study import measure_run
 
-@pytest.mark.slow
-def test_plain_relu_dies_at_k4_and_the_restart_is_shown(trained):
-    from model.packing import measure
-
-    st = trained("packing", classes=4, activation="relu")
-    row = measure(st)
-    assert row.died and row.died[0]["accuracy"] < 0.5  # the NOTES measurement: 25%
-    assert not row.still_dead and row.accuracy > row.died[0]["accuracy"]
+    run = measure_run(k, "tanh", seed=0)
+    assert not run["dead"]
+    assert run["accuracy"] >= (k - 1) / k - 0.01
