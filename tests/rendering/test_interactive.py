@@ -151,4 +151,6 @@ def test_render_html_writes_pages_and_skips_other_scenes(scene_dir, tmp_path):
     digest = re.search(r'bendspace-digest" content="(\w+)"', page.read_text()).group(1)
     data = re.search(r'id="bendspace-data" type="application/json">(.*?)</script>',
                      page.read_text(), re.S).group(1)  # fmt: skip
-    assert json.loads(data)["title"] == "Spirals Stretching" and digest
+    from scenes.spirals import SpiralsStretching
+
+    assert json.loads(data)["title"] == SpiralsStretching.title and digest
