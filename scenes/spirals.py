@@ -18,6 +18,7 @@ from scenes.lib import (
     PanelsOverTraining,
     PointCloud,
     StageByStage,
+    StageByStage3D,
     StatesScene,
     Viewport,
     apply_theme,
@@ -28,6 +29,7 @@ from scenes.lib import (
 )
 
 __all__ = [
+    "Spirals3DTraining",
     "SpiralsBoundary",
     "SpiralsNetworkTraining",
     "SpiralsStretching",
@@ -215,3 +217,29 @@ class TwoToTwo(StatesScene, Scene):
         keys = _weight_keys(pal).to_edge(DOWN, buff=0.4)
         self.play(FadeIn(matrix), FadeIn(note), FadeIn(keys), run_time=1.5)
         self.wait(2.5)
+
+
+class Spirals3DTraining(StageByStage3D):
+    """Three neurons per layer: the spirals in a turning 3-D camera, then replayed over training."""
+
+    states_sources = (Preset("spirals3d"),)
+    class_names = CLASS_NAMES
+    poster_time = -1.0
+    final_seconds = 1.0
+    snapshot_stride = 2
+    snapshot_seconds = 0.15
+    replay_seconds = 2.0
+
+    def show_ending(self, states: States) -> None:
+        """Step 4: the plane goes; the last hidden space replays training, snapshot by snapshot."""
+        view = self.view
+        self.remove(*[m for m in (getattr(self, "plane", None),) if m is not None])
+        self.play(view.make_snapshot_animation(0, run_time=1.0))
+        snapshots = list(range(1, states.n_snapshots, self.snapshot_stride))
+        if snapshots[-1] != states.n_snapshots - 1:
+            snapshots.append(states.n_snapshots - 1)
+        for snapshot in snapshots:
+            self.play(view.make_snapshot_animation(snapshot, run_time=self.snapshot_seconds),
+                      rate_func=lambda t: t)  # fmt: skip
+        self.shown_snapshot = snapshots[-1]
+        self.wait(self.replay_seconds)

@@ -1,0 +1,124 @@
+"""What a manifold is, by example: 0-, 1- and 2-D manifolds in 2-D and 3-D space (the 002 text).
+
+A dot is a 0-D manifold; a line and a circle are 1-D manifolds in the plane; a
+plane, a sphere and a torus are 2-D manifolds (surfaces) in 3-D space. The
+manifold hypothesis says real data sets lie along such low-dimensional shapes
+inside their high-dimensional space. No trained states: the shapes are drawn
+from their equations, the 3-D ones in a fixed oblique view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from manim import DEGREES, DOWN, UP, Create, FadeIn, Scene, VGroup
+
+from scenes.lib import PointCloud, TiltedViewport, Viewport, WarpedGrid, apply_theme, text
+
+__all__ = ["MANIFOLDS", "ManifoldExamples", "manifold_lines"]
+
+Surface = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _sphere(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return np.stack([np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v)], -1)
+
+
+def _torus(u: np.ndarray, v: np.ndarray, big: float = 0.72, small: float = 0.3) -> np.ndarray:
+    ring = big + small * np.cos(v)
+    return np.stack([ring * np.cos(u), ring * np.sin(u), small * np.sin(v)], -1)
+
+
+def _plane(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    return np.stack([0.9 * (u / np.pi - 1), 0.9 * (v / np.pi - 1), 0 * u], -1)
+
+
+# name -> (dimension of the manifold, dimension of the space, what to call it)
+MANIFOLDS: dict[str, tuple[int, int, str]] = {
+    "dot": (0, 2, "a dot"),
+    "line": (1, 2, "a line"),
+    "circle": (1, 2, "a circle"),
+    "plane": (2, 3, "a plane"),
+    "sphere": (2, 3, "a sphere"),
+    "torus": (2, 3, "a torus"),
+}
+
+
+def manifold_lines(name: str, lines: int = 12, samples: int = 60) -> np.ndarray:
+    """Polylines that draw manifold ``name`` (see :data:`MANIFOLDS`): ``(n, samples, 2 or 3)``.
+
+    Curves are one polyline; surfaces are ``lines`` curves in each of their two
+    parameters (a wireframe). A dot is a single point, ``(1, 1, 2)``.
+    """
+    s = np.linspace(0.0, 1.0, samples)
+    if name == "dot":
+        return np.zeros((1, 1, 2))
+    if name == "line":
+        return np.stack([2 * s - 1, 0.5 * (2 * s - 1)], -1)[None]
+    if name == "circle":
+        t = 2 * np.pi * s
+        return np.stack([np.cos(t), np.sin(t)], -1)[None]
+    surface: Surface = {"plane": _plane, "sphere": _sphere, "torus": _torus}[name]
+    full = np.linspace(0, 2 * np.pi, samples)
+    half = np.linspace(0, np.pi, samples) if name == "sphere" else full
+    fixed_u = np.linspace(0, 2 * np.pi, lines, endpoint=name == "plane")
+    fixed_v = np.linspace(0, np.pi if name == "sphere" else 2 * np.pi, lines + 1)[1:]
+    along_v = [surface(np.full(samples, u), half) for u in fixed_u]
+    along_u = [surface(full, np.full(samples, v)) for v in fixed_v]
+    return np.array(along_v + along_u)
+
+
+class ManifoldExamples(Scene):
+    """Manifolds by example: a dot, a line and a circle in 2-D; a plane, a sphere and a torus
+    in 3-D."""
+
+    poster_time = -1.0
+    columns = (-4.4, 0.0, 4.4)
+    rows = (1.3, -2.1)  # 2-D space above, 3-D space below
+    size = 1.15  # scene units per data unit
+    tilt, turn = 62.0, 25.0  # degrees: the oblique view of the 3-D shapes
+    draw_seconds = 1.0
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def shape(self, name: str, center: np.ndarray) -> VGroup:
+        """Manifold ``name`` drawn at ``center``, with its label under it."""
+        pal = self.pal
+        dim, space, called = MANIFOLDS[name]
+        if space == 3:
+            vp = TiltedViewport(center, self.size, self.tilt * DEGREES, self.turn * DEGREES)
+        else:
+            vp = Viewport(center, self.size)
+        color = pal.classes[dim]
+        if name == "dot":
+            drawing = PointCloud(vp.to_scene(np.zeros((1, 2))), np.zeros(1), [color], radius=0.1)
+        else:
+            drawing = WarpedGrid(vp.to_scene(manifold_lines(name)), color=color,
+                                 stroke_width=3.0 if dim == 1 else 1.4, opacity=0.95)  # fmt: skip
+        label = text(f"{called}: {dim}-D", pal.ink, 22)
+        label.move_to(center + (1.45 * DOWN if space == 2 else 1.35 * DOWN))
+        group = VGroup(drawing, label)
+        group.drawing, group.dimension = drawing, dim
+        return group
+
+    def construct(self) -> None:
+        pal = self.pal
+        title = text("manifolds: shapes that look flat up close", pal.ink, 32)
+        title.to_edge(UP, buff=0.25)
+        self.add(title)
+        self.shapes: dict[str, VGroup] = {}
+        names = list(MANIFOLDS)
+        for row, (y, space) in enumerate(zip(self.rows, (2, 3), strict=True)):
+            # Step 1 (2-D space), Step 2 (3-D space): the row's heading, then each shape.
+            heading = text(f"in {space}-D space", pal.muted, 22)
+            heading.move_to([-6.1, y + 1.35, 0], aligned_edge=UP + np.array([-1, 0, 0]))
+            self.play(FadeIn(heading), run_time=0.5)
+            for col, x in enumerate(self.columns):
+                name = names[3 * row + col]
+                shape = self.shape(name, np.array([x, y, 0.0]))
+                self.shapes[name] = shape
+                grow = FadeIn if name == "dot" else Create
+                self.play(grow(shape.drawing), FadeIn(shape[1]), run_time=self.draw_seconds)
+        self.wait(2.0)
