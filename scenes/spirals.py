@@ -8,7 +8,7 @@ each scene is one of the library's storyboards with the spirals' knobs.
 from __future__ import annotations
 
 import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, Scene, VGroup
+from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Scene, VGroup
 
 from model.sources import Preset
 from model.states import States
@@ -230,10 +230,13 @@ class Spirals3DTraining(StageByStage3D):
     snapshot_seconds = 0.15
     replay_seconds = 2.0
 
-    def show_ending(self, states: States) -> None:
-        """Step 4: the plane goes; the last hidden space replays training, snapshot by snapshot."""
-        view = self.view
-        self.remove(*[m for m in (getattr(self, "plane", None),) if m is not None])
+    def show_output(self, states: States) -> None:
+        """Steps 3-5: the plane; then it goes and the last hidden space replays training."""
+        super().show_output(states)
+        self.wait(self.final_seconds)
+        view, pal = self.view, self.pal
+        detail = text("the last hidden layer, from the\nfirst snapshot to the last", pal.ink, 22)
+        self.play(FadeOut(self.plane), self.change_caption("while it trained", detail))
         self.play(view.make_snapshot_animation(0, run_time=1.0))
         snapshots = list(range(1, states.n_snapshots, self.snapshot_stride))
         if snapshots[-1] != states.n_snapshots - 1:
