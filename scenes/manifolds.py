@@ -3,8 +3,10 @@
 A dot is a 0-D manifold; a line and a circle are 1-D manifolds in the plane; a
 plane, a sphere and a torus are 2-D manifolds (surfaces) in 3-D space. The
 manifold hypothesis says real data sets lie along such low-dimensional shapes
-inside their high-dimensional space. No trained states: the shapes are drawn
-from their equations, the 3-D ones in a fixed oblique view.
+inside their high-dimensional space. ``ManifoldExamples`` needs no trained
+states (the shapes are drawn from their equations, the 3-D ones in a fixed
+oblique view); then real data: a grid of the shipped MNIST digits, and the
+digits' clusters in two real trainings, tanh against ReLU.
 """
 
 from __future__ import annotations
@@ -12,11 +14,25 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from manim import DEGREES, DOWN, UP, Create, FadeIn, Scene, VGroup
+from manim import DEGREES, DOWN, UP, Create, FadeIn, LaggedStart, Scene, VGroup
 
-from scenes.lib import PointCloud, TiltedViewport, Viewport, WarpedGrid, apply_theme, text
+from model.data import mnist_split
+from model.sources import Preset
+from model.states import States
+from scenes.lib import (
+    PointCloud,
+    StatesScene,
+    TiltedViewport,
+    Viewport,
+    WarpedGrid,
+    apply_theme,
+    digit_squares,
+    legend,
+    network_text,
+    text,
+)
 
-__all__ = ["MANIFOLDS", "ManifoldExamples", "manifold_lines"]
+__all__ = ["MANIFOLDS", "ManifoldExamples", "MnistDigits", "MnistTanhRelu", "manifold_lines"]
 
 Surface = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -122,3 +138,90 @@ class ManifoldExamples(Scene):
                 grow = FadeIn if name == "dot" else Create
                 self.play(grow(shape.drawing), FadeIn(shape[1]), run_time=self.draw_seconds)
         self.wait(2.0)
+
+
+class MnistDigits(Scene):
+    """Real data: a grid of handwritten MNIST digits, 28 x 28 pixels each, from the shipped set."""
+
+    poster_time = -1.0
+    per_class = 4  # rows: digits of each class shown
+    tile = 0.95  # tile height, scene units
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def construct(self) -> None:
+        pal = self.pal
+        data = mnist_split()
+        images, labels = data.x_heldout, data.y_heldout
+        # the first held-out digits of each class, in the order they come
+        chosen = [np.flatnonzero(labels == d)[: self.per_class] for d in range(10)]
+        self.shown = np.array(chosen).T  # (rows, 10) indices into the held-out digits
+        title = text("MNIST: handwritten digits, 28 x 28 pixels each", pal.ink, 30)
+        title.to_edge(UP, buff=0.3)
+        note = text(
+            f"each image is a point in {images.shape[1]}-D space; "
+            f"{len(data.y) + len(labels):,} of them ship with the project",
+            pal.muted,
+            20,
+        ).to_edge(DOWN, buff=0.3)
+        self.add(title)
+
+        # Step 1: one row of every digit, row after row.
+        rows = VGroup()
+        for r, row in enumerate(self.shown):
+            tiles = VGroup(*[digit_squares(images[i], pal, pal.class_color(int(labels[i])),
+                                           self.tile) for i in row])  # fmt: skip
+            tiles.arrange(np.array([1.0, 0, 0]), buff=0.2).move_to([0, 2.05 - 1.15 * r, 0])
+            rows.add(tiles)
+            self.play(LaggedStart(*[FadeIn(t) for t in tiles], lag_ratio=0.1), run_time=0.8)
+        self.play(FadeIn(note), run_time=0.8)
+        self.wait(2.0)
+
+
+class MnistTanhRelu(StatesScene, Scene):
+    """tanh against ReLU: 2,000 held-out digits in the last hidden layer of two real trainings."""
+
+    states_sources = (Preset("mnist"), Preset("mnist_relu"))
+    poster_time = -1.0
+    columns = (-3.4, 3.4)
+    size = 2.3  # the clouds fit a ball of this radius, scene units
+    tilt, turn = 60.0, 30.0  # degrees: the oblique view of the 3-D projection
+    fade_seconds = 1.5
+    final_seconds = 3.0
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def panel(self, states: States, x: float) -> VGroup:
+        """The last hidden layer's 3-D projection at the last snapshot, with its header."""
+        pal = self.pal
+        stage = states.stage_index(states.n_layers - 2, "activation")
+        pts = np.asarray(states["trace"][-1, stage], dtype=np.float64)  # (P, 3)
+        pts = pts - pts.mean(0)
+        vp = TiltedViewport(np.array([x, -0.4, 0.0]), 1.0, self.tilt * DEGREES,
+                            self.turn * DEGREES)  # fmt: skip
+        reach = float(np.abs(vp.to_scene(pts) - vp.center).max())
+        vp.scale = self.size / max(reach, 1e-9)
+        cloud = PointCloud(vp.to_scene(pts), states["labels"], pal.classes, radius=0.025)
+        act = states.activations[0]
+        held = float(states["heldout_accuracy"][-1]) if "heldout_accuracy" in states.arrays else 0
+        header = VGroup(
+            text(act, pal.ink, 34),
+            text(network_text(states), pal.muted, 18),
+            text(f"held-out accuracy {100 * held:.1f}%", pal.ink, 20),
+        ).arrange(DOWN, buff=0.1)
+        header.move_to([x, 3.0, 0.0])
+        group = VGroup(cloud, header)
+        group.cloud, group.activation, group.viewport = cloud, act, vp
+        return group
+
+    def construct(self) -> None:
+        pal = self.pal
+        # Step 1: both networks' last hidden layers, side by side, in the same view.
+        self.panels = [self.panel(self.states(k), x) for k, x in enumerate(self.columns)]
+        keys = legend([str(d) for d in range(10)], pal, font_size=18)
+        keys.arrange_in_grid(rows=1, buff=0.25).to_edge(DOWN, buff=0.2)
+        self.add(keys, *[p[1] for p in self.panels])
+        self.play(*[FadeIn(p.cloud) for p in self.panels], run_time=self.fade_seconds)
+        self.wait(self.final_seconds)
