@@ -45,8 +45,8 @@ class ChapterCard(Scene):
         title = text(self.title, pal.ink, 48)
         subtitle = text(self.subtitle, pal.muted, 26)
         card = VGroup(number, title, subtitle).arrange(DOWN, buff=0.35)
-        self.add(number)
-        self.play(FadeIn(title, shift=0.2 * UP), FadeIn(subtitle), run_time=self.fade_seconds)
+        self.add(number, title)
+        self.play(FadeIn(subtitle, shift=0.2 * UP), run_time=self.fade_seconds)
         self.wait(self.hold_seconds)
         self.card = card
 

@@ -64,7 +64,7 @@ def test_parts_that_differ_are_encoded_again_at_the_first_size(tmp_path):
     first = _mp4(tmp_path / "a.mp4", 10, size=(96, 64))
     second = _mp4(tmp_path / "b.mp4", 10, size=(64, 48))
     film = tmp_path / "film.mp4"
-    lengths, copied = join_videos([first, second], film, [("A", 0), ("B", 1)])
+    _, copied = join_videos([first, second], film, [("A", 0), ("B", 1)])
     assert not copied
     with av.open(str(film)) as container:
         stream = container.streams.video[0]
@@ -74,7 +74,7 @@ def test_parts_that_differ_are_encoded_again_at_the_first_size(tmp_path):
 
 
 def test_the_film_chapters_name_scenes_that_exist():
-    entries, broken = rendering.discover(rendering.scene_files())
+    entries, _ = rendering.discover(rendering.scene_files())
     names = {entry.name for entry in entries}
     chapters = film_chapters()
     assert [c.title for c in chapters][:2] == ["Primer", "Spirals in 2-D"]
