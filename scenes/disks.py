@@ -231,8 +231,10 @@ def unroll(points: np.ndarray) -> np.ndarray:
 
 
 class DisksUnrolled(Scene):
-    """The hand-chosen map that does separate them: the angle across, the radius up (the inverse
-    of the map that made the data)."""
+    """A hand-chosen map that does separate them: the inverse of the map that made the data.
+
+    The angle goes across, the radius up; one line then cuts between disk and ring.
+    """
 
     poster_time = -1.0
     center = np.array([-2.6, -1.0, 0.0])

@@ -86,8 +86,7 @@ def manifold_lines(name: str, lines: int = 12, samples: int = 60) -> np.ndarray:
 
 
 class ManifoldExamples(Scene):
-    """Manifolds by example: a dot, a line and a circle in 2-D; a plane, a sphere and a torus
-    in 3-D."""
+    """Manifolds by example: dot, line and circle in 2-D; plane, sphere and torus in 3-D."""
 
     poster_time = -1.0
     columns = (-4.4, 0.0, 4.4)
