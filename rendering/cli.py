@@ -183,7 +183,9 @@ def cli(
         check_writable_folder(out)
         check_writable_folder(Path(out).resolve().parent, "--out (the gallery pages beside it)")
     except (RenderError, LimitError) as err:
-        console.print(f"[red]error:[/red] {markup_safe(err, 600)}", highlight=False, soft_wrap=True)
+        console.print(
+            f"[red]error:[/red] {markup_safe(err, 1500)}", highlight=False, soft_wrap=True
+        )
         sys.exit(2)
 
     interrupt_on_sigterm()
