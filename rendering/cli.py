@@ -173,6 +173,8 @@ def cli(
         if list_only:
             print_list(entries, broken)
             return
+        if film and (scenes or stories):
+            raise RenderError("--film renders the chapters of scenes/film.py; drop --scene/--story")
         selected = select(entries, scenes, stories, broken)
         if not selected:
             raise RenderError("no scenes to render: scenes/*.py defines none yet (see --list)")

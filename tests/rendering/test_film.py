@@ -117,3 +117,12 @@ def test_a_tiny_film_is_one_playable_mp4_whose_chapters_match_its_list(scene_dir
     again = make_film(chapters, entries, out, film_dir, options, "dark", 2, console)
     assert {job.status for job in again.jobs} == {"skipped"}
     assert again.duration == pytest.approx(film.duration)
+
+
+def test_film_with_a_scene_choice_is_refused_in_one_line():
+    from render_harness import run_render
+
+    result = run_render("--film", "--scene", "TwoToTwo")
+    assert result.returncode == 2
+    assert "--film renders the chapters" in result.stderr
+    assert "Traceback" not in result.stderr
