@@ -24,8 +24,6 @@ from manim import (
     VGroup,
 )
 
-from model.config import PRESETS
-from model.data import disks
 from model.sources import Preset
 from model.stages import logits
 from model.states import States
@@ -230,12 +228,15 @@ def unroll(points: np.ndarray) -> np.ndarray:
     return np.stack([np.arctan2(p[..., 1], p[..., 0]) / np.pi, np.hypot(p[..., 0], p[..., 1])], -1)
 
 
-class DisksUnrolled(Scene):
+class DisksUnrolled(StatesScene, Scene):
     """A hand-chosen map that does separate them: the inverse of the map that made the data.
 
-    The angle goes across, the radius up; one line then cuts between disk and ring.
+    The angle goes across, the radius up; one line then cuts between disk and ring. The
+    points are the ``disks2d`` states' own (those the 2-wide network fails on); no
+    network is shown.
     """
 
+    states_sources = (FLAT,)
     poster_time = -1.0
     center = np.array([-2.6, -1.0, 0.0])
     scale = 2.0  # scene units per data unit
@@ -258,7 +259,8 @@ class DisksUnrolled(Scene):
 
     def construct(self) -> None:
         pal = self.pal
-        x, y = disks(**PRESETS["disks2d"].data_args)
+        states = self.states()
+        x, y = states["inputs"], np.asarray(states["labels"])
         vp = Viewport(self.center.copy(), self.scale)
         grid_data, point_data = self.polar_grid(), np.asarray(x, dtype=np.float64)
         grid = WarpedGrid(vp.to_scene(grid_data), color=pal.grid)

@@ -34,7 +34,6 @@ __all__ = [
     "SpiralsNetworkTraining",
     "SpiralsStretching",
     "SpiralsTraining",
-    "TwoToEight",
     "TwoToTwo",
 ]
 
@@ -144,42 +143,6 @@ class SpiralsNetworkTraining(StatesScene, Scene):
         )
         out = text(words, self.pal.ink, 22, mono=True)
         return out.next_to(self.plot_center + self.plot_half * DOWN, DOWN, buff=0.12)
-
-
-class TwoToEight(Scene):
-    """One layer from 2 inputs to 8 neurons: every point of the plane becomes an 8-D vector."""
-
-    poster_time = -1.0
-    outputs = 8
-
-    def setup(self) -> None:
-        self.pal = apply_theme(self)
-
-    def construct(self) -> None:
-        pal = self.pal
-        # Step 1: two input neurons, the coordinates of a point.
-        diagram = NetworkDiagram((2, self.outputs), pal, height=5.0, layer_gap=3.2)
-        diagram.shift(1.6 * LEFT + 0.2 * DOWN)
-        inputs = VGroup(
-            *[
-                text(n, pal.ink, 26).next_to(c, LEFT, buff=0.25)
-                for n, c in zip(("x", "y"), diagram.neurons[0], strict=True)
-            ]
-        )
-        title = text(f"2 inputs, {self.outputs} neurons", pal.ink, 34).to_edge(UP, buff=0.3)
-        self.add(title)
-        self.play(FadeIn(diagram.neurons[0]), FadeIn(inputs), run_time=1.0)
-
-        # Step 2: the layer: every input feeds every neuron.
-        self.play(Create(diagram.edges), FadeIn(diagram.neurons[1]), run_time=2.0)
-        words = text(
-            f"out come {self.outputs} numbers:\na point in {self.outputs}-D space,\n"
-            "too many dimensions to picture",
-            pal.ink,
-            24,
-        ).next_to(diagram, RIGHT, buff=0.8)
-        self.play(FadeIn(words, shift=0.2 * LEFT), run_time=1.0)
-        self.wait(2.0)
 
 
 class TwoToTwo(StatesScene, Scene):

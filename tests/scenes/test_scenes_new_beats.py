@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 from scene_harness import assert_frames_alive, assert_text_inside_frame, render_frames, rgb
 
-from model.data import disks
 from scenes import disks as disks_story
-from scenes import film, manifolds, spirals
+from scenes import film, manifolds, primer, spirals
 from scenes.lib import NetworkDiagram, palette, weight_colors
 
 W, H, FPS = 320, 180, 4
@@ -78,7 +77,7 @@ def test_two_to_two_shows_the_first_layers_trained_signs(trained):
 
 
 def test_two_to_eight_and_a_chapter_card_render():
-    _check(render_frames(spirals.TwoToEight, W, H, FPS))
+    _check(render_frames(primer.TwoToEight, W, H, FPS))
     _check(render_frames(ShortCard, W, H, FPS), moving=False)
 
 
@@ -88,8 +87,9 @@ def test_network_diagram_refuses_weights_of_the_wrong_size():
         diagram.set_weights([np.ones((2, 2))])
 
 
-def test_unrolling_separates_the_disk_from_the_ring():
-    x, y = disks(points_per_class=300)
+def test_unrolling_separates_the_disk_from_the_ring(trained):
+    states = trained("disks2d")
+    x, y = states["inputs"], np.asarray(states["labels"])
     height = disks_story.unroll(x)[:, 1]
     assert height[y == 0].max() < height[y == 1].min()  # one horizontal line separates them
     rendered = render_frames(ShortUnrolled, W, H, FPS)
