@@ -100,6 +100,7 @@ class ManifoldsChapter(ChapterCard):
     title = "The manifold hypothesis"
     subtitle = "real data lies on low-dimensional manifolds"
     beats = (
+        "DatasetExamples",
         "MnistDigits",
         "ManifoldExamples",
         "MnistClusters",

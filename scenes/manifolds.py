@@ -32,7 +32,14 @@ from scenes.lib import (
     text,
 )
 
-__all__ = ["MANIFOLDS", "ManifoldExamples", "MnistDigits", "MnistTanhRelu", "manifold_lines"]
+__all__ = [
+    "MANIFOLDS",
+    "DatasetExamples",
+    "ManifoldExamples",
+    "MnistDigits",
+    "MnistTanhRelu",
+    "manifold_lines",
+]
 
 Surface = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -139,6 +146,58 @@ class ManifoldExamples(Scene):
         self.wait(2.0)
 
 
+class DatasetExamples(StatesScene, Scene):
+    """Our data so far against real data: spirals and disks in 2-D, digit images in 784-D."""
+
+    states_sources = (Preset("spirals2d"), Preset("disks2d"))
+    poster_time = -1.0
+    half = 1.6  # half-size of each toy data panel, scene units
+    columns = (-4.6, -0.9)
+    digits = 6  # digit images on the right, from the held-out part of the shipped set
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def toy_panel(self, states: States, x: float, name: str) -> VGroup:
+        """A states file's sample points in a square panel, its input size under it."""
+        pal = self.pal
+        pts = np.asarray(states["inputs"], dtype=np.float64)
+        mid = 0.5 * (pts.min(0) + pts.max(0))
+        scale = self.half / float(np.abs(pts - mid).max())
+        vp = Viewport(np.array([x, 0.1, 0.0]) - scale * np.array([*mid, 0.0]), scale)
+        cloud = PointCloud(vp.to_scene(pts), states["labels"], pal.classes, radius=0.025)
+        label = text(f"{name}\n{pts.shape[1]}-D points", pal.ink, 22)
+        label.next_to(np.array([x, 0.1 - self.half, 0.0]), DOWN, buff=0.3)
+        group = VGroup(cloud, label)
+        group.dimension = pts.shape[1]
+        return group
+
+    def construct(self) -> None:
+        pal = self.pal
+        title = text("toy data, and real data", pal.ink, 32).to_edge(UP, buff=0.3)
+        self.add(title)
+        # Step 1: the two toy sets: points in the plane.
+        self.toys = [
+            self.toy_panel(self.states(k), x, name)
+            for k, (x, name) in enumerate(zip(self.columns, ("spirals", "disk and ring"),
+                                              strict=True))
+        ]  # fmt: skip
+        self.play(*[FadeIn(t) for t in self.toys], run_time=1.2)
+        self.wait(0.8)
+
+        # Step 2: real data: each digit image is one point with 28 x 28 = 784 coordinates.
+        data = mnist_split()
+        images = data.x_heldout[: self.digits]
+        tiles = VGroup(*[digit_squares(im, pal, pal.muted, 1.15) for im in images])
+        tiles.arrange_in_grid(rows=3, buff=0.2).move_to([4.3, 0.35, 0.0])
+        self.real_dimension = images.shape[1]
+        label = text(f"handwritten digits\n{self.real_dimension}-D points", pal.ink, 22)
+        label.next_to(tiles, DOWN, buff=0.3)
+        self.play(LaggedStart(*[FadeIn(t) for t in tiles], lag_ratio=0.15), FadeIn(label),
+                  run_time=1.5)  # fmt: skip
+        self.wait(2.5)
+
+
 class MnistDigits(Scene):
     """Real data: a grid of handwritten MNIST digits, 28 x 28 pixels each, from the shipped set."""
 
@@ -205,10 +264,12 @@ class MnistTanhRelu(StatesScene, Scene):
         cloud = PointCloud(vp.to_scene(pts), states["labels"], pal.classes, radius=0.025)
         act = states.activations[0]
         held = float(states["heldout_accuracy"][-1]) if "heldout_accuracy" in states.arrays else 0
+        width = states.widths[-2]
         header = VGroup(
             text(act, pal.ink, 34),
             text(network_text(states), pal.muted, 18),
             text(f"held-out accuracy {100 * held:.1f}%", pal.ink, 20),
+            text(f"last hidden layer: {width}-D, seen in 3-D", pal.muted, 18),
         ).arrange(DOWN, buff=0.1)
         header.move_to([x, 3.0, 0.0])
         group = VGroup(cloud, header)

@@ -146,3 +146,12 @@ def test_spirals_3d_trains_and_replays(trained):
     _check(rendered)
     assert rendered.scene.shown_snapshot == states.n_snapshots - 1
     assert rendered.scene.plane not in rendered.scene.mobjects
+
+
+def test_dataset_examples_say_the_dimensions_of_the_data_shown(trained):
+    trained("spirals2d")
+    trained("disks2d")
+    rendered = render_frames(manifolds.DatasetExamples, W, H, FPS)
+    _check(rendered)
+    assert [toy.dimension for toy in rendered.scene.toys] == [2, 2]
+    assert rendered.scene.real_dimension == 28 * 28
