@@ -89,9 +89,19 @@ PRESETS: dict[str, TrainConfig] = {
         "disks3d", "disks", (3, 3, 3, 3), epochs=2000, lr=2e-2,
         data_args={"points_per_class": 500},
     ),
+    # The same spirals through four 3-wide layers (the 002 code's 3-D spirals).
+    "spirals3d": TrainConfig(
+        "spirals3d", "spirals", (3, 3, 3, 3), epochs=3000, lr=2e-2,
+        data_args={"points_per_class": 300, "noise": 0.1},
+    ),
     "mnist": TrainConfig(
         "mnist", "mnist", (128, 64), classes=10, epochs=20, lr=2e-3, batch_size=128,
         snapshots=30, sample_points=2000, grid=0,
+    ),
+    # The MNIST network with ReLU (the 002 code trained it both ways).
+    "mnist_relu": TrainConfig(
+        "mnist_relu", "mnist", (128, 64), activation="relu", classes=10, epochs=20, lr=2e-3,
+        batch_size=128, snapshots=30, sample_points=2000, grid=0,
     ),
     "templates": TrainConfig(
         "templates", "mnist", (), classes=10, epochs=15, lr=1e-3, batch_size=128,

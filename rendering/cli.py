@@ -132,6 +132,12 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
     help="Poster frame time for every scene (negative: from the end) "
     "[default: the scene's poster_time, else 2/3 of the way].",
 )
+@click.option(
+    "--film",
+    is_flag=True,
+    help="Render the whole video version (scenes/film.py's chapters) as one MP4 with chapter "
+    "markers, into the folder 'film' beside --out; reuses up-to-date scene renders.",
+)
 def cli(
     scenes,
     stories,
@@ -148,6 +154,7 @@ def cli(
     gif_width,
     gif_fps,
     poster_at,
+    film=False,
 ) -> None:
     """Render bendspace scenes to MP4, WebM, GIF, poster PNG and transparent video."""
     from rich.console import Console
@@ -166,6 +173,8 @@ def cli(
         if list_only:
             print_list(entries, broken)
             return
+        if film and (scenes or stories):
+            raise RenderError("--film renders the chapters of scenes/film.py; drop --scene/--story")
         selected = select(entries, scenes, stories, broken)
         if not selected:
             raise RenderError("no scenes to render: scenes/*.py defines none yet (see --list)")
@@ -176,10 +185,15 @@ def cli(
         check_writable_folder(out)
         check_writable_folder(Path(out).resolve().parent, "--out (the gallery pages beside it)")
     except (RenderError, LimitError) as err:
-        console.print(f"[red]error:[/red] {markup_safe(err, 600)}", highlight=False, soft_wrap=True)
+        console.print(
+            f"[red]error:[/red] {markup_safe(err, 1500)}", highlight=False, soft_wrap=True
+        )
         sys.exit(2)
 
     interrupt_on_sigterm()
+    if film:
+        _film(entries, out, options, theme, jobs, console, force)
+        return
     jobs_list = [Job(entry, t) for t in themes_for(theme) for entry in selected]
     result = render_jobs(
         jobs_list, out, formats, options, jobs, console, force=force, order=entries
@@ -194,6 +208,31 @@ def cli(
         sys.exit(130)
     if result.failed or (broken and whole_gallery):
         sys.exit(1)
+
+
+def _film(entries, out, options, theme, jobs, console, force) -> None:
+    """``--film``: render or reuse the chapters' scenes, join them, print the chapter list."""
+    from rendering.film import film_chapters, make_film
+
+    for name in themes_for(theme):
+        try:
+            made = make_film(film_chapters(), entries, out, Path(out).resolve().parent / "film",
+                             options, name, jobs, console, force=force)  # fmt: skip
+        except KeyboardInterrupt:
+            console.print("interrupted: no partial files were left; run again to finish the film")
+            sys.exit(130)
+        except RenderError as err:
+            console.print(f"[red]error:[/red] {markup_safe(err, 600)}", highlight=False)
+            sys.exit(1)
+        rendered = sum(job.status == "done" for job in made.jobs)
+        how = "copied without re-encoding" if made.remuxed else "encoded again (parts differ)"
+        console.print(
+            f"film: {display(made.path)} ({made.duration:.1f} s, {len(made.parts)} parts, "
+            f"{rendered} rendered, {len(made.jobs) - rendered} reused; {how})\n"
+            f"chapters: {display(made.chapters_path)}",
+            highlight=False,
+        )
+        print(made.text, end="")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

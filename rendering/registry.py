@@ -29,7 +29,7 @@ __all__ = [
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENES_DIR = REPO_ROOT / "scenes"
-STORY_ORDER = ("primer", "spirals", "disks", "mnist", "packing", "custom")
+STORY_ORDER = ("primer", "spirals", "disks", "manifolds", "mnist", "packing", "custom")
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import numpy as np
 from manim import (
     DOWN,
     RIGHT,
+    UP,
     Create,
     FadeIn,
     Group,
@@ -32,6 +33,7 @@ from scenes.lib import (
     PointCloud,
     StageByStage,
     StageByStage3D,
+    StageMorph,
     StatesScene,
     Viewport,
     WarpedGrid,
@@ -43,7 +45,14 @@ from scenes.lib import (
     text,
 )
 
-__all__ = ["DisksBulge3D", "DisksFailing2D", "DisksSideBySide", "DisksTraining2D"]
+__all__ = [
+    "DisksBulge3D",
+    "DisksFailing2D",
+    "DisksSideBySide",
+    "DisksTraining2D",
+    "DisksUnrolled",
+    "unroll",
+]
 
 FLAT, BULGE = Preset("disks2d"), Preset("disks3d")
 CLASS_NAMES = ("disk", "ring")
@@ -214,3 +223,94 @@ class DisksSideBySide(StatesScene, Scene):
         panel = VGroup(sides, grid, cloud, line, self._caption_below(words, center))
         panel.cloud, panel.line, panel.rotation = cloud, line, rotate
         return panel
+
+
+def unroll(points: np.ndarray) -> np.ndarray:
+    """The hand-chosen map that separates disk from ring: ``(x, y) -> (angle / pi, radius)``.
+
+    The data were made the other way round (:func:`model.data.disks` draws a
+    radius and an angle, then places ``(r cos t, r sin t)``); this is that
+    map's inverse, so the radius the classes were drawn by becomes the height.
+    It tears the plane along the negative x axis, which no layer can do.
+    """
+    p = np.asarray(points, dtype=np.float64)
+    return np.stack([np.arctan2(p[..., 1], p[..., 0]) / np.pi, np.hypot(p[..., 0], p[..., 1])], -1)
+
+
+class DisksUnrolled(StatesScene, Scene):
+    """A hand-chosen map that does separate them: the inverse of the map that made the data.
+
+    The angle goes across, the radius up; one line then cuts between disk and ring. The
+    points are the ``disks2d`` states' own (those the 2-wide network fails on); no
+    network is shown.
+    """
+
+    states_sources = (FLAT,)
+    poster_time = -1.0
+    center = np.array([-2.6, -1.0, 0.0])
+    scale = 2.0  # scene units per data unit
+    unrolled_scale = 2.9  # the unrolled strip is small: zoom in while it unrolls
+    rings = (0.25, 0.5, 0.75, 1.0, 1.25)  # polar grid: circles...
+    rays = 12  # ...and rays
+    morph_seconds = 3.0
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def polar_grid(self, samples: int = 90) -> np.ndarray:
+        """Circles and rays, ``(lines, samples, 2)``; the circles stop short of the tear."""
+        theta = np.linspace(-np.pi + 1e-3, np.pi - 1e-3, samples)
+        circles = [np.stack([r * np.cos(theta), r * np.sin(theta)], -1) for r in self.rings]
+        radius = np.linspace(1e-3, max(self.rings), samples)
+        angles = -np.pi + (np.arange(self.rays) + 0.5) * 2 * np.pi / self.rays
+        rays = [np.stack([radius * np.cos(a), radius * np.sin(a)], -1) for a in angles]
+        return np.array(circles + rays)
+
+    def construct(self) -> None:
+        pal = self.pal
+        states = self.states()
+        x, y = states["inputs"], np.asarray(states["labels"])
+        vp = Viewport(self.center.copy(), self.scale)
+        grid_data, point_data = self.polar_grid(), np.asarray(x, dtype=np.float64)
+        grid = WarpedGrid(vp.to_scene(grid_data), color=pal.grid)
+        cloud = PointCloud(vp.to_scene(point_data), y, pal.classes, radius=0.03)
+        self.cloud, self.viewport = cloud, vp
+
+        # Step 1: the disk inside the ring, on a polar grid.
+        title = text("a map that does separate them", pal.ink, 32).to_corner(UP + RIGHT)
+        formula = text(
+            "new x = angle(x, y) / pi\nnew y = sqrt(x\u00b2 + y\u00b2)", pal.ink, 26, mono=True
+        )
+        formula.next_to(title, DOWN, buff=0.5).align_to(title, RIGHT)
+        note = (
+            text(
+                "the inverse of the map that made\nthe data: radius and angle were\n"
+                "drawn first, then placed on the plane",
+                pal.muted,
+                20,
+            )
+            .next_to(formula, DOWN, buff=0.35)
+            .align_to(title, RIGHT)
+        )
+        keys = legend(CLASS_NAMES, pal, font_size=22).to_corner(DOWN + RIGHT)
+        self.add(title, keys)
+        self.play(Create(grid), FadeIn(cloud), run_time=1.5)
+        self.play(FadeIn(formula), FadeIn(note), run_time=1.0)
+
+        # Step 2: every point and grid line through the map: circles open into rows.
+        new_grid, new_points = unroll(grid_data), unroll(point_data)
+        movers = [(grid, grid_data, new_grid), (cloud, point_data, new_points)]
+        scales = (self.scale, self.unrolled_scale)
+        self.play(StageMorph(movers, vp, scales=scales, run_time=self.morph_seconds))
+        self.wait(0.5)
+
+        # Step 3: one line, half-way between the disk's edge and the ring's, separates them.
+        radius = new_points[:, 1]
+        cut = 0.5 * (float(radius[y == 0].max()) + float(radius[y == 1].min()))
+        line = Line(vp.to_scene([-1.1, cut]), vp.to_scene([1.1, cut]), color=pal.accent,
+                    stroke_width=4)  # fmt: skip
+        self.cut = cut
+        said = text(f"one line separates them: new y = {cut:.2f}", pal.ink, 24)
+        said.next_to(vp.to_scene([0.0, 0.0]), DOWN, buff=0.35)
+        self.play(Create(line), FadeIn(said), run_time=1.2)
+        self.wait(2.5)

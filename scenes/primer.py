@@ -28,6 +28,7 @@ from manim import (
 from model.stages import apply_stage
 from scenes.lib import (
     Caption,
+    NetworkDiagram,
     PointCloud,
     StageMorph,
     Viewport,
@@ -38,7 +39,7 @@ from scenes.lib import (
     text,
 )
 
-__all__ = ["FullLayer", "MatrixOnGrid", "TanhOnGrid", "TanhSquash", "WeightedSum"]
+__all__ = ["FullLayer", "MatrixOnGrid", "TanhOnGrid", "TanhSquash", "TwoToEight", "WeightedSum"]
 
 EXAMPLE_W = np.array([[1.0, 0.6], [-0.4, 0.9]])
 EXAMPLE_B = np.array([0.5, -0.3])
@@ -265,4 +266,40 @@ class FullLayer(_PlaneScene, Scene):
             )
         )
         self.play(self.stage("activation", activation="tanh"))
+        self.wait(2.0)
+
+
+class TwoToEight(Scene):
+    """One layer from 2 inputs to 8 neurons: every point of the plane becomes an 8-D vector."""
+
+    poster_time = -1.0
+    outputs = 8
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def construct(self) -> None:
+        pal = self.pal
+        # Step 1: two input neurons, the coordinates of a point.
+        diagram = NetworkDiagram((2, self.outputs), pal, height=5.0, layer_gap=3.2)
+        diagram.shift(1.6 * LEFT + 0.2 * DOWN)
+        inputs = VGroup(
+            *[
+                text(n, pal.ink, 26).next_to(c, LEFT, buff=0.25)
+                for n, c in zip(("x", "y"), diagram.neurons[0], strict=True)
+            ]
+        )
+        title = text(f"2 inputs, {self.outputs} neurons", pal.ink, 34).to_edge(UP, buff=0.3)
+        self.add(title)
+        self.play(FadeIn(diagram.neurons[0]), FadeIn(inputs), run_time=1.0)
+
+        # Step 2: the layer: every input feeds every neuron.
+        self.play(Create(diagram.edges), FadeIn(diagram.neurons[1]), run_time=2.0)
+        words = text(
+            f"out come {self.outputs} numbers:\na point in {self.outputs}-D space,\n"
+            "too many dimensions to picture",
+            pal.ink,
+            24,
+        ).next_to(diagram, RIGHT, buff=0.8)
+        self.play(FadeIn(words, shift=0.2 * LEFT), run_time=1.0)
         self.wait(2.0)

@@ -8,6 +8,7 @@ scene"). The modules, one job each:
 - ``viewport``: data coordinates to scene coordinates (flat and oblique);
 - ``mobjects``: point clouds, warped grids, shaded surfaces;
 - ``network_view``: a network's points and grid carried stage by stage;
+- ``network_diagram``: a network as neurons and edges, edges from its weights;
 - ``boundaries``: class maps, decision lines and planes;
 - ``captions``: captions, numbers, legends, class names;
 - ``clusters``: class centres in a shown 3-D view, sentences about them, riders;
@@ -66,6 +67,7 @@ from scenes.lib.images import (
     template_rgba,
 )
 from scenes.lib.mobjects import PointCloud, WarpedGrid, WarpedSurface, grid_lines, mesh_nodes
+from scenes.lib.network_diagram import NetworkDiagram, weight_colors
 from scenes.lib.network_view import NetworkView, StageMorph, TiltedView, moving_stages
 from scenes.lib.palette import MONO, SANS, THEMES, Palette, apply_theme, palette, theme_name
 from scenes.lib.states import StatesScene
@@ -81,6 +83,7 @@ __all__ = [
     "BoundaryOverTraining",
     "Caption",
     "EnvStatesFile",
+    "NetworkDiagram",
     "NetworkView",
     "Palette",
     "PanelsOverTraining",
@@ -141,4 +144,5 @@ __all__ = [
     "text",
     "theme_name",
     "tilt_rotation",
+    "weight_colors",
 ]

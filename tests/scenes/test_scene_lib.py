@@ -54,7 +54,7 @@ def test_manim_lists_each_storys_own_scenes_and_no_base_class(monkeypatch):
         own = sorted(n for n in module.__all__ if isinstance(getattr(module, n), type)
                      and issubclass(getattr(module, n), Scene))  # fmt: skip
         assert listed[story] == own, story
-    assert sum(len(v) for v in listed.values()) == 29  # 26 in the gallery, 3 custom
+    assert sum(len(v) for v in listed.values()) == 34  # 31 in the gallery, 3 custom
     bases = {n for n in scenes.lib.__all__ if isinstance(getattr(scenes.lib, n), type)}
     assert not bases & {n for names in listed.values() for n in names}
     assert not any(n.startswith("_") for names in listed.values() for n in names)
