@@ -245,6 +245,8 @@ class DisksUnrolled(StatesScene, Scene):
     network is shown.
     """
 
+    title = "Disks, unrolled by hand"
+
     states_sources = (FLAT,)
     poster_time = -1.0
     center = np.array([-2.6, -1.0, 0.0])

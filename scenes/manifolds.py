@@ -95,6 +95,8 @@ def manifold_lines(name: str, lines: int = 12, samples: int = 60) -> np.ndarray:
 class ManifoldExamples(Scene):
     """Manifolds by example: dot, line and circle in 2-D; plane, sphere and torus in 3-D."""
 
+    title = "Manifolds by example"
+
     poster_time = -1.0
     columns = (-4.4, 0.0, 4.4)
     rows = (1.3, -2.1)  # 2-D space above, 3-D space below
@@ -149,6 +151,8 @@ class ManifoldExamples(Scene):
 class DatasetExamples(StatesScene, Scene):
     """Our data so far against real data: spirals and disks in 2-D, digit images in 784-D."""
 
+    title = "Data sets, toy and real"
+
     states_sources = (Preset("spirals2d"), Preset("disks2d"))
     poster_time = -1.0
     half = 1.6  # half-size of each toy data panel, scene units
@@ -201,6 +205,8 @@ class DatasetExamples(StatesScene, Scene):
 class MnistDigits(Scene):
     """Real data: a grid of handwritten MNIST digits, 28 x 28 pixels each, from the shipped set."""
 
+    title = "MNIST digits"
+
     poster_time = -1.0
     per_class = 4  # rows: digits of each class shown
     tile = 0.95  # tile height, scene units
@@ -239,6 +245,8 @@ class MnistDigits(Scene):
 
 class MnistTanhRelu(StatesScene, Scene):
     """tanh against ReLU: 2,000 held-out digits in the last hidden layer of two real trainings."""
+
+    title = "MNIST, tanh against ReLU"
 
     states_sources = (Preset("mnist"), Preset("mnist_relu"))
     poster_time = -1.0

@@ -272,6 +272,8 @@ class FullLayer(_PlaneScene, Scene):
 class TwoToEight(Scene):
     """One layer from 2 inputs to 8 neurons: every point of the plane becomes an 8-D vector."""
 
+    title = "Two inputs, eight neurons"
+
     poster_time = -1.0
     outputs = 8
 

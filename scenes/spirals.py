@@ -80,6 +80,8 @@ def _weight_keys(pal) -> VGroup:
 class SpiralsNetworkTraining(StatesScene, Scene):
     """The whole network as neurons and edges beside its decision boundary, both while it trains."""
 
+    title = "Spirals, the network while it trains"
+
     states_sources = (Preset(PRESET),)
     poster_time = -1.0
     diagram_center = np.array([-3.3, 0.0, 0.0])
@@ -154,6 +156,8 @@ class SpiralsNetworkTraining(StatesScene, Scene):
 class TwoToTwo(StatesScene, Scene):
     """The 2 -> 2 bottleneck: the spirals network's first layer, its real weights on the edges."""
 
+    title = "The two-neuron bottleneck"
+
     states_sources = (Preset(PRESET),)
     poster_time = -1.0
     layer = 0  # which layer of the trained network is drawn
@@ -190,6 +194,8 @@ class TwoToTwo(StatesScene, Scene):
 
 class Spirals3DTraining(StageByStage3D):
     """Three neurons per layer: the spirals in a turning 3-D camera, then replayed over training."""
+
+    title = "Spirals, three neurons per layer, in 3-D"
 
     states_sources = (Preset("spirals3d"),)
     class_names = CLASS_NAMES
