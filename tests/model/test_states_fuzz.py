@@ -97,7 +97,7 @@ def _replacement(rng: random.Random, arr: np.ndarray) -> np.ndarray:
     if choice == 7 and arr.ndim > 1:
         return arr.reshape(-1)
     if choice == 8 and arr.dtype.kind in "iu" and arr.size:
-        out = arr.copy()
+        out = arr.astype(np.int64)  # room for values the file's own dtype cannot hold
         out.ravel()[rng.randrange(out.size)] = rng.choice([-1, 99, 2**40])
         return out
     return np.zeros((2, 3, 4, 5, 6), dtype=np.float32)
