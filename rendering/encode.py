@@ -21,6 +21,7 @@ from rendering.options import FORMATS, RenderOptions
 from rendering.stamps import temporary_name
 
 __all__ = [
+    "VideoSink",
     "encode_outputs",
     "gif_size",
     "poster_frame",
@@ -53,7 +54,7 @@ def unmix_background(rgba: np.ndarray, background: np.ndarray) -> np.ndarray:
 VP9_OPTIONS = {"crf": "32", "b": "0", "row-mt": "1", "deadline": "good", "cpu-used": "4"}
 
 
-class _VideoSink:
+class VideoSink:
     """One encoded video file fed frame by frame."""
 
     # format -> (container, codec, pix_fmt, codec options, alpha)
@@ -296,11 +297,11 @@ def encode_outputs(
         report("encoding " + ", ".join(f for f in formats if f not in ("gif", "png")))
         # The GIF is made from the MP4 (so it matches the video people see): an MP4 is
         # encoded beside the master when only the GIF was asked for.
-        videos = {fmt: temps[fmt] for fmt in formats if fmt in _VideoSink.SETTINGS}
+        videos = {fmt: temps[fmt] for fmt in formats if fmt in VideoSink.SETTINGS}
         if "gif" in formats and "mp4" not in videos:
             videos["mp4"] = master.with_name("for-gif.mp4")
         sinks = [
-            _VideoSink(fmt, path, options.width, options.height, fps)
+            VideoSink(fmt, path, options.width, options.height, fps)
             for fmt, path in videos.items()
         ]
         need_alpha = any(sink.alpha for sink in sinks)
