@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.sources import StatesSource
-from rendering.messages import display, one_line
-from rendering.options import RenderOptions
 from rendering import chunks
 from rendering.chunks import split_chunks
 from rendering.executors import make_executor
+from rendering.messages import display, one_line
+from rendering.options import RenderOptions
 from rendering.page import write_gallery
-from rendering.registry import REPO_ROOT, SceneEntry
+from rendering.registry import SceneEntry
 from rendering.stamps import (
     clean_stale_temporaries,
     job_hash,

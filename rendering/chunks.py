@@ -14,6 +14,7 @@ joins the segments packet by packet (no re-encoding) and makes the GIF.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import shutil
 from collections.abc import Callable, Iterator, Sequence
@@ -69,7 +70,7 @@ def split_chunks(frames: Sequence[int], n_chunks: int) -> list[tuple[int, int]]:
         if cuts[-1] < cut < n_plays:
             cuts.append(cut)
     cuts.append(n_plays)
-    return list(zip(cuts[:-1], cuts[1:], strict=True))
+    return list(itertools.pairwise(cuts))
 
 
 def gif_sources(n_frames: int, fps: int, gif_fps: float) -> list[int]:
@@ -243,7 +244,8 @@ def render_chunk(
     if "gif" in formats:
         for source in gif_sources(n_frames, options.fps, options.gif_fps):
             wanted[source] = wanted.get(source, 0) + 1
-        small = _SmallFrames(files["gif"], gif_size(options.width, options.height, options.gif_width))
+        size = gif_size(options.width, options.height, options.gif_width)
+        small = _SmallFrames(files["gif"], size)
     count = 0
 
     def sink(rgba: np.ndarray, repeat: int) -> None:

@@ -301,8 +301,7 @@ def encode_outputs(
         if "gif" in formats and "mp4" not in videos:
             videos["mp4"] = master.with_name("for-gif.mp4")
         sinks = [
-            VideoSink(fmt, path, options.width, options.height, fps)
-            for fmt, path in videos.items()
+            VideoSink(fmt, path, options.width, options.height, fps) for fmt, path in videos.items()
         ]
         need_alpha = any(sink.alpha for sink in sinks)
         if need_alpha and alpha_master is None:

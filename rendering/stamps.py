@@ -7,9 +7,11 @@ side by side: the default quality (720p30) in ``OUT/<theme>/``, any other in
 sizes), each folder with its own stamps. ``OUT/<theme>/<Scene>.json`` is also
 what the gallery page reads: when a scene has no default-quality render, it is
 an index stamp whose outputs point into the quality folder
-(``draft/Scene.mp4``); :func:`find_stamps` lists every real stamp. Every file is written under a temporary name carrying the
-writer's process id and renamed into place, so a stale temporary (its writer
-gone) can be found and removed.
+(``draft/Scene.mp4``); :func:`find_stamps` lists every real stamp.
+
+Every file is written under a temporary name carrying the writer's process id
+and renamed into place, so a stale temporary (its writer gone) can be found
+and removed.
 """
 
 from __future__ import annotations
@@ -147,9 +149,11 @@ def index_stamp(out: Path, stamp: dict) -> None:
     folder = Path(out) / stamp["theme"]
     path = folder / f"{stamp['scene']}.json"
     old = read_stamp(path)
-    if old and not old.get("index") and old.get("quality", DEFAULT_QUALITY) == DEFAULT_QUALITY:
-        if all((folder / file).is_file() for file in old.get("outputs", {}).values()):
-            return
+    default = (
+        old and not old.get("index") and old.get("quality", DEFAULT_QUALITY) == DEFAULT_QUALITY
+    )
+    if default and all((folder / file).is_file() for file in old.get("outputs", {}).values()):
+        return
     quality = stamp["quality"]
     outputs = {fmt: f"{quality}/{file}" for fmt, file in stamp["outputs"].items()}
     write_text_atomic(path, json.dumps(stamp | {"outputs": outputs, "index": True}, indent=1))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from pathlib import Path
 
@@ -26,7 +27,7 @@ def test_split_chunks_cuts_contiguous_ranges_of_similar_frame_counts():
     frames = [10, 30, 5, 5, 40, 10, 20, 30]
     chunks = split_chunks(frames, 3)
     assert chunks[0][0] == 0 and chunks[-1][1] == len(frames)
-    assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:], strict=False))  # contiguous
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(chunks))  # contiguous
     sizes = [sum(frames[start:end]) for start, end in chunks]
     assert len(chunks) == 3 and max(sizes) <= 2 * min(sizes)
     assert split_chunks([12], 4) == [(0, 1)]  # never an empty chunk
@@ -75,7 +76,9 @@ def test_chunked_files_match_one_chunk_and_qualities_live_side_by_side(scene_dir
         # Different keyframes at the chunk boundaries, the same quality everywhere.
         assert min(scores) >= min_db and np.mean(scores) >= 50.0, (fmt, min(scores))
     assert rendering.mp4_has_faststart(folder / "TinySlow.mp4")
-    assert rendering.gif_info(folder / "TinySlow.gif")["frames"] == 60  # 6 s at 10 fps (the video is slower than 12.5)
+    assert (
+        rendering.gif_info(folder / "TinySlow.gif")["frames"] == 60
+    )  # 6 s at 10 fps (the video is slower than 12.5)
     assert rendering.gif_psnr(folder / "TinySlow.gif", folder / "TinySlow.mp4") >= 38.0
 
     # Another quality goes beside it, and leaves these files alone.
