@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import av
@@ -108,3 +110,22 @@ def test_progress_bars_fill_with_frames_out_of_the_planned_frames(scene_dir, tmp
     assert "drawing and encoding in 2 chunks" in shown
     out = tmp_path / "gallery"
     assert not [p for p in out.rglob("*") if ".tmp-" in p.name]  # work folders removed
+
+
+def test_plain_rendering_needs_no_dask(scene_dir, tmp_path):
+    script = f"""
+import sys
+from rich.console import Console
+import rendering
+entries, _ = rendering.discover([{str(scene_dir / "tiny_scenes.py")!r}])
+jobs = [rendering.Job(e, "dark") for e in entries if e.name == "TinyMove"]
+result = rendering.render_jobs(jobs, {str(tmp_path / "g")!r}, ["png"],
+                               rendering.RenderOptions(128, 72, 5), 2, Console(quiet=True))
+assert not result.failed, [job.reason for job in result.jobs]
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed")))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
