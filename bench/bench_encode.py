@@ -100,7 +100,7 @@ def _vp9_rows(frames, options, tmp: Path) -> list[dict]:
             {
                 "benchmark": f"VP9 {name}, {len(frames)} frames, {options.width} px",
                 "seconds": round(seconds, 2),
-                "baseline": f"cpu-used 4: {first[0]:.2f} s, {first[1]:.2f} dB, {first[2] / 1e3:.0f} kB",
+                "baseline": f"before: {first[0]:.2f} s, {first[1]:.2f} dB, {first[2] / 1e3:.0f} kB",
                 "ratio": round(first[0] / seconds, 2),  # speed-up
                 "value": f"{db:.2f} dB, {size / 1e3:.0f} kB",
                 "aim": "faster, PSNR within 0.3 dB, size within 10%",
