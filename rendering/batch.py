@@ -10,6 +10,7 @@ import os
 import shutil
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +61,7 @@ class Job:
     poster: int = 0
     background: str = ""
     start: float = 0.0
+    known_plan: tuple | None = None  # (frames per play, background) from an earlier render
 
     @property
     def key(self) -> tuple[str, str]:
@@ -108,6 +110,8 @@ def plan_jobs(
         folder = output_folder(out, job.theme, options)
         if not force and up_to_date(stamp, job.digest, formats, folder):
             job.status, job.stamp = "skipped", stamp
+        elif stamp and stamp.get("hash") == job.digest and stamp.get("plays"):
+            job.known_plan = (stamp["plays"], stamp["background"])  # no dry pass needed
 
 
 def _chunk_specs(job: Job, frames: list[int], n_chunks: int, poster: int) -> list[dict]:
@@ -138,7 +142,12 @@ class _Driver:
             spec = job_spec(job.entry, job.theme, out, self.formats, options, job.digest)
             self.specs[job.key] = spec
             job.stage, job.start = "planning", time.perf_counter()
-            self.futures[executor.plan(spec)] = (job, "plan")
+            if job.known_plan:
+                known: Future = Future()
+                known.set_result(job.known_plan)
+                self.futures[known] = (job, "plan")
+            else:
+                self.futures[executor.plan(spec)] = (job, "plan")
             self.tasks[job.key] = progress.add_task(job.label, total=None, count="")
 
     def report(self, key: tuple, index: int, frames: int) -> None:
@@ -160,6 +169,7 @@ class _Driver:
             spec = self.specs[job.key]
             if what == "plan":
                 frames, job.background = result
+                spec["plays"] = list(frames)  # kept in the stamp: a re-render skips the plan
                 job.frames = sum(frames)
                 poster = chunks.poster_index_for(job.frames, self.options, job.entry.poster_time)
                 job.poster = poster

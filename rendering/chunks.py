@@ -99,8 +99,21 @@ def _configure(options: RenderOptions, work: Path, transparent: bool = False) ->
 
 @contextlib.contextmanager
 def _frames_to(sink: Callable[[np.ndarray, int], None]) -> Iterator[None]:
-    """manim's file writer sends every frame to ``sink(rgba, repeat)`` and writes no movie."""
+    """manim's file writer sends every frame to ``sink(rgba, repeat)`` and writes no movie.
+
+    While animations are skipped the renderer draws nothing either: manim
+    still draws the static and frozen frames of skipped plays, which no frame
+    shows (each play draws them again when it is not skipped). At 1080p that is
+    most of what a chunk's skipped prefix costs.
+    """
+    from manim.renderer.cairo_renderer import CairoRenderer
     from manim.scene.scene_file_writer import SceneFileWriter
+
+    update_frame = CairoRenderer.update_frame
+
+    def update_unless_skipping(self, *args, **kwargs):
+        if not self.skip_animations:
+            update_frame(self, *args, **kwargs)
 
     patched = {
         "begin_animation": lambda self, allow_write=False, **kw: None,
@@ -112,11 +125,13 @@ def _frames_to(sink: Callable[[np.ndarray, int], None]) -> Iterator[None]:
     saved = {name: getattr(SceneFileWriter, name) for name in patched}
     for name, function in patched.items():
         setattr(SceneFileWriter, name, function)
+    CairoRenderer.update_frame = update_unless_skipping
     try:
         yield
     finally:
         for name, function in saved.items():
             setattr(SceneFileWriter, name, function)
+        CairoRenderer.update_frame = update_frame
 
 
 def plan_scene(scene_cls: type, options: RenderOptions, work: Path) -> tuple[list[int], str]:

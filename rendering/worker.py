@@ -255,6 +255,7 @@ def _write_stamp(spec: dict, result: dict, seconds: float) -> dict:
         "background": result["background"],
         "outputs": outputs,
         "render_seconds": round(seconds, 2),
+        "plays": spec.get("plays", []),  # frames per play: the next render's chunk plan
     }
     write_text_atomic(folder / f"{spec['name']}.json", json.dumps(stamp, indent=1))
     if spec["quality"] != DEFAULT_QUALITY:
