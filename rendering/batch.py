@@ -177,8 +177,11 @@ class _Driver:
                 job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
                 job.pending_chunks = len(job.chunks)
                 for chunk in job.chunks:
-                    self.futures[self.executor.chunk(spec, chunk)] = (job, "chunk")
-            elif what == "chunk":
+                    future = self.executor.chunk(spec, chunk)
+                    self.futures[future] = (job, f"chunk {chunk['index']}")
+            elif what.startswith("chunk"):
+                index = int(what.split()[1])  # done: its frames count in full (Dask sends no more)
+                self.done.setdefault(job.key, {})[index] = job.chunks[index]["expected"]
                 job.pending_chunks -= 1
                 if job.pending_chunks == 0:
                     job.stage = "joining the chunks" + (", GIF" if "gif" in self.formats else "")

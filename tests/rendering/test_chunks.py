@@ -56,6 +56,7 @@ def test_chunked_frames_equal_a_one_process_render(name, tmp_path, monkeypatch):
     assert len({frame.tobytes() for frame in whole}) > 3  # it moves: the test can fail
 
 
+@pytest.mark.slow
 def test_chunked_files_match_one_chunk_and_qualities_live_side_by_side(scene_dir, tmp_path):
     out = tmp_path / "gallery"
     scene = ["--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinySlow", "-j", "2",
@@ -95,6 +96,7 @@ def test_chunked_files_match_one_chunk_and_qualities_live_side_by_side(scene_dir
     assert len(rendering.collect_stamps(out)) == 1  # the gallery shows the scene once
 
 
+@pytest.mark.slow
 def test_progress_bars_fill_with_frames_out_of_the_planned_frames(scene_dir, tmp_path):
     from rich.console import Console
 
