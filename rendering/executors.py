@@ -37,6 +37,10 @@ class LocalExecutor:
         self.pool = ProcessPoolExecutor(
             n_workers, mp_context=context, initializer=worker.init_worker, initargs=(self.progress,)
         )
+        # The pool starts workers on demand: start them all now, so their imports
+        # overlap the first plan instead of delaying the chunks that follow it.
+        for _ in range(n_workers):
+            self.pool.submit(worker.warm_up)
 
     def plan(self, spec: dict) -> Future:
         """Frames per play of the scene, and its background."""

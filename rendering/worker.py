@@ -42,6 +42,7 @@ __all__ = [
     "job_spec",
     "plan_task",
     "scene_class",
+    "warm_up",
 ]
 
 _PROGRESS: queue.Queue | None = None  # set in pool workers: (key, chunk, frames done)
@@ -55,6 +56,12 @@ def init_worker(progress_queue=None) -> None:
     _PROGRESS = progress_queue
     die_with_parent()
     interrupt_on_sigterm()
+    import manim  # noqa: F401  (once per worker, while the first plan runs elsewhere)
+
+
+def warm_up() -> int:
+    """A no-op task: submitted once per worker so that every worker starts (and imports) now."""
+    return os.getpid()
 
 
 def checkout_digest(path: Path, states: Sequence[Path]) -> str:
