@@ -11,9 +11,11 @@ one module a job:
 - ``rendering/registry.py``: find the scenes in the story files (``--list``)
 - ``rendering/options.py``: qualities, formats, themes, the options that decide the pixels
 - ``rendering/stamps.py``: the up-to-date hash and stamps, temporary files
-- ``rendering/batch.py``: train states once, skip what is up to date, run the workers
-- ``rendering/worker.py``: one scene in one theme, in its own process
-- ``rendering/encode.py``: PyAV encoding of the lossless master into every format
+- ``rendering/batch.py``: train states once, skip what is up to date, run the chunks
+- ``rendering/chunks.py``: a scene cut into animation ranges, drawn and encoded per chunk, joined
+- ``rendering/executors.py``: where the chunks run: a local process pool or a Dask cluster
+- ``rendering/worker.py``: the tasks: plan a scene, render a chunk, finish the outputs
+- ``rendering/encode.py``: PyAV encoders (MP4, WebM, GIF palette, transparent video)
 - ``rendering/page.py``: ``media/gallery.html`` (template ``gallery.html``) and ``gallery.md``
 - ``rendering/measure.py``: PSNR, GIF and MP4 facts for the tests and the benchmark
 - ``rendering/cli.py`` and ``rendering/custom.py``: the two commands

@@ -6,25 +6,27 @@ and ``render.py custom``); its steps are public for callers that want only one.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
-import threading
+import shutil
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from model.sources import StatesSource
+from rendering import chunks
+from rendering.chunks import split_chunks
+from rendering.executors import make_executor
 from rendering.interactive import write_interactive_pages
 from rendering.messages import display, one_line
 from rendering.options import RenderOptions
 from rendering.page import write_gallery
-from rendering.registry import REPO_ROOT, SceneEntry
+from rendering.registry import SceneEntry
 from rendering.stamps import (
     clean_stale_temporaries,
     job_hash,
+    output_folder,
     read_stamp,
     stamp_path,
     up_to_date,
@@ -54,8 +56,18 @@ class Job:
     stamp: dict = field(default_factory=dict)
     seconds: float = 0.0
     stage: str = "waiting"
-    progress: float = 0.0  # animation seconds rendered so far
-    process: subprocess.Popen | None = None
+    frames: int = 0  # planned: the progress bar's total
+    chunks: list = field(default_factory=list)
+    pending_chunks: int = 0
+    poster: int = 0
+    background: str = ""
+    start: float = 0.0
+    known_plan: tuple | None = None  # (frames per play, background) from an earlier render
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(scene, theme): a job's identity within a batch."""
+        return (self.entry.name, self.theme)
 
     @property
     def label(self) -> str:
@@ -95,60 +107,126 @@ def plan_jobs(
         if job.status == "failed":
             continue
         job.digest = job_hash(job.entry, job.theme, options)
-        stamp = read_stamp(stamp_path(out, job.theme, job.entry.name))
-        if not force and up_to_date(stamp, job.digest, formats, out / job.theme):
+        stamp = read_stamp(stamp_path(out, job.theme, job.entry.name, options))
+        folder = output_folder(out, job.theme, options)
+        if not force and up_to_date(stamp, job.digest, formats, folder):
             job.status, job.stamp = "skipped", stamp
+        elif stamp and stamp.get("hash") == job.digest and stamp.get("plays"):
+            job.known_plan = (stamp["plays"], stamp["background"])  # no dry pass needed
 
 
-def _run_worker(job: Job, spec: dict, log_dir: Path) -> None:
-    start = time.perf_counter()
-    stderr_path = log_dir / f".{job.entry.name}-{job.theme}.log.tmp-{os.getpid()}"
-    cmd = [sys.executable, "-m", "rendering.worker", json.dumps(spec)]
-    env = os.environ | {"BENDSPACE_THEME": job.theme, "PYTHONUNBUFFERED": "1"}
-    # The worker's stderr, kept only until the job ends: its name carries this
-    # process's pid, so after a kill -9 the next batch's stale cleanup removes it.
-    try:
-        with open(stderr_path, "w+") as stderr:
-            job.process = subprocess.Popen(
-                cmd, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=stderr, text=True
-            )
-            reason = ""
-            for line in job.process.stdout:
-                try:
-                    event = json.loads(line)
-                    kind = event["event"]
-                except (ValueError, TypeError, KeyError):
-                    continue  # a scene's own print, not one of the worker's events
-                if kind == "frames":
-                    job.progress = event["seconds"]
-                elif kind == "stage":
-                    job.stage = event["name"]
-                elif kind == "error":
-                    reason = event["reason"]
-                elif kind == "done":
-                    job.stamp = event["stamp"]
-            code = job.process.wait()
-            if code == 0 and job.stamp:
-                job.status = "done"
+def _chunk_specs(job: Job, frames: list[int], n_chunks: int, poster: int) -> list[dict]:
+    total = sum(frames)
+    chunks, first = [], 0
+    for index, (start, end) in enumerate(split_chunks(frames, n_chunks)):
+        expected = sum(frames[start:end])
+        chunks.append(
+            {"index": index, "plays": [start, end], "first": first, "frames": total,
+             "poster": poster, "expected": expected}
+        )  # fmt: skip
+        first += expected
+    return chunks
+
+
+class _Driver:
+    """Runs the pending jobs as plan -> chunks -> finish tasks on one executor."""
+
+    def __init__(self, jobs, out, formats, options, executor, n_chunks, progress) -> None:
+        self.jobs, self.executor, self.progress = jobs, executor, progress
+        self.formats, self.options, self.n_chunks = list(formats), options, n_chunks
+        self.specs = {}
+        self.futures: dict = {}  # future -> (job, what)
+        self.done: dict[tuple, dict[int, int]] = {}
+        self.tasks: dict[tuple, int] = {}
+        for job in jobs:
+            output_folder(out, job.theme, options).mkdir(parents=True, exist_ok=True)
+            spec = job_spec(job.entry, job.theme, out, self.formats, options, job.digest)
+            self.specs[job.key] = spec
+            job.stage, job.start = "planning", time.perf_counter()
+            if job.known_plan:
+                known: Future = Future()
+                known.set_result(job.known_plan)
+                self.futures[known] = (job, "plan")
             else:
-                stderr.seek(0)
-                tail = [ln.strip() for ln in stderr.read().splitlines() if ln.strip()]
-                if not reason and code < 0:
-                    reason = f"killed by signal {-code}"
-                job.status, job.reason = "failed", reason or (tail[-1] if tail else f"exit {code}")
-    except Exception as err:  # a failure here must not leave the log file, nor the thread hang
-        job.status, job.reason = "failed", one_line(err)
-        if job.process and job.process.poll() is None:
-            job.process.kill()
-    finally:
-        stderr_path.unlink(missing_ok=True)
-    job.seconds = time.perf_counter() - start
+                self.futures[executor.plan(spec)] = (job, "plan")
+            self.tasks[job.key] = progress.add_task(job.label, total=None, count="")
+
+    def report(self, key: tuple, index: int, frames: int) -> None:
+        self.done.setdefault(key, {})[index] = frames
+
+    def step(self) -> list[Job]:
+        """Collect finished tasks, submit what follows; returns the jobs that ended."""
+        ended = []
+        for future in [f for f in self.futures if f.done()]:
+            job, what = self.futures.pop(future)
+            if job.status != "pending":
+                continue
+            try:
+                result = future.result()
+            except BaseException as err:
+                job.status, job.reason = "failed", one_line(err)
+                ended.append(job)
+                continue
+            spec = self.specs[job.key]
+            if what == "plan":
+                frames, job.background = result
+                spec["plays"] = list(frames)  # kept in the stamp: a re-render skips the plan
+                job.frames = sum(frames)
+                poster = chunks.poster_index_for(job.frames, self.options, job.entry.poster_time)
+                job.poster = poster
+                job.chunks = _chunk_specs(job, frames, self.n_chunks, poster)
+                job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
+                job.pending_chunks = len(job.chunks)
+                for chunk in job.chunks:
+                    future = self.executor.chunk(spec, chunk)
+                    self.futures[future] = (job, f"chunk {chunk['index']}")
+            elif what.startswith("chunk"):
+                index = int(what.split()[1])  # done: its frames count in full (Dask sends no more)
+                self.done.setdefault(job.key, {})[index] = job.chunks[index]["expected"]
+                job.pending_chunks -= 1
+                if job.pending_chunks == 0:
+                    job.stage = "joining the chunks" + (", GIF" if "gif" in self.formats else "")
+                    self.done[job.key] = {c["index"]: c["expected"] for c in job.chunks}
+                    seconds = time.perf_counter() - job.start
+                    args = (len(job.chunks), job.frames, job.poster, job.background, seconds)
+                    self.futures[self.executor.finish(spec, *args)] = (job, "finish")
+            else:
+                job.stamp, job.status = result, "done"
+                ended.append(job)
+        self.executor.drain(self.report)
+        for job in self.jobs:
+            done = sum(self.done.get(job.key, {}).values())
+            total = job.frames or None
+            self.progress.update(
+                self.tasks[job.key],
+                total=total,
+                completed=done,
+                description=f"{job.label}: {job.stage}",
+                count=f"{done}/{job.frames} frames" if job.frames else "",
+            )
+        for job in ended:
+            job.seconds = time.perf_counter() - job.start
+            shutil.rmtree(self.specs[job.key]["work"], ignore_errors=True)
+        return ended
 
 
 def run_batch(
-    jobs: list[Job], out: Path, formats: Sequence[str], options: RenderOptions, n_jobs: int, console
+    jobs: list[Job],
+    out: Path,
+    formats: Sequence[str],
+    options: RenderOptions,
+    n_jobs: int,
+    console,
+    *,
+    scheduler: str | None = None,
+    chunks_per_scene: int | None = None,
 ) -> None:
-    """Run the pending jobs, ``n_jobs`` worker processes at a time, with a progress display."""
+    """Run the pending jobs as chunks on ``n_jobs`` local processes or a Dask cluster.
+
+    Every scene is cut into ``chunks_per_scene`` chunks (default: one per
+    worker) of roughly equal frame counts; a progress bar per scene fills with
+    its frames done out of its frames planned.
+    """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     pending = [job for job in jobs if job.status == "pending"]
@@ -163,47 +241,37 @@ def run_batch(
         disable=not console.is_terminal,
         transient=True,
     )
-    queue = list(pending)
-    running: dict[threading.Thread, tuple[Job, int]] = {}
+    executor = make_executor(n_jobs, scheduler)
+    n_chunks = chunks_per_scene or executor.n_workers
+    killed = True
     with progress:
         overall = progress.add_task("all scenes", total=len(pending), count=f"0/{len(pending)}")
         try:
-            while queue or running:
-                while queue and len(running) < n_jobs:
-                    job = queue.pop(0)
-                    folder = out / job.theme
-                    folder.mkdir(parents=True, exist_ok=True)
-                    spec = job_spec(
-                        job.entry, job.theme, folder, list(formats), options, job.digest
-                    )
-                    thread = threading.Thread(target=_run_worker, args=(job, spec, folder))
-                    thread.start()
-                    running[thread] = (job, progress.add_task(job.label, total=None, count=""))
+            driver = _Driver(pending, out, formats, options, executor, n_chunks, progress)
+            finished = 0
+            while finished < len(pending):
                 time.sleep(0.1)
-                for thread, (job, task) in list(running.items()):
-                    progress.update(
-                        task,
-                        description=f"{job.label}: {job.stage} ({job.progress:.1f} s of animation)",
-                    )
-                    if not thread.is_alive():
-                        thread.join()
-                        del running[thread]
-                        progress.remove_task(task)
-                        progress.advance(overall)
-                        finished = len(pending) - len(queue) - len(running)
-                        progress.update(overall, count=f"{finished}/{len(pending)}")
-                        if not console.is_terminal:
-                            what = "done" if job.status == "done" else f"FAILED: {job.reason}"
-                            console.print(f"{job.label}: {what} ({job.seconds:.1f} s)")
+                for job in driver.step():
+                    finished += 1
+                    progress.update(overall, advance=1, count=f"{finished}/{len(pending)}")
+                    progress.remove_task(driver.tasks[job.key])
+                    if not console.is_terminal:
+                        what = "done" if job.status == "done" else f"FAILED: {job.reason}"
+                        console.print(f"{job.label}: {what} ({job.seconds:.1f} s)")
+            killed = False
         except KeyboardInterrupt:
-            for job, _ in running.values():
-                if job.process and job.process.poll() is None:
-                    job.process.terminate()
-            for thread, (job, _) in running.items():
-                thread.join()
-                job.status, job.reason = "interrupted", ""
-            clean_stale_temporaries(out)
+            for job in pending:
+                if job.status == "pending":
+                    job.status, job.reason = "interrupted", ""
             raise
+        finally:
+            executor.close(kill=killed)
+            if killed:
+                for job in pending:
+                    folder = output_folder(out, job.theme, options)
+                    for work in folder.glob(f".{job.entry.name}.work.tmp-{os.getpid()}"):
+                        shutil.rmtree(work, ignore_errors=True)
+                clean_stale_temporaries(out)
 
 
 def _size(n: float) -> str:
@@ -214,7 +282,7 @@ def _size(n: float) -> str:
     return ""
 
 
-def print_table(jobs: list[Job], out: Path, console) -> None:
+def print_table(jobs: list[Job], out: Path, console, options: RenderOptions | None = None) -> None:
     """The closing table: scene, files, sizes, duration, time taken, status."""
     from rich.table import Table
 
@@ -225,7 +293,7 @@ def print_table(jobs: list[Job], out: Path, console) -> None:
         stamp = job.stamp or {}
         files = []
         for fmt, file in stamp.get("outputs", {}).items():
-            path = out / job.theme / file
+            path = output_folder(out, job.theme, options) / file
             if path.is_file():
                 files.append(f"{fmt} {_size(path.stat().st_size)}")
         status = {
@@ -267,8 +335,13 @@ def render_jobs(
     *,
     force: bool = False,
     order: Sequence[SceneEntry] = (),
+    scheduler: str | None = None,
+    chunks_per_scene: int | None = None,
 ) -> BatchResult:
-    """The whole batch into ``out/<theme>/``: train, skip, render, then pages and table.
+    """The whole batch into ``out/<theme>[/<quality>]/``: train, skip, render, pages, table.
+
+    Scenes are cut into chunks run on ``n_jobs`` local processes, or on the
+    Dask cluster at ``scheduler`` (see :func:`run_batch`).
 
     Stale temporaries of dead runs are removed first; Ctrl-C (or SIGTERM, see
     :func:`rendering.process.interrupt_on_sigterm`) stops the workers, removes
@@ -283,11 +356,14 @@ def render_jobs(
         train_states(jobs, console)
         if formats:
             plan_jobs(jobs, out, formats, options, force)
-            run_batch(jobs, out, formats, options, n_jobs, console)
+            run_batch(
+                jobs, out, formats, options, n_jobs, console,
+                scheduler=scheduler, chunks_per_scene=chunks_per_scene,
+            )  # fmt: skip
         if pages:  # the interactive pages: made here from the states, no video needed
             write_interactive_pages(jobs, out, console, force)
     except KeyboardInterrupt:
         interrupted = True
     page, markdown = write_gallery(out, order)
-    print_table(jobs, out, console)
+    print_table(jobs, out, console, options)
     return BatchResult(jobs, page, markdown, interrupted)

@@ -95,7 +95,8 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
     type=click.Choice([*THEMES, "both"]),
     default="dark",
     show_default=True,
-    help="Colour theme (scenes read BENDSPACE_THEME); outputs go to OUT/<theme>/.",
+    help="Colour theme (scenes read BENDSPACE_THEME); outputs go to OUT/<theme>/ "
+    "(other qualities than 720p30 to OUT/<theme>/<quality>/).",
 )
 @click.option(
     "--jobs",
@@ -103,7 +104,19 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
     type=click.IntRange(1, 64),
     default=cores(),
     show_default="number of cores",
-    help="Scenes rendered at the same time.",
+    help="Worker processes: every scene is cut into chunks that run on all of them.",
+)
+@click.option(
+    "--chunks",
+    "chunks_per_scene",
+    type=click.IntRange(1, 256),
+    show_default="one per worker",
+    help="Chunks each scene is cut into (contiguous animation ranges of similar length).",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="Render the chunks on this Dask cluster instead (pip install -e '.[cluster]').",
 )
 @click.option("--force", is_flag=True, help="Render even if the outputs are up to date.")
 @click.option(
@@ -149,6 +162,8 @@ def cli(
     format_values,
     theme,
     jobs,
+    chunks_per_scene,
+    scheduler,
     force,
     out,
     gif_width,
@@ -195,9 +210,14 @@ def cli(
         _film(entries, out, options, theme, jobs, console, force)
         return
     jobs_list = [Job(entry, t) for t in themes_for(theme) for entry in selected]
-    result = render_jobs(
-        jobs_list, out, formats, options, jobs, console, force=force, order=entries
-    )
+    try:
+        result = render_jobs(
+            jobs_list, out, formats, options, jobs, console, force=force, order=entries,
+            scheduler=scheduler, chunks_per_scene=chunks_per_scene,
+        )  # fmt: skip
+    except RenderError as err:  # e.g. --scheduler without dask, or no scheduler there
+        console.print(f"[red]error:[/red] {markup_safe(err, 600)}", highlight=False, soft_wrap=True)
+        sys.exit(2)
     whole_gallery = not scenes and not stories
     if broken and whole_gallery:
         for path, reason in broken.items():

@@ -33,6 +33,7 @@ from rendering.messages import RenderError
 from rendering.options import FORMATS, QUALITIES, THEMES, parse_formats, render_options, themes_for
 from rendering.process import cores, interrupt_on_sigterm
 from rendering.registry import SCENES_DIR, discover
+from rendering.stamps import output_folder
 
 __all__ = ["CUSTOM_FILE", "CUSTOM_SCENES", "custom_command", "main", "render_custom_scenes"]
 
@@ -139,9 +140,8 @@ def render_custom_scenes(
     chosen = [by_name[name].with_states(source) for name in scenes]
     jobs = [Job(entry, t) for t in themes_for(theme) for entry in chosen]
     interrupt_on_sigterm()
-    result = render_jobs(
-        jobs, out, formats, render_options(quality), n_jobs or cores(), console, order=entries
-    )
+    options = render_options(quality)
+    result = render_jobs(jobs, out, formats, options, n_jobs or cores(), console, order=entries)
     console.print(f"gallery: {display(result.page)}, {display(result.markdown)}")
     if result.interrupted:
         console.print("interrupted: no partial files were left; run again to finish the batch")
@@ -151,7 +151,7 @@ def render_custom_scenes(
     for name in scenes:
         for shown in themes_for(theme):
             for fmt in formats:
-                path = Path(out) / shown / f"{name}{FORMATS[fmt][0]}"
+                path = output_folder(Path(out), shown, options) / f"{name}{FORMATS[fmt][0]}"
                 if path.is_file():
                     click.echo(display(path))
     return 0

@@ -20,6 +20,7 @@ from rendering.batch import Job, plan_jobs, run_batch, train_states
 from rendering.messages import RenderError
 from rendering.options import RenderOptions
 from rendering.registry import SceneEntry
+from rendering.stamps import output_folder
 
 __all__ = [
     "Chapter",
@@ -246,7 +247,7 @@ def make_film(
             marks.append((chapter.title, len(paths)))
         for part in chapter.parts:
             folder = (film_dir / "cards") if part in cards else out
-            paths.append(folder / theme / jobs[part].stamp["outputs"]["mp4"])
+            paths.append(output_folder(folder, theme, options) / jobs[part].stamp["outputs"]["mp4"])
             names.append(part)
     path = film_dir / f"{name}-{theme}.mp4"
     path.parent.mkdir(parents=True, exist_ok=True)

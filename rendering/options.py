@@ -25,7 +25,7 @@ __all__ = [
     "themes_for",
 ]
 
-PIPELINE_VERSION = 1  # bump when an encoder setting changes what the files contain
+PIPELINE_VERSION = 2  # bump when an encoder setting changes what the files contain
 
 # name -> (width, height, fps); the same sizes as manim's -ql/-qm/-qh/-qp/-qk
 QUALITIES: dict[str, tuple[int, int, int]] = {

@@ -1,10 +1,17 @@
 """Up-to-date stamps: the hash of a scene's sources, states and options; temporary files.
 
-A JSON stamp beside a scene's outputs (``OUT/<theme>/<Scene>.json``) records
-the hash its outputs were made with; a scene whose hash and outputs are all
-there is skipped. Every file is written under a temporary name carrying the
-writer's process id and renamed into place, so a stale temporary (its writer
-gone) can be found and removed.
+A JSON stamp beside a scene's outputs records the hash its outputs were made
+with; a scene whose hash and outputs are all there is skipped. Qualities live
+side by side: the default quality (720p30) in ``OUT/<theme>/``, any other in
+``OUT/<theme>/<quality>/`` (``draft``, ``1080p60``, or ``WxHpFPS`` for custom
+sizes), each folder with its own stamps. ``OUT/<theme>/<Scene>.json`` is also
+what the gallery page reads: when a scene has no default-quality render, it is
+an index stamp whose outputs point into the quality folder
+(``draft/Scene.mp4``); :func:`find_stamps` lists every real stamp.
+
+Every file is written under a temporary name carrying the writer's process id
+and renamed into place, so a stale temporary (its writer gone) can be found
+and removed.
 """
 
 from __future__ import annotations
@@ -16,12 +23,17 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from model.files import clean_stale_temporaries, temporary_name, write_text_atomic
-from rendering.options import RenderOptions
+from rendering.options import QUALITIES, RenderOptions
 from rendering.registry import REPO_ROOT, SceneEntry
 
 __all__ = [
+    "DEFAULT_QUALITY",
     "clean_stale_temporaries",
+    "find_stamps",
+    "index_stamp",
     "job_hash",
+    "output_folder",
+    "quality_name",
     "read_stamp",
     "source_files",
     "stamp_path",
@@ -31,6 +43,7 @@ __all__ = [
 ]
 
 PROJECT_PACKAGES = ("scenes", "model")  # their sources count in a scene's hash
+DEFAULT_QUALITY = "720p30"  # its files sit right in OUT/<theme>/, as the README documents
 
 
 def _local_imports(path: Path) -> list[Path]:
@@ -105,9 +118,55 @@ def job_hash(entry: SceneEntry, theme: str, options: RenderOptions) -> str:
     return digest.hexdigest()[:16]
 
 
-def stamp_path(out: Path, theme: str, name: str) -> Path:
-    """Where the stamp of scene ``name`` in ``theme`` lives under the output folder ``out``."""
-    return out / theme / f"{name}.json"
+def quality_name(options: RenderOptions) -> str:
+    """The quality's folder name: a preset's name (``draft``), else ``WIDTHxHEIGHTpFPS``."""
+    size = (options.width, options.height, options.fps)
+    for name, preset in QUALITIES.items():
+        if preset == size:
+            return name
+    return f"{options.width}x{options.height}p{options.fps}"
+
+
+def output_folder(out: Path, theme: str, options: RenderOptions | None = None) -> Path:
+    """Where a scene's files of ``theme`` at this quality go: ``OUT/<theme>[/<quality>]``."""
+    folder = Path(out) / theme
+    if options is None or quality_name(options) == DEFAULT_QUALITY:
+        return folder
+    return folder / quality_name(options)
+
+
+def stamp_path(out: Path, theme: str, name: str, options: RenderOptions | None = None) -> Path:
+    """Where the stamp of scene ``name`` in ``theme`` (at this quality) lives under ``out``."""
+    return output_folder(out, theme, options) / f"{name}.json"
+
+
+def index_stamp(out: Path, stamp: dict) -> None:
+    """Point ``OUT/<theme>/<Scene>.json`` at a non-default quality's files, for the gallery.
+
+    A default-quality stamp already there is kept: the gallery shows 720p30
+    when it has it, else the quality rendered last.
+    """
+    folder = Path(out) / stamp["theme"]
+    path = folder / f"{stamp['scene']}.json"
+    old = read_stamp(path)
+    default = (
+        old and not old.get("index") and old.get("quality", DEFAULT_QUALITY) == DEFAULT_QUALITY
+    )
+    if default and all((folder / file).is_file() for file in old.get("outputs", {}).values()):
+        return
+    quality = stamp["quality"]
+    outputs = {fmt: f"{quality}/{file}" for fmt, file in stamp["outputs"].items()}
+    write_text_atomic(path, json.dumps(stamp | {"outputs": outputs, "index": True}, indent=1))
+
+
+def find_stamps(out: Path) -> list[tuple[dict, Path]]:
+    """Every real stamp under ``out`` with the folder its outputs are in (index stamps left out)."""
+    found = []
+    for path in sorted(Path(out).glob("*/*.json")) + sorted(Path(out).glob("*/*/*.json")):
+        stamp = read_stamp(path)
+        if stamp and not stamp.get("index"):
+            found.append((stamp, path.parent))
+    return found
 
 
 def read_stamp(path: Path) -> dict | None:

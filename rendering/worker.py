@@ -1,52 +1,121 @@
-"""The worker: render one scene in one theme in its own process, encode it, write its stamp.
+"""The tasks a render worker runs: plan a scene, render one chunk, finish the outputs.
 
-Started by the batch as ``python -m rendering.worker SPEC_JSON``; it reports
-on stdout, one JSON event a line: ``frames`` (progress), ``stage``, ``error``
-(one line) and ``done`` (with the stamp). See :func:`job_spec` for the spec.
+Every task is a plain function of JSON-ready arguments, so the same tasks run
+in the local process pool (:mod:`rendering.executors`) and on a Dask cluster.
+A spec (:func:`job_spec`) says which scene, theme, options and folders; a
+chunk says which plays and frames. Local tasks write into the scene's work
+folder; :func:`chunk_bytes_task` (Dask) returns the chunk's files as bytes for
+the client to write.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
-import shutil
-import sys
+import queue
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
-
 from model.sources import source_from_json, source_to_json
-from rendering.encode import encode_outputs
-from rendering.messages import one_line, system_library_hint
 from rendering.options import ALPHA_FORMATS, RenderOptions
-from rendering.process import die_with_parent, interrupt_on_sigterm
-from rendering.registry import SceneEntry, load_scene_module
-from rendering.stamps import read_stamp, stamp_path, write_text_atomic
+from rendering.registry import REPO_ROOT, SceneEntry, load_scene_module
+from rendering.stamps import (
+    DEFAULT_QUALITY,
+    index_stamp,
+    output_folder,
+    quality_name,
+    read_stamp,
+    source_files,
+    write_text_atomic,
+)
 
-__all__ = ["job_spec", "main", "render_master", "run_job", "scene_class"]
+__all__ = [
+    "checkout_digest",
+    "chunk_bytes_task",
+    "chunk_task",
+    "finish_task",
+    "init_worker",
+    "job_spec",
+    "plan_task",
+    "scene_class",
+    "warm_up",
+]
+
+_PROGRESS: queue.Queue | None = None  # set in pool workers: (key, chunk, frames done)
+
+
+def init_worker(progress_queue=None) -> None:
+    """Pool initialiser: report progress into ``progress_queue``, stop with the batch."""
+    global _PROGRESS
+    from rendering.process import die_with_parent, interrupt_on_sigterm
+
+    _PROGRESS = progress_queue
+    die_with_parent()
+    interrupt_on_sigterm()
+    import manim  # noqa: F401  (once per worker, while the first plan runs elsewhere)
+
+
+def warm_up() -> int:
+    """A no-op task: submitted once per worker so that every worker starts (and imports) now."""
+    return os.getpid()
+
+
+def checkout_digest(path: Path, states: Sequence[Path]) -> str:
+    """Hash of a scene file, its local imports and its states bytes (names relative, portable)."""
+    digest = hashlib.sha256()
+    for file in source_files(path):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    for file in states:
+        digest.update(Path(file).name.encode() + b"\0")
+        if Path(file).is_file():
+            digest.update(hashlib.sha256(Path(file).read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def _states_paths(entry_sources) -> list[Path]:
+    paths = []
+    for source in entry_sources:
+        try:
+            paths.append(source.path())
+        except Exception:  # e.g. $STATES unset: the render itself will say so
+            continue
+    return paths
 
 
 def job_spec(
     entry: SceneEntry,
     theme: str,
-    folder: Path,
+    out: Path,
     formats: Sequence[str],
     options: RenderOptions,
     digest: str,
 ) -> dict:
-    """Everything a worker needs to render ``entry`` in ``theme`` into ``folder`` (JSON-ready)."""
+    """Everything a task needs to render ``entry`` in ``theme`` under ``out`` (JSON-ready)."""
+    folder = output_folder(out, theme, options)
+    path = Path(entry.path).resolve()
+    try:
+        relative = str(path.relative_to(REPO_ROOT))
+    except ValueError:
+        relative = None
     return {
         "name": entry.name,
-        "path": str(entry.path),
+        "path": str(path),
+        "relative": relative,  # where a worker with another checkout finds the scene
+        "checkout": checkout_digest(path, _states_paths(entry.states_sources)),
         "story": entry.story,
         "title": entry.title,
         "description": entry.description,
         "theme": theme,
         "folder": str(folder),
+        # The parent's pid in the name: after a kill -9 the next batch removes it as stale.
+        "work": str(folder / f".{entry.name}.work.tmp-{os.getpid()}"),
         "formats": list(formats),
+        "out": str(out),
+        "quality": quality_name(options),
         "options": asdict(options),
         "hash": digest,
         "poster_time": entry.poster_time,
@@ -54,97 +123,122 @@ def job_spec(
     }
 
 
-def _emit(event: str, **data) -> None:
-    sys.__stdout__.write(json.dumps({"event": event, **data}) + "\n")
-    sys.__stdout__.flush()
-
-
 def scene_class(spec: dict) -> type:
     """The scene class a spec names, showing the spec's overriding states if it has any."""
-    scene_cls = getattr(load_scene_module(Path(spec["path"])), spec["name"])
+    path = Path(spec["path"])
+    if not path.is_file() and spec.get("relative"):  # a worker with its checkout elsewhere
+        path = REPO_ROOT / spec["relative"]
+    scene_cls = getattr(load_scene_module(path), spec["name"])
     sources = [source_from_json(data) for data in spec.get("overrides") or ()]
     return scene_cls.with_states(*sources) if sources else scene_cls
 
 
-def render_master(scene_cls: type, work: Path, transparent: bool) -> tuple[Path, np.ndarray]:
-    """Render the scene once to a lossless QuickTime master; returns it and the background RGB.
-
-    Opaque masters are RLE-coded RGB frames exactly as manim drew them; a
-    transparent master (only made when an alpha format is asked for) keeps
-    manim's alpha channel.
-    """
-    from manim import ManimColor, config
-
-    config.media_dir = str(work / ("alpha" if transparent else "opaque"))
-    config.format = "mov"
-    config.transparent = transparent
-    config.video_codec = "qtrle"
-    config.pixel_format = "argb" if transparent else "rgb24"
-    scene = scene_cls()
-    scene.render()
-    master = Path(scene.renderer.file_writer.movie_file_path)
-    background = np.array(ManimColor(scene.camera.background_color).to_int_rgb(), np.float32)
-    return master, background
+def _prepare(spec: dict) -> tuple[type, RenderOptions]:
+    os.environ["BENDSPACE_THEME"] = spec["theme"]  # scenes read it when they set up
+    return scene_class(spec), RenderOptions(**spec["options"])
 
 
-def run_job(spec: dict) -> dict:
-    """Render one scene to a lossless master and encode the outputs (worker side)."""
-    os.environ["BENDSPACE_THEME"] = spec["theme"]
-    options = RenderOptions(**spec["options"])
-    folder = Path(spec["folder"])
-    work = folder / f".work-{spec['name']}.tmp-{os.getpid()}"
-    work.mkdir(parents=True, exist_ok=True)
+def plan_task(spec: dict) -> tuple[list[int], str]:
+    """The frames each ``play`` of the scene writes and its background (animations skipped)."""
+    from rendering.chunks import plan_scene
+
+    scene_cls, options = _prepare(spec)
+    work = Path(spec["work"]) / f"plan-{os.getpid()}"
     try:
-        from manim import config
-        from manim.scene.scene_file_writer import SceneFileWriter
-
-        config.pixel_width, config.pixel_height = options.width, options.height
-        config.frame_rate = options.fps
-        config.disable_caching = True
-        config.verbosity = "WARNING"
-        config.progress_bar = "none"
-        config.write_to_movie = True
-        config.save_last_frame = False
-
-        counted = {"frames": 0, "last": 0.0}
-        original_write = SceneFileWriter.write_frame
-
-        def counting_write(self, pixels, *, repeat: int = 1):
-            counted["frames"] += repeat
-            now = time.monotonic()
-            if now - counted["last"] > 0.25:
-                counted["last"] = now
-                _emit("frames", n=counted["frames"], seconds=counted["frames"] / options.fps)
-            return original_write(self, pixels, repeat=repeat)
-
-        SceneFileWriter.write_frame = counting_write
-        scene_cls = scene_class(spec)
-        _emit("stage", name="rendering")
-        master, background = render_master(scene_cls, work, transparent=False)
-        alpha_master = None
-        if any(fmt in ALPHA_FORMATS for fmt in spec["formats"]):
-            _emit("stage", name="rendering with alpha")
-            counted["frames"] = 0
-            alpha_master, _ = render_master(scene_cls, work, transparent=True)
-        result = encode_outputs(
-            master,
-            folder,
-            spec["name"],
-            spec["formats"],
-            options,
-            background,
-            spec.get("poster_time"),
-            report=lambda stage: _emit("stage", name=stage),
-            alpha_master=alpha_master,
-        )
-        return result | {"background": "#" + "".join(f"{int(c):02x}" for c in background)}
+        return plan_scene(scene_cls, options, work)
     finally:
+        import shutil
+
         shutil.rmtree(work, ignore_errors=True)
+
+
+def chunk_task(spec: dict, chunk: dict, work: str | None = None) -> int:
+    """Render one chunk into the work folder (``work`` overrides the spec's); returns its frames.
+
+    ``chunk``: ``index``, ``plays`` (start, end), ``first`` (its first frame),
+    ``frames`` (the scene's frame count) and ``poster`` (the poster's index).
+    """
+    from rendering.chunks import render_chunk
+
+    scene_cls, options = _prepare(spec)
+    key, last = (spec["name"], spec["theme"]), [0.0]
+
+    def progress(done: int) -> None:
+        now = time.monotonic()
+        if _PROGRESS is not None and now - last[0] > 0.25:
+            last[0] = now
+            _PROGRESS.put((key, chunk["index"], done))
+
+    count = render_chunk(
+        scene_cls,
+        tuple(chunk["plays"]),
+        chunk["first"],
+        chunk["frames"],
+        spec["formats"],
+        options,
+        chunk["poster"],
+        Path(work or spec["work"]),
+        chunk["index"],
+        progress,
+    )
+    if _PROGRESS is not None:
+        _PROGRESS.put((key, chunk["index"], count))
+    expected = chunk.get("expected")
+    if expected is not None and count != expected:
+        raise RuntimeError(f"chunk {chunk['index']} wrote {count} frames, the plan said {expected}")
+    return count
+
+
+def _check_checkout(spec: dict) -> None:
+    path = Path(spec["path"])
+    if not path.is_file() and spec.get("relative"):
+        path = REPO_ROOT / spec["relative"]
+    scene_cls = scene_class(spec)
+    found = checkout_digest(path, _states_paths(getattr(scene_cls, "states_sources", ())))
+    if found != spec["checkout"]:
+        raise RuntimeError(
+            f"this worker's checkout differs from the client's for {spec['name']} "
+            "(scene sources or states files): update the worker's checkout and media/states"
+        )
+
+
+def chunk_bytes_task(spec: dict, chunk: dict) -> dict[str, bytes]:
+    """Dask: check the checkout, render one chunk in a private folder, return its files' bytes."""
+    os.environ["BENDSPACE_THEME"] = spec["theme"]
+    _check_checkout(spec)
+    with tempfile.TemporaryDirectory(prefix="bendspace-chunk-") as tmp:
+        chunk_task(spec, chunk, work=tmp)
+        return {p.name: p.read_bytes() for p in Path(tmp).iterdir() if p.is_file()}
+
+
+def finish_task(
+    spec: dict, n_chunks: int, n_frames: int, poster: int, background: str, seconds: float
+) -> dict:
+    """Join the chunks into the final files, add transparent formats, write the stamp."""
+    from rendering.chunks import finish_outputs, render_alpha
+
+    scene_cls, options = _prepare(spec)
+    work, folder = Path(spec["work"]), Path(spec["folder"])
+    start = time.perf_counter()
+    alpha = None
+    if any(fmt in ALPHA_FORMATS for fmt in spec["formats"]):
+        alpha = render_alpha(scene_cls, spec["formats"], options, work)
+    outputs = finish_outputs(
+        work, n_chunks, n_frames, folder, spec["name"], spec["formats"], options, alpha
+    )
+    result = {
+        "outputs": outputs,
+        "frames": n_frames,
+        "duration": n_frames / options.fps,
+        "poster_frame": poster,
+        "background": background,
+    }
+    return _write_stamp(spec, result, seconds + time.perf_counter() - start)
 
 
 def _write_stamp(spec: dict, result: dict, seconds: float) -> dict:
     folder = Path(spec["folder"])
-    old = read_stamp(stamp_path(folder.parent, spec["theme"], spec["name"])) or {}
+    old = read_stamp(folder / f"{spec['name']}.json") or {}
     outputs = dict(result["outputs"])
     if old.get("hash") == spec["hash"]:  # same pixels: keep formats rendered earlier
         outputs = {
@@ -157,6 +251,7 @@ def _write_stamp(spec: dict, result: dict, seconds: float) -> dict:
         "title": spec["title"],
         "description": spec["description"],
         "theme": spec["theme"],
+        "quality": spec["quality"],
         "width": spec["options"]["width"],
         "height": spec["options"]["height"],
         "fps": spec["options"]["fps"],
@@ -167,32 +262,9 @@ def _write_stamp(spec: dict, result: dict, seconds: float) -> dict:
         "background": result["background"],
         "outputs": outputs,
         "render_seconds": round(seconds, 2),
+        "plays": spec.get("plays", []),  # frames per play: the next render's chunk plan
     }
     write_text_atomic(folder / f"{spec['name']}.json", json.dumps(stamp, indent=1))
+    if spec["quality"] != DEFAULT_QUALITY:
+        index_stamp(Path(spec["out"]), stamp)
     return stamp
-
-
-def main(spec_json: str) -> int:
-    """Run the job ``spec_json`` describes; returns the process exit code."""
-    die_with_parent()
-    interrupt_on_sigterm()
-    spec = json.loads(spec_json)
-    start = time.perf_counter()
-    try:
-        result = run_job(spec)
-    except KeyboardInterrupt:
-        return 130
-    except BaseException as err:
-        hint = system_library_hint(err) if isinstance(err, (ImportError, OSError)) else None
-        _emit("error", reason=hint or one_line(err))
-        import traceback
-
-        traceback.print_exc()
-        return 1
-    stamp = _write_stamp(spec, result, time.perf_counter() - start)
-    _emit("done", stamp=stamp)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))

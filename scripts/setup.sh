@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 VENV=.venv
 TORCH_SPEC=${TORCH_SPEC:-torch==2.13.0}
+EXTRAS=${EXTRAS:-dev}  # optional extras of pyproject.toml: "dev,cluster" adds dask for the tests
 
 # 1. cairo and pango headers (ManimPango and pycairo build against them).
 if ! pkg-config --exists cairo pangocairo 2>/dev/null; then
@@ -42,11 +43,11 @@ if ! "$VENV/bin/python" -c "import torch" >/dev/null 2>&1; then
   }
 fi
 
-# 4. the project itself, editable, with the test tools.
-stamp="$VENV/.bendspace-installed"
+# 4. the project itself, editable, with the test tools (and Dask when EXTRAS asks for it).
+stamp="$VENV/.bendspace-installed-${EXTRAS//,/-}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing the project (editable) and its dependencies"
-  "$VENV/bin/pip" install -q -e ".[dev]" 2>&1 | grep -v "WARNING: Location" || true
+  "$VENV/bin/pip" install -q -e ".[$EXTRAS]" 2>&1 | grep -v "WARNING: Location" || true
   "$VENV/bin/python" -c "import manim, model, av" || exit 1
   touch "$stamp"
 fi

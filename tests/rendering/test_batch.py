@@ -24,7 +24,7 @@ from model.sources import Preset, StatesFile
 
 def test_up_to_date_is_skipped_and_a_failure_is_isolated(draft, scene_dir):
     out, _ = draft
-    mp4 = out / "dark" / "TinyMove.mp4"
+    mp4 = out / "dark" / "draft" / "TinyMove.mp4"
     before = mp4.stat().st_mtime_ns
     result = run_render(
         "--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinyMove", "--scene", "TinyFail",
@@ -35,7 +35,7 @@ def test_up_to_date_is_skipped_and_a_failure_is_isolated(draft, scene_dir):
     assert "FAILED: RuntimeError: this scene fails on purpose" in result.stderr
     assert "Traceback" not in result.stderr
     assert mp4.stat().st_mtime_ns == before
-    assert not (out / "dark" / "TinyFail.json").exists()
+    assert not (out / "dark" / "draft" / "TinyFail.json").exists()
 
 
 def test_hash_follows_scene_source_local_imports_and_options(scene_dir, tmp_path):
@@ -82,7 +82,7 @@ def test_declared_states_are_trained_first_and_hashed(scene_dir, tmp_path, monke
     assert "training states spirals2d" in result.stderr  # by the batch, before the workers
     trained = list(cache.glob("spirals2d-*.npz"))
     assert len(trained) == 1
-    poster = np.asarray(Image.open(out / "dark" / "TinyStates.png").convert("RGB"))
+    poster = np.asarray(Image.open(out / "dark" / "256x144p5" / "TinyStates.png").convert("RGB"))
     assert (np.abs(poster.astype(int) - [0x10, 0x14, 0x18]).sum(-1) > 60).mean() > 0.005  # dots
     entry = next(e for e in rendering.discover([scene_dir / "tiny_scenes.py"])[0]
                  if e.name == "TinyStates")  # fmt: skip
@@ -101,7 +101,7 @@ def test_interrupted_batch_leaves_no_partial_file_and_next_run_completes(scene_d
         "--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinySlow", "--quality", "draft",
         "--out", str(out), "--jobs", "1", "-f", "mp4,webm,gif,png",
     ]  # fmt: skip
-    folder = out / "dark"
+    folder = out / "dark" / "draft"
     process = _start_and_wait_for_encoding(args, folder)
     os.killpg(process.pid, signal.SIGKILL)  # the whole batch, workers included
     process.wait()
@@ -138,12 +138,14 @@ def test_sigterm_stops_the_batch_and_cleans_up(scene_dir, tmp_path):
         "--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinySlow", "--quality", "draft",
         "--out", str(out), "--jobs", "1",
     ]  # fmt: skip
-    process = _start_and_wait_for_encoding(args, out / "dark")
+    process = _start_and_wait_for_encoding(args, out / "dark" / "draft")
     process.terminate()  # the batch process only: it stops its workers itself
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130
     assert "interrupted" in stderr and "run again" in stderr and "Traceback" not in stderr
-    assert list((out / "dark").iterdir()) == []  # temporaries and work folders removed too
+    assert (
+        list((out / "dark" / "draft").iterdir()) == []
+    )  # temporaries and work folders removed too
 
 
 def test_hash_sees_an_overriding_states_file(scene_dir, tmp_path):

@@ -138,9 +138,9 @@ def test_render_py_custom_renders_the_users_states_and_skips_them_next_time(file
             "--scene", "Stretching", "-q", "draft", "-f", "mp4", "--out", str(out)]  # fmt: skip
     first = run_render(*args)
     assert first.returncode == 0, first.stderr
-    video = out / "videos" / "dark" / "Stretching.mp4"
+    video = out / "videos" / "dark" / "draft" / "Stretching.mp4"
     assert str(video.name) in first.stdout and video.is_file()
-    stamp = json.loads((out / "videos" / "dark" / "Stretching.json").read_text())
+    stamp = json.loads((out / "videos" / "dark" / "draft" / "Stretching.json").read_text())
     assert stamp["width"] == 854 and stamp["frames"] > 30
     assert (out / "gallery.html").is_file()  # beside OUT/videos, as render.py --out does
     made = video.stat().st_mtime_ns

@@ -13,7 +13,7 @@ import rendering
 
 def test_draft_mp4_has_size_fps_frames_and_index_in_front(draft):
     out, _ = draft
-    mp4 = out / "dark" / "TinyMove.mp4"
+    mp4 = out / "dark" / "draft" / "TinyMove.mp4"
     info = rendering.video_info(mp4)
     # 1 s wait + 1 s swap at 15 fps, 854x480 like manim's -ql
     assert info == {
@@ -25,7 +25,7 @@ def test_draft_mp4_has_size_fps_frames_and_index_in_front(draft):
 
 def test_draft_gif_is_one_palette_loops_forever_right_size_and_rate(draft):
     out, _ = draft
-    gif = out / "dark" / "TinyMove.gif"
+    gif = out / "dark" / "draft" / "TinyMove.gif"
     info = rendering.gif_info(gif)
     assert (info["width"], info["height"]) == (640, 360)
     assert info["loop"] == 0  # NETSCAPE2.0 with 0: loop forever
@@ -36,15 +36,15 @@ def test_draft_gif_is_one_palette_loops_forever_right_size_and_rate(draft):
         stream = container.streams.video[0]
         assert stream.codec_context.name == "gif"
         assert len({f.to_ndarray(format="rgb24").tobytes() for f in container.decode(stream)}) > 5
-    assert rendering.gif_psnr(gif, out / "dark" / "TinyMove.mp4") >= 38.0
+    assert rendering.gif_psnr(gif, out / "dark" / "draft" / "TinyMove.mp4") >= 38.0
     assert gif.stat().st_size / 2.0 * 10 <= 3e6  # the aim: 3 MB per 10 s at 640 px
 
 
 def test_draft_poster_is_the_chosen_frame(draft):
     out, _ = draft
-    poster = np.asarray(Image.open(out / "dark" / "TinyMove.png").convert("RGB"))
+    poster = np.asarray(Image.open(out / "dark" / "draft" / "TinyMove.png").convert("RGB"))
     assert poster.shape == (480, 854, 3)
-    with av.open(str(out / "dark" / "TinyMove.mp4")) as container:
+    with av.open(str(out / "dark" / "draft" / "TinyMove.mp4")) as container:
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
     scores = [rendering.psnr(poster, frame) for frame in frames]
     # poster_time = 1.5 s -> frame 22 of 30, neither the first nor the last
@@ -87,14 +87,14 @@ def test_light_theme_and_transparent_outputs(scene_dir, tmp_path):
         "--width", "320", "--fps", "10", "-f", "png,mov,alpha-webm", "--out", str(out),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    poster = np.asarray(Image.open(out / "light" / "TinyMove.png").convert("RGB"))
+    poster = np.asarray(Image.open(out / "light" / "320x180p10" / "TinyMove.png").convert("RGB"))
     assert poster.shape == (180, 320, 3) and tuple(poster[2, 2]) == (0xFA, 0xFA, 0xF7)
-    with av.open(str(out / "light" / "TinyMove.mov")) as container:
+    with av.open(str(out / "light" / "320x180p10" / "TinyMove.mov")) as container:
         assert container.streams.video[0].codec_context.name == "prores"
         first = next(container.decode(video=0)).to_ndarray(format="rgba")
     assert first[2, 2, 3] == 0  # background: fully transparent
     assert (first[..., 3] > 100).mean() > 0.05  # the shapes: (semi-)opaque
-    with av.open(str(out / "light" / "TinyMove.alpha.webm")) as container:
+    with av.open(str(out / "light" / "320x180p10" / "TinyMove.alpha.webm")) as container:
         stream = container.streams.video[0]
         decoder = av.CodecContext.create("libvpx-vp9", "r")  # the decoder that keeps alpha
         frames = [f for packet in container.demux(stream) for f in decoder.decode(packet)]

@@ -16,17 +16,19 @@ from rendering.page import start_seconds
 
 def test_stamp_and_gallery_pages(draft):
     out, _ = draft
-    stamp = json.loads((out / "dark" / "TinyMove.json").read_text())
+    stamp = json.loads((out / "dark" / "draft" / "TinyMove.json").read_text())
     assert stamp["frames"] == 30 and stamp["duration"] == pytest.approx(2.0)
     assert set(stamp["outputs"]) == {"mp4", "webm", "gif", "png"}
     page = (out.parent / "gallery.html").read_text()
     assert "<video autoplay muted loop playsinline" in page
     # the video starts at its poster frame (a media fragment), not at the blank first frame
     start = start_seconds(stamp)
-    assert start > 0 and f'src="gallery/dark/TinyMove.mp4#t={start:g}"' in page
-    assert 'poster="gallery/dark/TinyMove.png"' in page and "gallery/dark/TinyMove.gif" in page
+    assert start > 0 and f'src="gallery/dark/draft/TinyMove.mp4#t={start:g}"' in page
+    assert 'poster="gallery/dark/draft/TinyMove.png"' in page
+    assert "gallery/dark/draft/TinyMove.gif" in page
     assert "A circle and a square trade places under a label." in page
-    assert "![Tiny Move](gallery/dark/TinyMove.gif)" in (out.parent / "gallery.md").read_text()
+    markdown = (out.parent / "gallery.md").read_text()
+    assert "![Tiny Move](gallery/dark/draft/TinyMove.gif)" in markdown
 
 
 WAIT_FOR_VIDEOS = """new Promise((resolve) => {

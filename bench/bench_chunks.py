@@ -1,0 +1,216 @@
+"""Chunked rendering on every core, and on a Dask cluster, as ratios measured in one run.
+
+``SpiralsStretching`` to MP4 through ``render.py`` (states trained beforehand):
+
+- chunked on 2 cores (``--jobs 2``) against one process (``--jobs 1 --chunks 1``): aim >= 1.7x;
+- the naive Dot version (one process, manim's encoder): aim >= 3x slower than chunked;
+- encoding alone on the same cores (2 processes each decode half of a lossless
+  master of the scene and encode it to MP4): chunked at most 1.3x that;
+- a Dask LocalCluster of 2 worker processes (``--scheduler``): within 15% of the
+  local pool, with the same output frames;
+- the whole default gallery (``render.py``, states trained): under 8 minutes.
+  It takes minutes, so it runs only with ``BENCH_CHUNKS_GALLERY=1``.
+
+``BENCH_CHUNKS_QUALITY=WxHxFPS`` changes the size (default 1920x1080x60, the issue's).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+import rendering
+
+__all__ = ["run"]
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENE = "SpiralsStretching"
+
+
+def _size() -> tuple[int, int, int]:
+    w, h, fps = (int(v) for v in os.environ.get("BENCH_CHUNKS_QUALITY", "1920x1080x60").split("x"))
+    return w, h, fps
+
+
+def _render(out: Path, *args: str) -> float:
+    w, _, fps = _size()
+    start = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "render.py"), "--scene", SCENE, "-f", "mp4", "--force",
+         "--width", str(w), "--fps", str(fps), "--out", str(out), *args],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"render.py {' '.join(args)}: {result.stderr.strip()[-300:]}")
+    return time.perf_counter() - start
+
+
+def _mp4(out: Path) -> Path:
+    w, h, fps = _size()
+    return rendering.output_folder(out, "dark", rendering.RenderOptions(w, h, fps)) / f"{SCENE}.mp4"
+
+
+def _frames(path: Path) -> list[np.ndarray]:
+    import av
+
+    with av.open(str(path)) as container:
+        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+
+
+def _master(path: Path) -> int:
+    """A lossless QuickTime RLE master of the scene (not timed); returns its frame count."""
+    import av
+
+    from rendering.chunks import scene_frames
+    from scenes.spirals import SpiralsStretching
+
+    w, h, fps = _size()
+    options = rendering.RenderOptions(w, h, fps)
+    os.environ.setdefault("BENDSPACE_THEME", "dark")
+    count = 0
+    with av.open(str(path), "w", format="mov") as out:
+        stream = out.add_stream("qtrle", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, "rgb24"
+        for rgba in scene_frames(SpiralsStretching, options, path.parent / "manim"):
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgba[..., :3]), format="rgb24")
+            frame.pts = count
+            count += 1
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+    return count
+
+
+def _encode_part(master: str, out: str, first: int, end: int) -> None:
+    """Decode frames ``[first, end)`` of the master and encode them to MP4."""
+    import av
+
+    from rendering.encode import VideoSink
+
+    w, h, fps = _size()
+    sink = VideoSink("mp4", Path(out), w, h, fps)
+    with av.open(master) as container:
+        for index, frame in enumerate(container.decode(video=0)):
+            if index >= end:
+                break
+            if index >= first:
+                sink.add(frame.to_ndarray(format="rgb24"), None)
+    sink.close()
+
+
+def _encode_only(tmp: Path) -> float:
+    master = tmp / "master.mov"
+    n = _master(master)
+    start = time.perf_counter()
+    with ProcessPoolExecutor(2) as pool:
+        halves = [(0, n // 2), (n // 2, n)]
+        list(pool.map(_encode_part, [str(master)] * 2, [str(tmp / f"h{k}.mp4") for k in (0, 1)],
+                      *zip(*halves, strict=True)))  # fmt: skip
+    return time.perf_counter() - start
+
+
+def _naive() -> float:
+    from bench.bench_spirals import _Naive
+    from bench.bench_spirals import _render as render_in_process
+
+    return render_in_process(_Naive, _size())[0]
+
+
+def _dask(out: Path) -> float:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster:
+        return _render(out, "--scheduler", cluster.scheduler_address)
+
+
+def run() -> list[dict]:
+    """The chunked render against one process, naive drawing, encoding alone and Dask."""
+    from model.cache import states_for
+    from scenes.spirals import PRESET
+
+    states_for(PRESET, progress=False)  # trained beforehand: only rendering is timed
+    w, h, fps = _size()
+    label = f"{SCENE} {w}x{h}@{fps} MP4"
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        one = _render(tmp / "one", "--jobs", "1", "--chunks", "1")
+        chunked = _render(tmp / "two", "--jobs", "2")
+        frames = len(_frames(_mp4(tmp / "two")))
+        encode_only = _encode_only(tmp)
+        naive = _naive()
+        rows = [
+            {
+                "benchmark": f"{label}, chunked on 2 cores vs one process ({frames} frames)",
+                "seconds": round(chunked, 1),
+                "baseline": f"one process {one:.1f} s",
+                "ratio": round(one / chunked, 2),
+                "aim": ">= 1.7x faster",
+                "ok": one / chunked >= 1.7,
+            },
+            {
+                "benchmark": f"{label}, chunked vs the naive Dot version",
+                "seconds": round(chunked, 1),
+                "baseline": f"naive {naive:.1f} s",
+                "ratio": round(naive / chunked, 2),
+                "aim": ">= 3x faster",
+                "ok": naive / chunked >= 3,
+            },
+            {
+                "benchmark": f"{label}, chunked vs encoding its frames alone on 2 cores",
+                "seconds": round(chunked, 1),
+                "baseline": f"decode master + encode MP4 {encode_only:.1f} s",
+                "ratio": round(chunked / encode_only, 2),
+                "aim": "<= 1.3x",
+                "ok": chunked / encode_only <= 1.3,
+            },
+        ]
+        try:
+            dask_s = _dask(tmp / "dask")
+            same = all(
+                np.array_equal(a, b)
+                for a, b in zip(
+                    _frames(_mp4(tmp / "dask")), _frames(_mp4(tmp / "two")), strict=True
+                )
+            )
+            rows.append(
+                {
+                    "benchmark": f"{label}, Dask LocalCluster of 2 workers vs the local pool",
+                    "seconds": round(dask_s, 1),
+                    "baseline": f"local pool {chunked:.1f} s",
+                    "ratio": round(dask_s / chunked, 2),
+                    "aim": "<= 1.15, same frames",
+                    "ok": dask_s / chunked <= 1.15 and same,
+                    "value": "same frames" if same else "FRAMES DIFFER",
+                }
+            )
+        except ImportError:
+            rows.append({"benchmark": "Dask: not installed (pip install -e '.[cluster]')"})
+        if os.environ.get("BENCH_CHUNKS_GALLERY"):
+            start = time.perf_counter()
+            result = subprocess.run(
+                [sys.executable, str(ROOT / "render.py"), "--force", "--out", str(tmp / "g")],
+                cwd=ROOT, capture_output=True, text=True,
+            )  # fmt: skip
+            seconds = time.perf_counter() - start
+            rows.append(
+                {
+                    "benchmark": "whole default gallery, 720p30, 4 formats, states trained",
+                    "seconds": round(seconds, 1),
+                    "baseline": "15 min before (issue 15)",
+                    "ratio": round(seconds / 900, 2),
+                    "aim": "< 8 min",
+                    "ok": result.returncode == 0 and seconds < 480,
+                }
+            )
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)

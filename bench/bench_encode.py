@@ -1,0 +1,183 @@
+"""Encoder settings: VP9 speed against quality and size, and the GIF's path, on real frames.
+
+The frames are the first plays of ``SpiralsStretching`` (lossless, drawn once,
+held in memory). Rows:
+
+- VP9: each candidate setting's encode time, mean PSNR against the lossless
+  frames and size, as a ratio to the previous setting (``cpu-used 4``); the
+  aim is faster at the same quality (PSNR within 0.3 dB, size within 10%);
+- GIF: the previous path (encode the MP4, decode it again, scale, palette)
+  against the chunked path (scale the lossless frames in the chunk, palette),
+  PSNR against the drawn (lossless) frames, against the MP4, and size.
+
+``BENCH_ENCODE_SIZE=WxHxFPS`` (default 854x480x15) and ``BENCH_ENCODE_PLAYS=N``
+(default 8) change the sample.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import rendering
+from rendering import encode
+from rendering.chunks import gif_sources, plan_scene, scene_frames
+
+__all__ = ["VP9_CANDIDATES", "run"]
+
+# name -> options: the previous default first, then the candidates.
+VP9_CANDIDATES = {
+    "good, cpu-used 4 (before)": {"crf": "32", "b": "0", "row-mt": "1", "deadline": "good",
+                                  "cpu-used": "4"},
+    "good, cpu-used 5": {"crf": "32", "b": "0", "row-mt": "1", "deadline": "good",
+                         "cpu-used": "5"},
+    "realtime, cpu-used 7": {"crf": "32", "b": "0", "row-mt": "1", "deadline": "realtime",
+                             "cpu-used": "7"},
+    "realtime, cpu-used 6": {"crf": "32", "b": "0", "row-mt": "1", "deadline": "realtime",
+                             "cpu-used": "6"},
+    "realtime, cpu-used 6, crf 33": {"crf": "33", "b": "0", "row-mt": "1",
+                                     "deadline": "realtime", "cpu-used": "6"},
+    "realtime, cpu-used 7, crf 33": {"crf": "33", "b": "0", "row-mt": "1",
+                                     "deadline": "realtime", "cpu-used": "7"},
+}  # fmt: skip
+
+
+def _sample() -> tuple[list[np.ndarray], rendering.RenderOptions]:
+    from scenes.spirals import SpiralsStretching
+
+    width, height, fps = (
+        int(v) for v in os.environ.get("BENCH_ENCODE_SIZE", "854x480x15").split("x")
+    )
+    options = rendering.RenderOptions(width, height, fps)
+    os.environ.setdefault("BENDSPACE_THEME", "dark")
+    with tempfile.TemporaryDirectory() as tmp:
+        counts, _ = plan_scene(SpiralsStretching, options, Path(tmp))
+        plays = (0, min(len(counts), int(os.environ.get("BENCH_ENCODE_PLAYS", "8"))))
+        frames = [np.ascontiguousarray(f[..., :3]) for f in scene_frames(
+            SpiralsStretching, options, Path(tmp), plays)]  # fmt: skip
+    return frames, options
+
+
+def _decoded(path: Path) -> list[np.ndarray]:
+    import av
+
+    with av.open(str(path)) as container:
+        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+
+
+def _encode(frames, options, fmt: str, path: Path, vp9: dict | None = None) -> float:
+    saved = dict(encode.VideoSink.SETTINGS)
+    if vp9 is not None:
+        container, codec, pix_fmt, _, alpha = saved["webm"]
+        encode.VideoSink.SETTINGS["webm"] = (container, codec, pix_fmt, vp9, alpha)
+    try:
+        start = time.perf_counter()
+        sink = encode.VideoSink(fmt, path, options.width, options.height, options.fps)
+        for frame in frames:
+            sink.add(frame, None)
+        sink.close()
+        return time.perf_counter() - start
+    finally:
+        encode.VideoSink.SETTINGS.clear()
+        encode.VideoSink.SETTINGS.update(saved)
+
+
+def _vp9_rows(frames, options, tmp: Path) -> list[dict]:
+    rows, first = [], None
+    for name, settings in VP9_CANDIDATES.items():
+        path = tmp / f"{len(rows)}.webm"
+        seconds = _encode(frames, options, "webm", path, settings)
+        db = float(
+            np.mean([rendering.psnr(a, b) for a, b in zip(frames, _decoded(path), strict=True)])
+        )
+        size = path.stat().st_size
+        first = first or (seconds, db, size)
+        rows.append(
+            {
+                "benchmark": f"VP9 {name}, {len(frames)} frames, {options.width} px",
+                "seconds": round(seconds, 2),
+                "baseline": f"before: {first[0]:.2f} s, {first[1]:.2f} dB, {first[2] / 1e3:.0f} kB",
+                "ratio": round(first[0] / seconds, 2),  # speed-up
+                "value": f"{db:.2f} dB, {size / 1e3:.0f} kB",
+                "aim": "faster, PSNR within 0.3 dB, size within 10%",
+                "ok": bool(db >= first[1] - 0.3 and size <= 1.1 * first[2]),
+            }
+        )
+    return rows
+
+
+def _lossless(frames, options, path: Path) -> None:
+    import av
+
+    with av.open(str(path), "w", format="mov") as out:
+        stream = out.add_stream("qtrle", rate=options.fps)
+        stream.width, stream.height, stream.pix_fmt = options.width, options.height, "rgb24"
+        for index, rgb in enumerate(frames):
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame.pts = index
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode())
+
+
+def _gif_rows(frames, options, tmp: Path) -> list[dict]:
+    mp4, truth = tmp / "video.mp4", tmp / "lossless.mov"
+    _encode(frames, options, "mp4", mp4)
+    _lossless(frames, options, truth)
+    size = encode.gif_size(options.width, options.height, options.gif_width)
+    # Before: the GIF's frames decoded from the MP4 (a second decode of every frame).
+    start = time.perf_counter()
+    before = tmp / "before.gif"
+    encode.write_gif(
+        encode._GifFrames(mp4, len(frames), options.fps, options.gif_fps, size), before,
+        options.gif_fps,
+    )  # fmt: skip
+    before_s = time.perf_counter() - start
+    # After: the lossless frames scaled where they are drawn, the palette from those.
+    import av
+
+    start = time.perf_counter()
+    after = tmp / "after.gif"
+    small = []
+    for index in gif_sources(len(frames), options.fps, options.gif_fps):
+        frame = av.VideoFrame.from_ndarray(frames[index], format="rgb24")
+        small.append(frame.reformat(*size, "rgb24", interpolation="LANCZOS").to_ndarray())
+    steadied, shown = [], None
+    for rgb in small:  # the same steadying as the chunked path (rendering.chunks)
+        if shown is not None:
+            still = np.abs(rgb.astype(np.int16) - shown).max(axis=-1) <= encode.GIF_STEADY
+            rgb = np.where(still[..., None], shown, rgb)
+        steadied.append(shown := rgb)
+    encode.write_gif(steadied, after, options.gif_fps)
+    after_s = time.perf_counter() - start
+    db_before, db_after = rendering.gif_psnr(before, truth), rendering.gif_psnr(after, truth)
+    mp4_before, mp4_after = rendering.gif_psnr(before, mp4), rendering.gif_psnr(after, mp4)
+    kb_before, kb_after = before.stat().st_size / 1e3, after.stat().st_size / 1e3
+    return [
+        {
+            "benchmark": f"GIF from lossless frames vs from the decoded MP4 ({len(frames)} frames)",
+            "seconds": round(after_s, 2),
+            "baseline": f"from MP4 {before_s:.2f} s, {db_before:.2f} dB, {kb_before:.0f} kB "
+            f"(vs the MP4: {mp4_before:.2f} dB)",
+            "ratio": round(before_s / after_s, 2),
+            "value": f"{db_after:.2f} dB vs the drawn frames, {kb_after:.0f} kB "
+            f"(vs the MP4: {mp4_after:.2f} dB)",
+            "aim": "faster, PSNR within 0.5 dB, size within 10%",
+            "ok": bool(db_after >= db_before - 0.5 and kb_after <= 1.1 * kb_before),
+        }
+    ]
+
+
+def run() -> list[dict]:
+    """VP9 candidates and the two GIF paths on the same frames."""
+    frames, options = _sample()
+    with tempfile.TemporaryDirectory() as tmp:
+        return _vp9_rows(frames, options, Path(tmp)) + _gif_rows(frames, options, Path(tmp))
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)

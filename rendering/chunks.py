@@ -1,0 +1,411 @@
+"""Chunked rendering: one scene cut into contiguous animation ranges, drawn and encoded in parallel.
+
+A scene's ``play`` calls are its natural cut points (manim's ``-n START,END``).
+:func:`plan_scene` runs the scene once with every animation skipped and counts
+the frames each ``play`` will write (manim's own arithmetic);
+:func:`split_chunks` cuts the plays into ranges of roughly equal frame counts;
+:func:`render_chunk` renders one range in this process (the earlier animations
+run skipped, so every later state is right) and sends its frames straight to
+the encoders: an MP4 and a WebM segment, the GIF's frames at the GIF's size
+(lossless), and the poster if it falls in the range; :func:`finish_outputs`
+joins the segments packet by packet (no re-encoding) and makes the GIF.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import shutil
+from collections.abc import Callable, Iterator, Sequence
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+
+from rendering.encode import (
+    GIF_STEADY,
+    VideoSink,
+    gif_size,
+    poster_frame,
+    unmix_background,
+    video_frame_at,
+    write_gif,
+)
+from rendering.options import ALPHA_FORMATS, FORMATS, RenderOptions
+
+__all__ = [
+    "SEGMENT_FORMATS",
+    "chunk_files",
+    "concat_segments",
+    "finish_outputs",
+    "gif_sources",
+    "plan_scene",
+    "poster_index_for",
+    "render_alpha",
+    "render_chunk",
+    "scene_frames",
+    "split_chunks",
+]
+
+SEGMENT_FORMATS = ("mp4", "webm")  # encoded per chunk and joined packet by packet
+GIF_CODEC = "qtrle"  # the GIF's frames between chunk and palette: lossless, small at 640 px
+
+
+def split_chunks(frames: Sequence[int], n_chunks: int) -> list[tuple[int, int]]:
+    """Contiguous ``[start, end)`` ranges of plays whose frame counts are roughly equal.
+
+    Cuts fall at the play boundaries nearest to ``k * total / n_chunks``; a
+    range is never empty, so a scene with few plays gets fewer chunks.
+    """
+    n_plays = len(frames)
+    if n_plays == 0:
+        return [(0, 0)]
+    total = sum(frames)
+    cumulative = np.cumsum(frames)
+    cuts = [0]
+    for k in range(1, max(1, n_chunks)):
+        target = total * k / n_chunks
+        cut = int(np.argmin(np.abs(cumulative - target))) + 1
+        if cuts[-1] < cut < n_plays:
+            cuts.append(cut)
+    cuts.append(n_plays)
+    return list(itertools.pairwise(cuts))
+
+
+def gif_sources(n_frames: int, fps: int, gif_fps: float) -> list[int]:
+    """The video frame each GIF frame shows (same rule as the video's own timeline)."""
+    delay = Fraction(round(100 / gif_fps), 100)
+    n_gif = max(1, int(Fraction(n_frames, fps) / delay))
+    return [video_frame_at(k * delay, fps, n_frames) for k in range(n_gif)]
+
+
+def _configure(options: RenderOptions, work: Path, transparent: bool = False) -> None:
+    from manim import config
+
+    config.pixel_width, config.pixel_height = options.width, options.height
+    config.frame_rate = options.fps
+    config.disable_caching = True
+    config.verbosity = "WARNING"
+    config.progress_bar = "none"
+    config.write_to_movie = True
+    config.save_last_frame = False
+    config.format = "mov"
+    config.transparent = transparent
+    config.media_dir = str(work / ("alpha" if transparent else "opaque"))
+    config.from_animation_number = 0
+    config.upto_animation_number = -1
+
+
+@contextlib.contextmanager
+def _frames_to(sink: Callable[[np.ndarray, int], None]) -> Iterator[None]:
+    """manim's file writer sends every frame to ``sink(rgba, repeat)`` and writes no movie.
+
+    While animations are skipped the renderer draws nothing either: manim
+    still draws the static and frozen frames of skipped plays, which no frame
+    shows (each play draws them again when it is not skipped). At 1080p that is
+    most of what a chunk's skipped prefix costs.
+    """
+    from manim.renderer.cairo_renderer import CairoRenderer
+    from manim.scene.scene_file_writer import SceneFileWriter
+
+    update_frame = CairoRenderer.update_frame
+
+    def update_unless_skipping(self, *args, **kwargs):
+        if not self.skip_animations:
+            update_frame(self, *args, **kwargs)
+
+    patched = {
+        "begin_animation": lambda self, allow_write=False, **kw: None,
+        "end_animation": lambda self, allow_write=False: None,
+        "write_frame": lambda self, pixels, *, repeat=1: sink(pixels, repeat),
+        "finish": lambda self: None,
+        "save_image": lambda self, pixels: None,
+    }
+    saved = {name: getattr(SceneFileWriter, name) for name in patched}
+    for name, function in patched.items():
+        setattr(SceneFileWriter, name, function)
+    CairoRenderer.update_frame = update_unless_skipping
+    try:
+        yield
+    finally:
+        for name, function in saved.items():
+            setattr(SceneFileWriter, name, function)
+        CairoRenderer.update_frame = update_frame
+
+
+def plan_scene(scene_cls: type, options: RenderOptions, work: Path) -> tuple[list[int], str]:
+    """Frames each ``play`` of the scene writes, and its background colour (``#rrggbb``).
+
+    From a pass with every animation skipped.
+    The counts use manim's own rules: a still wait writes ``int(duration / dt)``
+    frames, an animation one frame per ``1/fps`` step of its run time.
+    """
+    from manim import ManimColor, config
+    from manim.renderer.cairo_renderer import CairoRenderer
+
+    _configure(options, work)
+    config.from_animation_number = 2**31  # every play is skipped, as with -n past the end
+    counts: list[int] = []
+    original_play = CairoRenderer.play
+
+    def counting_play(self, scene, *args, **kwargs):
+        original_play(self, scene, *args, **kwargs)
+        dt = 1 / self.camera.frame_rate
+        if scene.is_current_animation_frozen_frame():
+            counts.append(int(scene.duration / dt))
+        else:
+            counts.append(len(np.arange(0, scene.duration, 1 / config["frame_rate"])))
+
+    CairoRenderer.play = counting_play
+    try:
+        with _frames_to(lambda pixels, repeat: None):
+            scene = scene_cls()
+            scene.render()
+    finally:
+        CairoRenderer.play = original_play
+        config.from_animation_number = 0
+    rgb = ManimColor(scene.camera.background_color).to_int_rgb()
+    return counts, "#" + "".join(f"{int(c):02x}" for c in rgb)
+
+
+def scene_frames(
+    scene_cls: type, options: RenderOptions, work: Path, plays: tuple[int, int] | None = None
+) -> Iterator[np.ndarray]:
+    """Every RGBA frame of the scene (or of plays ``[start, end)``), for tests and tools."""
+    frames: list[np.ndarray] = []
+    _render_range(scene_cls, options, work, plays, lambda px, n: frames.extend([px.copy()] * n))
+    yield from frames
+
+
+def _render_range(scene_cls, options, work, plays, sink, transparent=False) -> np.ndarray:
+    """Render plays ``[start, end)`` (all if None) into ``sink``; returns the background RGB."""
+    from manim import ManimColor, config
+
+    _configure(options, work, transparent)
+    if plays is not None:
+        config.from_animation_number, config.upto_animation_number = plays[0], plays[1] - 1
+    try:
+        with _frames_to(sink):
+            scene = scene_cls()
+            scene.render()
+    finally:
+        config.from_animation_number, config.upto_animation_number = 0, -1
+    return np.array(ManimColor(scene.camera.background_color).to_int_rgb(), np.float32)
+
+
+def chunk_files(work: Path, index: int) -> dict[str, Path]:
+    """Where chunk ``index`` of a scene puts its pieces inside the scene's work folder."""
+    return {
+        "mp4": work / f"chunk{index:03d}.mp4",
+        "webm": work / f"chunk{index:03d}.webm",
+        "gif": work / f"chunk{index:03d}.gif.mov",
+        "png": work / "poster.png",
+    }
+
+
+class _SmallFrames:
+    """The GIF's frames of one chunk at the GIF's size, in a lossless file."""
+
+    def __init__(self, path: Path, size: tuple[int, int]) -> None:
+        import av
+
+        self.size = size
+        self.out = av.open(str(path), "w", format="mov")
+        self.stream = self.out.add_stream(GIF_CODEC, rate=25)
+        self.stream.width, self.stream.height, self.stream.pix_fmt = *size, "rgb24"
+        self.index = 0
+
+    def add(self, rgb: np.ndarray, times: int) -> None:
+        import av
+
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+        small = frame.reformat(*self.size, "rgb24", interpolation="LANCZOS")
+        for _ in range(times):
+            small.pts = self.index
+            self.index += 1
+            self.out.mux(self.stream.encode(small))
+
+    def close(self) -> None:
+        self.out.mux(self.stream.encode())
+        self.out.close()
+
+
+def render_chunk(
+    scene_cls: type,
+    plays: tuple[int, int],
+    first_frame: int,
+    n_frames: int,
+    formats: Sequence[str],
+    options: RenderOptions,
+    poster_index: int,
+    work: Path,
+    index: int,
+    progress: Callable[[int], None] = lambda done: None,
+) -> int:
+    """Render plays ``[start, end)`` straight into this chunk's segments; returns its frames.
+
+    ``first_frame`` is the chunk's first frame in the whole scene of
+    ``n_frames`` frames (from :func:`plan_scene`); the GIF frames and the
+    poster that fall inside the chunk are taken here, from the lossless frames.
+    """
+    files = chunk_files(work, index)
+    sinks = [
+        VideoSink(fmt, files[fmt], options.width, options.height, options.fps)
+        for fmt in SEGMENT_FORMATS
+        if fmt in formats
+    ]
+    wanted: dict[int, int] = {}
+    if "gif" in formats:
+        for source in gif_sources(n_frames, options.fps, options.gif_fps):
+            wanted[source] = wanted.get(source, 0) + 1
+        size = gif_size(options.width, options.height, options.gif_width)
+        small = _SmallFrames(files["gif"], size)
+    count = 0
+
+    def sink(rgba: np.ndarray, repeat: int) -> None:
+        nonlocal count
+        opaque = np.ascontiguousarray(rgba[..., :3])
+        for _ in range(repeat):
+            frame = first_frame + count
+            for video in sinks:
+                video.add(opaque, None)
+            if frame in wanted:
+                small.add(opaque, wanted[frame])
+            if frame == poster_index and "png" in formats:
+                from PIL import Image
+
+                Image.fromarray(opaque).save(files["png"], format="PNG", optimize=True)
+            count += 1
+        progress(count)
+
+    work.mkdir(parents=True, exist_ok=True)
+    _render_range(scene_cls, options, work / f"manim{index}", plays, sink)
+    for video in sinks:
+        video.close()
+    if "gif" in formats:
+        small.close()
+    shutil.rmtree(work / f"manim{index}", ignore_errors=True)
+    return count
+
+
+def render_alpha(
+    scene_cls: type, formats: Sequence[str], options: RenderOptions, work: Path
+) -> dict[str, Path]:
+    """The transparent formats, from a second, transparent render of the whole scene."""
+    wanted = [fmt for fmt in formats if fmt in ALPHA_FORMATS]
+    files = {fmt: work / f"alpha{FORMATS[fmt][0]}" for fmt in wanted}
+    if not wanted:
+        return files
+    frames: list[tuple[np.ndarray, int]] = []
+    background = _render_range(
+        scene_cls, options, work / "manim-alpha", None,
+        lambda px, n: frames.append((px.copy(), n)), transparent=True,
+    )  # fmt: skip
+    sinks = [VideoSink(f, p, options.width, options.height, options.fps) for f, p in files.items()]
+    for rgba, repeat in frames:
+        straight = unmix_background(rgba, background)
+        for _ in range(repeat):
+            for video in sinks:
+                video.add(np.ascontiguousarray(rgba[..., :3]), straight)
+    for video in sinks:
+        video.close()
+    shutil.rmtree(work / "manim-alpha", ignore_errors=True)
+    return files
+
+
+def concat_segments(segments: Sequence[Path], out: Path, fmt: str) -> None:
+    """Join video segments (same codec and settings, each starting on a keyframe) losslessly.
+
+    Packets are copied, their timestamps shifted by the frames before them.
+    """
+    import av
+
+    options = {"movflags": "+faststart"} if fmt == "mp4" else {}
+    with av.open(str(out), "w", format=FORMATS[fmt][0].lstrip(".").split(".")[-1],
+                 options=options) as output:  # fmt: skip
+        stream = None
+        offset = 0  # in the output stream's time base
+        for path in segments:
+            with av.open(str(path)) as source:
+                in_stream = source.streams.video[0]
+                if stream is None:
+                    stream = output.add_stream_from_template(in_stream)
+                rate = in_stream.average_rate or in_stream.guessed_rate
+                step = Fraction(1, 1) / Fraction(rate) / in_stream.time_base
+                frames = 0
+                for packet in source.demux(in_stream):
+                    if packet.dts is None and packet.pts is None:
+                        continue  # the flush packet
+                    frames += 1
+                    if packet.pts is not None:
+                        packet.pts += offset
+                    if packet.dts is not None:
+                        packet.dts += offset
+                    packet.stream = stream
+                    output.mux(packet)
+                offset += round(frames * step)
+
+
+def _gif_frames(parts: Sequence[Path]) -> Iterator[np.ndarray]:
+    """The GIF's frames from the chunks' lossless files, steadied (see rendering.encode)."""
+    import av
+
+    shown = None
+    for path in parts:
+        with av.open(str(path)) as container:
+            for frame in container.decode(video=0):
+                rgb = frame.to_ndarray(format="rgb24")
+                if shown is not None:
+                    still = np.abs(rgb.astype(np.int16) - shown).max(axis=-1) <= GIF_STEADY
+                    rgb = np.where(still[..., None], shown, rgb)
+                shown = rgb
+                yield rgb
+
+
+class _Twice:
+    def __init__(self, parts: Sequence[Path]) -> None:
+        self.parts = parts
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return _gif_frames(self.parts)
+
+
+def finish_outputs(
+    work: Path,
+    n_chunks: int,
+    n_frames: int,
+    folder: Path,
+    name: str,
+    formats: Sequence[str],
+    options: RenderOptions,
+    alpha: dict[str, Path] | None = None,
+) -> dict[str, str]:
+    """Join the chunks into the final files (temporary names, then renamed); ``{fmt: name}``."""
+    from rendering.stamps import temporary_name
+
+    finals = {fmt: folder / f"{name}{FORMATS[fmt][0]}" for fmt in formats}
+    temps = {fmt: temporary_name(path) for fmt, path in finals.items()}
+    pieces = [chunk_files(work, k) for k in range(n_chunks)]
+    try:
+        for fmt in formats:
+            if fmt in SEGMENT_FORMATS:
+                concat_segments([p[fmt] for p in pieces], temps[fmt], fmt)
+            elif fmt == "gif":
+                write_gif(_Twice([p["gif"] for p in pieces]), temps[fmt], options.gif_fps)
+            elif fmt == "png":
+                shutil.copyfile(pieces[0]["png"], temps[fmt])
+            elif fmt in ALPHA_FORMATS and alpha:
+                shutil.copyfile(alpha[fmt], temps[fmt])
+        for fmt in formats:
+            os.replace(temps[fmt], finals[fmt])
+    finally:
+        for path in temps.values():
+            path.unlink(missing_ok=True)
+    return {fmt: path.name for fmt, path in finals.items()}
+
+
+def poster_index_for(n_frames: int, options: RenderOptions, poster_time: float | None) -> int:
+    """The poster frame of a scene of ``n_frames`` (``--poster-at`` over the scene's own)."""
+    seconds = options.poster_at if options.poster_at is not None else poster_time
+    return poster_frame(n_frames, options.fps, seconds)

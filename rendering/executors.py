@@ -1,0 +1,141 @@
+"""Where the chunks run: a local process pool (the default) or a Dask distributed cluster.
+
+Both give the batch the same three calls, each returning a future with
+``done()`` and ``result()``: ``plan`` (frames per play), ``chunk`` (render one
+chunk into the scene's work folder) and ``finish`` (join, GIF, stamp). The
+local pool imports manim once per worker process and reports per-chunk
+progress through a queue. The Dask executor sends plan and chunk tasks to the
+cluster (its workers check their checkout against the client's by hash), gets
+each chunk back as bytes and writes them atomically into the work folder;
+joining and the GIF run on the client, which owns the output folder. Dask is
+imported only here, and only when ``--scheduler`` is given.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import multiprocessing
+import queue
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from pathlib import Path
+
+from model.files import write_atomic
+from rendering import worker
+
+__all__ = ["DaskExecutor", "LocalExecutor", "make_executor"]
+
+
+class LocalExecutor:
+    """``n_workers`` processes on this machine, each rendering chunk after chunk."""
+
+    def __init__(self, n_workers: int) -> None:
+        context = multiprocessing.get_context("spawn")  # no inherited threads or locks
+        self.progress: multiprocessing.Queue = context.Queue()
+        self.n_workers = n_workers
+        self.pool = ProcessPoolExecutor(
+            n_workers, mp_context=context, initializer=worker.init_worker, initargs=(self.progress,)
+        )
+        # The pool starts workers on demand: start them all now, so their imports
+        # overlap the first plan instead of delaying the chunks that follow it.
+        for _ in range(n_workers):
+            self.pool.submit(worker.warm_up)
+
+    def plan(self, spec: dict) -> Future:
+        """Frames per play of the scene, and its background."""
+        return self.pool.submit(worker.plan_task, spec)
+
+    def chunk(self, spec: dict, chunk: dict) -> Future:
+        """Render one chunk into ``spec["work"]``; the result is its frame count."""
+        return self.pool.submit(worker.chunk_task, spec, chunk)
+
+    def finish(self, spec: dict, *args) -> Future:
+        """Join the chunks, make the GIF and the stamp; the result is the stamp."""
+        return self.pool.submit(worker.finish_task, spec, *args)
+
+    def drain(self, report: Callable[[tuple, int, int], None]) -> None:
+        """Pass every progress event received so far to ``report(key, chunk, frames)``."""
+        with contextlib.suppress(queue.Empty, OSError, ValueError):
+            while True:
+                report(*self.progress.get_nowait())
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers (``kill``: at once, abandoning running chunks)."""
+        if kill:
+            processes = list((getattr(self.pool, "_processes", None) or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for process in processes:
+                with contextlib.suppress(Exception):
+                    process.terminate()
+            for process in processes:
+                with contextlib.suppress(Exception):
+                    process.join(30)
+        else:
+            self.pool.shutdown(wait=True)
+        self.progress.close()
+
+
+class DaskExecutor:
+    """The chunks on a Dask cluster at ``address`` (``tcp://HOST:PORT``) or a given client."""
+
+    def __init__(self, address: str | None = None, client=None) -> None:
+        try:
+            from distributed import Client
+        except ImportError as err:
+            from rendering.messages import RenderError
+
+            raise RenderError(
+                "--scheduler needs dask and distributed: pip install -e '.[cluster]'"
+            ) from err
+        self.client = client if client is not None else Client(address, timeout="20s")
+        self.local = ThreadPoolExecutor(2)  # the client's own share: join and GIF
+        self.n_workers = max(1, sum(self.client.nthreads().values()))
+        self._ids = itertools.count()
+
+    def _key(self, what: str, spec: dict) -> str:
+        return f"bendspace-{what}-{spec['name']}-{spec['theme']}-{next(self._ids)}-{spec['hash']}"
+
+    def plan(self, spec: dict):
+        """Frames per play, computed on a worker (which checks its checkout first)."""
+        return self.client.submit(worker.plan_task, spec, key=self._key("plan", spec), pure=False)
+
+    def chunk(self, spec: dict, chunk: dict) -> Future:
+        """Render a chunk on a worker; its bytes are written here, atomically, when it is back."""
+        remote = self.client.submit(
+            worker.chunk_bytes_task, spec, chunk, key=self._key("chunk", spec), pure=False
+        )
+        done: Future = Future()
+
+        def store(future) -> None:
+            try:
+                files = future.result()
+                work = Path(spec["work"])
+                work.mkdir(parents=True, exist_ok=True)
+                for name, data in files.items():
+                    write_atomic(work / name, lambda tmp, data=data: tmp.write_bytes(data))
+                done.set_result(chunk.get("expected") or 0)
+            except BaseException as err:
+                done.set_exception(err)
+
+        remote.add_done_callback(store)
+        done.remote = remote  # keeps the Dask future (and its task) alive
+        return done
+
+    def finish(self, spec: dict, *args) -> Future:
+        """Join, GIF and stamp on the client, which owns the output folder."""
+        return self.local.submit(worker.finish_task, spec, *args)
+
+    def drain(self, report: Callable[[tuple, int, int], None]) -> None:
+        """Dask reports no frames within a chunk: progress moves chunk by chunk."""
+
+    def close(self, kill: bool = False) -> None:
+        """Cancel what is left and disconnect (the cluster keeps running)."""
+        self.local.shutdown(wait=not kill, cancel_futures=kill)
+        with contextlib.suppress(Exception):
+            self.client.close()
+
+
+def make_executor(n_jobs: int, scheduler: str | None = None):
+    """The local pool of ``n_jobs`` processes, or the Dask cluster at ``scheduler``."""
+    return DaskExecutor(scheduler) if scheduler else LocalExecutor(n_jobs)

@@ -1,0 +1,133 @@
+"""rendering.chunks: a scene cut into chunks gives the frames of a one-process render."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import numpy as np
+import pytest
+from render_harness import ROOT, run_render
+
+import rendering
+from rendering.chunks import plan_scene, scene_frames, split_chunks
+from rendering.registry import load_scene_module
+from rendering.stamps import output_folder, quality_name
+
+
+def _frames(path: Path) -> list[np.ndarray]:
+    with av.open(str(path)) as container:
+        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+
+
+def test_split_chunks_cuts_contiguous_ranges_of_similar_frame_counts():
+    frames = [10, 30, 5, 5, 40, 10, 20, 30]
+    chunks = split_chunks(frames, 3)
+    assert chunks[0][0] == 0 and chunks[-1][1] == len(frames)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(chunks))  # contiguous
+    sizes = [sum(frames[start:end]) for start, end in chunks]
+    assert len(chunks) == 3 and max(sizes) <= 2 * min(sizes)
+    assert split_chunks([12], 4) == [(0, 1)]  # never an empty chunk
+    assert split_chunks([1, 1], 5) == [(0, 1), (1, 2)]
+
+
+@pytest.mark.parametrize("name", ["TanhOnGrid", "FullLayer"])
+def test_chunked_frames_equal_a_one_process_render(name, tmp_path, monkeypatch):
+    # Scenes whose later animations start from what the earlier ones left: a
+    # chunk must run those skipped, as manim's -n does, and draw the same pixels.
+    monkeypatch.setenv("BENDSPACE_THEME", "dark")
+    scene_cls = getattr(load_scene_module(ROOT / "scenes" / "primer.py"), name)
+    options = rendering.RenderOptions(128, 72, 4)
+    counts, background = plan_scene(scene_cls, options, tmp_path)
+    whole = list(scene_frames(scene_cls, options, tmp_path))
+    assert len(whole) == sum(counts) and background.startswith("#")
+    chunked = []
+    for plays in split_chunks(counts, 3):
+        part = list(scene_frames(scene_cls, options, tmp_path, plays))
+        assert len(part) == sum(counts[plays[0] : plays[1]])  # the plan's count, exactly
+        chunked += part
+    assert len(chunked) == len(whole)
+    assert all(np.array_equal(a, b) for a, b in zip(whole, chunked, strict=True))
+    assert len({frame.tobytes() for frame in whole}) > 3  # it moves: the test can fail
+
+
+@pytest.mark.slow
+def test_chunked_files_match_one_chunk_and_qualities_live_side_by_side(scene_dir, tmp_path):
+    out = tmp_path / "gallery"
+    scene = ["--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinySlow", "-j", "2",
+             "--out", str(out)]  # fmt: skip
+    base = [*scene, "--width", "320", "--fps", "10"]
+    one = run_render(*base, "--chunks", "1", "--out", str(tmp_path / "one"))
+    assert one.returncode == 0, one.stderr
+    three = run_render(*base, "--chunks", "3")
+    assert three.returncode == 0, three.stderr
+    options = rendering.RenderOptions(320, 180, 10)
+    folder = output_folder(out, "dark", options)
+    assert folder == out / "dark" / "320x180p10" == out / "dark" / quality_name(options)
+    reference = output_folder(tmp_path / "one", "dark", options)
+    stamp = json.loads((folder / "TinySlow.json").read_text())
+    assert stamp["frames"] == 60  # 2 x 3 s at 10 fps
+    for fmt, min_db in (("mp4", 45.0), ("webm", 40.0)):
+        chunked, whole = _frames(folder / f"TinySlow.{fmt}"), _frames(reference / f"TinySlow.{fmt}")
+        assert len(chunked) == len(whole) == 60
+        scores = [rendering.psnr(a, b) for a, b in zip(chunked, whole, strict=True)]
+        # Different keyframes at the chunk boundaries, the same quality everywhere.
+        assert min(scores) >= min_db and np.mean(scores) >= 50.0, (fmt, min(scores))
+    assert rendering.mp4_has_faststart(folder / "TinySlow.mp4")
+    assert (
+        rendering.gif_info(folder / "TinySlow.gif")["frames"] == 60
+    )  # 6 s at 10 fps (the video is slower than 12.5)
+    assert rendering.gif_psnr(folder / "TinySlow.gif", folder / "TinySlow.mp4") >= 38.0
+
+    # Another quality goes beside it, and leaves these files alone.
+    before = (folder / "TinySlow.mp4").stat().st_mtime_ns
+    draft = run_render(*scene, "--quality", "draft", "-f", "png")
+    assert draft.returncode == 0, draft.stderr
+    assert (out / "dark" / "draft" / "TinySlow.png").is_file()
+    assert (folder / "TinySlow.mp4").stat().st_mtime_ns == before
+    assert json.loads((folder / "TinySlow.json").read_text())["hash"] == stamp["hash"]
+    again = run_render(*base, "--chunks", "3")
+    assert "up to date" in again.stderr  # each quality keeps its own stamp
+    assert len(rendering.collect_stamps(out)) == 1  # the gallery shows the scene once
+
+
+@pytest.mark.slow
+def test_progress_bars_fill_with_frames_out_of_the_planned_frames(scene_dir, tmp_path):
+    from rich.console import Console
+
+    entries, _ = rendering.discover([scene_dir / "tiny_scenes.py"])
+    jobs = [rendering.Job(entry, "dark") for entry in entries if entry.name == "TinySlow"]
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=150)
+    options = rendering.RenderOptions(256, 144, 5)
+    result = rendering.render_jobs(jobs, tmp_path / "gallery", ["mp4"], options, 2, console)
+    assert not result.failed and not result.interrupted
+    shown = screen.getvalue()
+    assert "30/30 frames" in shown  # 2 x 3 s at 5 fps, counted as the chunks draw them
+    assert "drawing and encoding in 2 chunks" in shown
+    out = tmp_path / "gallery"
+    assert not [p for p in out.rglob("*") if ".tmp-" in p.name]  # work folders removed
+
+
+def test_plain_rendering_needs_no_dask(scene_dir, tmp_path):
+    script = f"""
+import sys
+from rich.console import Console
+import rendering
+entries, _ = rendering.discover([{str(scene_dir / "tiny_scenes.py")!r}])
+jobs = [rendering.Job(e, "dark") for e in entries if e.name == "TinyMove"]
+result = rendering.render_jobs(jobs, {str(tmp_path / "g")!r}, ["png"],
+                               rendering.RenderOptions(128, 72, 5), 2, Console(quiet=True))
+assert not result.failed, [job.reason for job in result.jobs]
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed")))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -1,0 +1,100 @@
+"""render.py --scheduler: the same chunks on a Dask cluster (real scheduler and workers)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import av
+import numpy as np
+import pytest
+from render_harness import ROOT, run_render
+
+import rendering
+
+distributed = pytest.importorskip("distributed")
+
+
+def _frames(path) -> list[np.ndarray]:
+    with av.open(str(path)) as container:
+        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A LocalCluster of 2 single-threaded worker processes, with nannies that restart them."""
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as local,
+        distributed.Client(local) as client,
+    ):
+        yield local, client
+
+
+def _args(scene_dir, out, *extra: str) -> list[str]:
+    return ["--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinySlow", "--width", "192",
+            "--fps", "10", "-f", "mp4,gif,png", "--out", str(out), *extra]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_a_dask_cluster_renders_the_same_frames_as_the_local_pool(cluster, scene_dir, tmp_path):
+    local_cluster, _ = cluster
+    local = run_render(*_args(scene_dir, tmp_path / "local", "-j", "2"))
+    assert local.returncode == 0, local.stderr
+    remote = run_render(*_args(scene_dir, tmp_path / "dask", "--scheduler",
+                               local_cluster.scheduler_address))  # fmt: skip
+    assert remote.returncode == 0, remote.stderr
+    options = rendering.RenderOptions(192, 108, 10)
+    mine = rendering.output_folder(tmp_path / "dask", "dark", options)
+    theirs = rendering.output_folder(tmp_path / "local", "dark", options)
+    a, b = _frames(mine / "TinySlow.mp4"), _frames(theirs / "TinySlow.mp4")
+    assert len(a) == len(b) == 60
+    assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))  # same chunks, same bytes
+    assert (mine / "TinySlow.png").read_bytes() == (theirs / "TinySlow.png").read_bytes()
+    again = run_render(*_args(scene_dir, tmp_path / "dask", "--scheduler",
+                              local_cluster.scheduler_address))  # fmt: skip
+    assert again.returncode == 0 and "up to date" in again.stderr
+
+
+@pytest.mark.slow
+def test_a_worker_killed_during_a_chunk_loses_nothing(cluster, scene_dir, tmp_path):
+    local_cluster, client = cluster
+    workers = client.run(os.getpid)  # worker address -> pid
+    out = tmp_path / "gallery"
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "render.py"),
+         *_args(scene_dir, out, "--scheduler", local_cluster.scheduler_address, "--chunks", "2")],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    killed = []
+
+    def kill_one_chunk_worker() -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            for address, keys in client.processing().items():
+                if any("bendspace-chunk" in str(key) for key in keys) and address in workers:
+                    time.sleep(0.3)  # well inside the chunk
+                    os.kill(workers[address], signal.SIGKILL)
+                    killed.append(address)
+                    return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_one_chunk_worker)
+    killer.start()
+    _, stderr = process.communicate(timeout=240)
+    killer.join()
+    assert killed, "no chunk was seen running"
+    assert process.returncode == 0, stderr
+    folder = rendering.output_folder(out, "dark", rendering.RenderOptions(192, 108, 10))
+    stamp = json.loads((folder / "TinySlow.json").read_text())
+    assert stamp["frames"] == 60
+    frames = _frames(folder / "TinySlow.mp4")
+    assert len(frames) == 60 and len({f.tobytes() for f in frames}) > 10
+    assert not [p for p in out.rglob("*") if ".tmp-" in p.name]
+    client.wait_for_workers(2, timeout=60)  # the nanny restarted it, for the next test
