@@ -17,9 +17,9 @@ from rendering.messages import RenderError, display
 from rendering.options import (
     DEFAULT_FORMATS,
     FORMATS,
-    QUALITIES,
     THEMES,
     parse_formats,
+    quality_option,
     render_options,
     themes_for,
 )
@@ -68,14 +68,7 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also take scenes from this file (repeatable).",
 )
-@click.option(
-    "--quality",
-    "-q",
-    type=click.Choice(list(QUALITIES)),
-    default="720p30",
-    show_default=True,
-    help="Size and frame rate, as manim's presets.",
-)
+@quality_option()
 @click.option("--fps", type=click.IntRange(1, 120), help="Override the preset's frame rate.")
 @click.option(
     "--width",

@@ -30,7 +30,14 @@ from model.sources import StatesFile
 from model.text import display
 from rendering.batch import Job, render_jobs
 from rendering.messages import RenderError
-from rendering.options import FORMATS, QUALITIES, THEMES, parse_formats, render_options, themes_for
+from rendering.options import (
+    FORMATS,
+    THEMES,
+    parse_formats,
+    quality_option,
+    render_options,
+    themes_for,
+)
 from rendering.process import cores, interrupt_on_sigterm
 from rendering.registry import SCENES_DIR, discover
 from rendering.stamps import output_folder
@@ -60,14 +67,7 @@ CUSTOM_SCENES = ("Stretching", "Boundary", "Training")
     type=click.Choice(CUSTOM_SCENES),
     help="Render only this scene (repeatable) [default: all three].",
 )
-@click.option(
-    "--quality",
-    "-q",
-    type=click.Choice(list(QUALITIES)),
-    default="720p30",
-    show_default=True,
-    help="Video size and frame rate.",
-)
+@quality_option("Video size and frame rate.")
 @click.option(
     "--format",
     "-f",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
+import click
 import numpy as np
 
 from rendering.messages import RenderError
@@ -21,6 +22,7 @@ __all__ = [
     "RenderOptions",
     "gif_fps_for",
     "parse_formats",
+    "quality_option",
     "render_options",
     "themes_for",
 ]
@@ -131,3 +133,15 @@ def parse_formats(values: Sequence[str]) -> list[str]:
 def themes_for(theme: str) -> list[str]:
     """The themes a ``--theme`` value means (``both``: every theme)."""
     return list(THEMES) if theme == "both" else [theme]
+
+
+def quality_option(help: str = "Size and frame rate, as manim's presets."):
+    """The ``--quality/-q`` option, the same on every command that renders."""
+    return click.option(
+        "--quality",
+        "-q",
+        type=click.Choice(list(QUALITIES)),
+        default="720p30",
+        show_default=True,
+        help=help,
+    )

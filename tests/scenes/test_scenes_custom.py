@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from custom_harness import two_moons
 from scene_harness import render_frames, scene_to_pixel
 from torch import nn
 
@@ -19,16 +20,6 @@ from model.states import load_states
 from scenes.lib import StatesFile, TiltedView, palette
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def two_moons(n: int = 100, noise: float = 0.1, seed: int = 0):
-    """Two interleaved half circles, made here (not a preset)."""
-    rng = np.random.default_rng(seed)
-    t = rng.uniform(0, np.pi, n)
-    upper = np.column_stack([np.cos(t), np.sin(t)])
-    lower = np.column_stack([1 - np.cos(t), 0.5 - np.sin(t)])
-    x = np.concatenate([upper, lower]) + noise * rng.standard_normal((2 * n, 2))
-    return x, np.repeat(["upper", "lower"], n)
 
 
 @pytest.fixture(scope="module")
