@@ -134,22 +134,35 @@ class _Driver:
     def __init__(self, jobs, out, formats, options, executor, n_chunks, progress) -> None:
         self.jobs, self.executor, self.progress = jobs, executor, progress
         self.formats, self.options, self.n_chunks = list(formats), options, n_chunks
+        self.out = out
         self.specs = {}
         self.futures: dict = {}  # future -> (job, what)
         self.done: dict[tuple, dict[int, int]] = {}
         self.tasks: dict[tuple, int] = {}
-        for job in jobs:
-            output_folder(out, job.theme, options).mkdir(parents=True, exist_ok=True)
-            spec = job_spec(job.entry, job.theme, out, self.formats, options, job.digest)
-            self.specs[job.key] = spec
-            job.stage, job.start = "planning", time.perf_counter()
-            if job.known_plan:
-                known: Future = Future()
-                known.set_result(job.known_plan)
-                self.futures[known] = (job, "plan")
-            else:
-                self.futures[executor.plan(spec)] = (job, "plan")
-            self.tasks[job.key] = progress.add_task(job.label, total=None, count="")
+        # A few scenes at a time, not all planned at once: scenes then finish one
+        # after another (an interrupted batch keeps them) and the pool stays busy.
+        self.waiting = list(jobs)
+        self.started: list[Job] = []
+        self.room = executor.n_workers + 1
+        self._start_more()
+
+    def _start_more(self) -> None:
+        while self.waiting and sum(job.status == "pending" for job in self.started) < self.room:
+            self._start(self.waiting.pop(0))
+
+    def _start(self, job: Job) -> None:
+        output_folder(self.out, job.theme, self.options).mkdir(parents=True, exist_ok=True)
+        spec = job_spec(job.entry, job.theme, self.out, self.formats, self.options, job.digest)
+        self.specs[job.key] = spec
+        job.stage, job.start = "planning", time.perf_counter()
+        if job.known_plan:
+            known: Future = Future()
+            known.set_result(job.known_plan)
+            self.futures[known] = (job, "plan")
+        else:
+            self.futures[self.executor.plan(spec)] = (job, "plan")
+        self.tasks[job.key] = self.progress.add_task(job.label, total=None, count="")
+        self.started.append(job)
 
     def report(self, key: tuple, index: int, frames: int) -> None:
         self.done.setdefault(key, {})[index] = frames
@@ -194,7 +207,9 @@ class _Driver:
                 job.stamp, job.status = result, "done"
                 ended.append(job)
         self.executor.drain(self.report)
-        for job in self.jobs:
+        for job in self.started:
+            if job.status != "pending":
+                continue
             done = sum(self.done.get(job.key, {}).values())
             total = job.frames or None
             self.progress.update(
@@ -207,6 +222,7 @@ class _Driver:
         for job in ended:
             job.seconds = time.perf_counter() - job.start
             shutil.rmtree(self.specs[job.key]["work"], ignore_errors=True)
+        self._start_more()
         return ended
 
 
