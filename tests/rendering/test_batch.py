@@ -169,3 +169,21 @@ def test_missing_states_file_fails_its_jobs_in_one_line(scene_dir, tmp_path):
     rendering.train_states(jobs, console=Console(quiet=True))
     assert jobs[0].status == "failed" and jobs[0].reason.startswith("states absent.npz: ")
     assert "\n" not in jobs[0].reason and jobs[1].status == "pending"
+
+
+def test_scenes_finish_one_after_another_on_one_worker(scene_dir, tmp_path):
+    """Two scenes of different lengths on one worker: the first finishes while the second still
+    draws (its progress bar is gone by then), and the batch reports both."""
+    out = tmp_path / "gallery"
+    result = run_render(
+        "--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinyMove", "--scene", "TinySlow",
+        "-q", "draft", "--width", "128", "--fps", "4", "--jobs", "1", "-f", "mp4",
+        "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    done = [line for line in result.stderr.splitlines() if ": done (" in line]
+    done_names = [line.split()[0] for line in done]
+    assert done_names == ["TinyMove", "TinySlow"], done
+    stamps = [json.loads(next(out.glob(f"dark/*/{n}.json")).read_text()) for n in done_names]
+    assert all(stamp["frames"] > 0 for stamp in stamps)
