@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import os
 import sys
+
+import numpy as np
 from pathlib import Path
 
 from model.config import TrainConfig, preset
 from model.paths import cache_dir
-from model.states import States, StatesError, load_states
+from model.states import (
+    SCHEMA_VERSION,
+    States,
+    StatesError,
+    load_states,
+    projections_of,
+    save_states,
+)
+from model.stages import forward_stages, shown_stages
 
 # cache_dir is re-exported: it is defined in model.paths, which the data sets share.
-__all__ = ["cache_dir", "states_for", "states_path"]
+__all__ = ["cache_dir", "compact", "states_for", "states_path"]
 
 
 def states_path(config: TrainConfig) -> Path:
@@ -36,7 +46,8 @@ def states_for(config: TrainConfig | str, progress: bool = True, **changes) -> S
     path = states_path(config)
     if path.is_file():
         try:
-            return load_states(path)
+            states = load_states(path)
+            return compact(states) if states.version < SCHEMA_VERSION else states
         except StatesError as err:
             aside = path.with_name(f"{path.stem}.bad.npz")
             os.replace(path, aside)
@@ -49,3 +60,28 @@ def states_for(config: TrainConfig | str, progress: bool = True, **changes) -> S
         print(f"training {config.name} (seed {config.seed}) into {path}", file=sys.stderr)
     train_and_export(config, path, progress=progress)
     return load_states(path)
+
+
+def compact(states: States) -> States:
+    """Rewrite an older-schema cached file in the current schema, if nothing changes.
+
+    The stored trace is compared, bit for bit, with the one the current
+    loader would recompute; only if they are equal is the file rewritten
+    (atomically) and reloaded, so every value a scene reads stays the same.
+    Otherwise (a file written by another numpy, say) it is left as it is.
+    """
+    arrays = states.arrays
+    projections = projections_of(arrays)
+    for s in range(states.n_snapshots):
+        outputs = forward_stages(
+            arrays["inputs"], states.weights(s), states.biases(s), states.activations
+        )
+        if not np.array_equal(shown_stages(outputs, projections), arrays["trace"][s]):
+            return states
+    before = states.path.stat().st_size
+    keep = {k: v for k, v in arrays.items() if k not in ("version", "meta", "trace")}
+    save_states(states.path, keep, states.meta)
+    after = states.path.stat().st_size
+    print(f"notice: rewrote cached states {states.path.name} in schema {SCHEMA_VERSION} "
+          f"({before / 1e6:.1f} MB -> {after / 1e6:.1f} MB, same values)", file=sys.stderr)  # fmt: skip
+    return load_states(states.path)

@@ -11,6 +11,11 @@ from dataclasses import dataclass, field
 
 __all__ = ["PRESETS", "TrainConfig", "custom_config", "numeric_environment", "preset"]
 
+#: Changes when the trained numbers of a config change (not when the file layout
+#: does: a cached file of an older schema is converted in place, see model.cache).
+#: It was the schema version, 1, when the two were one number; kept so caches stay.
+NUMBERS_VERSION = 1
+
 
 def numeric_environment() -> dict:
     """What changes a trained network's numbers besides its config: torch and its threads.
@@ -60,9 +65,7 @@ class TrainConfig:
     def key(self) -> str:
         """A short hash: a changed config, seed, torch version or thread count gives a
         different cache entry (see :func:`numeric_environment`)."""
-        from model.states import SCHEMA_VERSION
-
-        blob = json.dumps([SCHEMA_VERSION, self.to_dict(), numeric_environment()], sort_keys=True)
+        blob = json.dumps([NUMBERS_VERSION, self.to_dict(), numeric_environment()], sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
     def cache_name(self) -> str:

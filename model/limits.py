@@ -13,6 +13,8 @@ import math
 import os
 from pathlib import Path
 
+from model.states import MAX_TRACE_MULADDS, trace_cost
+
 __all__ = [
     "MAX_EPOCHS",
     "MAX_LAYERS",
@@ -81,6 +83,13 @@ def check_run_size(
             f"the states file would take about {states / 2**20:,.0f} MB ({snapshots} snapshots "
             f"of {params:,} weights and {traced:,} traced points), over "
             f"{MAX_STATES_ESTIMATE / 2**20:,.0f} MB; lower --snapshots, --points or the widths"
+        )
+    cost = trace_cost(widths, snapshots, traced)
+    if cost > MAX_TRACE_MULADDS:
+        raise LimitError(
+            f"loading the states would recompute {snapshots} snapshots of {traced:,} traced "
+            f"points through {params:,} weights, about {cost:.1e} multiply-adds, over "
+            f"{MAX_TRACE_MULADDS:.0e}; lower --snapshots, --points or the widths"
         )
     memory = 16 * points * sum(widths[1:]) + 16 * params
     if memory > MAX_TRAIN_BYTES:

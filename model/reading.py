@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import lzma
 import os
 import stat
 import zipfile
@@ -170,7 +171,9 @@ def read_npz(
                     budget -= used
         except _Refused as err:
             raise fail(str(err)) from None
-        except (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, KeyError) as err:
+        except (
+            OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, lzma.LZMAError, KeyError
+        ) as err:
             raise fail(f"unreadable, truncated or corrupt ({type(err).__name__}: {err})") from None
         except (NotImplementedError, RuntimeError, OverflowError, MemoryError) as err:
             raise fail(f"cannot be read ({type(err).__name__}: {err})") from None

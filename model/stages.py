@@ -20,6 +20,7 @@ __all__ = [
     "apply_stage",
     "forward_stages",
     "logits",
+    "shown_stages",
     "stage_plan",
 ]
 
@@ -94,3 +95,24 @@ def logits(
 ) -> np.ndarray:
     """The network's output for ``points`` (the last stage)."""
     return forward_stages(points, weights, biases, activations)[-1]
+
+
+def shown_stages(
+    outputs: Sequence[np.ndarray], projections: dict[int, tuple[np.ndarray, np.ndarray]]
+) -> np.ndarray:
+    """One snapshot's trace ``(T, P, 3)`` float32: the 3-D points a scene draws per stage.
+
+    ``outputs`` are :func:`forward_stages`'s. A stage with a projection
+    ``(center, basis)`` is shown as ``(x - center) @ basis``; the others as they
+    are, zero padded to 3 axes. The exporter and the states loader both call
+    this, so a trace recomputed from a states file equals, bit for bit, the
+    one computed when it was written (on the same numpy).
+    """
+    shown = np.zeros((len(outputs), len(outputs[0]), 3), dtype=np.float32)
+    for t, x in enumerate(outputs):
+        if t in projections:
+            center, basis = projections[t]
+            shown[t] = (x - center) @ basis
+        else:
+            shown[t, :, : min(x.shape[-1], 3)] = x[:, :3]
+    return shown

@@ -2,7 +2,7 @@
 
 This module imports numpy only, so that scenes start fast.
 
-Schema, version 1. Symbols: ``S`` snapshots, ``L`` layers, ``T`` stages,
+Schema, version 2. Symbols: ``S`` snapshots, ``L`` layers, ``T`` stages,
 ``P`` sample points, ``K`` classes, ``G`` grid cells per side, ``w[l]`` the
 width of layer ``l`` (``w[0]`` is the input size, ``w[L]`` is ``K``).
 
@@ -16,15 +16,13 @@ widths              (L+1,)              int      layer widths, input first
 steps               (S,)                int      optimizer step of each snapshot, increasing
 loss                (S,)                float    training loss at each snapshot
 accuracy            (S,)                float    training accuracy at each snapshot
-W{l}                (S, w[l+1], w[l])   float    layer ``l``'s weights (torch layout)
-b{l}                (S, w[l+1])         float    layer ``l``'s bias
+W{l}                (4, S, w[l+1], w[l]) uint8   layer ``l``'s float32 weights (torch layout)
+                                                 as four byte planes (see below)
+b{l}                (4, S, w[l+1])      uint8    layer ``l``'s float32 bias, as byte planes
 stage_layer         (T,)                int      layer of each stage (-1 for the input)
 stage_kind          (T,)                int      index into ``STAGE_KINDS``
 stage_dim           (T,)                int      true width of each stage's output
-trace               (S, T, P, 3)        float    sample points after every stage; widths up
-                                                 to 3 as they are (zero padded), wider ones
-                                                 through the aligned PCA below
-inputs              (P, w[0])           float    the sample points themselves
+inputs              (P, w[0])           float32  the sample points themselves
 labels              (P,)                int      their classes, 0..K-1
 predictions         (S, P)              int      predicted class at each snapshot
 final_probs         (P, K)              float    softmax output of the last snapshot
@@ -32,9 +30,26 @@ heldout_accuracy    (S,)                float    optional: accuracy on held-out 
 grid_pred           (S, G, G)           int      optional (2-D input): predicted class on a
                                                  grid, row ``i`` is y, column ``j`` is x
 grid_extent         (4,)                float    with grid_pred: xmin, xmax, ymin, ymax
-proj_center{t}      (stage_dim[t],)     float    for stages wider than 3: PCA centre
-proj_basis{t}       (stage_dim[t], 3)   float    ...and basis, so ``(x - c) @ B`` is shown
+proj_center{t}      (stage_dim[t],)     float64  for stages wider than 3: PCA centre
+proj_basis{t}       (stage_dim[t], 3)   float64  ...and basis, so ``(x - c) @ B`` is shown
 ==================  ==================  =======  ==========================================
+
+What a scene draws, ``states["trace"]`` ``(S, T, P, 3)`` float32 (the sample
+points after every stage; widths up to 3 as they are, zero padded, wider ones
+through the projection above), is not stored: the loader recomputes it from
+the inputs, weights and projections with :func:`model.stages.shown_stages`,
+the function the exporter used, so it is the exporter's trace bit for bit.
+That and the two encodings below make a file about a quarter of version 1's,
+without changing a value a scene reads:
+
+- a float32 array's *byte planes* are its values' first bytes, then their
+  second bytes, and so on (``(4, *shape)`` uint8, little-endian): the sign
+  and exponent bytes of trained weights repeat, and compress well together;
+- members are compressed with LZMA (Python's ``zipfile`` and ``np.load``
+  read them).
+
+Version 1 files (the trace stored as a ``trace`` member, ``W``/``b`` as plain
+float arrays, deflate) are still read.
 """
 
 from __future__ import annotations
@@ -42,6 +57,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,17 +65,35 @@ import numpy as np
 
 from model.files import write_atomic
 from model.reading import read_npz
-from model.stages import STAGE_KINDS, activation_function, apply_stage, stage_plan
+from model.stages import (
+    STAGE_KINDS,
+    activation_function,
+    apply_stage,
+    forward_stages,
+    shown_stages,
+    stage_plan,
+)
 
-__all__ = ["SCHEMA_VERSION", "States", "StatesError", "load_states", "save_states", "write_atomic"]
+__all__ = [
+    "READ_VERSIONS",
+    "SCHEMA_VERSION",
+    "States",
+    "StatesError",
+    "load_states",
+    "projections_of",
+    "save_states",
+    "trace_cost",
+    "write_atomic",
+]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+READ_VERSIONS = (1, 2)  # the versions this program reads
 
 _FIXED_KEYS = {
     "version", "meta", "widths", "steps", "loss", "accuracy", "stage_layer", "stage_kind",
-    "stage_dim", "trace", "inputs", "labels", "predictions", "final_probs",
+    "stage_dim", "inputs", "labels", "predictions", "final_probs",
 }  # fmt: skip
-_OPTIONAL_KEYS = {"heldout_accuracy", "grid_pred", "grid_extent"}
+_OPTIONAL_KEYS = {"heldout_accuracy", "grid_pred", "grid_extent", "trace"}  # trace: version 1
 _ALL_KEYS = _FIXED_KEYS | _OPTIONAL_KEYS
 
 
@@ -95,6 +129,11 @@ class States:
     @property
     def activations(self) -> list[str]:
         return list(self.meta["activations"])
+
+    @property
+    def version(self) -> int:
+        """The schema version of the file read (the arrays are the same for every version)."""
+        return int(self.arrays["version"])
 
     # -- per snapshot --------------------------------------------------------
     def __getitem__(self, key: str) -> np.ndarray:
@@ -152,6 +191,10 @@ class States:
 
 
 MAX_STATES_BYTES = 256 * 2**20  # uncompressed arrays of one file; the largest preset is ~60 MB
+MAX_TRACE_BYTES = MAX_STATES_BYTES  # the recomputed trace, as version 1 stored it
+# Recomputing the trace of a file costs S x P x (the network's weights) multiply-adds:
+# 6e9 for the MNIST preset (about 0.7 s); this bound is a minute or so on one core.
+MAX_TRACE_MULADDS = 2e11
 MAX_META_BYTES = 4 * 2**20  # the JSON meta string
 _MESSAGE_CHARS = 300  # a problem's description is cut to this length
 _KEY_RE = re.compile(r"(?:W|b|proj_center|proj_basis)\d{1,4}")
@@ -258,8 +301,14 @@ def load_states(path: str | os.PathLike) -> States:
     version = arrays["version"]
     if version.shape != () or version.dtype.kind not in "iu":
         raise _fail(path, "key 'version' is not an integer")
-    if int(version) != SCHEMA_VERSION:
-        raise _fail(path, f"schema version {int(version)}, this program reads {SCHEMA_VERSION}")
+    if int(version) not in READ_VERSIONS:
+        readable = " and ".join(map(str, READ_VERSIONS))
+        raise _fail(path, f"schema version {int(version)}, this program reads {readable}")
+    version = int(version)
+    if version == 1 and "trace" not in arrays:
+        raise _fail(path, "missing key 'trace' (a version 1 file stores it)")
+    if version >= 2 and "trace" in arrays:
+        raise _fail(path, "unexpected key 'trace' (version 2 recomputes it)")
     meta = _read_meta(path, arrays["meta"])
 
     widths = arrays["widths"]
@@ -274,6 +323,15 @@ def load_states(path: str | os.PathLike) -> States:
     n_stage = len(arrays["stage_kind"])
     n_points = len(arrays["labels"])
     acts = _check_activations(path, meta.get("activations"), n_layers)
+    if version >= 2:
+        for layer in range(n_layers):
+            for key, shape in (
+                (f"W{layer}", (n_snap, w[layer + 1], w[layer])),
+                (f"b{layer}", (n_snap, w[layer + 1])),
+            ):
+                if key not in arrays:
+                    raise _fail(path, f"missing key {key!r}")
+                arrays[key] = _from_planes(path, key, arrays[key], shape)
 
     expected: dict[str, tuple[tuple, str]] = {
         "steps": ((n_snap,), "iu"),
@@ -282,12 +340,13 @@ def load_states(path: str | os.PathLike) -> States:
         "stage_layer": ((n_stage,), "iu"),
         "stage_kind": ((n_stage,), "iu"),
         "stage_dim": ((n_stage,), "iu"),
-        "trace": ((n_snap, n_stage, n_points, 3), "f"),
         "inputs": ((n_points, w[0]), "f"),
         "labels": ((n_points,), "iu"),
         "predictions": ((n_snap, n_points), "iu"),
         "final_probs": ((n_points, w[-1]), "f"),
     }
+    if version == 1:
+        expected["trace"] = ((n_snap, n_stage, n_points, 3), "f")
     for layer in range(n_layers):
         expected[f"W{layer}"] = ((n_snap, w[layer + 1], w[layer]), "f")
         expected[f"b{layer}"] = ((n_snap, w[layer + 1]), "f")
@@ -331,19 +390,105 @@ def load_states(path: str | os.PathLike) -> States:
     extent = arrays.get("grid_extent")
     if extent is not None and not (extent[0] < extent[1] and extent[2] < extent[3]):
         raise _fail(path, "key 'grid_extent' must be xmin < xmax, ymin < ymax")
+    if version >= 2:
+        if arrays["inputs"].dtype != np.float32:
+            raise _fail(path, f"key 'inputs' has dtype {arrays['inputs'].dtype}, expected float32")
+        arrays["trace"] = _recompute_trace(path, arrays, acts)
     for arr in arrays.values():
         arr.setflags(write=False)
     return States(path=path, arrays=arrays, meta=meta)
 
 
-def save_states(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> Path:
-    """Write a states file atomically (``arrays`` without ``version``/``meta``)."""
+def projections_of(arrays: dict[str, np.ndarray]) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """``{stage: (center, basis)}`` of the stages a file shows through a projection."""
+    return {
+        t: (arrays[f"proj_center{t}"], arrays[f"proj_basis{t}"])
+        for t in range(len(arrays["stage_dim"]))
+        if f"proj_basis{t}" in arrays
+    }
+
+
+def trace_cost(widths: list[int], snapshots: int, points: int) -> float:
+    """Multiply-adds to recompute a trace: every snapshot's points through every layer."""
+    weights = sum(widths[i] * widths[i + 1] for i in range(len(widths) - 1))
+    return float(snapshots) * points * (weights + 3 * sum(widths))
+
+
+def _recompute_trace(path: Path, arrays: dict[str, np.ndarray], acts: list[str]) -> np.ndarray:
+    """The ``(S, T, P, 3)`` float32 trace of a version 2 file (see the module's notes)."""
+    n_snap, n_stage = len(arrays["steps"]), len(arrays["stage_kind"])
+    n_points = len(arrays["labels"])
+    nbytes = n_snap * n_stage * n_points * 3 * 4
+    if nbytes > MAX_TRACE_BYTES:
+        raise _fail(path, f"its trace would take {nbytes:,} bytes, over the size budget")
+    cost = trace_cost([int(x) for x in arrays["widths"]], n_snap, n_points)
+    if cost > MAX_TRACE_MULADDS:
+        raise _fail(path, f"its trace would take {cost:.1e} multiply-adds, over the "
+                    f"{MAX_TRACE_MULADDS:.0e} limit")  # fmt: skip
+    projections = projections_of(arrays)
+    n_layers = len(acts)
+    trace = np.empty((n_snap, n_stage, n_points, 3), dtype=np.float32)
+    with np.errstate(all="ignore"):  # overflow shows up as a non-finite value below
+        for s in range(n_snap):
+            outputs = forward_stages(
+                arrays["inputs"],
+                [arrays[f"W{layer}"][s] for layer in range(n_layers)],
+                [arrays[f"b{layer}"][s] for layer in range(n_layers)],
+                acts,
+            )
+            trace[s] = shown_stages(outputs, projections)
+    if not np.all(np.isfinite(trace)):
+        raise _fail(path, "its weights overflow: the trace has NaN or infinite values")
+    return trace
+
+
+def _to_planes(arr: np.ndarray) -> np.ndarray:
+    """A float32 array as its four little-endian byte planes, ``(4, *shape)`` uint8."""
+    values = np.ascontiguousarray(arr, dtype="<f4")
+    return np.ascontiguousarray(np.moveaxis(values.view(np.uint8).reshape(*values.shape, 4), -1, 0))
+
+
+def _from_planes(path: Path, key: str, planes: np.ndarray, shape: tuple) -> np.ndarray:
+    """The float32 array ``shape`` whose byte planes ``planes`` are (checked first)."""
+    _check_shape(path, key, planes, (4, *shape), "u")
+    if planes.dtype != np.uint8:
+        raise _fail(path, f"key {key!r} has dtype {planes.dtype}, expected uint8 byte planes")
+    values = np.ascontiguousarray(np.moveaxis(planes, 0, -1)).view("<f4")
+    return values.reshape(shape)
+
+
+def save_states(
+    path: str | os.PathLike,
+    arrays: dict[str, np.ndarray],
+    meta: dict,
+    version: int = SCHEMA_VERSION,
+) -> Path:
+    """Write a states file atomically (``arrays`` without ``version``/``meta``).
+
+    Version 2 (the default) leaves out ``trace`` (the loader recomputes it;
+    any ``trace`` given is ignored) and stores ``W``/``b`` as byte planes.
+    Version 1, the old layout, is for tests and for tools that want it.
+    """
+    if version not in READ_VERSIONS:
+        raise ValueError(f"cannot write schema version {version}; use one of {READ_VERSIONS}")
     payload = dict(arrays)
-    payload["version"] = np.array(SCHEMA_VERSION, dtype=np.int64)
+    if version >= 2:
+        payload.pop("trace", None)
+        for key in payload:
+            if _KEY_RE.fullmatch(key) and key[0] in "Wb":
+                payload[key] = _to_planes(payload[key])
+        payload["inputs"] = np.asarray(payload["inputs"], dtype=np.float32)
+    payload["version"] = np.array(version, dtype=np.int64)
     payload["meta"] = np.array(json.dumps(meta, sort_keys=True))
 
     def write(tmp: Path) -> None:
-        with open(tmp, "wb") as handle:
-            np.savez_compressed(handle, **payload)
+        if version == 1:
+            with open(tmp, "wb") as handle:
+                np.savez_compressed(handle, **payload)
+            return
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_LZMA) as archive:
+            for key, value in payload.items():
+                with archive.open(f"{key}.npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, np.asanyarray(value), allow_pickle=False)
 
     return write_atomic(path, write)

@@ -259,11 +259,12 @@ def export_states(
 
     # (S, T, P, d_t) true-space stage outputs, then projected to (S, T, P, 3).
     raw = [forward_stages(xs, s.weights, s.biases, activations) for s in snaps]
-    trace, projections = project_stages(raw)
+    # The trace itself is not stored: the loader recomputes it from these arrays.
+    _, projections = project_stages(raw)
     final_logits = raw[-1][-1]
-    # Class indices in the smallest type that holds them; floats that reach the screen
-    # (trace, weights) in float32, whose rounding (~1e-7 of the value) is far below a
-    # pixel; the few per-snapshot scalars and the projections stay float64.
+    # Class indices in the smallest type that holds them; the points and weights in
+    # float32 (torch's own precision); the few per-snapshot scalars and the
+    # projections stay float64.
     cls = class_dtype(widths[-1])
 
     arrays: dict[str, np.ndarray] = {
@@ -274,7 +275,6 @@ def export_states(
         "stage_layer": np.array([layer for layer, _ in plan], dtype=np.int64),
         "stage_kind": np.array([STAGE_KINDS.index(k) for _, k in plan], dtype=np.int64),
         "stage_dim": np.array([r.shape[-1] for r in raw[0]], dtype=np.int64),
-        "trace": trace.astype(np.float32),
         "inputs": np.asarray(xs, dtype=np.float32),
         "labels": np.asarray(ys).astype(cls),
         "predictions": np.array([r[-1].argmax(-1) for r in raw]).astype(cls),

@@ -39,3 +39,45 @@ def test_cache_dir_is_the_projects_media_states_from_any_directory(tmp_path, mon
     assert cache_dir() == REPO / "media" / "states" == REPO_ROOT / "media" / "states"
     monkeypatch.setenv("NNVIZ_CACHE", str(tmp_path / "x"))
     assert cache_dir() == tmp_path / "x"
+
+
+def _as_version_1(states, trace=None):
+    from model.states import save_states
+
+    arrays = {k: v for k, v in states.arrays.items() if k not in ("version", "meta")}
+    if trace is not None:
+        arrays["trace"] = trace
+    return save_states(states.path, arrays, states.meta, version=1)
+
+
+def test_a_cached_version_1_file_is_rewritten_smaller_with_the_same_values(
+    states_cache, quick, capfd
+):
+    import numpy as np
+
+    from model.cache import states_for
+
+    config = quick(seed=13, hidden=(6, 2))
+    new = states_for(config, progress=False)
+    values = {k: np.array(v) for k, v in new.arrays.items()}
+    _as_version_1(new)
+    old_size = new.path.stat().st_size
+    again = states_for(config, progress=False)
+    assert again.version == 2 and again.path.stat().st_size < 0.5 * old_size
+    assert "rewrote cached states" in capfd.readouterr().err
+    for key, value in values.items():
+        assert np.array_equal(again[key], value) and again[key].dtype == value.dtype, key
+
+
+def test_a_cached_version_1_file_whose_trace_differs_is_left_as_it_is(states_cache, quick):
+    import numpy as np
+
+    from model.cache import states_for
+
+    config = quick(seed=14)
+    new = states_for(config, progress=False)
+    trace = np.array(new["trace"])
+    trace[0, 1, 0, 0] = np.nextafter(trace[0, 1, 0, 0], np.float32(np.inf))  # one ulp
+    _as_version_1(new, trace)
+    again = states_for(config, progress=False)
+    assert again.version == 1 and np.array_equal(again["trace"], trace)

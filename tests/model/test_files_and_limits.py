@@ -102,3 +102,16 @@ def test_a_loss_far_above_its_start_stops_training():
     )
     with pytest.raises(TrainingError, match="diverged"):
         train(config, progress=False)
+
+
+def test_a_run_whose_states_would_be_too_slow_to_load_is_refused_before_training():
+    from model.limits import check_run_size
+    from model.states import MAX_TRACE_MULADDS, trace_cost
+
+    # the MNIST preset's shape loads in about a second: allowed
+    check_run_size([784, 128, 64, 10], 60_000, 40, 28, 2000)
+    assert trace_cost([784, 128, 64, 10], 28, 2000) < MAX_TRACE_MULADDS / 10
+    # a file under the size bound (20 snapshots of 1.9M weights) but whose 10,000 traced
+    # points would take minutes to push through them on every load is not
+    with pytest.raises(LimitError, match="multiply-adds"):
+        check_run_size([784, 1024, 1024, 10], 10_000, 1, 20, 10_000)

@@ -60,11 +60,19 @@ def _corrupt(kind: str, src: Path, dst: Path) -> Path:
             np.savez(handle, **{k: v for k, v in arrays.items()}, allow_pickle=True)
         return dst
     if kind == "missing key":
-        del arrays["trace"]
+        del arrays["inputs"]
     elif kind == "wrong version":
         arrays["version"] = np.array(99)
     elif kind == "wrong shape":
         arrays["W1"] = arrays["W1"][:, :1]
+    elif kind == "stored trace":  # version 2 recomputes it: a stored one could disagree
+        arrays["trace"] = np.zeros((len(arrays["steps"]), 2, 2, 3), dtype=np.float32)
+    elif kind == "float weights":  # version 2 stores byte planes
+        arrays["W0"] = load_states(src)["W0"].copy()
+    elif kind == "overflow":  # finite weights whose products are not
+        w = load_states(src)["W0"].copy()
+        w[...] = 3e38
+        arrays["W0"] = np.moveaxis(w.view(np.uint8).reshape(*w.shape, 4), -1, 0).copy()
     elif kind == "NaN":
         arrays["loss"] = arrays["loss"].copy()
         arrays["loss"][2] = np.nan
@@ -85,6 +93,9 @@ def _corrupt(kind: str, src: Path, dst: Path) -> Path:
         ("missing key", "missing key"),
         ("wrong version", "schema version 99"),
         ("wrong shape", "key 'W1' has shape"),
+        ("stored trace", "unexpected key 'trace'"),
+        ("float weights", "key 'W0' has dtype float32"),
+        ("overflow", "overflow"),
         ("NaN", "key 'loss' contains NaN"),
         ("truncated", "unreadable, truncated"),
         ("a CSV", "not an .npz file"),
@@ -122,4 +133,69 @@ def test_meta_records_config_seed_versions_and_accuracy(small_states):
     assert meta["final_accuracy"] == pytest.approx(states["accuracy"][-1])
     assert json.loads(str(states["meta"])) == meta
     with zipfile.ZipFile(small_states) as archive:
-        assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in archive.infolist())
+        assert all(info.compress_type == zipfile.ZIP_LZMA for info in archive.infolist())
+
+
+def _reference_trace(states):
+    """The trace as version 1 stored it, through the exporter's PCA path (model.project)."""
+    from model.project import project_stages
+    from model.stages import forward_stages
+
+    raw = [
+        forward_stages(states["inputs"], states.weights(s), states.biases(s), states.activations)
+        for s in range(states.n_snapshots)
+    ]
+    return project_stages(raw)[0].astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def wide_states(tmp_path_factory, quick):
+    """A network with layers wider than 3, so some stages are shown through a projection."""
+    from model.train import train_and_export
+
+    path = tmp_path_factory.mktemp("wide") / "wide.npz"
+    return train_and_export(quick(hidden=(8, 5, 2), epochs=60), path, progress=False)
+
+
+@pytest.mark.parametrize("which", ["small_states", "wide_states"])
+def test_the_recomputed_trace_is_the_exporters_bit_for_bit(request, which):
+    states = load_states(request.getfixturevalue(which))
+    assert states.version == 2
+    with zipfile.ZipFile(states.path) as archive:
+        assert "trace.npy" not in archive.namelist()
+    trace = states["trace"]
+    assert trace.dtype == np.float32 and not trace.flags.writeable
+    assert np.array_equal(trace, _reference_trace(states))
+    if which == "wide_states":
+        assert any(states.is_projected(t) for t in range(len(states.stages())))
+
+
+def test_version_1_files_still_load_with_the_same_values(wide_states, tmp_path):
+    states = load_states(wide_states)
+    arrays = {k: v for k, v in states.arrays.items() if k not in ("version", "meta")}
+    old = save_states(tmp_path / "v1.npz", arrays, states.meta, version=1)
+    with zipfile.ZipFile(old) as archive:
+        assert "trace.npy" in archive.namelist()
+    again = load_states(old)
+    assert again.version == 1
+    for key in states.arrays:
+        if key != "version":
+            assert np.array_equal(again[key], states[key]) and again[key].dtype == states[key].dtype
+    # version 2 is a fraction of version 1's size: the trace was most of it
+    assert states.path.stat().st_size < 0.5 * old.stat().st_size
+
+
+def test_a_version_1_file_without_its_trace_is_refused(wide_states, tmp_path):
+    states = load_states(wide_states)
+    arrays = {k: v for k, v in states.arrays.items() if k not in ("version", "meta", "trace")}
+    old = save_states(tmp_path / "v1.npz", arrays, states.meta, version=1)
+    with pytest.raises(StatesError, match="missing key 'trace'"):
+        load_states(old)
+
+
+def test_a_trace_too_costly_to_recompute_is_refused(small_states, tmp_path, monkeypatch):
+    import model.states
+
+    monkeypatch.setattr(model.states, "MAX_TRACE_MULADDS", 1000)
+    with pytest.raises(StatesError, match="multiply-adds"):
+        load_states(small_states)
