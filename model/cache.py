@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
-from pathlib import Path
 
 from model.config import TrainConfig, preset
 from model.paths import cache_dir
+from model.stages import forward_stages, shown_stages
 from model.states import (
     SCHEMA_VERSION,
     States,
@@ -22,7 +23,6 @@ from model.states import (
     projections_of,
     save_states,
 )
-from model.stages import forward_stages, shown_stages
 
 # cache_dir is re-exported: it is defined in model.paths, which the data sets share.
 __all__ = ["cache_dir", "compact", "states_for", "states_path"]
@@ -82,6 +82,7 @@ def compact(states: States) -> States:
     keep = {k: v for k, v in arrays.items() if k not in ("version", "meta", "trace")}
     save_states(states.path, keep, states.meta)
     after = states.path.stat().st_size
+    sizes = f"{before / 1e6:.1f} MB -> {after / 1e6:.1f} MB"
     print(f"notice: rewrote cached states {states.path.name} in schema {SCHEMA_VERSION} "
-          f"({before / 1e6:.1f} MB -> {after / 1e6:.1f} MB, same values)", file=sys.stderr)  # fmt: skip
+          f"({sizes}, same values)", file=sys.stderr)  # fmt: skip
     return load_states(states.path)

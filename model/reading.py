@@ -172,7 +172,13 @@ def read_npz(
         except _Refused as err:
             raise fail(str(err)) from None
         except (
-            OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, lzma.LZMAError, KeyError
+            OSError,
+            EOFError,
+            ValueError,
+            zipfile.BadZipFile,
+            zlib.error,
+            lzma.LZMAError,
+            KeyError,
         ) as err:
             raise fail(f"unreadable, truncated or corrupt ({type(err).__name__}: {err})") from None
         except (NotImplementedError, RuntimeError, OverflowError, MemoryError) as err:
