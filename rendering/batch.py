@@ -6,6 +6,7 @@ and ``render.py custom``); its steps are public for callers that want only one.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import time
@@ -14,6 +15,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
+from model.files import write_text_atomic
 from model.sources import StatesSource
 from rendering import chunks
 from rendering.chunks import split_chunks
@@ -63,6 +67,8 @@ class Job:
     background: str = ""
     start: float = 0.0
     known_plan: tuple | None = None  # (frames per play, background) from an earlier render
+    opened: bool = False  # chunk 0 started beside the plan (see rendering.chunks)
+    plays: list = field(default_factory=list)  # frames per play, once planned
 
     @property
     def key(self) -> tuple[str, str]:
@@ -161,11 +167,56 @@ class _Driver:
             self.futures[known] = (job, "plan")
         else:
             self.futures[self.executor.plan(spec)] = (job, "plan")
+            # Chunk 0 need not wait for the plan: it starts now, on another worker, and
+            # stops where the plan leaves it its share (submitted after the plan, so a
+            # worker is never left waiting for a plan that has not started).
+            if self.n_chunks > 1 and self.executor.n_workers > 1 and self.executor.opens_chunks:
+                job.opened = True
+                self.futures[self.executor.open_chunk(spec)] = (job, "open")
         self.tasks[job.key] = self.progress.add_task(job.label, total=None, count="")
         self.started.append(job)
 
     def report(self, key: tuple, index: int, frames: int) -> None:
-        self.done.setdefault(key, {})[index] = frames
+        if index >= 0:  # not the poster-only chunk
+            self.done.setdefault(key, {})[index] = frames
+
+    def _tell_open_chunk(self, spec: dict, message: dict) -> None:
+        work = Path(spec["work"])
+        work.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(work / chunks.PLAN_FILE, json.dumps(message))
+
+    def _cut(self, job: Job) -> None:
+        """Once chunk 0 has said where it stops, cut the rest of the scene and submit it."""
+        if job.chunks:
+            return
+        spec = self.specs[job.key]
+        cut_file = Path(spec["work"]) / chunks.CUT_FILE
+        if not cut_file.is_file():
+            return
+        cut = json.loads(cut_file.read_text())
+        end, frames = int(cut["end"]), job.plays
+        first = sum(frames[:end])
+        job.chunks = [{"index": 0, "plays": [0, end], "first": 0, "frames": job.frames,
+                       "poster": job.poster, "expected": first}]  # fmt: skip
+        rest = split_chunks(frames[end:], self.n_chunks - 1) if end < len(frames) else []
+        for start, stop in rest:
+            expected = sum(frames[end + start : end + stop])
+            job.chunks.append(
+                {"index": len(job.chunks), "plays": [end + start, end + stop], "first": first,
+                 "frames": job.frames, "poster": job.poster, "expected": expected}
+            )  # fmt: skip
+            first += expected
+        job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
+        job.pending_chunks = len(job.chunks)
+        for chunk in job.chunks[1:]:
+            self.futures[self.executor.chunk(spec, chunk)] = (job, f"chunk {chunk['index']}")
+        if cut.get("poster_missed") and "png" in self.formats:  # drawn before it was known
+            play = int(np.searchsorted(np.cumsum(frames), job.poster, side="right"))
+            poster = {"index": -1, "plays": [play, play + 1], "first": sum(frames[:play]),
+                      "frames": job.frames, "poster": job.poster, "expected": frames[play],
+                      "formats": ["png"]}  # fmt: skip
+            job.pending_chunks += 1
+            self.futures[self.executor.chunk(spec, poster)] = (job, "poster")
 
     def step(self) -> list[Job]:
         """Collect finished tasks, submit what follows; returns the jobs that ended."""
@@ -178,24 +229,36 @@ class _Driver:
                 result = future.result()
             except BaseException as err:
                 job.status, job.reason = "failed", one_line(err)
+                if job.opened and what == "plan":  # chunk 0 must not wait for it
+                    self._tell_open_chunk(self.specs[job.key], {"failed": True})
                 ended.append(job)
                 continue
             spec = self.specs[job.key]
             if what == "plan":
                 frames, job.background = result
                 spec["plays"] = list(frames)  # kept in the stamp: a re-render skips the plan
-                job.frames = sum(frames)
+                job.plays, job.frames = list(frames), sum(frames)
                 poster = chunks.poster_index_for(job.frames, self.options, job.entry.poster_time)
                 job.poster = poster
+                if job.opened:  # chunk 0 is drawing: tell it the plan, cut the rest when it says
+                    message = {"frames": job.plays, "poster": poster, "chunks": self.n_chunks}
+                    self._tell_open_chunk(spec, message)
+                    job.stage = "drawing; cutting the rest"
+                    continue
                 job.chunks = _chunk_specs(job, frames, self.n_chunks, poster)
                 job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
                 job.pending_chunks = len(job.chunks)
                 for chunk in job.chunks:
                     future = self.executor.chunk(spec, chunk)
                     self.futures[future] = (job, f"chunk {chunk['index']}")
-            elif what.startswith("chunk"):
-                index = int(what.split()[1])  # done: its frames count in full (Dask sends no more)
-                self.done.setdefault(job.key, {})[index] = job.chunks[index]["expected"]
+            elif what in ("open", "poster") or what.startswith("chunk"):
+                if what == "open":
+                    self._cut(job)  # if the cut was not seen yet (a short scene)
+                    index = 0
+                else:
+                    index = int(what.split()[1]) if what != "poster" else -1
+                if index >= 0:  # done: its frames count in full (Dask sends no more)
+                    self.done.setdefault(job.key, {})[index] = job.chunks[index]["expected"]
                 job.pending_chunks -= 1
                 if job.pending_chunks == 0:
                     job.stage = "joining the chunks" + (", GIF" if "gif" in self.formats else "")
@@ -207,6 +270,9 @@ class _Driver:
                 job.stamp, job.status = result, "done"
                 ended.append(job)
         self.executor.drain(self.report)
+        for job in self.started:
+            if job.status == "pending" and job.opened and job.plays and not job.chunks:
+                self._cut(job)
         for job in self.started:
             if job.status != "pending":
                 continue

@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
+import math
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
+from model.files import write_text_atomic
 from rendering.encode import (
     GIF_STEADY,
     VideoSink,
@@ -39,11 +43,14 @@ __all__ = [
     "chunk_files",
     "concat_segments",
     "finish_outputs",
+    "gif_repeats",
     "gif_sources",
+    "open_cut",
     "plan_scene",
     "poster_index_for",
     "render_alpha",
     "render_chunk",
+    "render_open_chunk",
     "scene_frames",
     "split_chunks",
 ]
@@ -78,6 +85,31 @@ def gif_sources(n_frames: int, fps: int, gif_fps: float) -> list[int]:
     delay = Fraction(round(100 / gif_fps), 100)
     n_gif = max(1, int(Fraction(n_frames, fps) / delay))
     return [video_frame_at(k * delay, fps, n_frames) for k in range(n_gif)]
+
+
+def gif_step(fps: int, gif_fps: float) -> Fraction:
+    """Video frames per GIF frame (the GIF's delay is whole hundredths of a second)."""
+    return Fraction(round(100 / gif_fps), 100) * Fraction(fps)
+
+
+def gif_repeats(frame: int, fps: int, gif_fps: float, n_frames: int | None) -> int:
+    """How many GIF frames show video frame ``frame``: :func:`gif_sources`, one frame at a time.
+
+    GIF frame ``k`` shows video frame ``int(k * step + 1/2)``, clamped to the
+    last one; there are ``int(duration / delay)`` of them. With ``n_frames``
+    None (not known yet) the end is not applied, which changes only frames
+    within a step or two of the end.
+    """
+    step = gif_step(fps, gif_fps)
+    half = Fraction(1, 2)
+    low = max(0, math.ceil((frame - half) / step))
+    high = math.ceil((frame + half) / step) - 1
+    if n_frames is not None:
+        n_gif = max(1, int(Fraction(n_frames, fps) / (step / fps)))
+        if frame >= n_frames:
+            return 0
+        high = n_gif - 1 if frame == n_frames - 1 else min(high, n_gif - 1)
+    return max(0, high - low + 1)
 
 
 def _configure(options: RenderOptions, work: Path, transparent: bool = False) -> None:
@@ -178,7 +210,9 @@ def scene_frames(
     yield from frames
 
 
-def _render_range(scene_cls, options, work, plays, sink, transparent=False) -> np.ndarray:
+def _render_range(
+    scene_cls, options, work, plays, sink, transparent=False, created=lambda scene: None
+) -> np.ndarray:
     """Render plays ``[start, end)`` (all if None) into ``sink``; returns the background RGB."""
     from manim import ManimColor, config
 
@@ -188,6 +222,7 @@ def _render_range(scene_cls, options, work, plays, sink, transparent=False) -> n
     try:
         with _frames_to(sink):
             scene = scene_cls()
+            created(scene)
             scene.render()
     finally:
         config.from_animation_number, config.upto_animation_number = 0, -1
@@ -216,11 +251,17 @@ class _SmallFrames:
         self.stream.width, self.stream.height, self.stream.pix_fmt = *size, "rgb24"
         self.index = 0
 
-    def add(self, rgb: np.ndarray, times: int) -> None:
+    def resize(self, rgb: np.ndarray):
+        """A frame at the GIF's size (Lanczos), ready for :meth:`add_small`."""
         import av
 
         frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-        small = frame.reformat(*self.size, "rgb24", interpolation="LANCZOS")
+        return frame.reformat(*self.size, "rgb24", interpolation="LANCZOS")
+
+    def add(self, rgb: np.ndarray, times: int) -> None:
+        self.add_small(self.resize(rgb), times)
+
+    def add_small(self, small, times: int) -> None:
         for _ in range(times):
             small.pts = self.index
             self.index += 1
@@ -229,6 +270,74 @@ class _SmallFrames:
     def close(self) -> None:
         self.out.mux(self.stream.encode())
         self.out.close()
+
+
+class _ChunkOutputs:
+    """Where one chunk's frames go: its video segments, the GIF's small frames, the poster.
+
+    ``n_frames`` and ``poster`` may be unknown (None) when the chunk starts (the
+    open chunk, see :func:`render_open_chunk`): GIF frames then follow the
+    timeline frame by frame (:func:`gif_repeats`) and the last few are held
+    back until :meth:`know_total` says where the scene ends.
+    """
+
+    def __init__(self, work, index, formats, options, first_frame, n_frames, poster) -> None:
+        self.files = chunk_files(work, index)
+        self.formats, self.options = list(formats), options
+        self.first, self.count = first_frame, 0
+        self.n_frames, self.poster = n_frames, poster
+        self.poster_missed = False
+        self.videos = [
+            VideoSink(fmt, self.files[fmt], options.width, options.height, options.fps)
+            for fmt in SEGMENT_FORMATS
+            if fmt in formats
+        ]
+        self.small = None
+        if "gif" in formats:
+            size = gif_size(options.width, options.height, options.gif_width)
+            self.small = _SmallFrames(self.files["gif"], size)
+        self.held: list[tuple[int, np.ndarray]] = []  # (frame, GIF-size image) not yet written
+        # Frames this far before the last one seen get the same GIF repeats whatever the total.
+        self.tail = int(gif_step(options.fps, options.gif_fps)) + 2
+
+    def know_total(self, n_frames: int, poster: int) -> None:
+        self.n_frames, self.poster = n_frames, poster
+        if self.first + self.count > poster:
+            self.poster_missed = True
+
+    def add(self, rgba: np.ndarray, repeat: int) -> None:
+        for _ in range(repeat):
+            frame = self.first + self.count
+            for video in self.videos:  # the opaque RGBA as it is (its alpha is 255 everywhere)
+                video.add(rgba, None)
+            # Until the total is known every frame is held (the last one may be shown more).
+            if self.small is not None and (
+                self.n_frames is None
+                or gif_repeats(frame, self.options.fps, self.options.gif_fps, self.n_frames)
+            ):
+                self.held.append((frame, self.small.resize(np.ascontiguousarray(rgba[..., :3]))))
+            if frame == self.poster and "png" in self.formats:
+                from PIL import Image
+
+                opaque = np.ascontiguousarray(rgba[..., :3])
+                Image.fromarray(opaque).save(self.files["png"], format="PNG", optimize=True)
+            self.count += 1
+        self._write_held(final=False)
+
+    def _write_held(self, final: bool) -> None:
+        last = self.first + self.count - 1
+        while self.held and (final or self.held[0][0] < last - self.tail):
+            frame, image = self.held.pop(0)
+            times = gif_repeats(frame, self.options.fps, self.options.gif_fps, self.n_frames)
+            self.small.add_small(image, times)
+
+    def close(self) -> None:
+        """Finish every file (``n_frames`` must be known by now)."""
+        for video in self.videos:
+            video.close()
+        if self.small is not None:
+            self._write_held(final=True)
+            self.small.close()
 
 
 def render_chunk(
@@ -249,44 +358,93 @@ def render_chunk(
     ``n_frames`` frames (from :func:`plan_scene`); the GIF frames and the
     poster that fall inside the chunk are taken here, from the lossless frames.
     """
-    files = chunk_files(work, index)
-    sinks = [
-        VideoSink(fmt, files[fmt], options.width, options.height, options.fps)
-        for fmt in SEGMENT_FORMATS
-        if fmt in formats
-    ]
-    wanted: dict[int, int] = {}
-    if "gif" in formats:
-        for source in gif_sources(n_frames, options.fps, options.gif_fps):
-            wanted[source] = wanted.get(source, 0) + 1
-        size = gif_size(options.width, options.height, options.gif_width)
-        small = _SmallFrames(files["gif"], size)
-    count = 0
+    work.mkdir(parents=True, exist_ok=True)
+    outputs = _ChunkOutputs(work, index, formats, options, first_frame, n_frames, poster_index)
 
     def sink(rgba: np.ndarray, repeat: int) -> None:
-        nonlocal count
-        opaque = np.ascontiguousarray(rgba[..., :3])
-        for _ in range(repeat):
-            frame = first_frame + count
-            for video in sinks:
-                video.add(opaque, None)
-            if frame in wanted:
-                small.add(opaque, wanted[frame])
-            if frame == poster_index and "png" in formats:
-                from PIL import Image
+        outputs.add(rgba, repeat)
+        progress(outputs.count)
 
-                Image.fromarray(opaque).save(files["png"], format="PNG", optimize=True)
-            count += 1
-        progress(count)
+    _render_range(scene_cls, options, work / f"manim{index}", plays, sink)
+    outputs.close()
+    shutil.rmtree(work / f"manim{index}", ignore_errors=True)
+    return outputs.count
+
+
+PLAN_FILE, CUT_FILE = "plan.json", "cut.json"  # the open chunk's messages, in the work folder
+
+
+def open_cut(frames: Sequence[int], plays_started: int, frames_done: int, n_chunks: int) -> int:
+    """Where the open chunk stops: the play boundary that leaves it its share of the rest.
+
+    It is in play ``plays_started - 1`` with ``frames_done`` frames written;
+    the frames left are shared out among ``n_chunks`` processes, itself
+    included, and the cut is never before the play it is in ends.
+    """
+    cumulative = np.concatenate([[0], np.cumsum(frames)])
+    target = frames_done + (cumulative[-1] - frames_done) / max(1, n_chunks)
+    candidates = np.arange(max(1, plays_started), len(frames) + 1)
+    if len(candidates) == 0:
+        return len(frames)
+    return int(candidates[np.argmin(np.abs(cumulative[candidates] - target))])
+
+
+def render_open_chunk(
+    scene_cls: type,
+    formats: Sequence[str],
+    options: RenderOptions,
+    work: Path,
+    progress: Callable[[int], None] = lambda done: None,
+    wait: float = 0.05,
+) -> dict:
+    """Chunk 0, started at once, beside the plan, with no end yet.
+
+    The plan, when it is done, is written to ``work/plan.json`` (frames per
+    play, poster frame, chunk count, or ``failed``). At the next frame this
+    chunk reads it, chooses where it stops (:func:`open_cut`) and writes that
+    to ``work/cut.json``, from which the batch cuts the other chunks. A
+    chunk that reaches the end first waits for the plan. Returns ``count``,
+    ``end`` (the cut) and ``poster_missed`` (the poster was already past).
+    """
+    from manim import config
 
     work.mkdir(parents=True, exist_ok=True)
-    _render_range(scene_cls, options, work / f"manim{index}", plays, sink)
-    for video in sinks:
-        video.close()
-    if "gif" in formats:
-        small.close()
-    shutil.rmtree(work / f"manim{index}", ignore_errors=True)
-    return count
+    outputs = _ChunkOutputs(work, 0, formats, options, 0, None, None)
+    state: dict = {"scene": None, "end": None, "frames": None}
+
+    def decide(plays_started: int) -> None:
+        plan = json.loads((work / PLAN_FILE).read_text())
+        if plan.get("failed"):
+            raise RuntimeError("the scene's plan failed")
+        frames = plan["frames"]
+        end = open_cut(frames, plays_started, outputs.count, plan["chunks"])
+        state["end"], state["frames"] = end, frames
+        config.upto_animation_number = end - 1
+        outputs.know_total(int(sum(frames)), int(plan["poster"]))
+        cut = {"end": end, "poster_missed": outputs.poster_missed}
+        write_text_atomic(work / CUT_FILE, json.dumps(cut))
+
+    def sink(rgba: np.ndarray, repeat: int) -> None:
+        if state["end"] is None and (work / PLAN_FILE).exists():
+            decide(state["scene"].renderer.num_plays + 1)
+        outputs.add(rgba, repeat)
+        progress(outputs.count)
+
+    def created(scene) -> None:
+        state["scene"] = scene
+
+    _render_range(scene_cls, options, work / "manim0", None, sink, created=created)
+    while state["end"] is None:  # the whole scene drawn before the plan came
+        if (work / PLAN_FILE).exists():
+            decide(len(json.loads((work / PLAN_FILE).read_text()).get("frames", [])))
+        else:
+            time.sleep(wait)
+    outputs.close()
+    shutil.rmtree(work / "manim0", ignore_errors=True)
+    expected = int(sum(state["frames"][: state["end"]]))
+    if outputs.count != expected:
+        raise RuntimeError(f"chunk 0 wrote {outputs.count} frames, the plan said {expected}")
+    return {"count": outputs.count, "end": state["end"], "poster_missed": outputs.poster_missed}
 
 
 def render_alpha(

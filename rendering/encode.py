@@ -88,8 +88,9 @@ class VideoSink:
 
         if self.alpha:
             frame = av.VideoFrame.from_ndarray(straight, format="rgba")
-        else:
-            frame = av.VideoFrame.from_ndarray(opaque, format="rgb24")
+        else:  # RGB, or manim's opaque RGBA as it is: a copy without alpha costs 15 ms at 1080p
+            layout = "rgba" if opaque.shape[-1] == 4 else "rgb24"
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(opaque), format=layout)
         frame = frame.reformat(
             format=self.pix_fmt,
             dst_colorspace="ITU709",

@@ -50,6 +50,13 @@ class LocalExecutor:
         """Render one chunk into ``spec["work"]``; the result is its frame count."""
         return self.pool.submit(worker.chunk_task, spec, chunk)
 
+    #: Chunk 0 can start beside the plan: the workers share the scene's work folder.
+    opens_chunks = True
+
+    def open_chunk(self, spec: dict) -> Future:
+        """Chunk 0 with no end yet; it stops where the plan, once written, leaves it its share."""
+        return self.pool.submit(worker.open_chunk_task, spec)
+
     def finish(self, spec: dict, *args) -> Future:
         """Join the chunks, make the GIF and the stamp; the result is the stamp."""
         return self.pool.submit(worker.finish_task, spec, *args)
@@ -95,6 +102,8 @@ class DaskExecutor:
 
     def _key(self, what: str, spec: dict) -> str:
         return f"bendspace-{what}-{spec['name']}-{spec['theme']}-{next(self._ids)}-{spec['hash']}"
+
+    opens_chunks = False  # the workers do not share the client's folder: plan first
 
     def plan(self, spec: dict):
         """Frames per play, computed on a worker (which checks its checkout first)."""

@@ -174,7 +174,7 @@ def chunk_task(spec: dict, chunk: dict, work: str | None = None) -> int:
         tuple(chunk["plays"]),
         chunk["first"],
         chunk["frames"],
-        spec["formats"],
+        chunk.get("formats", spec["formats"]),
         options,
         chunk["poster"],
         Path(work or spec["work"]),
@@ -187,6 +187,25 @@ def chunk_task(spec: dict, chunk: dict, work: str | None = None) -> int:
     if expected is not None and count != expected:
         raise RuntimeError(f"chunk {chunk['index']} wrote {count} frames, the plan said {expected}")
     return count
+
+
+def open_chunk_task(spec: dict) -> dict:
+    """Chunk 0 of a scene whose plan runs beside it (:func:`rendering.chunks.render_open_chunk`)."""
+    from rendering.chunks import render_open_chunk
+
+    scene_cls, options = _prepare(spec)
+    key, last = (spec["name"], spec["theme"]), [0.0]
+
+    def progress(done: int) -> None:
+        now = time.monotonic()
+        if _PROGRESS is not None and now - last[0] > 0.25:
+            last[0] = now
+            _PROGRESS.put((key, 0, done))
+
+    result = render_open_chunk(scene_cls, spec["formats"], options, Path(spec["work"]), progress)
+    if _PROGRESS is not None:
+        _PROGRESS.put((key, 0, result["count"]))
+    return result
 
 
 def _check_checkout(spec: dict) -> None:

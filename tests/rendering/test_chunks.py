@@ -15,7 +15,19 @@ import pytest
 from render_harness import ROOT, run_render
 
 import rendering
-from rendering.chunks import plan_scene, scene_frames, split_chunks
+import rendering.chunks
+from rendering.chunks import (
+    CUT_FILE,
+    PLAN_FILE,
+    finish_outputs,
+    open_cut,
+    plan_scene,
+    poster_index_for,
+    render_chunk,
+    render_open_chunk,
+    scene_frames,
+    split_chunks,
+)
 from rendering.registry import load_scene_module
 from rendering.stamps import output_folder, quality_name
 
@@ -109,7 +121,8 @@ def test_progress_bars_fill_with_frames_out_of_the_planned_frames(scene_dir, tmp
     assert not result.failed and not result.interrupted
     shown = screen.getvalue()
     assert "30/30 frames" in shown  # 2 x 3 s at 5 fps, counted as the chunks draw them
-    assert "drawing and encoding in 2 chunks" in shown
+    # chunk 0 starts beside the plan (a scene this short may be drawn whole before it is in)
+    assert "drawing; cutting the rest" in shown or "drawing and encoding in" in shown
     out = tmp_path / "gallery"
     assert not [p for p in out.rglob("*") if ".tmp-" in p.name]  # work folders removed
 
@@ -131,3 +144,75 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed"
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_open_cut_leaves_the_open_chunk_its_share_and_never_cuts_behind_it():
+    frames = [10] * 10
+    assert open_cut(frames, 1, 0, 2) == 5  # nothing drawn yet: half of it
+    assert open_cut(frames, 3, 25, 2) == 6  # 25 done, 75 left: 37.5 more for itself
+    assert open_cut(frames, 9, 85, 2) == 9  # it is in play 8: the cut cannot be before 9
+    assert open_cut(frames, 10, 99, 3) == 10  # in the last play: it draws the whole scene
+    assert open_cut([], 0, 0, 2) == 0
+
+
+def _one_chunk(scene_cls, options, formats, work, out, counts, poster):
+    n = sum(counts)
+    render_chunk(scene_cls, (0, len(counts)), 0, n, formats, options, poster, work, 0)
+    return finish_outputs(work, 1, n, out, "one", formats, options)
+
+
+@pytest.mark.parametrize("plan_arrives", ["before", "after the end"])
+def test_the_open_chunk_and_the_rest_give_the_files_of_one_chunk(
+    plan_arrives, tmp_path, monkeypatch
+):
+    # Chunk 0 starts before the plan exists; when the plan comes it chooses its end,
+    # the batch cuts the rest; the files joined equal those of one chunk.
+    monkeypatch.setenv("BENDSPACE_THEME", "dark")
+    scene_cls = load_scene_module(ROOT / "scenes" / "primer.py").TanhOnGrid
+    options = rendering.RenderOptions(128, 72, 4)
+    formats = ["mp4", "gif", "png"]
+    counts, _ = plan_scene(scene_cls, options, tmp_path / "plan")
+    n = sum(counts)
+    poster = poster_index_for(n, options, None)
+    plan = {"frames": counts, "poster": poster, "chunks": 3}
+    work = tmp_path / "work"
+    work.mkdir()
+    if plan_arrives == "before":
+        (work / PLAN_FILE).write_text(json.dumps(plan))
+    else:  # chunk 0 draws every frame, then waits: the plan comes while it waits
+
+        def sleep(seconds: float) -> None:
+            (work / PLAN_FILE).write_text(json.dumps(plan))
+
+        monkeypatch.setattr(rendering.chunks.time, "sleep", sleep)
+    result = render_open_chunk(scene_cls, formats, options, work, wait=0.01)
+    end = json.loads((work / CUT_FILE).read_text())["end"]
+    assert result["end"] == end and result["count"] == sum(counts[:end])
+    if plan_arrives == "before":
+        assert 0 < end < len(counts)  # it kept about a third and left the rest
+    else:
+        assert end == len(counts) and result["poster_missed"]  # it drew everything
+    first = sum(counts[:end])
+    rest = (
+        [(end + a, end + b) for a, b in split_chunks(counts[end:], 2)] if end < len(counts) else []
+    )
+    for index, plays in enumerate(rest, start=1):
+        first_frame = sum(counts[: plays[0]])
+        render_chunk(scene_cls, plays, first_frame, n, formats, options, poster, work, index)
+        first = first_frame + sum(counts[plays[0] : plays[1]])
+    assert first == n
+    if result["poster_missed"]:  # the batch draws the poster's play again, for the PNG only
+        play = int(np.searchsorted(np.cumsum(counts), poster, side="right"))
+        render_chunk(scene_cls, (play, play + 1), sum(counts[:play]), n, ["png"], options,
+                     poster, work, -1)  # fmt: skip
+    out = tmp_path / "out"
+    out.mkdir()
+    finish_outputs(work, 1 + len(rest), n, out, "open", formats, options)
+    _one_chunk(scene_cls, options, formats, tmp_path / "w1", out, counts, poster)
+    opened, whole = _frames(out / "open.mp4"), _frames(out / "one.mp4")
+    assert len(opened) == len(whole) == n
+    assert min(rendering.psnr(a, b) for a, b in zip(opened, whole, strict=True)) >= 40.0
+    gif_open, gif_one = _frames(out / "open.gif"), _frames(out / "one.gif")
+    assert len(gif_open) == len(gif_one) > 3
+    assert all(np.array_equal(a, b) for a, b in zip(gif_open, gif_one, strict=True))
+    assert (out / "open.png").read_bytes() == (out / "one.png").read_bytes()
