@@ -57,18 +57,24 @@ def _mp4(out: Path) -> Path:
     return rendering.output_folder(out, "dark", rendering.RenderOptions(w, h, fps)) / f"{SCENE}.mp4"
 
 
-def _frames(path: Path) -> list[np.ndarray]:
+def _frames(path: Path):
+    """The frames of a video, one at a time (2,430 frames of 1080p would not fit in memory)."""
     import av
 
     with av.open(str(path)) as container:
-        return [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+        for frame in container.decode(video=0):
+            yield frame.to_ndarray(format="rgb24")
+
+
+def _count(path: Path) -> int:
+    return sum(1 for _ in _frames(path))
 
 
 def _master(path: Path) -> int:
     """A lossless QuickTime RLE master of the scene (not timed); returns its frame count."""
     import av
 
-    from rendering.chunks import scene_frames
+    from rendering.chunks import draw_frames
     from scenes.spirals import SpiralsStretching
 
     w, h, fps = _size()
@@ -78,11 +84,17 @@ def _master(path: Path) -> int:
     with av.open(str(path), "w", format="mov") as out:
         stream = out.add_stream("qtrle", rate=fps)
         stream.width, stream.height, stream.pix_fmt = w, h, "rgb24"
-        for rgba in scene_frames(SpiralsStretching, options, path.parent / "manim"):
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgba[..., :3]), format="rgb24")
-            frame.pts = count
-            count += 1
-            out.mux(stream.encode(frame))
+
+        def sink(rgba: np.ndarray, repeat: int) -> None:  # streamed: 1080p frames are 8 MB
+            nonlocal count
+            rgb = np.ascontiguousarray(rgba[..., :3])
+            for _ in range(repeat):
+                frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+                frame.pts = count
+                count += 1
+                out.mux(stream.encode(frame))
+
+        draw_frames(SpiralsStretching, options, path.parent / "manim", sink)
         out.mux(stream.encode())
     return count
 
@@ -141,7 +153,7 @@ def run() -> list[dict]:
         tmp = Path(name)
         one = _render(tmp / "one", "--jobs", "1", "--chunks", "1")
         chunked = _render(tmp / "two", "--jobs", "2")
-        frames = len(_frames(_mp4(tmp / "two")))
+        frames = _count(_mp4(tmp / "two"))
         encode_only = _encode_only(tmp)
         naive = _naive()
         rows = [

@@ -42,6 +42,7 @@ __all__ = [
     "SEGMENT_FORMATS",
     "chunk_files",
     "concat_segments",
+    "draw_frames",
     "finish_outputs",
     "gif_repeats",
     "gif_sources",
@@ -199,6 +200,20 @@ def plan_scene(scene_cls: type, options: RenderOptions, work: Path) -> tuple[lis
         config.from_animation_number = 0
     rgb = ManimColor(scene.camera.background_color).to_int_rgb()
     return counts, "#" + "".join(f"{int(c):02x}" for c in rgb)
+
+
+def draw_frames(
+    scene_cls: type,
+    options: RenderOptions,
+    work: Path,
+    sink: Callable[[np.ndarray, int], None],
+    plays: tuple[int, int] | None = None,
+) -> None:
+    """Draw the scene (or plays ``[start, end)``) into ``sink(rgba, repeat)``, frame by frame.
+
+    ``rgba`` is manim's buffer, valid only during the call: copy what you keep.
+    """
+    _render_range(scene_cls, options, work, plays, sink)
 
 
 def scene_frames(
