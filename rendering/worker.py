@@ -152,6 +152,22 @@ def plan_task(spec: dict) -> tuple[list[int], str]:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _progress(spec: dict, index: int):
+    """``progress(done, final=False)``: chunk ``index``'s frames done, to the batch's queue.
+
+    At most four messages a second, and the final count always.
+    """
+    key, last = (spec["name"], spec["theme"]), [0.0]
+
+    def progress(done: int, final: bool = False) -> None:
+        now = time.monotonic()
+        if _PROGRESS is not None and (final or now - last[0] > 0.25):
+            last[0] = now
+            _PROGRESS.put((key, index, done))
+
+    return progress
+
+
 def chunk_task(spec: dict, chunk: dict, work: str | None = None) -> int:
     """Render one chunk into the work folder (``work`` overrides the spec's); returns its frames.
 
@@ -161,14 +177,7 @@ def chunk_task(spec: dict, chunk: dict, work: str | None = None) -> int:
     from rendering.chunks import render_chunk
 
     scene_cls, options = _prepare(spec)
-    key, last = (spec["name"], spec["theme"]), [0.0]
-
-    def progress(done: int) -> None:
-        now = time.monotonic()
-        if _PROGRESS is not None and now - last[0] > 0.25:
-            last[0] = now
-            _PROGRESS.put((key, chunk["index"], done))
-
+    progress = _progress(spec, chunk["index"])
     count = render_chunk(
         scene_cls,
         tuple(chunk["plays"]),
@@ -181,8 +190,7 @@ def chunk_task(spec: dict, chunk: dict, work: str | None = None) -> int:
         chunk["index"],
         progress,
     )
-    if _PROGRESS is not None:
-        _PROGRESS.put((key, chunk["index"], count))
+    progress(count, final=True)
     expected = chunk.get("expected")
     if expected is not None and count != expected:
         raise RuntimeError(f"chunk {chunk['index']} wrote {count} frames, the plan said {expected}")
@@ -194,17 +202,9 @@ def open_chunk_task(spec: dict) -> dict:
     from rendering.chunks import render_open_chunk
 
     scene_cls, options = _prepare(spec)
-    key, last = (spec["name"], spec["theme"]), [0.0]
-
-    def progress(done: int) -> None:
-        now = time.monotonic()
-        if _PROGRESS is not None and now - last[0] > 0.25:
-            last[0] = now
-            _PROGRESS.put((key, 0, done))
-
+    progress = _progress(spec, 0)
     result = render_open_chunk(scene_cls, spec["formats"], options, Path(spec["work"]), progress)
-    if _PROGRESS is not None:
-        _PROGRESS.put((key, 0, result["count"]))
+    progress(result["count"], final=True)
     return result
 
 
