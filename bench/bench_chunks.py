@@ -218,6 +218,9 @@ def run() -> list[dict]:
                     "ratio": round(seconds / 900, 2),
                     "aim": "< 8 min",
                     "ok": result.returncode == 0 and seconds < 480,
+                    "value": "every scene rendered"
+                    if result.returncode == 0
+                    else f"FAILED (exit {result.returncode}): {result.stderr.strip()[-200:]}",
                 }
             )
     return rows
