@@ -81,6 +81,7 @@ __all__ = [
     "StatesError",
     "load_states",
     "projections_of",
+    "recompute_trace",
     "save_states",
     "trace_cost",
     "write_atomic",
@@ -425,20 +426,31 @@ def _recompute_trace(path: Path, arrays: dict[str, np.ndarray], acts: list[str])
     if cost > MAX_TRACE_MULADDS:
         raise _fail(path, f"its trace would take {cost:.1e} multiply-adds, over the "
                     f"{MAX_TRACE_MULADDS:.0e} limit")  # fmt: skip
+    trace = recompute_trace(arrays, acts)
+    if not np.all(np.isfinite(trace)):
+        raise _fail(path, "its weights overflow: the trace has NaN or infinite values")
+    return trace
+
+
+def recompute_trace(arrays: dict[str, np.ndarray], activations: list[str]) -> np.ndarray:
+    """The ``(S, T, P, 3)`` float32 trace of a file's inputs, weights and projections.
+
+    The exporter's computation (:func:`model.stages.shown_stages`), so its values
+    are the exporter's, bit for bit. Overflow gives non-finite values, no warning.
+    """
+    n_snap, n_stage = len(arrays["steps"]), len(arrays["stage_kind"])
     projections = projections_of(arrays)
-    n_layers = len(acts)
-    trace = np.empty((n_snap, n_stage, n_points, 3), dtype=np.float32)
-    with np.errstate(all="ignore"):  # overflow shows up as a non-finite value below
+    n_layers = len(activations)
+    trace = np.empty((n_snap, n_stage, len(arrays["labels"]), 3), dtype=np.float32)
+    with np.errstate(all="ignore"):
         for s in range(n_snap):
             outputs = forward_stages(
                 arrays["inputs"],
                 [arrays[f"W{layer}"][s] for layer in range(n_layers)],
                 [arrays[f"b{layer}"][s] for layer in range(n_layers)],
-                acts,
+                activations,
             )
             trace[s] = shown_stages(outputs, projections)
-    if not np.all(np.isfinite(trace)):
-        raise _fail(path, "its weights overflow: the trace has NaN or infinite values")
     return trace
 
 

@@ -121,10 +121,11 @@ def plan_jobs(
             job.known_plan = (stamp["plays"], stamp["background"])  # no dry pass needed
 
 
-def _chunk_specs(job: Job, frames: list[int], n_chunks: int, poster: int) -> list[dict]:
+def _chunk_specs(frames: list[int], ranges: list, poster: int) -> list[dict]:
+    """The chunk of each ``[start, end)`` range of plays, in order, with its first frame."""
     total = sum(frames)
     chunks, first = [], 0
-    for index, (start, end) in enumerate(split_chunks(frames, n_chunks)):
+    for index, (start, end) in enumerate(ranges):
         expected = sum(frames[start:end])
         chunks.append(
             {"index": index, "plays": [start, end], "first": first, "frames": total,
@@ -195,17 +196,9 @@ class _Driver:
             return
         cut = json.loads(cut_file.read_text())
         end, frames = int(cut["end"]), job.plays
-        first = sum(frames[:end])
-        job.chunks = [{"index": 0, "plays": [0, end], "first": 0, "frames": job.frames,
-                       "poster": job.poster, "expected": first}]  # fmt: skip
         rest = split_chunks(frames[end:], self.n_chunks - 1) if end < len(frames) else []
-        for start, stop in rest:
-            expected = sum(frames[end + start : end + stop])
-            job.chunks.append(
-                {"index": len(job.chunks), "plays": [end + start, end + stop], "first": first,
-                 "frames": job.frames, "poster": job.poster, "expected": expected}
-            )  # fmt: skip
-            first += expected
+        ranges = [(0, end)] + [(end + start, end + stop) for start, stop in rest]
+        job.chunks = _chunk_specs(frames, ranges, job.poster)
         job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
         job.pending_chunks = len(job.chunks)
         for chunk in job.chunks[1:]:
@@ -245,7 +238,8 @@ class _Driver:
                     self._tell_open_chunk(spec, message)
                     job.stage = "drawing; cutting the rest"
                     continue
-                job.chunks = _chunk_specs(job, frames, self.n_chunks, poster)
+                ranges = split_chunks(frames, self.n_chunks)
+                job.chunks = _chunk_specs(frames, ranges, poster)
                 job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
                 job.pending_chunks = len(job.chunks)
                 for chunk in job.chunks:

@@ -273,9 +273,6 @@ class _SmallFrames:
         frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
         return frame.reformat(*self.size, "rgb24", interpolation="LANCZOS")
 
-    def add(self, rgb: np.ndarray, times: int) -> None:
-        self.add_small(self.resize(rgb), times)
-
     def add_small(self, small, times: int) -> None:
         for _ in range(times):
             small.pts = self.index

@@ -55,10 +55,12 @@ def test_a_dask_cluster_renders_the_same_frames_as_the_local_pool(cluster, scene
     theirs = rendering.output_folder(tmp_path / "local", "dark", options)
     a, b = _frames(mine / "TinySlow.mp4"), _frames(theirs / "TinySlow.mp4")
     assert len(a) == len(b) == 60
-    # The cuts may differ (locally chunk 0 starts beside the plan), so the keyframes do:
-    # the same pictures through the encoder, and the lossless GIF and poster bit for bit.
+    # The cuts may differ (locally chunk 0 starts beside the plan, at a moment that
+    # depends on timing), and then the two MP4s are two encodes of the same frames
+    # (about 46 dB apart at crf 18). The lossless outputs, GIF and poster, must be the
+    # same bit for bit, which also pins every frame to its place.
     scores = [rendering.psnr(x, y) for x, y in zip(a, b, strict=True)]
-    assert min(scores) >= 45.0 and np.mean(scores) >= 50.0, min(scores)
+    assert min(scores) >= 42.0 and np.mean(scores) >= 44.0, min(scores)
     gif_a, gif_b = _frames(mine / "TinySlow.gif"), _frames(theirs / "TinySlow.gif")
     assert len(gif_a) == len(gif_b) == 60
     assert all(np.array_equal(x, y) for x, y in zip(gif_a, gif_b, strict=True))
