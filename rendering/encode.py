@@ -24,6 +24,7 @@ __all__ = [
     "VideoSink",
     "encode_outputs",
     "gif_size",
+    "opaque_frame",
     "poster_frame",
     "unmix_background",
     "video_frame_at",
@@ -59,6 +60,30 @@ X264_OPTIONS = {"crf": "18", "preset": "veryfast", "tune": "animation"}
 VP9_OPTIONS = {"crf": "33", "b": "0", "row-mt": "1", "deadline": "realtime", "cpu-used": "6"}
 
 
+def _to_yuv(pixels: np.ndarray, layout: str, pix_fmt: str):
+    import av
+    from av.video.reformatter import Interpolation
+
+    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format=layout)
+    return frame.reformat(
+        format=pix_fmt,
+        dst_colorspace="ITU709",
+        dst_color_range="MPEG",
+        dst_color_trc=1,
+        dst_color_primaries=1,
+        interpolation=Interpolation.BICUBIC | Interpolation.ACCURATE_RND,
+    )
+
+
+def opaque_frame(opaque: np.ndarray):
+    """An opaque frame (RGB, or manim's RGBA as it is) as BT.709 ``yuv420p``.
+
+    The MP4 and the WebM take the same converted frame, so it is converted once.
+    Passing manim's RGBA saves a 15 ms copy per 1080p frame: the alpha is ignored.
+    """
+    return _to_yuv(opaque, "rgba" if opaque.shape[-1] == 4 else "rgb24", "yuv420p")
+
+
 class VideoSink:
     """One encoded video file fed frame by frame."""
 
@@ -86,22 +111,17 @@ class VideoSink:
         self.index = 0
 
     def add(self, opaque: np.ndarray, straight: np.ndarray | None) -> None:
-        import av
-        from av.video.reformatter import Interpolation
-
+        """Encode one frame: ``straight`` (RGBA) if this format keeps alpha, else ``opaque``."""
         if self.alpha:
-            frame = av.VideoFrame.from_ndarray(straight, format="rgba")
-        else:  # RGB, or manim's opaque RGBA as it is: a copy without alpha costs 15 ms at 1080p
-            layout = "rgba" if opaque.shape[-1] == 4 else "rgb24"
-            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(opaque), format=layout)
-        frame = frame.reformat(
-            format=self.pix_fmt,
-            dst_colorspace="ITU709",
-            dst_color_range="MPEG",
-            dst_color_trc=1,
-            dst_color_primaries=1,
-            interpolation=Interpolation.BICUBIC | Interpolation.ACCURATE_RND,
-        )
+            self.add_frame(_to_yuv(straight, "rgba", self.pix_fmt))
+        else:
+            self.add_frame(opaque_frame(opaque))
+
+    def add_frame(self, frame) -> None:
+        """Encode a frame already in this stream's pixel format (see :func:`opaque_frame`).
+
+        One converted frame may go to several sinks: the encoders keep their own copy.
+        """
         frame.pts = self.index
         self.index += 1
         self.out.mux(self.stream.encode(frame))

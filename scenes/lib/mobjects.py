@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 from manim import VGroup, VMobject
 
+from scenes.lib.dots import DotLayer, install_dot_stamping
+
 __all__ = [
     "PointCloud",
     "WarpedGrid",
@@ -37,7 +39,8 @@ def circle_template(segments: int = 4) -> np.ndarray:
 
 
 class PointCloud(VGroup):
-    """All data points: one filled VMobject per class, each dot an anti-aliased circle subpath.
+    """All data points: one filled :class:`~scenes.lib.dots.DotLayer` per class, each dot an
+    anti-aliased circle subpath (stamped by the camera, see :mod:`scenes.lib.dots`).
 
     Parameters
     ----------
@@ -67,9 +70,11 @@ class PointCloud(VGroup):
         self.template = circle_template(segments)  # (4 * segments, 3)
         n_classes = max(len(colors), int(self.labels.max(initial=0)) + 1)
         self.members = [np.flatnonzero(self.labels == k) for k in range(n_classes)]
+        install_dot_stamping()  # the camera stamps DotLayers: see scenes.lib.dots
         for k in range(n_classes):
             self.add(
-                VMobject(
+                DotLayer(
+                    points_per_dot=len(self.template),
                     fill_color=colors[k % len(colors)],
                     fill_opacity=opacity,
                     stroke_width=0,

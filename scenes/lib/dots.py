@@ -1,0 +1,190 @@
+"""Dots drawn by stamping: the point clouds' fast path through manim's Cairo camera.
+
+A :class:`~scenes.lib.mobjects.PointCloud` is a few filled VMobjects (one per
+class), each dot a circle of ``4 * segments`` bezier points. Cairo draws them
+right, but manim builds every dot's path with Python calls (a new subpath, a
+move, four curves, a close) and Cairo fills thousands of tiny circles: in
+DisksTraining2D (12,700 dots a frame) that was two thirds of the render.
+
+:func:`install_dot_stamping` (an explicit call, made when a ``PointCloud`` is
+built) makes the camera draw a :class:`DotLayer` with numpy instead: the dots'
+centres and radii are read back from their points after the camera's own
+projection (so a 3-D camera, a moved frame and every animation that moves the
+points still apply), each dot's anti-aliased coverage is stamped into the
+frame, overlapping dots of one layer cover as their union does (the
+maximum), and the layer's colour is laid over with Cairo's own operator
+(premultiplied "over"). Any layer the stamp does not fit (a stroke, a
+gradient, points that are not whole dots) goes to Cairo as before.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from manim import VMobject
+
+__all__ = ["DotLayer", "install_dot_stamping", "stamp_dots"]
+
+MAX_RADIUS = 4.5  # device px: larger dots go to Cairo (a stamp costs its area, Cairo its outline)
+
+
+class DotLayer(VMobject):
+    """One colour's dots: ``points_per_dot`` bezier points each, centred on their mean."""
+
+    def __init__(self, points_per_dot: int = 16, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.points_per_dot = int(points_per_dot)
+
+
+SUBPIXEL = 8  # a dot's centre is placed to 1/8 pixel, its radius to 1/8 pixel
+
+
+@functools.lru_cache(maxsize=64)
+def _sprites(radius_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Coverage of a disc of radius ``radius_steps / SUBPIXEL`` px at each sub-pixel offset.
+
+    Returns ``(cover, dy, dx)``: ``cover[qy, qx]`` is ``(K,)``, the coverage of the
+    K pixels ``(dy, dx)`` (relative to the pixel holding the centre) that some
+    offset reaches, for a centre ``(qx + 1/2) / SUBPIXEL`` px right of and
+    ``(qy + 1/2) / SUBPIXEL`` px below that pixel's top-left corner. A pixel's
+    coverage is ``r + 1/2 - d`` clipped to ``[0, 1]`` (``d``: distance from the
+    pixel's centre), scaled down for a disc under a pixel across.
+    """
+    radius = radius_steps / SUBPIXEL
+    reach = int(np.ceil(radius + 0.5))
+    grid = np.arange(-reach, reach + 1)
+    offsets = (np.arange(SUBPIXEL) + 0.5) / SUBPIXEL  # the centre within its pixel
+    d = grid[None, :] + 0.5 - offsets[:, None]  # (SUBPIXEL, side): pixel centre - centre
+    dist = np.sqrt(d[:, None, :, None] ** 2 + d[None, :, None, :] ** 2)  # (qy, qx, y, x)
+    cover = np.clip(radius + 0.5 - dist, 0.0, 1.0) * min(1.0, np.pi * radius**2)
+    reached = (cover > 0).any(axis=(0, 1))  # (side, side)
+    dy, dx = np.nonzero(reached)
+    return cover[:, :, dy, dx].astype(np.float32), grid[dy], grid[dx]
+
+
+def stamp_dots(
+    surface_pixels: np.ndarray,
+    centres: np.ndarray,
+    radii: np.ndarray,
+    rgba: np.ndarray,
+) -> None:
+    """Lay anti-aliased discs of one colour over premultiplied RGBA pixels, in place.
+
+    ``centres`` ``(N, 2)`` and ``radii`` ``(N,)`` are in device pixels (pixel
+    ``(i, j)`` spans ``[i, i+1] x [j, j+1]``); ``rgba`` is the colour, each
+    channel in ``[0, 1]``. Coverage by one disc: see :func:`_sprites`; by several
+    overlapping discs, the largest of theirs (the union, as Cairo fills one path).
+    Work grows with the number of dots, not with the frame.
+    """
+    height, width = surface_pixels.shape[:2]
+    ok = np.isfinite(centres).all(axis=1) & np.isfinite(radii)
+    steps = np.rint(np.where(ok, radii, 0.0) * SUBPIXEL)
+    sub = np.floor(np.where(ok[:, None], centres, -1e9) * SUBPIXEL) / SUBPIXEL
+    reach = steps / SUBPIXEL + 1.5
+    on = (
+        (steps > 0) & (sub[:, 0] + reach >= 0) & (sub[:, 0] - reach < width)
+        & (sub[:, 1] + reach >= 0) & (sub[:, 1] - reach < height)
+    )  # fmt: skip
+    if not on.any() or rgba[3] <= 0:
+        return
+    steps = steps[on].astype(np.int64)
+    sub = (sub[on] * SUBPIXEL).astype(np.int64)
+    pixel, frac = np.divmod(sub, SUBPIXEL)  # (N, 2) each
+    # Every stamp's pixels as (index into a padded frame, coverage).
+    pad = int(steps.max()) // SUBPIXEL + 2
+    padded_w = width + 2 * pad
+    places, covers = [], []
+    for radius_steps in np.unique(steps):
+        group = steps == radius_steps
+        cover, dy, dx = _sprites(int(radius_steps))
+        y, x = pixel[group, 1:2] + dy + pad, pixel[group, 0:1] + dx + pad  # (n, K)
+        inside = (x >= pad) & (x < width + pad) & (y >= pad) & (y < height + pad)
+        places.append(np.where(inside, y * padded_w + x, 0).ravel())
+        covers.append(np.where(inside, cover[frac[group, 1], frac[group, 0]], 0).ravel())
+    place, cover = np.concatenate(places), np.concatenate(covers)
+    keep = cover > 0
+    place, cover = place[keep], cover[keep]
+    if len(place) == 0:
+        return
+    # The union of overlapping discs: each pixel takes its largest coverage.
+    low = int(place.min())
+    union = np.zeros(int(place.max()) - low + 1, np.float32)
+    np.maximum.at(union, place - low, cover)
+    alpha = union[place - low] * np.float32(rgba[3])  # repeated pixels get the same value
+    row, col = np.divmod(place, padded_w)
+    flat = (row - pad) * width + (col - pad)
+    pixels = surface_pixels.reshape(-1, 4)
+    source = np.float32(255.0) * np.array([*rgba[:3], 1.0], dtype=np.float32)
+    below = pixels[flat].astype(np.float32)
+    mixed = below * (1.0 - alpha)[:, None] + source * alpha[:, None]
+    pixels[flat] = (mixed + 0.5).astype(np.uint8)
+
+
+def _stamp_layer(camera, layer: DotLayer, ctx) -> bool:
+    """Stamp ``layer`` into the context's surface; False if Cairo should draw it instead."""
+    per = layer.points_per_dot
+    points = layer.points
+    if len(points) == 0:
+        return True
+    if per <= 0 or len(points) % per or layer.get_stroke_width() > 0:
+        return False
+    if layer.get_background_image() is not None:
+        return False
+    rgbas = camera.get_fill_rgbas(layer)
+    if len(rgbas) != 1:
+        return False
+    half = per // 2
+    if half % 4 == 0:  # an even number of arcs: anchor ``half`` is opposite the first
+        ends = np.stack([points[::per], points[half::per]], axis=1).reshape(-1, 3)
+    else:
+        ends = points
+    shown = camera.transform_points_pre_display(layer, ends)[:, :2]
+    if not np.isfinite(shown).all():
+        return False  # Cairo's path draws what manim does with non-finite points
+    xx, yx, xy, yy, x0, y0 = ctx.get_matrix()
+    device = np.empty_like(shown)
+    device[:, 0] = xx * shown[:, 0] + xy * shown[:, 1] + x0
+    device[:, 1] = yx * shown[:, 0] + yy * shown[:, 1] + y0
+    if half % 4 == 0:
+        first, opposite = device[0::2], device[1::2]
+        centres = 0.5 * (first + opposite)
+        radii = 0.5 * np.hypot(*(first - opposite).T)
+    else:
+        dots = device.reshape(-1, per, 2)
+        centres = dots.mean(axis=1)
+        radii = np.hypot(*(dots[:, 0] - centres).T)  # the first anchor lies on the circle
+    if len(radii) and radii.max() > MAX_RADIUS:
+        return False  # a dot zoomed up large: Cairo's path is the better drawing
+    surface = ctx.get_target()
+    surface.flush()
+    height, width, stride = surface.get_height(), surface.get_width(), surface.get_stride()
+    if stride != 4 * width:
+        return False
+    pixels = np.ndarray((height, width, 4), np.uint8, surface.get_data())
+    # manim hands Cairo its colours as (b, g, r): in memory the frame is RGBA, premultiplied.
+    stamp_dots(pixels, centres, radii, np.asarray(rgbas[0], dtype=np.float64))
+    surface.mark_dirty()
+    return True
+
+
+def install_dot_stamping() -> bool:
+    """Make manim's Cairo cameras (2-D and 3-D) stamp :class:`DotLayer` s; idempotent.
+
+    Wraps ``Camera.display_vectorized``; every other VMobject is drawn as before.
+    Returns True once the wrapper is in place.
+    """
+    from manim.camera.camera import Camera
+
+    if getattr(Camera.display_vectorized, "stamps_dots", False):
+        return True
+    original = Camera.display_vectorized
+
+    def display_vectorized(self, vmobject, ctx):
+        if isinstance(vmobject, DotLayer) and _stamp_layer(self, vmobject, ctx):
+            return self
+        return original(self, vmobject, ctx)
+
+    display_vectorized.stamps_dots = True
+    Camera.display_vectorized = display_vectorized
+    return True
