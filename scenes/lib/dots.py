@@ -37,32 +37,34 @@ class DotLayer(VMobject):
         self.points_per_dot = int(points_per_dot)
 
 
-SUBPIXEL = 8  # a dot's centre is placed to 1/8 pixel, its radius to 1/8 pixel
+SUBPIXEL = 8  # a dot's centre is placed to 1/8 pixel
+RADIUS_STEPS = 32  # its radius to 1/32 pixel (one stamp per radius)
+AREA_SAMPLES = 16  # per pixel and axis, for the coverage of the stamps
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=512)
 def _sprites(radius_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Coverage of a disc of radius ``radius_steps / SUBPIXEL`` px at each sub-pixel offset.
+    """Coverage of a disc of radius ``radius_steps / RADIUS_STEPS`` px at each sub-pixel offset.
 
-    Returns ``(cover, dy, dx)``: ``cover[qy, qx]`` is ``(K,)``, the coverage of the
-    K pixels ``(dy, dx)`` (relative to the pixel holding the centre) that some
-    offset reaches, for a centre ``(qx + 1/2) / SUBPIXEL`` px right of and
-    ``(qy + 1/2) / SUBPIXEL`` px below that pixel's top-left corner. A pixel's
-    coverage is ``r + 1/2 - d`` clipped to ``[0, 1]`` (``d``: distance from the
-    pixel's centre), scaled so that the stamp's total is the disc's area.
+    Returns ``(cover, dy, dx)``: ``cover[qy, qx]`` is ``(K,)``, the share of each of
+    the K pixels ``(dy, dx)`` (relative to the pixel holding the centre) that the
+    disc covers, for a centre ``(qx + 1/2) / SUBPIXEL`` px right of and
+    ``(qy + 1/2) / SUBPIXEL`` px below that pixel's top-left corner: the area, as
+    Cairo computes it, from 16 x 16 samples per pixel, scaled to the disc's area.
     """
-    radius = radius_steps / SUBPIXEL
+    radius = radius_steps / RADIUS_STEPS
     reach = int(np.ceil(radius + 0.5))
     grid = np.arange(-reach, reach + 1)
+    samples = (np.arange(AREA_SAMPLES) + 0.5) / AREA_SAMPLES
     offsets = (np.arange(SUBPIXEL) + 0.5) / SUBPIXEL  # the centre within its pixel
-    d = grid[None, :] + 0.5 - offsets[:, None]  # (SUBPIXEL, side): pixel centre - centre
-    dist = np.sqrt(d[:, None, :, None] ** 2 + d[None, :, None, :] ** 2)  # (qy, qx, y, x)
-    cover = np.clip(radius + 0.5 - dist, 0.0, 1.0)
-    # Each stamp holds the disc's area in ink, as Cairo's exact coverage does; the ramp
-    # alone puts up to a fifth more ink into a dot a pixel or two across.
-    for _ in range(4):  # full pixels stay full: the rest is scaled until the sum is right
-        cover *= np.pi * radius**2 / cover.sum(axis=(2, 3), keepdims=True)
-        np.clip(cover, 0.0, 1.0, out=cover)
+    # (offset, pixel, sample): where each sample lies relative to the centre, one axis
+    d = grid[None, :, None] + samples[None, None, :] - offsets[:, None, None]
+    inside = (
+        d[:, None, :, None, :, None] ** 2 + d[None, :, None, :, None, :] ** 2 <= radius**2
+    )  # (qy, qx, y, x, sy, sx)
+    cover = inside.mean(axis=(4, 5))
+    cover *= np.pi * radius**2 / cover.sum(axis=(2, 3), keepdims=True)  # sampling's error
+    np.clip(cover, 0.0, 1.0, out=cover)
     reached = (cover > 0).any(axis=(0, 1))  # (side, side)
     dy, dx = np.nonzero(reached)
     return cover[:, :, dy, dx].astype(np.float32), grid[dy], grid[dx]
@@ -84,22 +86,22 @@ def stamp_dots(
     """
     height, width = surface_pixels.shape[:2]
     ok = np.isfinite(centres).all(axis=1) & np.isfinite(radii)
-    steps = np.rint(np.where(ok, radii, 0.0) * SUBPIXEL)
+    steps = np.rint(np.where(ok, radii, 0.0) * RADIUS_STEPS)
     sub = np.floor(np.where(ok[:, None], centres, -1e9) * SUBPIXEL) / SUBPIXEL
-    reach = steps / SUBPIXEL + 1.5
+    reach = steps / RADIUS_STEPS + 1.5
     on = (
         (steps > 0) & (sub[:, 0] + reach >= 0) & (sub[:, 0] - reach < width)
         & (sub[:, 1] + reach >= 0) & (sub[:, 1] - reach < height)
     )  # fmt: skip
     if not on.any() or rgba[3] <= 0:
         return
-    # A stamp's radius is rounded to 1/SUBPIXEL px; its ink is scaled back to the dot's area.
-    ink = (radii[on] * SUBPIXEL / steps[on]) ** 2
+    # A stamp's radius is rounded; its ink is scaled back to the dot's area.
+    ink = (radii[on] * RADIUS_STEPS / steps[on]) ** 2
     steps = steps[on].astype(np.int64)
     sub = (sub[on] * SUBPIXEL).astype(np.int64)
     pixel, frac = np.divmod(sub, SUBPIXEL)  # (N, 2) each
     # Every stamp's pixels as (index into a padded frame, coverage).
-    pad = int(steps.max()) // SUBPIXEL + 2
+    pad = int(steps.max()) // RADIUS_STEPS + 2
     padded_w = width + 2 * pad
     places, covers = [], []
     for radius_steps in np.unique(steps):
