@@ -35,6 +35,7 @@ from rendering.encode import (
     poster_frame,
     unmix_background,
     video_frame_at,
+    wrap_pixels,
     write_gif,
 )
 from rendering.options import ALPHA_FORMATS, FORMATS, RenderOptions
@@ -272,8 +273,10 @@ class _SmallFrames:
         for :meth:`add_small`. From RGBA it is the same image, without a copy: twice as fast."""
         import av
 
-        layout = "rgba" if pixels.shape[-1] == 4 else "rgb24"
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format=layout)
+        if pixels.shape[-1] == 4:  # read in place: the result is a new frame (RGB)
+            frame = wrap_pixels(pixels, "rgba")
+        else:  # a copy: resizing RGB to its own size would hand back the same frame
+            frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format="rgb24")
         return frame.reformat(*self.size, "rgb24", interpolation="LANCZOS")
 
     def add_small(self, small, times: int) -> None:

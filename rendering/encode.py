@@ -60,18 +60,24 @@ X264_OPTIONS = {"crf": "18", "preset": "veryfast", "tune": "animation"}
 VP9_OPTIONS = {"crf": "33", "b": "0", "row-mt": "1", "deadline": "realtime", "cpu-used": "6"}
 
 
-def _to_yuv(pixels: np.ndarray, layout: str, pix_fmt: str):
+def wrap_pixels(pixels: np.ndarray, layout: str):
+    """A VideoFrame reading ``pixels`` in place (no copy), valid while ``pixels`` is."""
     import av
+
+    return av.VideoFrame.from_numpy_buffer(np.ascontiguousarray(pixels), format=layout)
+
+
+def _to_yuv(pixels: np.ndarray, layout: str, pix_fmt: str):
+    # swscale's SIMD path (no ACCURATE_RND): at most 1 level off the exact rounding.
     from av.video.reformatter import Interpolation
 
-    frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format=layout)
-    return frame.reformat(
+    return wrap_pixels(pixels, layout).reformat(
         format=pix_fmt,
         dst_colorspace="ITU709",
         dst_color_range="MPEG",
         dst_color_trc=1,
         dst_color_primaries=1,
-        interpolation=Interpolation.BICUBIC | Interpolation.ACCURATE_RND,
+        interpolation=Interpolation.BICUBIC,
     )
 
 

@@ -8,12 +8,11 @@ import numpy as np
 from manim import (
     DOWN,
     LEFT,
+    ORIGIN,
     RIGHT,
     UP,
     Animation,
     AnimationGroup,
-    FadeIn,
-    FadeOut,
     Text,
     ThreeDScene,
     VGroup,
@@ -29,6 +28,7 @@ from scenes.lib.palette import MONO, SANS, Palette
 
 __all__ = [
     "Caption",
+    "Fade",
     "change_caption_in_frame",
     "class_names",
     "fixed_in_frame",
@@ -70,6 +70,47 @@ def stage_detail(states: States, stage: int, snapshot: int, pal: Palette) -> VGr
     elif kind == "input":
         group.add(text(f"{len(states['labels'])} points", pal.muted, 22))
     return group
+
+
+class Fade(Animation):
+    """Fade a mobject in (arriving by ``shift``) or out, without copying it.
+
+    What manim's ``FadeIn`` / ``FadeOut`` show, but those are Transforms: each
+    starts with deep copies of the mobject, which for a caption of a few hundred
+    glyphs cost a tenth of a second each, paid again by every chunk of a render
+    that runs the play skipped. This one keeps each part's opacities and moves
+    the mobject itself.
+    """
+
+    def __init__(self, mobject, into: bool = True, shift: np.ndarray = ORIGIN, **kwargs) -> None:
+        self.into, self.shift = into, np.asarray(shift, dtype=np.float64)
+        super().__init__(mobject, introducer=into, remover=not into, **kwargs)
+
+    def begin(self) -> None:
+        self.opacities = [
+            (part, part.get_fill_opacity(), part.get_stroke_opacity())
+            for part in self.mobject.family_members_with_points()
+        ]
+        self.offset = np.zeros(3)  # how far the mobject is from its place now
+        super().begin()
+
+    def create_starting_mobject(self):
+        return self.mobject  # never read: the opacities are kept in begin()
+
+    def interpolate_mobject(self, alpha: float) -> None:
+        a = self.rate_func(alpha)
+        shown = a if self.into else 1.0 - a
+        for part, fill, stroke in self.opacities:
+            part.set_fill(opacity=fill * shown, family=False)
+            part.set_stroke(opacity=stroke * shown, family=False)
+        offset = -(1.0 - a) * self.shift if self.into else a * self.shift
+        self.mobject.shift(offset - self.offset)
+        self.offset = offset
+
+    def clean_up_from_scene(self, scene) -> None:
+        super().clean_up_from_scene(scene)
+        if not self.into:  # as FadeOut leaves it: gone from the scene, as it was
+            self.interpolate_mobject(0.0)
 
 
 class Caption(VGroup):
@@ -118,15 +159,15 @@ class Caption(VGroup):
         self.remove(*self.submobjects)
         self.add(new)
         if not len(old):
-            return FadeIn(new, shift=0.1 * DOWN, run_time=run_time)
+            return Fade(new, shift=0.1 * DOWN, run_time=run_time)
         # One animation over both, so the caller's run_time still covers the change; the
         # new text stays invisible until the old one has gone (a cross-fade overlaps).
         # Both begin at once (FadeIn's start hides the new text at alpha 0), each squished
         # into its share: a Succession would show the new text at full opacity until its turn.
         cut = self.old_share
         return AnimationGroup(
-            FadeOut(old, rate_func=squish_rate_func(smooth, 0.0, cut)),
-            FadeIn(new, shift=0.1 * DOWN, rate_func=squish_rate_func(smooth, cut, 1.0)),
+            Fade(old, into=False, rate_func=squish_rate_func(smooth, 0.0, cut)),
+            Fade(new, shift=0.1 * DOWN, rate_func=squish_rate_func(smooth, cut, 1.0)),
             run_time=run_time,
         )
 
