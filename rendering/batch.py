@@ -69,6 +69,7 @@ class Job:
     known_plan: tuple | None = None  # (frames per play, background) from an earlier render
     opened: bool = False  # chunk 0 started beside the plan (see rendering.chunks)
     plays: list = field(default_factory=list)  # frames per play, once planned
+    n_chunks: int = 1  # chosen when the scene starts (see _Driver.chunks_for_next)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -138,9 +139,10 @@ def _chunk_specs(frames: list[int], ranges: list, poster: int) -> list[dict]:
 class _Driver:
     """Runs the pending jobs as plan -> chunks -> finish tasks on one executor."""
 
-    def __init__(self, jobs, out, formats, options, executor, n_chunks, progress) -> None:
+    def __init__(self, jobs, out, formats, options, executor, n_chunks, progress, fixed=True):
         self.jobs, self.executor, self.progress = jobs, executor, progress
         self.formats, self.options, self.n_chunks = list(formats), options, n_chunks
+        self.fixed = fixed  # every scene in n_chunks chunks, else see chunks_for_next
         self.out = out
         self.specs = {}
         self.futures: dict = {}  # future -> (job, what)
@@ -157,7 +159,19 @@ class _Driver:
         while self.waiting and sum(job.status == "pending" for job in self.started) < self.room:
             self._start(self.waiting.pop(0))
 
+    def chunks_for_next(self) -> int:
+        """Chunks for the scene starting now: one while enough scenes wait to fill the workers.
+
+        A chunk costs its process the scene's set-up again (states, texts, the
+        plays before it, skipped), so a batch runs whole scenes side by side
+        and cuts only its last ones, which would otherwise leave workers idle.
+        """
+        if self.fixed or len(self.waiting) < self.executor.n_workers:
+            return self.n_chunks
+        return 1
+
     def _start(self, job: Job) -> None:
+        job.n_chunks = self.chunks_for_next()
         output_folder(self.out, job.theme, self.options).mkdir(parents=True, exist_ok=True)
         spec = job_spec(job.entry, job.theme, self.out, self.formats, self.options, job.digest)
         self.specs[job.key] = spec
@@ -171,7 +185,7 @@ class _Driver:
             # Chunk 0 need not wait for the plan: it starts now, on another worker, and
             # stops where the plan leaves it its share (submitted after the plan, so a
             # worker is never left waiting for a plan that has not started).
-            if self.n_chunks > 1 and self.executor.n_workers > 1 and self.executor.opens_chunks:
+            if self.executor.n_workers > 1 and self.executor.opens_chunks:
                 job.opened = True
                 self.futures[self.executor.open_chunk(spec)] = (job, "open")
         self.tasks[job.key] = self.progress.add_task(job.label, total=None, count="")
@@ -196,7 +210,7 @@ class _Driver:
             return
         cut = json.loads(cut_file.read_text())
         end, frames = int(cut["end"]), job.plays
-        rest = split_chunks(frames[end:], self.n_chunks - 1) if end < len(frames) else []
+        rest = split_chunks(frames[end:], job.n_chunks - 1) if end < len(frames) else []
         ranges = [(0, end)] + [(end + start, end + stop) for start, stop in rest]
         job.chunks = _chunk_specs(frames, ranges, job.poster)
         job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
@@ -234,11 +248,11 @@ class _Driver:
                 poster = chunks.poster_index_for(job.frames, self.options, job.entry.poster_time)
                 job.poster = poster
                 if job.opened:  # chunk 0 is drawing: tell it the plan, cut the rest when it says
-                    message = {"frames": job.plays, "poster": poster, "chunks": self.n_chunks}
+                    message = {"frames": job.plays, "poster": poster, "chunks": job.n_chunks}
                     self._tell_open_chunk(spec, message)
                     job.stage = "drawing; cutting the rest"
                     continue
-                ranges = split_chunks(frames, self.n_chunks)
+                ranges = split_chunks(frames, job.n_chunks)
                 job.chunks = _chunk_specs(frames, ranges, poster)
                 job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
                 job.pending_chunks = len(job.chunks)
@@ -299,8 +313,9 @@ def run_batch(
 ) -> None:
     """Run the pending jobs as chunks on ``n_jobs`` local processes or a Dask cluster.
 
-    Every scene is cut into ``chunks_per_scene`` chunks (default: one per
-    worker) of roughly equal frame counts; a progress bar per scene fills with
+    Every scene is cut into ``chunks_per_scene`` chunks of roughly equal frame
+    counts; by default one per worker for a lone scene and for the last scenes of
+    a batch, the others whole (see ``_Driver.chunks_for_next``); a progress bar per scene fills with
     its frames done out of its frames planned.
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -319,11 +334,12 @@ def run_batch(
     )
     executor = make_executor(n_jobs, scheduler)
     n_chunks = chunks_per_scene or executor.n_workers
+    fixed = chunks_per_scene is not None or len(pending) == 1
     killed = True
     with progress:
         overall = progress.add_task("all scenes", total=len(pending), count=f"0/{len(pending)}")
         try:
-            driver = _Driver(pending, out, formats, options, executor, n_chunks, progress)
+            driver = _Driver(pending, out, formats, options, executor, n_chunks, progress, fixed)
             finished = 0
             while finished < len(pending):
                 time.sleep(0.1)

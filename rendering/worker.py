@@ -251,6 +251,7 @@ def finish_task(
         "duration": n_frames / options.fps,
         "poster_frame": poster,
         "background": background,
+        "chunks": n_chunks,
     }
     return _write_stamp(spec, result, seconds + time.perf_counter() - start)
 
@@ -281,6 +282,7 @@ def _write_stamp(spec: dict, result: dict, seconds: float) -> dict:
         "background": result["background"],
         "outputs": outputs,
         "render_seconds": round(seconds, 2),
+        "chunks": result.get("chunks", 1),  # processes the scene was drawn in
         "plays": spec.get("plays", []),  # frames per play: the next render's chunk plan
     }
     write_text_atomic(folder / f"{spec['name']}.json", json.dumps(stamp, indent=1))

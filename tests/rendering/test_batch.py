@@ -187,3 +187,22 @@ def test_scenes_finish_one_after_another_on_one_worker(scene_dir, tmp_path):
     assert done_names == ["TinyMove", "TinySlow"], done
     stamps = [json.loads(next(out.glob(f"dark/*/{n}.json")).read_text()) for n in done_names]
     assert all(stamp["frames"] > 0 for stamp in stamps)
+
+
+def test_a_batch_cuts_only_the_scenes_that_would_leave_workers_idle():
+    """Whole scenes side by side while enough wait to fill the workers; the last ones cut."""
+    from types import SimpleNamespace
+
+    from rendering.batch import _Driver
+
+    driver = _Driver.__new__(_Driver)
+    driver.n_chunks, driver.executor = 3, SimpleNamespace(n_workers=2)
+    driver.fixed = False
+    chunks = []
+    for waiting_after in (4, 2, 1, 0):  # scenes still waiting once this one starts
+        driver.waiting = list(range(waiting_after))
+        chunks.append(driver.chunks_for_next())
+    assert chunks == [1, 1, 3, 3]
+    driver.fixed = True  # --chunks given, or a lone scene: always as asked
+    driver.waiting = list(range(5))
+    assert driver.chunks_for_next() == 3
