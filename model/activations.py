@@ -238,3 +238,24 @@ def torch_nn_classes() -> list[str]:
     """The ``torch.nn`` classes the registry recognises, once each, in table order."""
     classes = (a.torch_class.partition(":") for a in REGISTRY.values())
     return list(dict.fromkeys(cls for module, _, cls in classes if module == "torch.nn"))
+
+
+def growth(name: str) -> tuple[float, float] | None:
+    """``(k, c)`` with ``|f(x)| <= k * |x| + c`` for every coordinate (``|x|``: the
+    largest coordinate's size), or None if the registry has no such bound for ``name``.
+
+    The states loader uses it to know that a network's trace stays finite
+    without computing it (:func:`model.states.trace_bound`).
+    """
+    entry, value = _parse(name)
+    bounded = {"tanh": (0.0, 1.0), "sigmoid": (0.0, 1.0), "unit_disk": (0.0, 1.0)}
+    linear = {"relu", "identity", "gelu", "gelu_tanh"}
+    if entry.name in bounded:
+        return bounded[entry.name]
+    if entry.name in linear:
+        return 1.0, 0.0
+    if entry.name == "leaky_relu":
+        return max(1.0, abs(float(value if value is not None else entry.default))), 0.0
+    if entry.name == "elu":
+        return 1.0, abs(float(value if value is not None else entry.default))
+    return None

@@ -396,7 +396,8 @@ def load_states(path: str | os.PathLike) -> States:
             raise _fail(path, f"key 'inputs' has dtype {arrays['inputs'].dtype}, expected float32")
         arrays["trace"] = _recompute_trace(path, arrays, acts)
     for arr in arrays.values():
-        arr.setflags(write=False)
+        if isinstance(arr, np.ndarray):  # a LazyTrace keeps its computed values read-only
+            arr.setflags(write=False)
     return States(path=path, arrays=arrays, meta=meta)
 
 
@@ -426,10 +427,105 @@ def _recompute_trace(path: Path, arrays: dict[str, np.ndarray], acts: list[str])
     if cost > MAX_TRACE_MULADDS:
         raise _fail(path, f"its trace would take {cost:.1e} multiply-adds, over the "
                     f"{MAX_TRACE_MULADDS:.0e} limit")  # fmt: skip
+    if trace_bound(arrays, acts) <= SAFE_TRACE_BOUND:
+        return LazyTrace(arrays, acts)  # provably finite: each snapshot computed when read
     trace = recompute_trace(arrays, acts)
     if not np.all(np.isfinite(trace)):
         raise _fail(path, "its weights overflow: the trace has NaN or infinite values")
     return trace
+
+
+SAFE_TRACE_BOUND = 1e30  # far below float32's largest (3.4e38): no rounding gets there
+
+
+def trace_bound(arrays: dict[str, np.ndarray], activations: list[str]) -> float:
+    """A bound on the size of every value of the trace, from the weights alone.
+
+    Each layer's output is at most its largest row's absolute sum times its
+    input's bound, plus the largest bias; each activation's growth is the
+    registry's (:func:`model.activations.growth`); projections are bounded the
+    same way. ``inf`` when nothing can be said (non-finite numbers, an
+    activation without a known bound).
+    """
+    from model.activations import growth
+
+    with np.errstate(all="ignore"):
+        inputs = np.abs(arrays["inputs"].astype(np.float64))
+        bound = np.full(len(arrays["steps"]), inputs.max(initial=0.0))  # per snapshot
+        largest = bound.copy()
+        for layer, act in enumerate(activations):
+            rows = np.abs(arrays[f"W{layer}"].astype(np.float64)).sum(axis=2).max(axis=1)
+            bias = np.abs(arrays[f"b{layer}"].astype(np.float64)).max(axis=1)
+            k_c = growth(act)
+            if k_c is None:
+                return np.inf
+            linear = rows * bound
+            bound = k_c[0] * (linear + bias) + k_c[1]
+            largest = np.maximum.reduce([largest, linear, linear + bias, bound])
+        top = float(largest.max(initial=0.0))
+        for center, basis in projections_of(arrays).values():
+            spread = float(np.abs(basis.astype(np.float64)).sum(axis=0).max(initial=0.0))
+            top = max(top, (top + float(np.abs(center).max(initial=0.0))) * spread)
+    return top if np.isfinite(top) else np.inf
+
+
+class LazyTrace:
+    """A version 2 file's trace, each snapshot computed (as :func:`recompute_trace` does,
+    bit for bit) the first time it is read: a scene that shows one snapshot pays for one.
+
+    Indexing with a snapshot number (``trace[s]``, ``trace[-1, t]``) computes that
+    snapshot; any other index, ``np.asarray`` or ``len`` work on the whole trace.
+    Values are read-only, as the loaded arrays are.
+    """
+
+    def __init__(self, arrays: dict[str, np.ndarray], activations: list[str]) -> None:
+        self.arrays, self.activations = arrays, list(activations)
+        self.shape = (len(arrays["steps"]), len(arrays["stage_kind"]), len(arrays["labels"]), 3)
+        self.dtype, self.ndim = np.dtype(np.float32), 4
+        self.size = int(np.prod(self.shape))
+        self.nbytes = self.size * 4
+        self.snapshots: dict[int, np.ndarray] = {}
+        self.whole: np.ndarray | None = None
+
+    def snapshot(self, s: int) -> np.ndarray:
+        """Snapshot ``s``'s ``(T, P, 3)`` trace."""
+        s = range(self.shape[0])[s]  # negative numbers as numpy reads them; IndexError past
+        if self.whole is not None:
+            return self.whole[s]
+        if s not in self.snapshots:
+            n_layers = len(self.activations)
+            with np.errstate(all="ignore"):
+                outputs = forward_stages(
+                    self.arrays["inputs"],
+                    [self.arrays[f"W{layer}"][s] for layer in range(n_layers)],
+                    [self.arrays[f"b{layer}"][s] for layer in range(n_layers)],
+                    self.activations,
+                )
+                shown = shown_stages(outputs, projections_of(self.arrays))
+            shown.setflags(write=False)
+            self.snapshots[s] = shown
+        return self.snapshots[s]
+
+    def __getitem__(self, key):
+        first, rest = (key[0], key[1:]) if isinstance(key, tuple) and key else (key, ())
+        if isinstance(first, (int, np.integer)) and not isinstance(first, bool):
+            one = self.snapshot(int(first))
+            return one[rest] if rest else one
+        return np.asarray(self)[key]
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        if self.whole is None:
+            whole = np.empty(self.shape, dtype=np.float32)
+            for s in range(self.shape[0]):
+                whole[s] = self.snapshot(s)
+            whole.setflags(write=False)
+            self.whole, self.snapshots = whole, {}
+        if dtype is not None and np.dtype(dtype) != self.dtype:
+            return self.whole.astype(dtype)
+        return self.whole.copy() if copy else self.whole
+
+    def __len__(self) -> int:
+        return self.shape[0]
 
 
 def recompute_trace(arrays: dict[str, np.ndarray], activations: list[str]) -> np.ndarray:

@@ -163,9 +163,13 @@ def test_the_recomputed_trace_is_the_exporters_bit_for_bit(request, which):
     assert states.version == 2
     with zipfile.ZipFile(states.path) as archive:
         assert "trace.npy" not in archive.namelist()
-    trace = states["trace"]
-    assert trace.dtype == np.float32 and not trace.flags.writeable
-    assert np.array_equal(trace, _reference_trace(states))
+    trace, reference = states["trace"], _reference_trace(states)
+    assert trace.dtype == np.float32 and trace.shape == reference.shape
+    last = trace[-1]  # computed alone, when first read
+    assert not last.flags.writeable and np.array_equal(last, reference[-1])
+    assert np.array_equal(trace[0, 1], reference[0, 1])
+    whole = np.asarray(trace)
+    assert not whole.flags.writeable and np.array_equal(whole, reference)
     if which == "wide_states":
         assert any(states.is_projected(t) for t in range(len(states.stages())))
 
@@ -199,3 +203,20 @@ def test_a_trace_too_costly_to_recompute_is_refused(small_states, tmp_path, monk
     monkeypatch.setattr(model.states, "MAX_TRACE_MULADDS", 1000)
     with pytest.raises(StatesError, match="multiply-adds"):
         load_states(small_states)
+
+
+@pytest.mark.parametrize("which", ["small_states", "wide_states"])
+def test_the_trace_bound_holds_and_a_file_past_it_is_computed_whole(request, which, tmp_path):
+    from model.states import LazyTrace, trace_bound
+
+    states = load_states(request.getfixturevalue(which))
+    trace = np.asarray(states["trace"])
+    bound = trace_bound(states.arrays, states.activations)
+    assert np.abs(trace).max() <= bound < 1e6  # a real network: lazy, and the bound is true
+    assert isinstance(states.arrays["trace"], LazyTrace)
+    # Weights scaled so the bound passes 1e30 while the values stay finite: computed at once.
+    arrays = {k: v for k, v in states.arrays.items() if k not in ("version", "meta", "trace")}
+    arrays["W0"] = arrays["W0"] * np.float32(1e32)
+    big = load_states(save_states(tmp_path / "big.npz", arrays, states.meta))
+    assert isinstance(big.arrays["trace"], np.ndarray)
+    assert np.all(np.isfinite(big["trace"])) and np.abs(big["trace"]).max() > 1e30
