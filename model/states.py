@@ -54,6 +54,7 @@ float arrays, deflate) are still read.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 import re
@@ -77,12 +78,15 @@ from model.stages import (
 __all__ = [
     "READ_VERSIONS",
     "SCHEMA_VERSION",
+    "LazyTrace",
     "States",
     "StatesError",
+    "keep_loaded",
     "load_states",
     "projections_of",
     "recompute_trace",
     "save_states",
+    "trace_bound",
     "trace_cost",
     "write_atomic",
 ]
@@ -285,7 +289,47 @@ def _check_range(path: Path, key: str, arr: np.ndarray, low: int, high: int) -> 
         raise _fail(path, f"key {key!r} must lie in {low}..{high}")
 
 
+_KEPT: collections.OrderedDict | None = None  # file identity -> States, see keep_loaded()
+_KEPT_ENTRIES = 0
+
+
+def keep_loaded(entries: int = 32) -> None:
+    """From now on, keep the last ``entries`` files loaded in this process.
+
+    A render worker draws scene after scene, several showing the same states
+    (and a scene's plan and chunks may land on one worker): each file is then
+    read, decompressed and checked once. A file is known again by its path,
+    inode, size and modification time, so a rewritten file is loaded anew. The
+    States are shared: their arrays are read-only.
+    """
+    global _KEPT, _KEPT_ENTRIES
+    _KEPT, _KEPT_ENTRIES = collections.OrderedDict(), int(entries)
+
+
 def load_states(path: str | os.PathLike) -> States:
+    """Load and validate a states file; any problem raises one-line :class:`StatesError`.
+
+    Once :func:`keep_loaded` was called, a file loaded before and unchanged since
+    is not read again.
+    """
+    path = Path(path)
+    if _KEPT is None:
+        return _load_states(path)
+    try:
+        info = path.stat()
+        key = (str(path.resolve()), info.st_ino, info.st_size, info.st_mtime_ns)
+    except OSError:
+        return _load_states(path)  # says what is wrong with it
+    if key in _KEPT:
+        _KEPT.move_to_end(key)
+        return _KEPT[key]
+    states = _KEPT[key] = _load_states(path)
+    while len(_KEPT) > _KEPT_ENTRIES:
+        _KEPT.popitem(last=False)
+    return states
+
+
+def _load_states(path: Path) -> States:
     """Load and validate a states file; any problem raises one-line :class:`StatesError`.
 
     The archive's directory and every ``.npy`` header are checked against the

@@ -58,6 +58,10 @@ def init_worker(progress_queue=None) -> None:
     interrupt_on_sigterm()
     import manim  # noqa: F401  (once per worker, while the first plan runs elsewhere)
 
+    from model.states import keep_loaded
+
+    keep_loaded()  # scenes of a batch share states files: each is read once per worker
+
 
 def warm_up() -> int:
     """A no-op task: submitted once per worker so that every worker starts (and imports) now."""

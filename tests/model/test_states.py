@@ -220,3 +220,20 @@ def test_the_trace_bound_holds_and_a_file_past_it_is_computed_whole(request, whi
     big = load_states(save_states(tmp_path / "big.npz", arrays, states.meta))
     assert isinstance(big.arrays["trace"], np.ndarray)
     assert np.all(np.isfinite(big["trace"])) and np.abs(big["trace"]).max() > 1e30
+
+
+def test_a_worker_keeps_loaded_files_until_they_change(small_states, tmp_path, monkeypatch):
+    import model.states as module
+
+    monkeypatch.setattr(module, "_KEPT", None)
+    assert load_states(small_states) is not load_states(small_states)  # off by default
+    module.keep_loaded(entries=1)
+    first = load_states(small_states)
+    assert load_states(small_states) is first
+    arrays = {k: v for k, v in first.arrays.items() if k not in ("version", "meta", "trace")}
+    copy = save_states(tmp_path / "copy.npz", arrays, first.meta)
+    other = load_states(copy)  # one entry: the first file is let go
+    assert other is not first and load_states(small_states) is not first
+    arrays["b0"] = arrays["b0"] + np.float32(1)
+    save_states(copy, arrays, first.meta)  # rewritten: loaded anew
+    assert np.array_equal(load_states(copy)["b0"], arrays["b0"])
