@@ -342,12 +342,9 @@ class _ChunkOutputs:
         self._write_held(final=False)
 
     def _take_small(self, frame: int, rgba: np.ndarray) -> None:
-        """Resize the frame for the GIF if the GIF shows it.
-
-        Until the total is known, the end is not applied (:func:`gif_repeats`), which
-        can only lower a frame's count, except for the very last frame: the newest
-        frame the GIF skips is kept at full size until the next one comes.
-        """
+        """Resize the frame for the GIF if the GIF shows it. Until the total is known the end
+        can only lower a frame's count (:func:`gif_repeats`), except for the very last frame:
+        the newest frame the GIF skips is kept at full size until the next one comes."""
         self.newest = None
         if gif_repeats(frame, self.options.fps, self.options.gif_fps, self.n_frames):
             self.held.append((frame, self.small.resize(rgba)))
