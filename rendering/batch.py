@@ -66,10 +66,11 @@ class Job:
     poster: int = 0
     background: str = ""
     start: float = 0.0
-    known_plan: tuple | None = None  # (frames per play, background) from an earlier render
+    known_plan: tuple | None = None  # (frames per play, background, still) from an earlier render
     opened: bool = False  # chunk 0 started beside the plan (see rendering.chunks)
     plays: list = field(default_factory=list)  # frames per play, once planned
     n_chunks: int = 1  # chosen when the scene starts (see _Driver.chunks_for_next)
+    still: list = field(default_factory=list)  # per play: still (drawn once), once planned
 
     @property
     def key(self) -> tuple[str, str]:
@@ -119,7 +120,7 @@ def plan_jobs(
         if not force and up_to_date(stamp, job.digest, formats, folder):
             job.status, job.stamp = "skipped", stamp
         elif stamp and stamp.get("hash") == job.digest and stamp.get("plays"):
-            job.known_plan = (stamp["plays"], stamp["background"])  # no dry pass needed
+            job.known_plan = (stamp["plays"], stamp["background"], stamp.get("still", []))
 
 
 def _chunk_specs(frames: list[int], ranges: list, poster: int) -> list[dict]:
@@ -210,7 +211,8 @@ class _Driver:
             return
         cut = json.loads(cut_file.read_text())
         end, frames = int(cut["end"]), job.plays
-        rest = split_chunks(frames[end:], job.n_chunks - 1) if end < len(frames) else []
+        still = job.still[end:] if job.still else None
+        rest = split_chunks(frames[end:], job.n_chunks - 1, still) if end < len(frames) else []
         ranges = [(0, end)] + [(end + start, end + stop) for start, stop in rest]
         job.chunks = _chunk_specs(frames, ranges, job.poster)
         job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
@@ -242,17 +244,19 @@ class _Driver:
                 continue
             spec = self.specs[job.key]
             if what == "plan":
-                frames, job.background = result
+                frames, job.background, job.still = result
                 spec["plays"] = list(frames)  # kept in the stamp: a re-render skips the plan
+                spec["still"] = list(job.still)
                 job.plays, job.frames = list(frames), sum(frames)
                 poster = chunks.poster_index_for(job.frames, self.options, job.entry.poster_time)
                 job.poster = poster
                 if job.opened:  # chunk 0 is drawing: tell it the plan, cut the rest when it says
-                    message = {"frames": job.plays, "poster": poster, "chunks": job.n_chunks}
+                    message = {"frames": job.plays, "poster": poster, "chunks": job.n_chunks,
+                               "still": job.still}  # fmt: skip
                     self._tell_open_chunk(spec, message)
                     job.stage = "drawing; cutting the rest"
                     continue
-                ranges = split_chunks(frames, job.n_chunks)
+                ranges = split_chunks(frames, job.n_chunks, job.still or None)
                 job.chunks = _chunk_specs(frames, ranges, poster)
                 job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
                 job.pending_chunks = len(job.chunks)

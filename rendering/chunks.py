@@ -14,7 +14,6 @@ joins the segments packet by packet (no re-encoding) and makes the GIF.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import math
 import os
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from model.files import write_text_atomic
+from rendering.cuts import STILL_SHARE, open_cut, play_costs, split_chunks
 from rendering.encode import (
     GIF_STEADY,
     VideoSink,
@@ -42,6 +42,7 @@ from rendering.options import ALPHA_FORMATS, FORMATS, RenderOptions
 
 __all__ = [
     "SEGMENT_FORMATS",
+    "STILL_SHARE",
     "chunk_files",
     "concat_segments",
     "draw_frames",
@@ -50,6 +51,7 @@ __all__ = [
     "gif_sources",
     "open_cut",
     "plan_scene",
+    "play_costs",
     "poster_index_for",
     "render_alpha",
     "render_chunk",
@@ -60,27 +62,6 @@ __all__ = [
 
 SEGMENT_FORMATS = ("mp4", "webm")  # encoded per chunk and joined packet by packet
 GIF_CODEC = "qtrle"  # the GIF's frames between chunk and palette: lossless, small at 640 px
-
-
-def split_chunks(frames: Sequence[int], n_chunks: int) -> list[tuple[int, int]]:
-    """Contiguous ``[start, end)`` ranges of plays whose frame counts are roughly equal.
-
-    Cuts fall at the play boundaries nearest to ``k * total / n_chunks``; a
-    range is never empty, so a scene with few plays gets fewer chunks.
-    """
-    n_plays = len(frames)
-    if n_plays == 0:
-        return [(0, 0)]
-    total = sum(frames)
-    cumulative = np.cumsum(frames)
-    cuts = [0]
-    for k in range(1, max(1, n_chunks)):
-        target = total * k / n_chunks
-        cut = int(np.argmin(np.abs(cumulative - target))) + 1
-        if cuts[-1] < cut < n_plays:
-            cuts.append(cut)
-    cuts.append(n_plays)
-    return list(itertools.pairwise(cuts))
 
 
 def gif_sources(n_frames: int, fps: int, gif_fps: float) -> list[int]:
@@ -169,12 +150,15 @@ def _frames_to(sink: Callable[[np.ndarray, int], None]) -> Iterator[None]:
         CairoRenderer.update_frame = update_frame
 
 
-def plan_scene(scene_cls: type, options: RenderOptions, work: Path) -> tuple[list[int], str]:
+def plan_scene(
+    scene_cls: type, options: RenderOptions, work: Path, still: list | None = None
+) -> tuple[list[int], str]:
     """Frames each ``play`` of the scene writes, and its background colour (``#rrggbb``).
 
     From a pass with every animation skipped.
     The counts use manim's own rules: a still wait writes ``int(duration / dt)``
-    frames, an animation one frame per ``1/fps`` step of its run time.
+    frames, an animation one frame per ``1/fps`` step of its run time. ``still``,
+    if given, gets one flag per play: True for a still one (drawn once).
     """
     from manim import ManimColor, config
     from manim.renderer.cairo_renderer import CairoRenderer
@@ -187,10 +171,13 @@ def plan_scene(scene_cls: type, options: RenderOptions, work: Path) -> tuple[lis
     def counting_play(self, scene, *args, **kwargs):
         original_play(self, scene, *args, **kwargs)
         dt = 1 / self.camera.frame_rate
-        if scene.is_current_animation_frozen_frame():
+        frozen = scene.is_current_animation_frozen_frame()
+        if frozen:
             counts.append(int(scene.duration / dt))
         else:
             counts.append(len(np.arange(0, scene.duration, 1 / config["frame_rate"])))
+        if still is not None:
+            still.append(bool(frozen))
 
     CairoRenderer.play = counting_play
     try:
@@ -403,21 +390,6 @@ def render_chunk(
 PLAN_FILE, CUT_FILE = "plan.json", "cut.json"  # the open chunk's messages, in the work folder
 
 
-def open_cut(frames: Sequence[int], plays_started: int, frames_done: int, n_chunks: int) -> int:
-    """Where the open chunk stops: the play boundary that leaves it its share of the rest.
-
-    It is in play ``plays_started - 1`` with ``frames_done`` frames written;
-    the frames left are shared out among ``n_chunks`` processes, itself
-    included, and the cut is never before the play it is in ends.
-    """
-    cumulative = np.concatenate([[0], np.cumsum(frames)])
-    target = frames_done + (cumulative[-1] - frames_done) / max(1, n_chunks)
-    candidates = np.arange(max(1, plays_started), len(frames) + 1)
-    if len(candidates) == 0:
-        return len(frames)
-    return int(candidates[np.argmin(np.abs(cumulative[candidates] - target))])
-
-
 def render_open_chunk(
     scene_cls: type,
     formats: Sequence[str],
@@ -446,7 +418,7 @@ def render_open_chunk(
         if plan.get("failed"):
             raise RuntimeError("the scene's plan failed")
         frames = plan["frames"]
-        end = open_cut(frames, plays_started, outputs.count, plan["chunks"])
+        end = open_cut(frames, plays_started, outputs.count, plan["chunks"], plan.get("still"))
         state["end"], state["frames"] = end, frames
         config.upto_animation_number = end - 1
         outputs.know_total(int(sum(frames)), int(plan["poster"]))

@@ -142,14 +142,17 @@ def _prepare(spec: dict) -> tuple[type, RenderOptions]:
     return scene_class(spec), RenderOptions(**spec["options"])
 
 
-def plan_task(spec: dict) -> tuple[list[int], str]:
-    """The frames each ``play`` of the scene writes and its background (animations skipped)."""
+def plan_task(spec: dict) -> tuple[list[int], str, list[bool]]:
+    """The frames each ``play`` of the scene writes, its background and which plays are
+    still (animations skipped)."""
     from rendering.chunks import plan_scene
 
     scene_cls, options = _prepare(spec)
     work = Path(spec["work"]) / f"plan-{os.getpid()}"
+    still: list[bool] = []
     try:
-        return plan_scene(scene_cls, options, work)
+        frames, background = plan_scene(scene_cls, options, work, still)
+        return frames, background, still
     finally:
         import shutil
 
@@ -288,6 +291,7 @@ def _write_stamp(spec: dict, result: dict, seconds: float) -> dict:
         "render_seconds": round(seconds, 2),
         "chunks": result.get("chunks", 1),  # processes the scene was drawn in
         "plays": spec.get("plays", []),  # frames per play: the next render's chunk plan
+        "still": spec.get("still", []),  # which plays are still (cheaper): the same
     }
     write_text_atomic(folder / f"{spec['name']}.json", json.dumps(stamp, indent=1))
     if spec["quality"] != DEFAULT_QUALITY:
