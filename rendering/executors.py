@@ -99,6 +99,9 @@ class DaskExecutor:
         self.local = ThreadPoolExecutor(2)  # the client's own share: join and GIF
         self.n_workers = max(1, sum(self.client.nthreads().values()))
         self._ids = itertools.count()
+        # Every worker imports manim now, while the first plan is on its way (not waited for).
+        with contextlib.suppress(Exception):
+            self.client.run(worker.prepare_dask_worker, wait=False)
 
     def _key(self, what: str, spec: dict) -> str:
         return f"bendspace-{what}-{spec['name']}-{spec['theme']}-{next(self._ids)}-{spec['hash']}"

@@ -41,6 +41,7 @@ __all__ = [
     "init_worker",
     "job_spec",
     "plan_task",
+    "prepare_dask_worker",
     "scene_class",
     "warm_up",
 ]
@@ -61,6 +62,16 @@ def init_worker(progress_queue=None) -> None:
     from model.states import keep_loaded
 
     keep_loaded()  # scenes of a batch share states files: each is read once per worker
+
+
+def prepare_dask_worker() -> int:
+    """On a Dask worker, before its first task: import manim, keep the states it loads."""
+    import manim  # noqa: F401
+
+    from model.states import keep_loaded
+
+    keep_loaded()
+    return os.getpid()
 
 
 def warm_up() -> int:

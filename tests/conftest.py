@@ -32,3 +32,14 @@ def trained():
     from model.cache import states_for
 
     return lambda name, **changes: states_for(name, progress=False, **changes)
+
+
+@pytest.fixture
+def small_frames():
+    """manim's config at 640 x 360 pixels for one test (cameras made in it read it)."""
+    from manim import config
+
+    saved = config.pixel_width, config.pixel_height
+    config.pixel_width, config.pixel_height = 640, 360
+    yield
+    config.pixel_width, config.pixel_height = saved

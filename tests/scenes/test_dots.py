@@ -14,14 +14,6 @@ from scenes.lib.dots import MAX_RADIUS, install_dot_stamping
 COLOURS = ["#ff6b6b", "#4dabf7", "#ffd43b"]
 
 
-@pytest.fixture
-def small_frames():
-    saved = config.pixel_width, config.pixel_height
-    config.pixel_width, config.pixel_height = 640, 360
-    yield
-    config.pixel_width, config.pixel_height = saved
-
-
 def _cloud(n: int, radius: float, seed: int = 0, spread: float = 2.5) -> PointCloud:
     rng = np.random.default_rng(seed)
     positions = np.c_[rng.normal(0, spread, (n, 2)), np.zeros(n)]

@@ -4,18 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from manim import DOWN, FadeIn, FadeOut, Scene, config
+from manim import DOWN, FadeIn, FadeOut, Scene
 
 from scenes.lib import palette, text
 from scenes.lib.captions import Fade
-
-
-@pytest.fixture
-def small_frames():
-    saved = config.pixel_width, config.pixel_height
-    config.pixel_width, config.pixel_height = 480, 270
-    yield
-    config.pixel_width, config.pixel_height = saved
 
 
 def _frames(make_animation, alphas) -> list[np.ndarray]:
