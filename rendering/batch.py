@@ -201,6 +201,14 @@ class _Driver:
         work.mkdir(parents=True, exist_ok=True)
         write_text_atomic(work / chunks.PLAN_FILE, json.dumps(message))
 
+    def _submit_chunks(self, job: Job, spec: dict, ranges: list, running: int = 0) -> None:
+        """Make the chunks of ``ranges`` and submit all but the first ``running`` (started)."""
+        job.chunks = _chunk_specs(job.plays, ranges, job.poster)
+        job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
+        job.pending_chunks = len(job.chunks)
+        for chunk in job.chunks[running:]:
+            self.futures[self.executor.chunk(spec, chunk)] = (job, f"chunk {chunk['index']}")
+
     def _cut(self, job: Job) -> None:
         """Once chunk 0 has said where it stops, cut the rest of the scene and submit it."""
         if job.chunks:
@@ -211,14 +219,11 @@ class _Driver:
             return
         cut = json.loads(cut_file.read_text())
         end, frames = int(cut["end"]), job.plays
-        still = job.still[end:] if job.still else None
-        rest = split_chunks(frames[end:], job.n_chunks - 1, still) if end < len(frames) else []
-        ranges = [(0, end)] + [(end + start, end + stop) for start, stop in rest]
-        job.chunks = _chunk_specs(frames, ranges, job.poster)
-        job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
-        job.pending_chunks = len(job.chunks)
-        for chunk in job.chunks[1:]:
-            self.futures[self.executor.chunk(spec, chunk)] = (job, f"chunk {chunk['index']}")
+        ranges = [(0, end)]
+        if end < len(frames):
+            rest = split_chunks(frames[end:], job.n_chunks - 1, job.still[end:])
+            ranges += [(end + start, end + stop) for start, stop in rest]
+        self._submit_chunks(job, spec, ranges, running=1)
         if cut.get("poster_missed") and "png" in self.formats:  # drawn before it was known
             play = int(np.searchsorted(np.cumsum(frames), job.poster, side="right"))
             poster = {"index": -1, "plays": [play, play + 1], "first": sum(frames[:play]),
@@ -256,13 +261,7 @@ class _Driver:
                     self._tell_open_chunk(spec, message)
                     job.stage = "drawing; cutting the rest"
                     continue
-                ranges = split_chunks(frames, job.n_chunks, job.still or None)
-                job.chunks = _chunk_specs(frames, ranges, poster)
-                job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
-                job.pending_chunks = len(job.chunks)
-                for chunk in job.chunks:
-                    future = self.executor.chunk(spec, chunk)
-                    self.futures[future] = (job, f"chunk {chunk['index']}")
+                self._submit_chunks(job, spec, split_chunks(frames, job.n_chunks, job.still))
             elif what in ("open", "poster") or what.startswith("chunk"):
                 if what == "open":
                     self._cut(job)  # if the cut was not seen yet (a short scene)
@@ -317,10 +316,10 @@ def run_batch(
 ) -> None:
     """Run the pending jobs as chunks on ``n_jobs`` local processes or a Dask cluster.
 
-    Every scene is cut into ``chunks_per_scene`` chunks of roughly equal frame
-    counts; by default one per worker for a lone scene and for the last scenes of
-    a batch, the others whole (see ``_Driver.chunks_for_next``); a progress bar per scene fills with
-    its frames done out of its frames planned.
+    Every scene is cut into ``chunks_per_scene`` chunks of roughly equal cost
+    (:mod:`rendering.cuts`); by default one per worker for a lone scene and for
+    the last scenes of a batch, the others whole (``_Driver.chunks_for_next``).
+    A progress bar per scene fills with its frames done out of its frames planned.
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 

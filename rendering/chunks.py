@@ -312,31 +312,39 @@ class _ChunkOutputs:
             self.poster_missed = True
 
     def add(self, rgba: np.ndarray, repeat: int) -> None:
+        # A frame written ``repeat`` times (a still wait) is converted and resized once.
+        yuv = opaque_frame(rgba) if self.videos else None  # manim's RGBA: alpha 255 everywhere
+        small = None
         for _ in range(repeat):
             frame = self.first + self.count
-            if self.videos:  # converted once for every video (manim's RGBA: alpha 255 everywhere)
-                yuv = opaque_frame(rgba)
-                for video in self.videos:
-                    video.add_frame(yuv)
+            for video in self.videos:
+                video.add_frame(yuv)
             if self.small is not None:
-                self._take_small(frame, rgba)
+                small = self._take_small(frame, rgba, small)
             if frame == self.poster and "png" in self.formats:
                 from PIL import Image
 
                 opaque = np.ascontiguousarray(rgba[..., :3])
                 Image.fromarray(opaque).save(self.files["png"], format="PNG", optimize=True)
             self.count += 1
+        if self.newest is not None and self.newest[1] is rgba:  # manim reuses its buffer
+            self.newest = (self.newest[0], rgba.copy())
         self._write_held(final=False)
 
-    def _take_small(self, frame: int, rgba: np.ndarray) -> None:
-        """Resize the frame for the GIF if the GIF shows it. Until the total is known the end
-        can only lower a frame's count (:func:`gif_repeats`), except for the very last frame:
-        the newest frame the GIF skips is kept at full size until the next one comes."""
+    def _take_small(self, frame: int, rgba: np.ndarray, small):
+        """The frame at the GIF's size (``small``, or resized now) if the GIF shows it.
+
+        Until the total is known the end can only lower a frame's count
+        (:func:`gif_repeats`), except for the very last frame: the newest frame the
+        GIF skips is kept at full size until the next one comes.
+        """
         self.newest = None
         if gif_repeats(frame, self.options.fps, self.options.gif_fps, self.n_frames):
-            self.held.append((frame, self.small.resize(rgba)))
+            small = small if small is not None else self.small.resize(rgba)
+            self.held.append((frame, small))
         elif self.n_frames is None:
-            self.newest = (frame, rgba.copy())
+            self.newest = (frame, rgba)
+        return small
 
     def _write_held(self, final: bool) -> None:
         last = self.first + self.count - 1

@@ -15,9 +15,10 @@ import numpy as np
 
 __all__ = ["STILL_SHARE", "open_cut", "play_costs", "split_chunks"]
 
-# A still frame (a wait: drawn once, written again) costs about this share of a moving
-# frame's time: 18.4 against 40.6 ms for SpiralsStretching at 1080p60 (encoding only).
-STILL_SHARE = 0.45
+# A still frame (a wait: drawn once, converted once, encoded again) costs about this share
+# of a moving frame's time: 13.0 against 49.1 ms and 13.6 against 50.9 ms per frame in two
+# one-process renders of SpiralsStretching at 1080p60, MP4.
+STILL_SHARE = 0.27
 
 
 def play_costs(frames: Sequence[int], still: Sequence[bool] | None = None) -> np.ndarray:

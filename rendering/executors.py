@@ -100,8 +100,13 @@ class DaskExecutor:
         self.n_workers = max(1, sum(self.client.nthreads().values()))
         self._ids = itertools.count()
         # Every worker imports manim now, while the first plan is on its way (not waited for).
-        with contextlib.suppress(Exception):
-            self.client.run(worker.prepare_dask_worker, wait=False)
+        from distributed import fire_and_forget
+
+        for address in self.client.nthreads():
+            fire_and_forget(self.client.submit(
+                worker.prepare_worker, workers=[address], pure=False,
+                key=f"bendspace-prepare-{address}-{next(self._ids)}",
+            ))  # fmt: skip
 
     def _key(self, what: str, spec: dict) -> str:
         return f"bendspace-{what}-{spec['name']}-{spec['theme']}-{next(self._ids)}-{spec['hash']}"

@@ -41,7 +41,7 @@ __all__ = [
     "init_worker",
     "job_spec",
     "plan_task",
-    "prepare_dask_worker",
+    "prepare_worker",
     "scene_class",
     "warm_up",
 ]
@@ -57,15 +57,12 @@ def init_worker(progress_queue=None) -> None:
     _PROGRESS = progress_queue
     die_with_parent()
     interrupt_on_sigterm()
-    import manim  # noqa: F401  (once per worker, while the first plan runs elsewhere)
-
-    from model.states import keep_loaded
-
-    keep_loaded()  # scenes of a batch share states files: each is read once per worker
+    prepare_worker()
 
 
-def prepare_dask_worker() -> int:
-    """On a Dask worker, before its first task: import manim, keep the states it loads."""
+def prepare_worker() -> int:
+    """A worker, before its first task (local pool or Dask): import manim once, and keep
+    the states files it loads (scenes of a batch share them: each is read once)."""
     import manim  # noqa: F401
 
     from model.states import keep_loaded

@@ -152,17 +152,17 @@ def test_still_plays_weigh_less_in_the_cuts():
     frames, still = [100, 100, 100, 100], [False, False, False, True]
     assert list(play_costs(frames, still)) == [100, 100, 100, 100 * STILL_SHARE]
     assert split_chunks(frames, 2) == [(0, 2), (2, 4)]  # by frames: two plays each
-    assert split_chunks(frames, 2, still) == [(0, 2), (2, 4)]  # 200 | 145: still nearest
+    assert split_chunks(frames, 2, still) == [(0, 2), (2, 4)]  # 200 | 127: still nearest
     long_wait = [60, 60, 60, 60, 240]
     waiting = [False, False, False, False, True]
     assert split_chunks(long_wait, 2) == [(0, 4), (4, 5)]  # 240 | 240 frames
-    assert split_chunks(long_wait, 2, waiting) == [(0, 3), (3, 5)]  # 180 | 168 in cost
+    assert split_chunks(long_wait, 2, waiting) == [(0, 3), (3, 5)]  # 180 | 125 in cost
     assert play_costs([5, 5], [True]).tolist() == [5, 5]  # flags of another plan: ignored
     # The open chunk weighs the same way: at the start, half of the cost, not of the frames.
     assert open_cut(long_wait, 1, 0, 2) == 4
     assert open_cut(long_wait, 1, 0, 2, waiting) == 3
     assert open_cut(long_wait, 1, 30, 2) == 4  # halfway through play 0: 255 of 480 frames
-    assert open_cut(long_wait, 1, 30, 2, waiting) == 3  # 189 of 348 in cost
+    assert open_cut(long_wait, 1, 30, 2, waiting) == 3  # 167 of 305 in cost
 
 
 def test_open_cut_leaves_the_open_chunk_its_share_and_never_cuts_behind_it():
