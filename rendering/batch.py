@@ -6,7 +6,6 @@ and ``render.py custom``); its steps are public for callers that want only one.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import time
@@ -17,7 +16,6 @@ from pathlib import Path
 
 import numpy as np
 
-from model.files import write_text_atomic
 from model.sources import StatesSource
 from rendering import chunks
 from rendering.chunks import split_chunks
@@ -197,9 +195,7 @@ class _Driver:
             self.done.setdefault(key, {})[index] = frames
 
     def _tell_open_chunk(self, spec: dict, message: dict) -> None:
-        work = Path(spec["work"])
-        work.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(work / chunks.PLAN_FILE, json.dumps(message))
+        self.executor.messages(spec).tell_plan(message)
 
     def _submit_chunks(self, job: Job, spec: dict, ranges: list, running: int = 0) -> None:
         """Make the chunks of ``ranges`` and submit all but the first ``running`` (started)."""
@@ -214,10 +210,9 @@ class _Driver:
         if job.chunks:
             return
         spec = self.specs[job.key]
-        cut_file = Path(spec["work"]) / chunks.CUT_FILE
-        if not cut_file.is_file():
+        cut = self.executor.messages(spec).cut()
+        if cut is None:
             return
-        cut = json.loads(cut_file.read_text())
         end, frames = int(cut["end"]), job.plays
         ranges = [(0, end)]
         if end < len(frames):

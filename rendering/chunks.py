@@ -14,18 +14,15 @@ joins the segments packet by packet (no re-encoding) and makes the GIF.
 from __future__ import annotations
 
 import contextlib
-import json
 import math
 import os
 import shutil
-import time
 from collections.abc import Callable, Iterator, Sequence
 from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
 
-from model.files import write_text_atomic
 from rendering.cuts import STILL_SHARE, open_cut, play_costs, split_chunks
 from rendering.encode import (
     GIF_STEADY,
@@ -43,6 +40,7 @@ from rendering.options import ALPHA_FORMATS, FORMATS, RenderOptions
 __all__ = [
     "SEGMENT_FORMATS",
     "STILL_SHARE",
+    "ChunkOutputs",
     "chunk_files",
     "concat_segments",
     "draw_frames",
@@ -55,7 +53,7 @@ __all__ = [
     "poster_index_for",
     "render_alpha",
     "render_chunk",
-    "render_open_chunk",
+    "render_range",
     "scene_frames",
     "split_chunks",
 ]
@@ -202,7 +200,7 @@ def draw_frames(
 
     ``rgba`` is manim's buffer, valid only during the call: copy what you keep.
     """
-    _render_range(scene_cls, options, work, plays, sink)
+    render_range(scene_cls, options, work, plays, sink)
 
 
 def scene_frames(
@@ -210,11 +208,11 @@ def scene_frames(
 ) -> Iterator[np.ndarray]:
     """Every RGBA frame of the scene (or of plays ``[start, end)``), for tests and tools."""
     frames: list[np.ndarray] = []
-    _render_range(scene_cls, options, work, plays, lambda px, n: frames.extend([px.copy()] * n))
+    render_range(scene_cls, options, work, plays, lambda px, n: frames.extend([px.copy()] * n))
     yield from frames
 
 
-def _render_range(
+def render_range(
     scene_cls, options, work, plays, sink, transparent=False, created=lambda scene: None
 ) -> np.ndarray:
     """Render plays ``[start, end)`` (all if None) into ``sink``; returns the background RGB."""
@@ -277,7 +275,7 @@ class _SmallFrames:
         self.out.close()
 
 
-class _ChunkOutputs:
+class ChunkOutputs:
     """Where one chunk's frames go: its video segments, the GIF's small frames, the poster.
 
     ``n_frames`` and ``poster`` may be unknown (None) when the chunk starts (the
@@ -383,77 +381,16 @@ def render_chunk(
     poster that fall inside the chunk are taken here, from the lossless frames.
     """
     work.mkdir(parents=True, exist_ok=True)
-    outputs = _ChunkOutputs(work, index, formats, options, first_frame, n_frames, poster_index)
+    outputs = ChunkOutputs(work, index, formats, options, first_frame, n_frames, poster_index)
 
     def sink(rgba: np.ndarray, repeat: int) -> None:
         outputs.add(rgba, repeat)
         progress(outputs.count)
 
-    _render_range(scene_cls, options, work / f"manim{index}", plays, sink)
+    render_range(scene_cls, options, work / f"manim{index}", plays, sink)
     outputs.close()
     shutil.rmtree(work / f"manim{index}", ignore_errors=True)
     return outputs.count
-
-
-PLAN_FILE, CUT_FILE = "plan.json", "cut.json"  # the open chunk's messages, in the work folder
-
-
-def render_open_chunk(
-    scene_cls: type,
-    formats: Sequence[str],
-    options: RenderOptions,
-    work: Path,
-    progress: Callable[[int], None] = lambda done: None,
-    wait: float = 0.05,
-) -> dict:
-    """Chunk 0, started at once, beside the plan, with no end yet.
-
-    The plan, when it is done, is written to ``work/plan.json`` (frames per
-    play, poster frame, chunk count, or ``failed``). At the next frame this
-    chunk reads it, chooses where it stops (:func:`open_cut`) and writes that
-    to ``work/cut.json``, from which the batch cuts the other chunks. A
-    chunk that reaches the end first waits for the plan. Returns ``count``,
-    ``end`` (the cut) and ``poster_missed`` (the poster was already past).
-    """
-    from manim import config
-
-    work.mkdir(parents=True, exist_ok=True)
-    outputs = _ChunkOutputs(work, 0, formats, options, 0, None, None)
-    state: dict = {"scene": None, "end": None, "frames": None}
-
-    def decide(plays_started: int) -> None:
-        plan = json.loads((work / PLAN_FILE).read_text())
-        if plan.get("failed"):
-            raise RuntimeError("the scene's plan failed")
-        frames = plan["frames"]
-        end = open_cut(frames, plays_started, outputs.count, plan["chunks"], plan.get("still"))
-        state["end"], state["frames"] = end, frames
-        config.upto_animation_number = end - 1
-        outputs.know_total(int(sum(frames)), int(plan["poster"]))
-        cut = {"end": end, "poster_missed": outputs.poster_missed}
-        write_text_atomic(work / CUT_FILE, json.dumps(cut))
-
-    def sink(rgba: np.ndarray, repeat: int) -> None:
-        if state["end"] is None and (work / PLAN_FILE).exists():
-            decide(state["scene"].renderer.num_plays + 1)
-        outputs.add(rgba, repeat)
-        progress(outputs.count)
-
-    def created(scene) -> None:
-        state["scene"] = scene
-
-    _render_range(scene_cls, options, work / "manim0", None, sink, created=created)
-    while state["end"] is None:  # the whole scene drawn before the plan came
-        if (work / PLAN_FILE).exists():
-            decide(len(json.loads((work / PLAN_FILE).read_text()).get("frames", [])))
-        else:
-            time.sleep(wait)
-    outputs.close()
-    shutil.rmtree(work / "manim0", ignore_errors=True)
-    expected = int(sum(state["frames"][: state["end"]]))
-    if outputs.count != expected:
-        raise RuntimeError(f"chunk 0 wrote {outputs.count} frames, the plan said {expected}")
-    return {"count": outputs.count, "end": state["end"], "poster_missed": outputs.poster_missed}
 
 
 def render_alpha(
@@ -465,7 +402,7 @@ def render_alpha(
     if not wanted:
         return files
     frames: list[tuple[np.ndarray, int]] = []
-    background = _render_range(
+    background = render_range(
         scene_cls, options, work / "manim-alpha", None,
         lambda px, n: frames.append((px.copy(), n)), transparent=True,
     )  # fmt: skip

@@ -1,12 +1,14 @@
 """Where the chunks run: a local process pool (the default) or a Dask distributed cluster.
 
-Both give the batch the same three calls, each returning a future with
-``done()`` and ``result()``: ``plan`` (frames per play), ``chunk`` (render one
-chunk into the scene's work folder) and ``finish`` (join, GIF, stamp). The
-local pool imports manim once per worker process and reports per-chunk
-progress through a queue. The Dask executor sends plan and chunk tasks to the
-cluster (its workers check their checkout against the client's by hash), gets
-each chunk back as bytes and writes them atomically into the work folder;
+Both give the batch the same calls, each returning a future with ``done()``
+and ``result()``: ``plan`` (frames per play), ``chunk`` (render one chunk into
+the scene's work folder), ``open_chunk`` (chunk 0, started beside the plan,
+told the plan and telling its cut through ``messages``) and ``finish`` (join,
+GIF, stamp). The local pool imports manim once per worker process and reports
+per-chunk progress through a queue. The Dask executor sends plan and chunk
+tasks to the cluster (its workers check their checkout against the client's
+by hash), passes the open chunk's messages through the scheduler's metadata,
+gets each chunk back as bytes and writes them atomically into the work folder;
 joining and the GIF run on the client, which owns the output folder. Dask is
 imported only here, and only when ``--scheduler`` is given.
 """
@@ -15,16 +17,19 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import multiprocessing
 import queue
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from model.files import write_atomic
 from rendering import worker
+from rendering.open_chunk import FileMessages
 
-__all__ = ["DaskExecutor", "LocalExecutor", "make_executor"]
+__all__ = ["DaskExecutor", "DaskMessages", "LocalExecutor", "make_executor"]
 
 
 class LocalExecutor:
@@ -57,6 +62,10 @@ class LocalExecutor:
         """Chunk 0 with no end yet; it stops where the plan, once written, leaves it its share."""
         return self.pool.submit(worker.open_chunk_task, spec)
 
+    def messages(self, spec: dict) -> FileMessages:
+        """The plan and the cut of ``spec``'s open chunk: files in its work folder."""
+        return FileMessages(Path(spec["work"]))
+
     def finish(self, spec: dict, *args) -> Future:
         """Join the chunks, make the GIF and the stamp; the result is the stamp."""
         return self.pool.submit(worker.finish_task, spec, *args)
@@ -83,6 +92,61 @@ class LocalExecutor:
         self.progress.close()
 
 
+class DaskMessages:
+    """An open chunk's plan and cut, kept in the Dask scheduler's metadata under ``name``.
+
+    The same four calls as :class:`rendering.open_chunk.FileMessages`, for
+    workers that do not share the client's folder. Made by the client and sent
+    with the task; on a worker it reaches the scheduler through the worker's
+    own client. The chunk asks for the plan at most every ``every`` seconds.
+    """
+
+    ROOT = "bendspace-open-chunks"
+
+    def __init__(self, name: str, client=None, every: float = 0.1) -> None:
+        self.name, self.every, self.client = name, every, client
+        self._asked = -float("inf")
+
+    def __getstate__(self) -> dict:
+        return {"name": self.name, "every": self.every}  # not the client: the worker has its own
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["name"], None, state["every"])
+
+    def _client(self):
+        if self.client is None:
+            from distributed import get_client
+
+            self.client = get_client()
+        return self.client
+
+    def _get(self, what: str) -> dict | None:
+        text = self._client().get_metadata([self.ROOT, self.name, what], None)
+        return json.loads(text) if text is not None else None
+
+    def _set(self, what: str, message: dict) -> None:  # as JSON, as the files hold it
+        self._client().set_metadata([self.ROOT, self.name, what], json.dumps(message))
+
+    def tell_plan(self, message: dict) -> None:
+        self._set("plan", message)
+
+    def plan(self) -> dict | None:
+        now = time.monotonic()
+        if now - self._asked < self.every:
+            return None
+        self._asked = now
+        return self._get("plan")
+
+    def tell_cut(self, cut: dict) -> None:
+        self._set("cut", cut)
+
+    def cut(self) -> dict | None:
+        return self._get("cut")
+
+    def forget(self) -> None:
+        self._client().set_metadata([self.ROOT, self.name], {})
+
+
 class DaskExecutor:
     """The chunks on a Dask cluster at ``address`` (``tcp://HOST:PORT``) or a given client."""
 
@@ -99,6 +163,7 @@ class DaskExecutor:
         self.local = ThreadPoolExecutor(2)  # the client's own share: join and GIF
         self.n_workers = max(1, sum(self.client.nthreads().values()))
         self._ids = itertools.count()
+        self._messages: dict[str, DaskMessages] = {}
         # Every worker imports manim now, while the first plan is on its way (not waited for).
         from distributed import fire_and_forget
 
@@ -111,7 +176,15 @@ class DaskExecutor:
     def _key(self, what: str, spec: dict) -> str:
         return f"bendspace-{what}-{spec['name']}-{spec['theme']}-{next(self._ids)}-{spec['hash']}"
 
-    opens_chunks = False  # the workers do not share the client's folder: plan first
+    #: Chunk 0 starts beside the plan; the plan and the cut go through the scheduler.
+    opens_chunks = True
+
+    def messages(self, spec: dict) -> DaskMessages:
+        """The plan and the cut of ``spec``'s open chunk, in the scheduler's metadata."""
+        name = spec["work"]  # the client's pid and the scene: unique among the clients
+        if name not in self._messages:
+            self._messages[name] = DaskMessages(name, self.client)
+        return self._messages[name]
 
     def plan(self, spec: dict):
         """Frames per play, computed on a worker (which checks its checkout first)."""
@@ -119,19 +192,27 @@ class DaskExecutor:
 
     def chunk(self, spec: dict, chunk: dict) -> Future:
         """Render a chunk on a worker; its bytes are written here, atomically, when it is back."""
+        return self._stored(spec, chunk, None)
+
+    def open_chunk(self, spec: dict) -> Future:
+        """Chunk 0 with no end yet, on a worker; it stops where the plan leaves it its share."""
+        return self._stored(spec, None, self.messages(spec))
+
+    def _stored(self, spec: dict, chunk: dict | None, messages) -> Future:
+        what = "chunk" if chunk is not None else "open-chunk"
         remote = self.client.submit(
-            worker.chunk_bytes_task, spec, chunk, key=self._key("chunk", spec), pure=False
+            worker.chunk_bytes_task, spec, chunk, messages, key=self._key(what, spec), pure=False
         )
         done: Future = Future()
 
         def store(future) -> None:
             try:
-                files = future.result()
+                back = future.result()
                 work = Path(spec["work"])
                 work.mkdir(parents=True, exist_ok=True)
-                for name, data in files.items():
+                for name, data in back["files"].items():
                     write_atomic(work / name, lambda tmp, data=data: tmp.write_bytes(data))
-                done.set_result(chunk.get("expected") or 0)
+                done.set_result(back["result"])
             except BaseException as err:
                 done.set_exception(err)
 
@@ -150,6 +231,8 @@ class DaskExecutor:
         """Cancel what is left and disconnect (the cluster keeps running)."""
         self.local.shutdown(wait=not kill, cancel_futures=kill)
         with contextlib.suppress(Exception):
+            for messages in self._messages.values():
+                messages.forget()
             self.client.close()
 
 

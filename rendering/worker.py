@@ -240,13 +240,20 @@ def chunk_task(spec: dict, chunk: dict, work: str | None = None) -> int:
     return count
 
 
-def open_chunk_task(spec: dict) -> dict:
-    """Chunk 0 of a scene whose plan runs beside it (:func:`rendering.chunks.render_open_chunk`)."""
-    from rendering.chunks import render_open_chunk
+def open_chunk_task(spec: dict, work: str | None = None, messages=None) -> dict:
+    """Chunk 0 of a scene whose plan runs beside it (:mod:`rendering.open_chunk`).
+
+    ``work`` overrides the spec's folder; ``messages`` carry the plan and the cut
+    (default: files in the spec's work folder).
+    """
+    from rendering.open_chunk import render_open_chunk
 
     scene_cls, options = _prepare(spec)
     progress = _progress(spec, 0)
-    result = render_open_chunk(scene_cls, spec["formats"], options, Path(spec["work"]), progress)
+    result = render_open_chunk(
+        scene_cls, spec["formats"], options, Path(work or spec["work"]), progress,
+        messages=messages,
+    )  # fmt: skip
     progress(result["count"], final=True)
     return result
 
@@ -264,13 +271,22 @@ def _check_checkout(spec: dict) -> None:
         )
 
 
-def chunk_bytes_task(spec: dict, chunk: dict) -> dict[str, bytes]:
-    """Dask: check the checkout, render one chunk in a private folder, return its files' bytes."""
+def chunk_bytes_task(spec: dict, chunk: dict | None, messages=None) -> dict:
+    """Dask: check the checkout, render one chunk in a private folder, return its files' bytes.
+
+    ``chunk`` None is the open chunk 0, cut by ``messages``
+    (:class:`rendering.executors.DaskMessages`). Returns ``files`` (name to
+    bytes) and ``result`` (the chunk task's).
+    """
     os.environ["BENDSPACE_THEME"] = spec["theme"]
     _check_checkout(spec)
     with tempfile.TemporaryDirectory(prefix="bendspace-chunk-") as tmp:
-        chunk_task(spec, chunk, work=tmp)
-        return {p.name: p.read_bytes() for p in Path(tmp).iterdir() if p.is_file()}
+        if chunk is None:
+            result = open_chunk_task(spec, work=tmp, messages=messages)
+        else:
+            result = chunk_task(spec, chunk, work=tmp)
+        files = {p.name: p.read_bytes() for p in Path(tmp).iterdir() if p.is_file()}
+        return {"files": files, "result": result}
 
 
 def finish_task(

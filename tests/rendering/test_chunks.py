@@ -16,18 +16,17 @@ from render_harness import ROOT, run_render
 
 import rendering
 import rendering.chunks
+import rendering.open_chunk
 from rendering.chunks import (
-    CUT_FILE,
-    PLAN_FILE,
     finish_outputs,
     open_cut,
     plan_scene,
     poster_index_for,
     render_chunk,
-    render_open_chunk,
     scene_frames,
     split_chunks,
 )
+from rendering.open_chunk import CUT_FILE, PLAN_FILE, render_open_chunk
 from rendering.registry import load_scene_module
 from rendering.stamps import output_folder, quality_name
 
@@ -203,7 +202,7 @@ def test_the_open_chunk_and_the_rest_give_the_files_of_one_chunk(
         def sleep(seconds: float) -> None:
             (work / PLAN_FILE).write_text(json.dumps(plan))
 
-        monkeypatch.setattr(rendering.chunks.time, "sleep", sleep)
+        monkeypatch.setattr(rendering.open_chunk.time, "sleep", sleep)
     result = render_open_chunk(scene_cls, formats, options, work, wait=0.01)
     end = json.loads((work / CUT_FILE).read_text())["end"]
     assert result["end"] == end and result["count"] == sum(counts[:end])

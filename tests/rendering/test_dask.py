@@ -70,8 +70,30 @@ def test_a_dask_cluster_renders_the_same_frames_as_the_local_pool(cluster, scene
     assert again.returncode == 0 and "up to date" in again.stderr
 
 
+def test_the_open_chunks_messages_pass_through_the_scheduler(cluster):
+    # The client tells the plan, a worker's chunk 0 reads it and tells its cut back.
+    from rendering.executors import DaskMessages
+
+    _, client = cluster
+    mine = DaskMessages("test-scene-work", client)
+    assert mine.plan() is None and mine.cut() is None
+
+    def on_a_worker(messages: DaskMessages) -> dict | None:
+        plan = messages.plan()
+        messages.tell_cut({"end": len(plan["frames"]) - 1})
+        return plan
+
+    mine.tell_plan({"frames": [3, 4, 5]})
+    assert client.submit(on_a_worker, mine, pure=False).result() == {"frames": [3, 4, 5]}
+    assert mine.cut() == {"end": 2}
+    mine.forget()
+    assert mine.cut() is None
+
+
 @pytest.mark.slow
-def test_a_worker_killed_during_a_chunk_loses_nothing(cluster, scene_dir, tmp_path):
+@pytest.mark.parametrize("victim", ["open-chunk", "chunk"])
+def test_a_worker_killed_during_a_chunk_loses_nothing(victim, cluster, scene_dir, tmp_path):
+    # Chunk 0 (started beside the plan) or a later chunk: Dask runs it again elsewhere.
     local_cluster, client = cluster
     workers = client.run(os.getpid)  # worker address -> pid
     out = tmp_path / "gallery"
@@ -86,7 +108,7 @@ def test_a_worker_killed_during_a_chunk_loses_nothing(cluster, scene_dir, tmp_pa
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and process.poll() is None:
             for address, keys in client.processing().items():
-                if any("bendspace-chunk" in str(key) for key in keys) and address in workers:
+                if any(f"bendspace-{victim}-" in str(key) for key in keys) and address in workers:
                     time.sleep(0.3)  # well inside the chunk
                     os.kill(workers[address], signal.SIGKILL)
                     killed.append(address)

@@ -1,0 +1,128 @@
+"""Chunk 0 of a scene, started beside the scene's plan, and the messages that cut it.
+
+The batch does not wait for a scene's plan (frames per play) before drawing:
+chunk 0 starts at once, on another worker, and draws until the plan comes.
+Then it chooses where to stop, so that it gets its share of the scene
+(:func:`rendering.cuts.open_cut`), and says so; the batch cuts the rest from
+there. The plan and the cut travel as small messages: files in the scene's
+work folder for the local pool (:class:`FileMessages`), the scheduler's
+metadata on a Dask cluster (:class:`rendering.executors.DaskMessages`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from model.files import write_text_atomic
+from rendering.chunks import ChunkOutputs, render_range
+from rendering.cuts import open_cut
+from rendering.options import RenderOptions
+
+__all__ = ["CUT_FILE", "PLAN_FILE", "FileMessages", "render_open_chunk"]
+
+PLAN_FILE, CUT_FILE = "plan.json", "cut.json"  # the open chunk's messages, in the work folder
+
+
+class FileMessages:
+    """The messages between the batch and an open chunk, as files in the scene's work folder.
+
+    The batch says the plan (:meth:`tell_plan`), the chunk reads it
+    (:meth:`plan`) and says where it stops (:meth:`tell_cut`), which the batch
+    reads (:meth:`cut`). The local pool's processes share the folder; a Dask
+    cluster passes the same messages through its scheduler
+    (:class:`rendering.executors.DaskMessages`).
+    """
+
+    def __init__(self, work: Path) -> None:
+        self.work = Path(work)
+
+    def _read(self, name: str) -> dict | None:
+        path = self.work / name
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    def _write(self, name: str, message: dict) -> None:
+        self.work.mkdir(parents=True, exist_ok=True)
+        write_text_atomic(self.work / name, json.dumps(message))
+
+    def tell_plan(self, message: dict) -> None:
+        self._write(PLAN_FILE, message)
+
+    def plan(self) -> dict | None:
+        return self._read(PLAN_FILE)
+
+    def tell_cut(self, cut: dict) -> None:
+        self._write(CUT_FILE, cut)
+
+    def cut(self) -> dict | None:
+        return self._read(CUT_FILE)
+
+
+def render_open_chunk(
+    scene_cls: type,
+    formats: Sequence[str],
+    options: RenderOptions,
+    work: Path,
+    progress: Callable[[int], None] = lambda done: None,
+    wait: float = 0.05,
+    messages=None,
+) -> dict:
+    """Chunk 0, started at once, beside the plan, with no end yet.
+
+    The plan, when it is done, comes through ``messages`` (default: files in
+    ``work``, :class:`FileMessages`): frames per play, poster frame, chunk
+    count, or ``failed``. At the next frame this chunk reads it, chooses where
+    it stops (:func:`open_cut`) and says so (``tell_cut``); from that the batch
+    cuts the other chunks. A chunk that reaches the end first waits for the
+    plan. A chunk 0 run again (Dask retries a chunk whose worker died) keeps
+    the cut already said. Returns ``count``, ``end`` (the cut) and ``poster_missed`` (the
+    poster was already past).
+    """
+    from manim import config
+
+    messages = messages or FileMessages(work)
+    work.mkdir(parents=True, exist_ok=True)
+    outputs = ChunkOutputs(work, 0, formats, options, 0, None, None)
+    state: dict = {"scene": None, "end": None, "frames": None}
+
+    def decide(plan: dict, plays_started: int) -> None:
+        if plan.get("failed"):
+            raise RuntimeError("the scene's plan failed")
+        frames = plan["frames"]
+        told = messages.cut()  # already said: this is chunk 0 again, after its worker died
+        if told is not None:
+            end = int(told["end"])  # the batch has cut the rest from there
+        else:
+            end = open_cut(frames, plays_started, outputs.count, plan["chunks"], plan.get("still"))
+        state["end"], state["frames"] = end, frames
+        config.upto_animation_number = end - 1
+        outputs.know_total(int(sum(frames)), int(plan["poster"]))
+        if told is None:
+            messages.tell_cut({"end": end, "poster_missed": outputs.poster_missed})
+
+    def sink(rgba: np.ndarray, repeat: int) -> None:
+        if state["end"] is None and (plan := messages.plan()) is not None:
+            decide(plan, state["scene"].renderer.num_plays + 1)
+        outputs.add(rgba, repeat)
+        progress(outputs.count)
+
+    def created(scene) -> None:
+        state["scene"] = scene
+
+    render_range(scene_cls, options, work / "manim0", None, sink, created=created)
+    while state["end"] is None:  # the whole scene drawn before the plan came
+        if (plan := messages.plan()) is not None:
+            decide(plan, len(plan.get("frames", [])))
+        else:
+            time.sleep(wait)
+    outputs.close()
+    shutil.rmtree(work / "manim0", ignore_errors=True)
+    expected = int(sum(state["frames"][: state["end"]]))
+    if outputs.count != expected:
+        raise RuntimeError(f"chunk 0 wrote {outputs.count} frames, the plan said {expected}")
+    return {"count": outputs.count, "end": state["end"], "poster_missed": outputs.poster_missed}
