@@ -6,17 +6,19 @@ and ``render.py custom``); its steps are public for callers that want only one.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from model.sources import StatesSource
+from model.sources import StatesSource, source_from_json, source_to_json
 from rendering import chunks
 from rendering.chunks import split_chunks
 from rendering.executors import make_executor
@@ -81,24 +83,85 @@ class Job:
         return f"{self.entry.name} ({self.theme})"
 
 
-def train_states(jobs: list[Job], console) -> None:
+def _init_trainer() -> None:
+    from rendering.process import die_with_parent, interrupt_on_sigterm
+
+    die_with_parent()
+    interrupt_on_sigterm()
+
+
+def _train_one(data: dict) -> float:
+    """Train one states file (a source as JSON) in a worker process; returns its seconds."""
+    start = time.perf_counter()
+    source_from_json(data).load(progress=False)
+    return time.perf_counter() - start
+
+
+def train_states(jobs: list[Job], console, n_jobs: int = 1) -> None:
     """Train every distinct missing states file once, before any render starts.
 
-    A job whose states cannot be made fails with one line; the others go on.
+    Each file trains on one core (``model.train``), so ``n_jobs`` processes
+    train ``n_jobs`` files at a time. A job whose states cannot be made fails
+    with one line; the others go on.
     """
     needed: dict[StatesSource, list[Job]] = {}
     for job in jobs:
         for source in job.entry.states_sources:
             needed.setdefault(source, []).append(job)
+    missing: dict[StatesSource, list[Job]] = {}
     for source, users in needed.items():
         try:
-            if source.is_ready():
-                continue
-            console.print(f"training states {source.path().name} (once, for {len(users)} jobs)")
+            if not source.is_ready():
+                missing[source] = users
+        except Exception as err:
+            _fail(users, source, err)
+    if n_jobs > 1 and len(missing) > 1:
+        _train_in_parallel(missing, console, n_jobs)
+        return
+    for source, users in missing.items():
+        console.print(f"training states {source.path().name} (once, for {len(users)} jobs)")
+        try:
             source.load(progress=False)
         except Exception as err:
-            for job in users:
-                job.status, job.reason = "failed", f"states {source.describe()}: {one_line(err)}"
+            _fail(users, source, err)
+
+
+def _fail(users: list[Job], source: StatesSource, err: BaseException) -> None:
+    for job in users:
+        job.status, job.reason = "failed", f"states {source.describe()}: {one_line(err)}"
+
+
+def _train_in_parallel(missing: dict[StatesSource, list[Job]], console, n_jobs: int) -> None:
+    """``missing`` trained on ``n_jobs`` processes; Ctrl-C stops them (each file is written
+    whole or not at all)."""
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(
+        min(n_jobs, len(missing)), mp_context=context, initializer=_init_trainer
+    )
+    futures = {}
+    try:
+        for source, users in missing.items():
+            try:
+                data = source_to_json(source)
+            except TypeError as err:  # a source only this process knows
+                _fail(users, source, err)
+                continue
+            console.print(f"training states {source.path().name} (once, for {len(users)} jobs)")
+            futures[pool.submit(_train_one, data)] = source
+        for future in as_completed(futures):
+            source = futures[future]
+            try:
+                console.print(f"trained {source.path().name} in {future.result():.1f} s")
+            except Exception as err:
+                _fail(missing[source], source, err)
+        pool.shutdown()
+    except BaseException:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.terminate()
+        raise
 
 
 def plan_jobs(
@@ -173,6 +236,7 @@ class _Driver:
         job.n_chunks = self.chunks_for_next()
         output_folder(self.out, job.theme, self.options).mkdir(parents=True, exist_ok=True)
         spec = job_spec(job.entry, job.theme, self.out, self.formats, self.options, job.digest)
+        spec["encoder_threads"] = self.executor.encoder_threads
         self.specs[job.key] = spec
         job.stage, job.start = "planning", time.perf_counter()
         if job.known_plan:
@@ -443,7 +507,7 @@ def render_jobs(
     interrupted = False
     pages, formats = "html" in formats, [fmt for fmt in formats if fmt != "html"]
     try:
-        train_states(jobs, console)
+        train_states(jobs, console, n_jobs)
         if formats:
             plan_jobs(jobs, out, formats, options, force)
             run_batch(

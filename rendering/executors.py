@@ -28,6 +28,7 @@ from pathlib import Path
 from model.files import write_atomic
 from rendering import worker
 from rendering.open_chunk import FileMessages
+from rendering.process import cores
 
 __all__ = ["DaskExecutor", "DaskMessages", "LocalExecutor", "make_executor"]
 
@@ -39,6 +40,8 @@ class LocalExecutor:
         context = multiprocessing.get_context("spawn")  # no inherited threads or locks
         self.progress: multiprocessing.Queue = context.Queue()
         self.n_workers = n_workers
+        # One encoder thread per worker when the workers fill the cores (0: the codec's choice).
+        self.encoder_threads = max(1, cores() // n_workers) if n_workers > 1 else 0
         self.pool = ProcessPoolExecutor(
             n_workers, mp_context=context, initializer=worker.init_worker, initargs=(self.progress,)
         )
@@ -162,6 +165,7 @@ class DaskExecutor:
         self.client = client if client is not None else Client(address, timeout="20s")
         self.local = ThreadPoolExecutor(2)  # the client's own share: join and GIF
         self.n_workers = max(1, sum(self.client.nthreads().values()))
+        self.encoder_threads = self._encoder_threads()
         self._ids = itertools.count()
         self._messages: dict[str, DaskMessages] = {}
         # Every worker imports manim now, while the first plan is on its way (not waited for).
@@ -172,6 +176,24 @@ class DaskExecutor:
                 worker.prepare_worker, workers=[address], pure=False,
                 key=f"bendspace-prepare-{address}-{next(self._ids)}",
             ))  # fmt: skip
+
+    def _encoder_threads(self) -> int:
+        """Threads per encoder: a host's cores shared among the task slots of its workers."""
+        from urllib.parse import urlparse
+
+        try:
+            host_cores = self.client.run(cores)  # worker address -> its cores
+        except Exception:
+            return 0
+        slots: dict[str | None, int] = {}
+        for address, threads in self.client.nthreads().items():
+            host = urlparse(address).hostname
+            slots[host] = slots.get(host, 0) + threads
+        shares = [
+            max(1, n // slots.get(urlparse(address).hostname, 1))
+            for address, n in host_cores.items()
+        ]
+        return min(shares, default=0)
 
     def _key(self, what: str, spec: dict) -> str:
         return f"bendspace-{what}-{spec['name']}-{spec['theme']}-{next(self._ids)}-{spec['hash']}"

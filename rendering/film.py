@@ -231,7 +231,7 @@ def make_film(
         ([job for n, job in jobs.items() if n not in cards], out),
         ([job for n, job in jobs.items() if n in cards], film_dir / "cards"),
     ]
-    train_states(list(jobs.values()), console)
+    train_states(list(jobs.values()), console, n_jobs)
     for group, folder in groups:
         plan_jobs(group, folder, ["mp4"], options, force)
         run_batch(group, folder, ["mp4"], options, n_jobs, console)

@@ -174,7 +174,10 @@ def scene_class(spec: dict) -> type:
 
 
 def _prepare(spec: dict) -> tuple[type, RenderOptions]:
+    from rendering.encode import set_encoder_threads
+
     os.environ["BENDSPACE_THEME"] = spec["theme"]  # scenes read it when they set up
+    set_encoder_threads(spec.get("encoder_threads", 0))
     return scene_class(spec), RenderOptions(**spec["options"])
 
 
@@ -279,6 +282,7 @@ def chunk_bytes_task(spec: dict, chunk: dict | None, messages=None) -> dict:
     bytes) and ``result`` (the chunk task's).
     """
     os.environ["BENDSPACE_THEME"] = spec["theme"]
+    _keep_frames_on_the_heap()  # again: a worker the nanny restarted was not prepared
     _check_checkout(spec)
     with tempfile.TemporaryDirectory(prefix="bendspace-chunk-") as tmp:
         if chunk is None:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import av
 import numpy as np
 import pytest
 from PIL import Image
-from render_harness import run_render
+from render_harness import ROOT, run_render
 
 import rendering
+import rendering.process
 
 
 def test_draft_mp4_has_size_fps_frames_and_index_in_front(draft):
@@ -100,3 +105,36 @@ def test_light_theme_and_transparent_outputs(scene_dir, tmp_path):
         frames = [f for packet in container.demux(stream) for f in decoder.decode(packet)]
     alpha = frames[0].to_ndarray(format="rgba")[..., 3]
     assert frames[0].format.name == "yuva420p" and alpha[2, 2] < 8 and alpha.max() > 200
+
+
+_THREADS_SCRIPT = """
+import os, sys
+from pathlib import Path
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+from rendering.encode import VideoSink, opaque_frame, set_encoder_threads
+set_encoder_threads(int(sys.argv[2]))
+before = len(os.listdir("/proc/self/task"))
+sink = VideoSink("mp4", Path(sys.argv[3]), 640, 480, 10)
+for seed in range(12):
+    noise = np.random.default_rng(seed).integers(0, 255, (480, 640, 3), np.uint8)
+    sink.add_frame(opaque_frame(noise))
+print(len(os.listdir("/proc/self/task")) - before)
+sink.close()
+"""
+
+
+@pytest.mark.skipif(
+    not os.path.isdir("/proc/self/task") or rendering.process.cores() < 2, reason="Linux, 2 cores"
+)
+def test_a_batch_worker_encodes_on_one_thread_and_a_lone_render_on_all(tmp_path):
+    # set_encoder_threads(1), as in a pool that fills the cores: x264 starts no threads.
+    def threads_started(n: int) -> int:
+        out = subprocess.run(
+            [sys.executable, "-c", _THREADS_SCRIPT, str(ROOT), str(n), str(tmp_path / "t.mp4")],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return int(out.stdout)
+
+    assert threads_started(1) == 0
+    assert threads_started(0) > 0
