@@ -451,28 +451,57 @@ def concat_segments(segments: Sequence[Path], out: Path, fmt: str) -> None:
                 offset += round(frames * step)
 
 
+def steady(rgb: np.ndarray, shown: np.ndarray | None) -> np.ndarray:
+    """``rgb`` with every pixel within ``GIF_STEADY`` levels of ``shown`` (the GIF's frame
+    before) set to ``shown``'s, in place: still areas do not flicker (see rendering.encode)."""
+    if shown is None:
+        return rgb
+    near = np.maximum(rgb, shown)
+    near -= np.minimum(rgb, shown)  # |rgb - shown| in uint8, per channel
+    still = (near[..., 0] <= GIF_STEADY) & (near[..., 1] <= GIF_STEADY)
+    still &= near[..., 2] <= GIF_STEADY
+    np.copyto(rgb, shown, where=still[..., None])
+    return rgb
+
+
 def _gif_frames(parts: Sequence[Path]) -> Iterator[np.ndarray]:
-    """The GIF's frames from the chunks' lossless files, steadied (see rendering.encode)."""
+    """The GIF's frames from the chunks' lossless files, steadied (:func:`steady`)."""
     import av
 
     shown = None
     for path in parts:
         with av.open(str(path)) as container:
             for frame in container.decode(video=0):
-                rgb = frame.to_ndarray(format="rgb24")
-                if shown is not None:
-                    still = np.abs(rgb.astype(np.int16) - shown).max(axis=-1) <= GIF_STEADY
-                    rgb = np.where(still[..., None], shown, rgb)
-                shown = rgb
-                yield rgb
+                shown = steady(frame.to_ndarray(format="rgb24"), shown)
+                yield shown
+
+
+GIF_KEPT_BYTES = 384 << 20  # the GIF's frames kept between its two passes up to this size
 
 
 class _Twice:
+    """The GIF's frames for its two passes (palette, then the frames): decoded and steadied
+    once, and kept for the second pass while they fit in ``GIF_KEPT_BYTES``."""
+
     def __init__(self, parts: Sequence[Path]) -> None:
         self.parts = parts
+        self.kept: list[np.ndarray] | None = None
 
     def __iter__(self) -> Iterator[np.ndarray]:
-        return _gif_frames(self.parts)
+        if self.kept is not None:
+            yield from self.kept
+            return
+        kept: list[np.ndarray] | None = []
+        size = 0
+        for frame in _gif_frames(self.parts):
+            if kept is not None:
+                size += frame.nbytes
+                if size <= GIF_KEPT_BYTES:
+                    kept.append(frame)
+                else:
+                    kept = None
+            yield frame
+        self.kept = kept
 
 
 def finish_outputs(

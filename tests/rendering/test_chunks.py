@@ -234,3 +234,20 @@ def test_the_open_chunk_and_the_rest_give_the_files_of_one_chunk(
     assert len(gif_open) == len(gif_one) > 3
     assert all(np.array_equal(a, b) for a, b in zip(gif_open, gif_one, strict=True))
     assert (out / "open.png").read_bytes() == (out / "one.png").read_bytes()
+
+
+def test_the_gif_keeps_still_pixels_steady_and_lets_moving_ones_change():
+    from rendering.chunks import GIF_STEADY, steady
+
+    shown = np.random.default_rng(1).integers(10, 240, (6, 8, 3), np.uint8)
+    rgb = shown.copy()
+    rgb[0, 0] += GIF_STEADY  # within the flicker allowance in every channel: held
+    rgb[1, 1, 2] -= GIF_STEADY + 1  # one channel past it: the whole pixel moves
+    rgb[2, 2] -= np.array([GIF_STEADY, 0, GIF_STEADY], np.uint8)  # held
+    rgb[3, 3, 0] += 100  # moved far
+    result = steady(rgb.copy(), shown)
+    moved = np.zeros((6, 8), bool)
+    moved[1, 1] = moved[3, 3] = True
+    assert np.array_equal(result[moved], rgb[moved])
+    assert np.array_equal(result[~moved], shown[~moved])
+    assert steady(rgb, None) is rgb  # the first frame is shown as it is
