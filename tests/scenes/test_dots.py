@@ -9,7 +9,7 @@ from manim.camera.camera import Camera
 from manim.camera.three_d_camera import ThreeDCamera
 
 from scenes.lib import PointCloud
-from scenes.lib.dots import MAX_RADIUS, install_dot_stamping
+from scenes.lib.dots import MAX_RADIUS, install_dot_stamping, stamp_dots
 
 COLOURS = ["#ff6b6b", "#4dabf7", "#ffd43b"]
 
@@ -107,3 +107,9 @@ def test_stamping_keeps_the_drawing_order(small_frames):
     assert np.all(over[180, 320] == 255)  # the square drawn after the dots hides them
     under = _shoot([cover, cloud], True)
     assert np.any(under[140:220, 260:380] < 250)  # dots drawn after the square show on it
+
+
+def test_stamping_refuses_pixels_it_could_not_write_in_place():
+    pixels = np.zeros((20, 40, 4), np.uint8)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        stamp_dots(pixels[:, ::2], np.array([[5.0, 5.0]]), np.array([2.0]), np.ones(4))
