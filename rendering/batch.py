@@ -239,10 +239,17 @@ class _Driver:
         spec["encoder_threads"] = self.executor.encoder_threads
         self.specs[job.key] = spec
         job.stage, job.start = "planning", time.perf_counter()
+        seconds = self.options.poster_at
+        seconds = job.entry.poster_time if seconds is None else seconds
         if job.known_plan:
             known: Future = Future()
             known.set_result(job.known_plan)
             self.futures[known] = (job, "plan")
+        elif job.n_chunks == 1 and seconds is not None and seconds < 0:
+            # One chunk needs no cut, and a poster timed from the end can be kept as the
+            # scene ends: the scene is drawn at once and counts its own frames.
+            job.stage = "drawing and encoding"
+            self.futures[self.executor.whole(spec)] = (job, "whole")
         else:
             self.futures[self.executor.plan(spec)] = (job, "plan")
             # Chunk 0 need not wait for the plan: it starts now, on another worker, and
@@ -283,13 +290,34 @@ class _Driver:
             rest = split_chunks(frames[end:], job.n_chunks - 1, job.still[end:])
             ranges += [(end + start, end + stop) for start, stop in rest]
         self._submit_chunks(job, spec, ranges, running=1)
-        if cut.get("poster_missed") and "png" in self.formats:  # drawn before it was known
-            play = int(np.searchsorted(np.cumsum(frames), job.poster, side="right"))
-            poster = {"index": -1, "plays": [play, play + 1], "first": sum(frames[:play]),
-                      "frames": job.frames, "poster": job.poster, "expected": frames[play],
-                      "formats": ["png"]}  # fmt: skip
-            job.pending_chunks += 1
-            self.futures[self.executor.chunk(spec, poster)] = (job, "poster")
+        if cut.get("poster_missed"):  # drawn before it was known
+            self._submit_poster(job, spec)
+
+    def _submit_poster(self, job: Job, spec: dict) -> None:
+        """Draw the poster's play again, for the PNG alone (when the chunk could not keep it)."""
+        if "png" not in self.formats:
+            return
+        frames = job.plays
+        play = int(np.searchsorted(np.cumsum(frames), job.poster, side="right"))
+        poster = {"index": -1, "plays": [play, play + 1], "first": sum(frames[:play]),
+                  "frames": job.frames, "poster": job.poster, "expected": frames[play],
+                  "formats": ["png"]}  # fmt: skip
+        job.pending_chunks += 1
+        self.futures[self.executor.chunk(spec, poster)] = (job, "poster")
+
+    def _planned(self, job: Job, spec: dict, frames, background: str, still) -> None:
+        """What the plan (or a whole scene's own count) says: frames per play, background."""
+        job.background, job.still = background, list(still)
+        spec["plays"] = list(frames)  # kept in the stamp: a re-render skips the plan
+        spec["still"] = list(job.still)
+        job.plays, job.frames = list(frames), sum(frames)
+
+    def _finish(self, job: Job, spec: dict) -> None:
+        job.stage = "joining the chunks" + (", GIF" if "gif" in self.formats else "")
+        self.done[job.key] = {c["index"]: c["expected"] for c in job.chunks}
+        seconds = time.perf_counter() - job.start
+        args = (len(job.chunks), job.frames, job.poster, job.background, seconds)
+        self.futures[self.executor.finish(spec, *args)] = (job, "finish")
 
     def step(self) -> list[Job]:
         """Collect finished tasks, submit what follows; returns the jobs that ended."""
@@ -307,11 +335,18 @@ class _Driver:
                 ended.append(job)
                 continue
             spec = self.specs[job.key]
-            if what == "plan":
-                frames, job.background, job.still = result
-                spec["plays"] = list(frames)  # kept in the stamp: a re-render skips the plan
-                spec["still"] = list(job.still)
-                job.plays, job.frames = list(frames), sum(frames)
+            if what == "whole":
+                self._planned(job, spec, result["frames"], result["background"], result["still"])
+                job.poster = int(result["poster"])
+                job.chunks = _chunk_specs(job.plays, [(0, len(job.plays))], job.poster)
+                job.pending_chunks = 0
+                if result["poster_missed"]:
+                    self._submit_poster(job, spec)
+                if job.pending_chunks == 0:
+                    self._finish(job, spec)
+            elif what == "plan":
+                self._planned(job, spec, *result)
+                frames = job.plays
                 poster = chunks.poster_index_for(job.frames, self.options, job.entry.poster_time)
                 job.poster = poster
                 if job.opened:  # chunk 0 is drawing: tell it the plan, cut the rest when it says
@@ -331,11 +366,7 @@ class _Driver:
                     self.done.setdefault(job.key, {})[index] = job.chunks[index]["expected"]
                 job.pending_chunks -= 1
                 if job.pending_chunks == 0:
-                    job.stage = "joining the chunks" + (", GIF" if "gif" in self.formats else "")
-                    self.done[job.key] = {c["index"]: c["expected"] for c in job.chunks}
-                    seconds = time.perf_counter() - job.start
-                    args = (len(job.chunks), job.frames, job.poster, job.background, seconds)
-                    self.futures[self.executor.finish(spec, *args)] = (job, "finish")
+                    self._finish(job, spec)
             else:
                 job.stamp, job.status = result, "done"
                 ended.append(job)
@@ -353,7 +384,7 @@ class _Driver:
                 total=total,
                 completed=done,
                 description=f"{job.label}: {job.stage}",
-                count=f"{done}/{job.frames} frames" if job.frames else "",
+                count=f"{done}/{job.frames} frames" if job.frames else f"{done} frames",
             )
         for job in ended:
             job.seconds = time.perf_counter() - job.start

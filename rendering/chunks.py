@@ -41,8 +41,10 @@ __all__ = [
     "SEGMENT_FORMATS",
     "STILL_SHARE",
     "ChunkOutputs",
+    "background_of",
     "chunk_files",
     "concat_segments",
+    "counting_plays",
     "draw_frames",
     "finish_outputs",
     "gif_repeats",
@@ -158,12 +160,35 @@ def plan_scene(
     frames, an animation one frame per ``1/fps`` step of its run time. ``still``,
     if given, gets one flag per play: True for a still one (drawn once).
     """
-    from manim import ManimColor, config
-    from manim.renderer.cairo_renderer import CairoRenderer
+    from manim import config
 
     _configure(options, work)
     config.from_animation_number = 2**31  # every play is skipped, as with -n past the end
     counts: list[int] = []
+    try:
+        with counting_plays(counts, still), _frames_to(lambda pixels, repeat: None):
+            scene = scene_cls()
+            scene.render()
+    finally:
+        config.from_animation_number = 0
+    return counts, background_of(scene)
+
+
+def background_of(scene) -> str:
+    """A scene's background colour as ``#rrggbb``."""
+    from manim import ManimColor
+
+    rgb = ManimColor(scene.camera.background_color).to_int_rgb()
+    return "#" + "".join(f"{int(c):02x}" for c in rgb)
+
+
+@contextlib.contextmanager
+def counting_plays(counts: list[int], still: list | None = None) -> Iterator[None]:
+    """Append to ``counts`` the frames each ``play`` writes, by manim's own rules (and to
+    ``still`` whether the play is still), skipped or drawn."""
+    from manim import config
+    from manim.renderer.cairo_renderer import CairoRenderer
+
     original_play = CairoRenderer.play
 
     def counting_play(self, scene, *args, **kwargs):
@@ -179,14 +204,9 @@ def plan_scene(
 
     CairoRenderer.play = counting_play
     try:
-        with _frames_to(lambda pixels, repeat: None):
-            scene = scene_cls()
-            scene.render()
+        yield
     finally:
         CairoRenderer.play = original_play
-        config.from_animation_number = 0
-    rgb = ManimColor(scene.camera.background_color).to_int_rgb()
-    return counts, "#" + "".join(f"{int(c):02x}" for c in rgb)
 
 
 def draw_frames(
@@ -319,15 +339,20 @@ class ChunkOutputs:
                 video.add_frame(yuv)
             if self.small is not None:
                 small = self._take_small(frame, rgba, small)
-            if frame == self.poster and "png" in self.formats:
-                from PIL import Image
-
-                opaque = np.ascontiguousarray(rgba[..., :3])
-                Image.fromarray(opaque).save(self.files["png"], format="PNG", optimize=True)
+            if frame == self.poster:
+                self.save_poster(rgba)
             self.count += 1
         if self.newest is not None and self.newest[1] is rgba:  # manim reuses its buffer
             self.newest = (self.newest[0], rgba.copy())
         self._write_held(final=False)
+
+    def save_poster(self, rgba: np.ndarray) -> None:
+        """The poster PNG from manim's RGBA frame (if the formats ask for it)."""
+        if "png" in self.formats:
+            from PIL import Image
+
+            opaque = np.ascontiguousarray(rgba[..., :3])
+            Image.fromarray(opaque).save(self.files["png"], format="PNG", optimize=True)
 
     def _take_small(self, frame: int, rgba: np.ndarray, small):
         """The frame at the GIF's size (``small``, or resized now) if the GIF shows it.

@@ -65,6 +65,10 @@ class LocalExecutor:
         """Chunk 0 with no end yet; it stops where the plan, once written, leaves it its share."""
         return self.pool.submit(worker.open_chunk_task, spec)
 
+    def whole(self, spec: dict) -> Future:
+        """The scene in one chunk with no plan; the result holds what the plan would."""
+        return self.pool.submit(worker.whole_task, spec)
+
     def messages(self, spec: dict) -> FileMessages:
         """The plan and the cut of ``spec``'s open chunk: files in its work folder."""
         return FileMessages(Path(spec["work"]))
@@ -220,8 +224,12 @@ class DaskExecutor:
         """Chunk 0 with no end yet, on a worker; it stops where the plan leaves it its share."""
         return self._stored(spec, None, self.messages(spec))
 
+    def whole(self, spec: dict) -> Future:
+        """The scene in one chunk with no plan, on a worker; its bytes are written here."""
+        return self._stored(spec, {"whole": True}, None)
+
     def _stored(self, spec: dict, chunk: dict | None, messages) -> Future:
-        what = "chunk" if chunk is not None else "open-chunk"
+        what = "open-chunk" if chunk is None else "whole" if chunk.get("whole") else "chunk"
         remote = self.client.submit(
             worker.chunk_bytes_task, spec, chunk, messages, key=self._key(what, spec), pure=False
         )

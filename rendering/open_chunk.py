@@ -20,11 +20,17 @@ from pathlib import Path
 import numpy as np
 
 from model.files import write_text_atomic
-from rendering.chunks import ChunkOutputs, render_range
+from rendering.chunks import (
+    ChunkOutputs,
+    background_of,
+    counting_plays,
+    poster_index_for,
+    render_range,
+)
 from rendering.cuts import open_cut
 from rendering.options import RenderOptions
 
-__all__ = ["CUT_FILE", "PLAN_FILE", "FileMessages", "render_open_chunk"]
+__all__ = ["CUT_FILE", "PLAN_FILE", "FileMessages", "render_open_chunk", "render_whole"]
 
 PLAN_FILE, CUT_FILE = "plan.json", "cut.json"  # the open chunk's messages, in the work folder
 
@@ -126,3 +132,71 @@ def render_open_chunk(
     if outputs.count != expected:
         raise RuntimeError(f"chunk 0 wrote {outputs.count} frames, the plan said {expected}")
     return {"count": outputs.count, "end": state["end"], "poster_missed": outputs.poster_missed}
+
+
+POSTER_KEPT_BYTES = 256 << 20  # frames kept as poster candidates, at most
+
+
+def render_whole(
+    scene_cls: type,
+    formats: Sequence[str],
+    options: RenderOptions,
+    work: Path,
+    poster_time: float,
+    progress: Callable[[int], None] = lambda done: None,
+) -> dict:
+    """A scene drawn whole as chunk 0, with no plan: it counts its own plays as it draws.
+
+    For a scene in one chunk the plan would only count frames, and a scene
+    whose poster is timed from its end (``poster_time`` < 0, or ``--poster-at``)
+    can keep its last frames until the count is known. The frames since the
+    poster's earliest place are kept (a still wait once), within
+    ``POSTER_KEPT_BYTES``; past that, ``poster_missed`` says the batch must
+    draw the poster again. Returns what the plan and chunk 0 would have:
+    ``count``, ``end``, ``frames`` (per play), ``still``, ``background``,
+    ``poster`` and ``poster_missed``.
+    """
+    seconds = options.poster_at if options.poster_at is not None else poster_time
+    if seconds is None or seconds >= 0:
+        raise ValueError("render_whole needs a poster timed from the end (a negative time)")
+    back = -round(seconds * options.fps)
+    work.mkdir(parents=True, exist_ok=True)
+    outputs = ChunkOutputs(work, 0, formats, options, 0, None, None)
+    kept: list[tuple[int, int, np.ndarray]] = []  # (first frame, last frame, pixels)
+    state: dict = {"scene": None}
+
+    def sink(rgba: np.ndarray, repeat: int) -> None:
+        first = outputs.count
+        outputs.add(rgba, repeat)
+        progress(outputs.count)
+        kept.append((first, outputs.count - 1, rgba.copy()))
+        # The poster is at least ``back`` frames before the last; the end is no earlier.
+        while kept and kept[0][1] < outputs.count - 1 - back:
+            kept.pop(0)
+        while sum(pixels.nbytes for _, _, pixels in kept) > POSTER_KEPT_BYTES:
+            kept.pop(0)  # the poster may be lost with it: then it is drawn again
+
+    counts: list[int] = []
+    still: list[bool] = []
+    with counting_plays(counts, still):
+        render_range(scene_cls, options, work / "manim0", None, sink,
+                     created=lambda scene: state.update(scene=scene))  # fmt: skip
+    shutil.rmtree(work / "manim0", ignore_errors=True)
+    total = outputs.count
+    if total != sum(counts):
+        raise RuntimeError(f"the scene wrote {total} frames, its plays count {sum(counts)}")
+    poster = poster_index_for(total, options, poster_time)
+    outputs.know_total(total, poster)
+    found = [pixels for first, last, pixels in kept if first <= poster <= last]
+    if found:
+        outputs.save_poster(found[0])
+    outputs.close()
+    return {
+        "count": total,
+        "end": len(counts),
+        "frames": counts,
+        "still": still,
+        "background": background_of(state["scene"]),
+        "poster": poster,
+        "poster_missed": not found,
+    }

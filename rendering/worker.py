@@ -44,6 +44,7 @@ __all__ = [
     "prepare_worker",
     "scene_class",
     "warm_up",
+    "whole_task",
 ]
 
 _PROGRESS: queue.Queue | None = None  # set in pool workers: (key, chunk, frames done)
@@ -261,6 +262,20 @@ def open_chunk_task(spec: dict, work: str | None = None, messages=None) -> dict:
     return result
 
 
+def whole_task(spec: dict, work: str | None = None) -> dict:
+    """A scene in one chunk, with no plan (:func:`rendering.open_chunk.render_whole`)."""
+    from rendering.open_chunk import render_whole
+
+    scene_cls, options = _prepare(spec)
+    progress = _progress(spec, 0)
+    result = render_whole(
+        scene_cls, spec["formats"], options, Path(work or spec["work"]), spec["poster_time"],
+        progress,
+    )  # fmt: skip
+    progress(result["count"], final=True)
+    return result
+
+
 def _check_checkout(spec: dict) -> None:
     path = Path(spec["path"])
     if not path.is_file() and spec.get("relative"):
@@ -278,7 +293,8 @@ def chunk_bytes_task(spec: dict, chunk: dict | None, messages=None) -> dict:
     """Dask: check the checkout, render one chunk in a private folder, return its files' bytes.
 
     ``chunk`` None is the open chunk 0, cut by ``messages``
-    (:class:`rendering.executors.DaskMessages`). Returns ``files`` (name to
+    (:class:`rendering.executors.DaskMessages`); ``{"whole": True}`` the whole
+    scene with no plan (:func:`whole_task`). Returns ``files`` (name to
     bytes) and ``result`` (the chunk task's).
     """
     os.environ["BENDSPACE_THEME"] = spec["theme"]
@@ -287,6 +303,8 @@ def chunk_bytes_task(spec: dict, chunk: dict | None, messages=None) -> dict:
     with tempfile.TemporaryDirectory(prefix="bendspace-chunk-") as tmp:
         if chunk is None:
             result = open_chunk_task(spec, work=tmp, messages=messages)
+        elif chunk.get("whole"):
+            result = whole_task(spec, work=tmp)
         else:
             result = chunk_task(spec, chunk, work=tmp)
         files = {p.name: p.read_bytes() for p in Path(tmp).iterdir() if p.is_file()}

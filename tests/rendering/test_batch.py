@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 from PIL import Image
@@ -206,3 +207,75 @@ def test_a_batch_cuts_only_the_scenes_that_would_leave_workers_idle():
     driver.fixed = True  # --chunks given, or a lone scene: always as asked
     driver.waiting = list(range(5))
     assert driver.chunks_for_next() == 3
+
+
+def test_scenes_in_one_chunk_match_the_same_scenes_planned_and_cut(scene_dir, tmp_path):
+    """A poster timed from the end: the first scenes of a batch are drawn whole with no
+    plan; their stamps, posters and frames are those of the same scenes planned and cut."""
+
+    def render(out: Path, *extra: str) -> Path:
+        result = run_render(
+            "--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinyMove", "--scene",
+            "TinySlow", "--theme", "both", "--width", "128", "--fps", "4", "--jobs", "2",
+            "-f", "mp4,png", "--poster-at", "-0.5", "--out", str(out), *extra,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr[-2000:]
+        return out
+
+    whole = render(tmp_path / "whole")  # 4 jobs on 2 workers: the first ones whole
+    cut = render(tmp_path / "cut", "--chunks", "2")
+    for theme in ("dark", "light"):
+        for name in ("TinyMove", "TinySlow"):
+            mine, theirs = (next((o / theme).glob(f"*/{name}.json")) for o in (whole, cut))
+            a, b = json.loads(mine.read_text()), json.loads(theirs.read_text())
+            for key in ("plays", "still", "frames", "poster_frame", "background"):
+                assert a[key] == b[key], (theme, name, key)
+            assert a["poster_frame"] == a["frames"] - 3  # half a second before the end
+            png = mine.with_suffix(".png").read_bytes()
+            assert png == theirs.with_suffix(".png").read_bytes(), (theme, name)
+            frames = list(av.open(str(mine.with_suffix(".mp4"))).decode(video=0))
+            assert len(frames) == a["frames"]
+
+
+def test_a_scene_in_one_chunk_is_drawn_without_a_plan(tmp_path):
+    """The driver's calls for a scene in one chunk: ``whole``, then ``finish``; the poster's
+    play is drawn again only when the scene could not keep it."""
+    from concurrent.futures import Future
+    from types import SimpleNamespace
+
+    from rendering.batch import _Driver
+
+    def done(value) -> Future:
+        future: Future = Future()
+        future.set_result(value)
+        return future
+
+    calls = []
+    result = {"count": 12, "end": 3, "frames": [4, 4, 4], "still": [False, True, False],
+              "background": "#101418", "poster": 9, "poster_missed": False}  # fmt: skip
+
+    class Recorder(SimpleNamespace):
+        n_workers, opens_chunks, encoder_threads = 2, True, 1
+
+        def __getattr__(self, name):
+            def call(*args):
+                if name != "drain":
+                    calls.append(name)
+                return done({"whole": result, "finish": {"frames": 12}}.get(name, 3))
+
+            return call
+
+    progress = SimpleNamespace(add_task=lambda *a, **k: 0, update=lambda *a, **k: None)
+    entry = rendering.SceneEntry("A", "s", "A", "", Path(__file__), 1)
+    entry = dataclasses.replace(entry, poster_time=-1.0)
+    for missed, expected in ((False, ["whole", "finish"]), (True, ["whole", "chunk", "finish"])):
+        calls.clear()
+        result["poster_missed"] = missed
+        job = rendering.Job(entry, "dark", digest="x")
+        options = rendering.RenderOptions(128, 72, 4)
+        driver = _Driver([job], tmp_path, ["mp4", "png"], options, Recorder(), 1,
+                         progress, fixed=True)  # fmt: skip
+        for _ in range(4):
+            driver.step()
+        assert calls == expected and job.status == "done"
+        assert job.plays == [4, 4, 4] and job.poster == 9 and job.background == "#101418"

@@ -251,3 +251,38 @@ def test_the_gif_keeps_still_pixels_steady_and_lets_moving_ones_change():
     assert np.array_equal(result[moved], rgb[moved])
     assert np.array_equal(result[~moved], shown[~moved])
     assert steady(rgb, None) is rgb  # the first frame is shown as it is
+
+
+@pytest.mark.parametrize("kept", ["poster kept", "poster lost"])
+def test_a_whole_scene_without_a_plan_counts_its_own_frames(kept, tmp_path, monkeypatch):
+    # One chunk, no plan: the scene counts its plays as it draws and keeps its last
+    # frames for the poster; files, counts and background are those of plan + chunk.
+    import rendering.open_chunk
+    from rendering.open_chunk import render_whole
+
+    monkeypatch.setenv("BENDSPACE_THEME", "dark")
+    if kept == "poster lost":  # nothing fits: the batch must draw the poster again
+        monkeypatch.setattr(rendering.open_chunk, "POSTER_KEPT_BYTES", 0)
+    scene_cls = load_scene_module(ROOT / "scenes" / "primer.py").TanhOnGrid
+    options = rendering.RenderOptions(128, 72, 4)
+    formats = ["mp4", "gif", "png"]
+    still: list[bool] = []
+    counts, background = plan_scene(scene_cls, options, tmp_path / "plan", still)
+    poster = poster_index_for(sum(counts), options, -1.0)  # a second before the end
+    work = tmp_path / "work"
+    result = render_whole(scene_cls, formats, options, work, -1.0)
+    assert result["frames"] == counts and result["still"] == still and any(still)
+    assert result["count"] == sum(counts) and result["end"] == len(counts)
+    assert result["background"] == background and result["poster"] == poster
+    assert result["poster_missed"] == (kept == "poster lost")
+    assert (work / "poster.png").is_file() != result["poster_missed"]
+    out = tmp_path / "out"
+    out.mkdir()
+    _one_chunk(scene_cls, options, formats, tmp_path / "w1", out, counts, poster)
+    if result["poster_missed"]:
+        return
+    finish_outputs(work, 1, sum(counts), out, "whole", formats, options)
+    for fmt in ("mp4", "gif", "png"):
+        assert (out / f"whole.{fmt}").read_bytes() == (out / f"one.{fmt}").read_bytes(), fmt
+    with pytest.raises(ValueError, match="negative"):
+        render_whole(scene_cls, formats, options, tmp_path / "w2", 1.5)
