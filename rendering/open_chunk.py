@@ -1,4 +1,4 @@
-"""Chunk 0 of a scene, started beside the scene's plan, and the messages that cut it.
+"""Chunk 0 of a scene, started beside the scene's plan (or with none), and the messages that cut it.
 
 The batch does not wait for a scene's plan (frames per play) before drawing:
 chunk 0 starts at once, on another worker, and draws until the plan comes.
@@ -7,6 +7,9 @@ Then it chooses where to stop, so that it gets its share of the scene
 there. The plan and the cut travel as small messages: files in the scene's
 work folder for the local pool (:class:`FileMessages`), the scheduler's
 metadata on a Dask cluster (:class:`rendering.executors.DaskMessages`).
+
+A scene drawn in one chunk needs no cut, so it needs no plan at all
+(:func:`render_whole`): it counts its own plays as it draws them.
 """
 
 from __future__ import annotations
