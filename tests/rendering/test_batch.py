@@ -172,6 +172,19 @@ def test_missing_states_file_fails_its_jobs_in_one_line(scene_dir, tmp_path):
     assert "\n" not in jobs[0].reason and jobs[1].status == "pending"
 
 
+def test_states_that_fail_in_parallel_training_fail_their_jobs_in_one_line(scene_dir, tmp_path):
+    # Two missing files, two processes: each failure comes back to its own job.
+    entries, _ = rendering.discover([scene_dir / "tiny_scenes.py"])
+    entry = next(e for e in entries if e.name == "TinyMove")
+    jobs = [rendering.Job(entry.with_states(StatesFile(tmp_path / f"{n}.npz")), "dark")
+            for n in ("first", "second")] + [rendering.Job(entry, "dark")]  # fmt: skip
+    rendering.train_states(jobs, console=Console(quiet=True), n_jobs=2)
+    for job, name in zip(jobs, ("first", "second"), strict=False):
+        assert job.status == "failed" and job.reason.startswith(f"states {name}.npz: ")
+        assert "\n" not in job.reason and "Traceback" not in job.reason
+    assert jobs[2].status == "pending"
+
+
 def test_scenes_finish_one_after_another_on_one_worker(scene_dir, tmp_path):
     """Two scenes of different lengths on one worker: the first finishes while the second still
     draws (its progress bar is gone by then), and the batch reports both."""
