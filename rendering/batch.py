@@ -6,7 +6,6 @@ and ``render.py custom``); its steps are public for callers that want only one.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import shutil
@@ -26,6 +25,7 @@ from rendering.interactive import write_interactive_pages
 from rendering.messages import display, one_line
 from rendering.options import RenderOptions
 from rendering.page import write_gallery
+from rendering.process import stop_pool
 from rendering.registry import SceneEntry
 from rendering.stamps import (
     clean_stale_temporaries,
@@ -156,11 +156,7 @@ def _train_in_parallel(missing: dict[StatesSource, list[Job]], console, n_jobs: 
                 _fail(missing[source], source, err)
         pool.shutdown()
     except BaseException:
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.terminate()
+        stop_pool(pool)
         raise
 
 
@@ -239,8 +235,7 @@ class _Driver:
         spec["encoder_threads"] = self.executor.encoder_threads
         self.specs[job.key] = spec
         job.stage, job.start = "planning", time.perf_counter()
-        seconds = self.options.poster_at
-        seconds = job.entry.poster_time if seconds is None else seconds
+        seconds = self.options.poster_seconds(job.entry.poster_time)
         if job.known_plan:
             known: Future = Future()
             known.set_result(job.known_plan)

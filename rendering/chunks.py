@@ -565,5 +565,4 @@ def finish_outputs(
 
 def poster_index_for(n_frames: int, options: RenderOptions, poster_time: float | None) -> int:
     """The poster frame of a scene of ``n_frames`` (``--poster-at`` over the scene's own)."""
-    seconds = options.poster_at if options.poster_at is not None else poster_time
-    return poster_frame(n_frames, options.fps, seconds)
+    return poster_frame(n_frames, options.fps, options.poster_seconds(poster_time))

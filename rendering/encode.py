@@ -338,8 +338,7 @@ def encode_outputs(
     """
     n_frames = _master_frame_count(master)
     fps = options.fps
-    poster = options.poster_at if options.poster_at is not None else poster_time
-    poster_index = poster_frame(n_frames, fps, poster)
+    poster_index = poster_frame(n_frames, fps, options.poster_seconds(poster_time))
     finals = {fmt: folder / f"{name}{FORMATS[fmt][0]}" for fmt in formats}
     temps = {fmt: temporary_name(path) for fmt, path in finals.items()}
     try:

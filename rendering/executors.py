@@ -28,7 +28,7 @@ from pathlib import Path
 from model.files import write_atomic
 from rendering import worker
 from rendering.open_chunk import FileMessages
-from rendering.process import cores
+from rendering.process import cores, stop_pool
 
 __all__ = ["DaskExecutor", "DaskMessages", "LocalExecutor", "make_executor"]
 
@@ -86,14 +86,7 @@ class LocalExecutor:
     def close(self, kill: bool = False) -> None:
         """Stop the workers (``kill``: at once, abandoning running chunks)."""
         if kill:
-            processes = list((getattr(self.pool, "_processes", None) or {}).values())
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            for process in processes:
-                with contextlib.suppress(Exception):
-                    process.terminate()
-            for process in processes:
-                with contextlib.suppress(Exception):
-                    process.join(30)
+            stop_pool(self.pool)
         else:
             self.pool.shutdown(wait=True)
         self.progress.close()

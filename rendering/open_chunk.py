@@ -159,7 +159,7 @@ def render_whole(
     ``count``, ``end``, ``frames`` (per play), ``still``, ``background``,
     ``poster`` and ``poster_missed``.
     """
-    seconds = options.poster_at if options.poster_at is not None else poster_time
+    seconds = options.poster_seconds(poster_time)
     if seconds is None or seconds >= 0:
         raise ValueError("render_whole needs a poster timed from the end (a negative time)")
     back = -round(seconds * options.fps)

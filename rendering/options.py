@@ -63,6 +63,11 @@ class RenderOptions:
     gif_fps: float = DEFAULT_GIF_FPS
     poster_at: float | None = None  # overrides the scenes' own poster_time
 
+    def poster_seconds(self, poster_time: float | None) -> float | None:
+        """Where the poster is, in seconds (negative: from the end): ``--poster-at``, else
+        the scene's own ``poster_time`` (None: two thirds of the way)."""
+        return self.poster_at if self.poster_at is not None else poster_time
+
     def key(self) -> dict:
         """The options as they enter the up-to-date hash."""
         return asdict(self) | {"pipeline": PIPELINE_VERSION}

@@ -8,7 +8,7 @@ import signal
 
 from model.files import interrupt_on_sigterm
 
-__all__ = ["cores", "die_with_parent", "interrupt_on_sigterm"]
+__all__ = ["cores", "die_with_parent", "interrupt_on_sigterm", "stop_pool"]
 
 
 def cores() -> int:
@@ -24,3 +24,15 @@ def die_with_parent() -> None:
         import ctypes
 
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def stop_pool(pool) -> None:
+    """Stop a ``ProcessPoolExecutor`` at once: cancel what waits, end its running processes."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(Exception):
+            process.join(30)

@@ -10,6 +10,7 @@ the client to write.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -78,6 +79,7 @@ _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
 _TRIM_THRESHOLD, _MMAP_THRESHOLD = 256 << 20, 32 << 20
 
 
+@functools.cache
 def _keep_frames_on_the_heap() -> bool:
     """Let glibc reuse freed frames instead of mapping fresh zeroed pages for each one.
 
@@ -85,7 +87,8 @@ def _keep_frames_on_the_heap() -> bool:
     its thresholds was set: Dask's nanny sets ``MALLOC_TRIM_THRESHOLD_`` in every
     worker, after which each frame-sized array is a new mmap, and its pages fault
     in again (a chunk took 25% longer). Fixed thresholds above a frame's size put
-    the reuse back. Returns whether they were set (only glibc has ``mallopt``).
+    the reuse back. Once per process. Returns whether they were set (only glibc has
+    ``mallopt``).
     """
     import ctypes
     import ctypes.util
