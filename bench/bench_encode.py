@@ -9,7 +9,9 @@ held in memory). Rows:
   (PSNR within 0.3 dB; size within 25% for MP4, 10% for VP9);
 - GIF: the previous path (encode the MP4, decode it again, scale, palette)
   against the chunked path (scale the lossless frames in the chunk, palette),
-  PSNR against the drawn (lossless) frames, against the MP4, and size.
+  PSNR against the drawn (lossless) frames, against the MP4, and size;
+- encoder threads: each encoder's CPU time on one thread against the codec's
+  own thread count, at the same PSNR.
 
 ``BENCH_ENCODE_SIZE=WxHxFPS`` (default 854x480x15) and ``BENCH_ENCODE_PLAYS=N``
 (default 8) change the sample.
@@ -182,14 +184,44 @@ def _gif_rows(frames, options, tmp: Path) -> list[dict]:
     ]
 
 
+def _thread_rows(frames, options, tmp: Path) -> list[dict]:
+    """CPU time of each encoder on one thread (a batch whose workers fill the cores) against
+    the codec's own thread count, and the PSNR of both (the same quality)."""
+    rows = []
+    for fmt in ("mp4", "webm"):
+        cpu, psnr = {}, {}
+        for threads in (0, 1):
+            encode.set_encoder_threads(threads)
+            try:
+                start = time.process_time()  # every thread of this process, encoders' included
+                _encode(frames, options, fmt, tmp / f"threads{threads}.{fmt}")
+                cpu[threads] = time.process_time() - start
+            finally:
+                encode.set_encoder_threads(0)
+            decoded = _decoded(tmp / f"threads{threads}.{fmt}")
+            scores = [rendering.psnr(a, b) for a, b in zip(frames, decoded, strict=True)]
+            psnr[threads] = float(np.mean(scores))
+        rows.append({
+            "benchmark": f"{fmt} encoder on one thread vs the codec's threads, CPU time",
+            "seconds": round(cpu[1], 2),
+            "baseline": f"codec's threads {cpu[0]:.2f} s CPU",
+            "ratio": round(cpu[1] / cpu[0], 2),
+            "aim": "<= 1.05 (no more CPU), PSNR within 0.1 dB",
+            "ok": cpu[1] <= 1.05 * cpu[0] and abs(psnr[1] - psnr[0]) <= 0.1,
+            "value": f"PSNR {psnr[1]:.2f} vs {psnr[0]:.2f} dB",
+        })  # fmt: skip
+    return rows
+
+
 def run() -> list[dict]:
-    """VP9 candidates and the two GIF paths on the same frames."""
+    """VP9 candidates, encoder threads and the two GIF paths on the same frames."""
     frames, options = _sample()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         return (
             _codec_rows(frames, options, tmp, "mp4", X264_CANDIDATES, (0.3, 0.25))
             + _codec_rows(frames, options, tmp, "webm", VP9_CANDIDATES, (0.3, 0.10))
+            + _thread_rows(frames, options, tmp)
             + _gif_rows(frames, options, tmp)
         )
 

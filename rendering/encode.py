@@ -68,9 +68,10 @@ def set_encoder_threads(threads: int) -> None:
     """Threads each x264 or VP9 encoder of this process may use (0: the codec's choice).
 
     A batch that runs a worker on every core gives each encoder one thread: the
-    threads' hand-offs cost 20 to 35% more CPU time per frame than one thread
-    (measured at 720p30, x264 veryfast and VP9 realtime), and the cores are busy
-    drawing anyway. Same quality: threads change the bits, not the PSNR.
+    cores are busy drawing anyway, and encoder threads would only compete with
+    the other workers. One thread costs no more CPU time per frame and gives the
+    same PSNR (``python -m bench encode``, its encoder-thread rows); threads
+    change the bits, not the quality.
     """
     _THREADS[0] = max(0, int(threads))
 
