@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import circmean, circstd
 
 from model.states import States, write_atomic
 
@@ -66,6 +65,8 @@ def class_angles(
     all there gets NaN for both angle figures. Returns ``(mean, std, radius)`` with
     the mean in [0, 360) and ``radius`` the norm of the class centroid.
     """
+    from scipy.stats import circmean, circstd  # here: scipy.stats takes a second to import
+
     mean = np.full(classes, np.nan)
     std = np.full(classes, np.nan)
     radius = np.zeros(classes)

@@ -117,6 +117,9 @@ def _configure(options: RenderOptions, work: Path, transparent: bool = False) ->
 def _frames_to(sink: Callable[[np.ndarray, int], None]) -> Iterator[None]:
     """manim's file writer sends every frame to ``sink(rgba, repeat)`` and writes no movie.
 
+    ``rgba`` is the camera's own buffer, drawn over by the next frame: the sink
+    copies what it keeps.
+
     While animations are skipped the renderer draws nothing either: manim
     still draws the static and frozen frames of skipped plays, which no frame
     shows (each play draws them again when it is not skipped). At 1080p that is
@@ -125,11 +128,16 @@ def _frames_to(sink: Callable[[np.ndarray, int], None]) -> Iterator[None]:
     from manim.renderer.cairo_renderer import CairoRenderer
     from manim.scene.scene_file_writer import SceneFileWriter
 
-    update_frame = CairoRenderer.update_frame
+    update_frame, render = CairoRenderer.update_frame, CairoRenderer.render
 
     def update_unless_skipping(self, *args, **kwargs):
         if not self.skip_animations:
             update_frame(self, *args, **kwargs)
+
+    def render_without_copy(self, scene, time, moving_mobjects=None):
+        # manim copies each frame for its writer; ``sink`` copies what it keeps.
+        self.update_frame(scene, moving_mobjects)
+        self.add_frame(self.camera.pixel_array)
 
     patched = {
         "begin_animation": lambda self, allow_write=False, **kw: None,
@@ -142,12 +150,13 @@ def _frames_to(sink: Callable[[np.ndarray, int], None]) -> Iterator[None]:
     for name, function in patched.items():
         setattr(SceneFileWriter, name, function)
     CairoRenderer.update_frame = update_unless_skipping
+    CairoRenderer.render = render_without_copy
     try:
         yield
     finally:
         for name, function in saved.items():
             setattr(SceneFileWriter, name, function)
-        CairoRenderer.update_frame = update_frame
+        CairoRenderer.update_frame, CairoRenderer.render = update_frame, render
 
 
 def plan_scene(

@@ -38,7 +38,8 @@ class SceneEntry:
 
     ``sources`` are the states the scene class declares (``states_sources``);
     ``overrides``, when given, replace them for this render (a user's states
-    file): the worker then renders ``cls.with_states(*overrides)``.
+    file): the worker then renders ``cls.with_states(*overrides)``. ``order`` is
+    the class's place among its file's scenes, as written.
     """
 
     name: str
@@ -46,7 +47,7 @@ class SceneEntry:
     title: str
     description: str
     path: Path
-    line: int
+    order: int
     gallery: bool = True
     sources: tuple[StatesSource, ...] = ()
     poster_time: float | None = None
@@ -117,7 +118,7 @@ def _declared_sources(cls: type) -> tuple[StatesSource, ...]:
     return tuple(getattr(cls, "states_sources", ()) or ())
 
 
-def _entry(cls: type, path: Path, story: str) -> SceneEntry:
+def _entry(cls: type, path: Path, story: str, order: int) -> SceneEntry:
     doc = inspect.getdoc(cls) or ""
     poster = getattr(cls, "poster_time", None)
     return SceneEntry(
@@ -126,7 +127,7 @@ def _entry(cls: type, path: Path, story: str) -> SceneEntry:
         title=str(cls.__dict__.get("title") or _title(cls.__name__)),
         description=doc.splitlines()[0].strip() if doc else "",
         path=path.resolve(),
-        line=inspect.getsourcelines(cls)[1],
+        order=order,
         gallery=bool(getattr(cls, "gallery", True)),
         sources=_declared_sources(cls),
         poster_time=None if poster is None else float(poster),
@@ -167,11 +168,13 @@ def discover(files: Iterable[Path]) -> tuple[list[SceneEntry], dict[Path, str]]:
             broken[path] = one_line(err)
             continue
         story = path.stem
-        entries += [_entry(cls, path, story) for cls in _scene_classes(module)]
+        # A module's names are in the order its statements ran: its classes as written.
+        classes = _scene_classes(module)
+        entries += [_entry(cls, path, story, order) for order, cls in enumerate(classes)]
 
     def order(entry: SceneEntry):
         story = STORY_ORDER.index(entry.story) if entry.story in STORY_ORDER else len(STORY_ORDER)
-        return (story, entry.story, str(entry.path), entry.line)
+        return (story, entry.story, str(entry.path), entry.order)
 
     return sorted(entries, key=order), broken
 

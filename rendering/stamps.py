@@ -17,6 +17,7 @@ and removed.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -49,9 +50,19 @@ DEFAULT_QUALITY = "720p30"  # its files sit right in OUT/<theme>/, as the README
 def _local_imports(path: Path) -> list[Path]:
     """Project files that ``path`` imports (``scenes.*``, ``model.*``, siblings), for the hash."""
     try:
+        stat = path.stat()
+    except OSError:
+        return []
+    return list(_imports_of(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=1024)
+def _imports_of(path: Path, mtime_ns: int, size: int) -> tuple[Path, ...]:
+    """:func:`_local_imports` of one version of a file (a batch asks for each file per scene)."""
+    try:
         tree = ast.parse(path.read_text())
     except (OSError, SyntaxError):
-        return []
+        return ()
     names: list[str] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -80,7 +91,7 @@ def _local_imports(path: Path) -> list[Path]:
         for candidate in (module.with_suffix(".py"), module / "__init__.py"):
             if candidate.is_file() and candidate.resolve() != path.resolve():
                 found.append(candidate.resolve())
-    return found
+    return tuple(found)
 
 
 def source_files(path: Path) -> list[Path]:

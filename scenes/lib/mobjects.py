@@ -14,7 +14,8 @@ from collections.abc import Sequence
 import numpy as np
 from manim import VGroup, VMobject
 
-from scenes.lib.dots import DotLayer, install_dot_stamping
+from scenes.lib.dots import DotLayer
+from scenes.lib.fast_paths import install_fast_paths
 
 __all__ = [
     "PointCloud",
@@ -70,7 +71,7 @@ class PointCloud(VGroup):
         self.template = circle_template(segments)  # (4 * segments, 3)
         n_classes = max(len(colors), int(self.labels.max(initial=0)) + 1)
         self.members = [np.flatnonzero(self.labels == k) for k in range(n_classes)]
-        install_dot_stamping()  # the camera stamps DotLayers: see scenes.lib.dots
+        install_fast_paths()  # the camera stamps DotLayers: see scenes.lib.dots
         for k in range(n_classes):
             self.add(
                 DotLayer(
@@ -136,11 +137,16 @@ def grid_lines(
 class WarpedGrid(VMobject):
     """Grid polylines as one stroked VMobject; :meth:`set_positions` moves every vertex.
 
+    Each segment is a straight cubic curve; the camera draws them as lines
+    (``straight_segments``, see :mod:`scenes.lib.polylines`).
+
     Parameters
     ----------
     positions
         ``(n_lines, samples, 3)`` scene coordinates of the polyline vertices.
     """
+
+    straight_segments = True
 
     def __init__(
         self,
@@ -150,6 +156,7 @@ class WarpedGrid(VMobject):
         opacity: float = 0.8,
         **kwargs,
     ) -> None:
+        install_fast_paths()
         super().__init__(stroke_color=color, stroke_width=stroke_width, **kwargs)
         self.set_stroke(opacity=opacity)
         self.set_fill(opacity=0)

@@ -9,7 +9,8 @@ from manim.camera.camera import Camera
 from manim.camera.three_d_camera import ThreeDCamera
 
 from scenes.lib import PointCloud
-from scenes.lib.dots import MAX_RADIUS, install_dot_stamping, stamp_dots
+from scenes.lib.dots import MAX_RADIUS, stamp_dots
+from scenes.lib.fast_paths import install_fast_paths
 
 COLOURS = ["#ff6b6b", "#4dabf7", "#ffd43b"]
 
@@ -21,7 +22,7 @@ def _cloud(n: int, radius: float, seed: int = 0, spread: float = 2.5) -> PointCl
 
 
 def _shoot(mobjects, stamped: bool, three_d: bool = False) -> np.ndarray:
-    install_dot_stamping()
+    install_fast_paths()
     wrapper = Camera.display_vectorized
     camera = (ThreeDCamera if three_d else Camera)(background_color="#0e1117")
     if three_d:
