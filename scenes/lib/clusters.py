@@ -213,13 +213,15 @@ def ring_riders(
 
     def place(group: VGroup) -> None:
         points = scene.camera.project_points(cloud.positions[rows])
-        half = 0.5 * max(max(t.width, t.height) for t in group) + 0.05
+        # Each tile's size once a frame: a tile's width walks all its pixels' mobjects.
+        halves = [0.5 * max(tile.width, tile.height) for tile in group]
+        half = max(halves) + 0.05
         spots = ring_positions(points, ring, avoid=avoid() if avoid else (), half=half)
-        for tile, line, spot, point in zip(group, leaders, spots, points, strict=True):
+        placed = zip(group, leaders, spots, points, halves, strict=True)
+        for tile, line, spot, point, own in placed:
             tile.move_to([*spot, 0.0])
             toward = point[:2] - spot  # from the tile's edge, not its centre
-            half = 0.5 * max(tile.width, tile.height)
-            start = spot + toward * min(1.0, half / max(float(np.abs(toward).max()), 1e-9))
+            start = spot + toward * min(1.0, own / max(float(np.abs(toward).max()), 1e-9))
             line.set_points_as_corners([[*start, 0.0], [*point[:2], 0.0]])
 
     tiles.add_updater(place)

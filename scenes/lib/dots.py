@@ -72,6 +72,17 @@ def _sprites(radius_steps: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return cover[:, :, dy, dx].astype(np.float32), grid[dy], grid[dx]
 
 
+@functools.lru_cache(maxsize=1024)
+def _square_sprite(radius_steps: int, reach: int) -> np.ndarray:
+    """:func:`_sprites` over the whole square of pixels ``[-reach, reach]`` around the centre,
+    rows first: ``(SUBPIXEL, SUBPIXEL, (2 * reach + 1) ** 2)``, zero where the disc is not."""
+    cover, dy, dx = _sprites(radius_steps)
+    side = 2 * reach + 1
+    square = np.zeros((SUBPIXEL, SUBPIXEL, side * side), np.float32)
+    square[:, :, (dy + reach) * side + (dx + reach)] = cover
+    return square
+
+
 @functools.lru_cache(maxsize=2)
 def _zeros(size: int) -> np.ndarray:
     return np.zeros(size, np.float32)
@@ -114,39 +125,33 @@ def stamp_dots(
     steps = steps[on].astype(np.int64)
     sub = (sub[on] * SUBPIXEL).astype(np.int64)
     pixel, frac = np.divmod(sub, SUBPIXEL)  # (N, 2) each
-    # Every stamp's pixels as (index into a padded frame, coverage).
-    pad = int(steps.max()) // RADIUS_STEPS + 2
-    padded_w = width + 2 * pad
-    places, covers = [], []
-    for radius_steps in np.unique(steps):
-        group = steps == radius_steps
-        cover, dy, dx = _sprites(int(radius_steps))
-        y, x = pixel[group, 1:2] + dy + pad, pixel[group, 0:1] + dx + pad  # (n, K)
-        inside = (x >= pad) & (x < width + pad) & (y >= pad) & (y < height + pad)
-        places.append(np.where(inside, y * padded_w + x, 0).ravel())
-        stamp = cover[frac[group, 1], frac[group, 0]] * ink[group, None].astype(np.float32)
-        covers.append(np.where(inside, np.minimum(stamp, 1), 0).ravel())
-    place, cover = np.concatenate(places), np.concatenate(covers)
-    keep = cover > 0
-    place, cover = place[keep], cover[keep]
+    # Every stamp's pixels inside the frame, as (index into the frame, coverage): all the
+    # dots at once, each over the square that holds the largest of them.
+    sizes, size_of = np.unique(steps, return_inverse=True)
+    reach = int(np.ceil(sizes[-1] / RADIUS_STEPS + 0.5))
+    table = np.stack([_square_sprite(int(size), reach) for size in sizes])  # (U, 8, 8, K)
+    side = np.arange(-reach, reach + 1)
+    y = pixel[:, 1:2] + np.repeat(side, len(side))  # (N, K)
+    x = pixel[:, 0:1] + np.tile(side, len(side))
+    stamp = table[size_of, frac[:, 1], frac[:, 0]] * ink[:, None].astype(np.float32)
+    keep = (stamp > 0) & (x >= 0) & (x < width) & (y >= 0) & (y < height)
+    place, cover = (y * width + x)[keep], np.minimum(stamp[keep], 1)
     if len(place) == 0:
         return
     # The union of overlapping discs: each pixel takes its largest coverage. The scratch
     # frame is all zeros between calls: only the pixels stamped here are touched and reset.
-    union = _scratch((height + 2 * pad) * padded_w)
+    union = _scratch(height * width)
     np.maximum.at(union, place, cover)
     alpha = union[place] * np.float32(rgba[3])  # repeated pixels get the same value
     union[place] = 0.0
-    row, col = np.divmod(place, padded_w)
-    flat = (row - pad) * width + (col - pad)
     # A pixel's four bytes as one 32-bit word: one gather and one scatter, not four.
     words = surface_pixels.reshape(-1).view(np.uint32)
     source = np.float32(255.0) * np.array([*rgba[:3], 1.0], dtype=np.float32)
-    below = words[flat].view(np.uint8).reshape(-1, 4).astype(np.float32)
+    below = words[place].view(np.uint8).reshape(-1, 4).astype(np.float32)
     below *= (1.0 - alpha)[:, None]
     below += source * alpha[:, None]
     below += np.float32(0.5)
-    words[flat] = below.astype(np.uint8).view(np.uint32).ravel()
+    words[place] = below.astype(np.uint8).view(np.uint32).ravel()
 
 
 def stamp_layer(camera, layer: DotLayer, ctx) -> bool:
