@@ -165,7 +165,10 @@ def _train(config, data, model, progress) -> TrainResult:
     per_epoch = math.ceil(n / batch)
     total = config.epochs * per_epoch
     wanted = set(snapshot_steps(total, config.snapshots).tolist())
-    opt = torch.optim.Adam(model.parameters(), lr=config.lr, weight_decay=config.weight_decay)
+    # foreach: the same update, bit for bit, in a few calls instead of several per tensor.
+    opt = torch.optim.Adam(
+        model.parameters(), lr=config.lr, weight_decay=config.weight_decay, foreach=True
+    )
     gen = torch.Generator().manual_seed(config.seed)
     result = TrainResult(config, model, steps_per_epoch=per_epoch)
     result.snapshots.append(take_snapshot(model, 0, data))
