@@ -125,17 +125,24 @@ def stamp_dots(
     steps = steps[on].astype(np.int64)
     sub = (sub[on] * SUBPIXEL).astype(np.int64)
     pixel, frac = np.divmod(sub, SUBPIXEL)  # (N, 2) each
-    # Every stamp's pixels inside the frame, as (index into the frame, coverage): all the
-    # dots at once, each over the square that holds the largest of them.
+    # Every stamp's pixels inside the frame, as (index into the frame, coverage): the dots
+    # of each reach (whole pixels around the centre) at once, over the square of that reach.
     sizes, size_of = np.unique(steps, return_inverse=True)
-    reach = int(np.ceil(sizes[-1] / RADIUS_STEPS + 0.5))
-    table = np.stack([_square_sprite(int(size), reach) for size in sizes])  # (U, 8, 8, K)
-    side = np.arange(-reach, reach + 1)
-    y = pixel[:, 1:2] + np.repeat(side, len(side))  # (N, K)
-    x = pixel[:, 0:1] + np.tile(side, len(side))
-    stamp = table[size_of, frac[:, 1], frac[:, 0]] * ink[:, None].astype(np.float32)
-    keep = (stamp > 0) & (x >= 0) & (x < width) & (y >= 0) & (y < height)
-    place, cover = (y * width + x)[keep], np.minimum(stamp[keep], 1)
+    reaches = np.ceil(sizes / RADIUS_STEPS + 0.5).astype(int)
+    places, covers = [], []
+    for reach in np.unique(reaches):
+        group = reaches[size_of] == reach
+        ours = np.flatnonzero(reaches == reach)  # this reach's sizes, as rows of the table
+        table = np.stack([_square_sprite(int(sizes[k]), int(reach)) for k in ours])
+        row = np.searchsorted(ours, size_of[group])
+        side = np.arange(-reach, reach + 1)
+        y = pixel[group, 1:2] + np.repeat(side, len(side))  # (n, K)
+        x = pixel[group, 0:1] + np.tile(side, len(side))
+        stamp = table[row, frac[group, 1], frac[group, 0]] * ink[group, None].astype(np.float32)
+        keep = (stamp > 0) & (x >= 0) & (x < width) & (y >= 0) & (y < height)
+        places.append((y * width + x)[keep])
+        covers.append(np.minimum(stamp[keep], 1))
+    place, cover = np.concatenate(places), np.concatenate(covers)
     if len(place) == 0:
         return
     # The union of overlapping discs: each pixel takes its largest coverage. The scratch
