@@ -15,17 +15,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 __all__ = [
+    "BACKGROUND",
     "Rendered",
     "assert_frames_alive",
     "assert_text_inside_frame",
     "assert_texts_apart",
     "assert_texts_clear_of",
     "background_share",
+    "psnr",
     "render_frames",
     "rgb",
     "scene_to_pixel",
+    "shoot",
     "text_boxes",
 ]
+
+BACKGROUND = "#0e1117"  # what :func:`shoot` draws on
 
 
 @dataclass
@@ -243,3 +248,38 @@ def render_frames(
                 os.environ.pop("BENDSPACE_THEME", None)
             else:
                 os.environ["BENDSPACE_THEME"] = old_theme
+
+
+def shoot(mobjects, fast: bool = True, three_d: bool = False, face: bool = False) -> np.ndarray:
+    """One frame of ``mobjects`` (RGB, float64) through manim's camera: with the fast
+    paths (:mod:`scenes.lib.fast_paths`), or with manim's own drawing (``fast=False``).
+
+    ``three_d`` looks from an oblique 3-D camera; ``face`` then turns the mobjects
+    (point clouds) to face it.
+    """
+    from manim.camera.camera import Camera
+    from manim.camera.three_d_camera import ThreeDCamera
+
+    from scenes.lib.fast_paths import install_fast_paths
+
+    install_fast_paths()
+    wrapper = Camera.display_vectorized
+    camera = (ThreeDCamera if three_d else Camera)(background_color=BACKGROUND)
+    if three_d:
+        camera.set_phi(1.1)
+        camera.set_theta(-0.8)
+        for mob in mobjects if face else ():
+            mob.face(camera.generate_rotation_matrix()[2])
+    if not fast:
+        Camera.display_vectorized = wrapper.cairo
+    try:
+        camera.capture_mobjects(mobjects)
+    finally:
+        Camera.display_vectorized = wrapper
+    return camera.pixel_array[..., :3].astype(np.float64)
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    """Peak signal-to-noise ratio of two 8-bit images, in dB (inf when equal)."""
+    mse = np.mean((np.asarray(a, float) - np.asarray(b, float)) ** 2)
+    return np.inf if mse == 0 else 10 * np.log10(255.0**2 / mse)

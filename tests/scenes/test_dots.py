@@ -5,12 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from manim import config
-from manim.camera.camera import Camera
-from manim.camera.three_d_camera import ThreeDCamera
+from scene_harness import BACKGROUND, psnr, rgb, shoot
 
 from scenes.lib import PointCloud
 from scenes.lib.dots import MAX_RADIUS, stamp_dots
-from scenes.lib.fast_paths import install_fast_paths
 
 COLOURS = ["#ff6b6b", "#4dabf7", "#ffd43b"]
 
@@ -21,43 +19,20 @@ def _cloud(n: int, radius: float, seed: int = 0, spread: float = 2.5) -> PointCl
     return PointCloud(positions, rng.integers(0, 3, n), COLOURS, radius=radius)
 
 
-def _shoot(mobjects, stamped: bool, three_d: bool = False) -> np.ndarray:
-    install_fast_paths()
-    wrapper = Camera.display_vectorized
-    camera = (ThreeDCamera if three_d else Camera)(background_color="#0e1117")
-    if three_d:
-        camera.set_phi(1.1)
-        camera.set_theta(-0.8)
-        for mob in mobjects:
-            mob.face(camera.generate_rotation_matrix()[2])
-    if not stamped:
-        Camera.display_vectorized = wrapper.cairo
-    try:
-        camera.capture_mobjects(mobjects)
-    finally:
-        Camera.display_vectorized = wrapper
-    return camera.pixel_array[..., :3].astype(np.float64)
-
-
-def _psnr(a: np.ndarray, b: np.ndarray) -> float:
-    mse = np.mean((a - b) ** 2)
-    return np.inf if mse == 0 else 10 * np.log10(255.0**2 / mse)
-
-
 @pytest.mark.parametrize("three_d", [False, True])
 @pytest.mark.parametrize("radius", [0.02, 0.05])
 def test_stamped_dots_match_cairos_drawing(small_frames, three_d, radius):
     cloud = _cloud(400, radius)
-    stamped = _shoot([cloud], stamped=True, three_d=three_d)
-    drawn = _shoot([cloud], stamped=False, three_d=three_d)
-    background = np.array([0x0E, 0x11, 0x17], float)
+    stamped = shoot([cloud], True, three_d, face=True)
+    drawn = shoot([cloud], False, three_d, face=True)
+    background = rgb(BACKGROUND)
     ink_stamped = np.abs(stamped - background).sum()
     ink_drawn = np.abs(drawn - background).sum()
     assert ink_drawn > 0
     # Cairo's coverage of a dot a pixel or two across falls up to a tenth short of its
     # area (see the next test); the stamps hold the area.
     assert 0.97 < ink_stamped / ink_drawn < 1.12
-    assert _psnr(stamped, drawn) > 38  # in the same places
+    assert psnr(stamped, drawn) > 38  # in the same places
 
 
 @pytest.mark.parametrize("radius_px", [0.5, 0.9, 1.3, 2.0, 3.0, 4.0])
@@ -67,8 +42,8 @@ def test_each_stamped_dot_holds_its_discs_area_in_ink(small_frames, radius_px):
     positions = np.c_[rng.uniform(-6, 6, n), rng.uniform(-3, 3, n), np.zeros(n)]
     scale = config.pixel_width / config.frame_width
     cloud = PointCloud(positions, np.zeros(n, int), ["#ffffff"], radius=radius_px / scale)
-    background = np.array([0x0E, 0x11, 0x17], float)
-    ink = (_shoot([cloud], True) - background).sum() / (3 * 255 - background.sum())
+    background = rgb(BACKGROUND)
+    ink = (shoot([cloud], True) - background).sum() / (3 * 255 - background.sum())
     per_dot = ink / n / 0.95  # the cloud's fill opacity
     assert per_dot == pytest.approx(np.pi * radius_px**2, rel=0.02)
 
@@ -76,15 +51,15 @@ def test_each_stamped_dot_holds_its_discs_area_in_ink(small_frames, radius_px):
 def test_overlapping_dots_of_one_class_cover_as_their_union(small_frames):
     one = PointCloud(np.zeros((1, 3)), [0], COLOURS, radius=0.05)
     two = PointCloud(np.zeros((2, 3)), [0, 0], COLOURS, radius=0.05)
-    np.testing.assert_array_equal(_shoot([one], True), _shoot([two], True))
+    np.testing.assert_array_equal(shoot([one], True), shoot([two], True))
 
 
 def test_dots_off_the_frame_and_on_its_edge_are_clipped(small_frames):
     edge = config.frame_width / 2
     positions = np.array([[edge, 0, 0], [-edge, 1, 0], [0, 100.0, 0], [1e6, -1e6, 0]])
     cloud = PointCloud(positions, [0, 1, 2, 0], COLOURS, radius=0.05)
-    stamped = _shoot([cloud], True)
-    assert _psnr(stamped, _shoot([cloud], False)) > 40
+    stamped = shoot([cloud], True)
+    assert psnr(stamped, shoot([cloud], False)) > 40
     assert stamped[:, -1].max() > 100 and stamped[:, 0].max() > 100  # the half dots show
 
 
@@ -96,7 +71,7 @@ def test_layers_the_stamp_does_not_fit_are_drawn_by_cairo(small_frames):
     for layer in broken.submobjects:
         layer.points[0] = np.nan  # what Cairo does with it is manim's business
     for cloud in (big, stroked, broken):
-        np.testing.assert_array_equal(_shoot([cloud], True), _shoot([cloud], False))
+        np.testing.assert_array_equal(shoot([cloud], True), shoot([cloud], False))
 
 
 def test_stamping_keeps_the_drawing_order(small_frames):
@@ -104,9 +79,9 @@ def test_stamping_keeps_the_drawing_order(small_frames):
 
     cloud = _cloud(200, 0.05, spread=1.0)
     cover = Square(side_length=3, fill_color="#ffffff", fill_opacity=1, stroke_width=0)
-    over = _shoot([cloud, cover], True)
+    over = shoot([cloud, cover], True)
     assert np.all(over[180, 320] == 255)  # the square drawn after the dots hides them
-    under = _shoot([cover, cloud], True)
+    under = shoot([cover, cloud], True)
     assert np.any(under[140:220, 260:380] < 250)  # dots drawn after the square show on it
 
 

@@ -5,25 +5,9 @@ from __future__ import annotations
 import numpy as np
 from manim import Circle, Text
 from manim.camera.camera import Camera
-from manim.camera.three_d_camera import ThreeDCamera
+from scene_harness import shoot
 
 from scenes.lib.fast_paths import install_fast_paths
-
-
-def _shoot(mobjects, fast: bool, three_d: bool = False) -> np.ndarray:
-    install_fast_paths()
-    wrapper = Camera.display_vectorized
-    camera = (ThreeDCamera if three_d else Camera)(background_color="#0e1117")
-    if three_d:
-        camera.set_phi(0.9)
-        camera.set_theta(-0.6)
-    if not fast:
-        Camera.display_vectorized = wrapper.cairo
-    try:
-        camera.capture_mobjects(mobjects)
-    finally:
-        Camera.display_vectorized = wrapper
-    return camera.pixel_array.copy()
 
 
 def test_a_kept_path_draws_what_manim_draws(small_frames):
@@ -31,10 +15,10 @@ def test_a_kept_path_draws_what_manim_draws(small_frames):
     cache = Camera.display_vectorized.paths
     words = Text("layer 2 - activation", font_size=30).shift(0.5 * np.array([1, 1, 0]))
     ring = Circle(radius=1.2, stroke_width=6, fill_opacity=0.3)
-    manims = _shoot([words, ring], fast=False)
+    manims = shoot([words, ring], fast=False)
     hits = cache.hits
-    first = _shoot([words, ring], fast=True)  # built and kept
-    again = _shoot([words, ring], fast=True)  # every path kept from the frame before
+    first = shoot([words, ring], fast=True)  # built and kept
+    again = shoot([words, ring], fast=True)  # every path kept from the frame before
     assert cache.hits - hits >= len(words.family_members_with_points()) + 1
     np.testing.assert_array_equal(first, manims)
     np.testing.assert_array_equal(again, manims)
@@ -42,16 +26,16 @@ def test_a_kept_path_draws_what_manim_draws(small_frames):
 
 def test_moved_points_get_a_new_path(small_frames):
     words = Text("epoch 12", font_size=30)
-    _shoot([words], fast=True)
+    shoot([words], fast=True)
     words.shift(np.array([0.37, -0.21, 0.0]))
-    np.testing.assert_array_equal(_shoot([words], fast=True), _shoot([words], fast=False))
+    np.testing.assert_array_equal(shoot([words], fast=True), shoot([words], fast=False))
 
 
 def test_a_3d_camera_keys_on_the_shown_points(small_frames):
     ring = Circle(radius=1.0, fill_opacity=0.5).rotate(0.7, axis=np.array([1.0, 0.0, 0.0]))
-    flat = _shoot([ring], fast=True)  # kept as a 2-D camera shows it
-    tilted = _shoot([ring], fast=True, three_d=True)
-    np.testing.assert_array_equal(tilted, _shoot([ring], fast=False, three_d=True))
+    flat = shoot([ring], fast=True)  # kept as a 2-D camera shows it
+    tilted = shoot([ring], fast=True, three_d=True)
+    np.testing.assert_array_equal(tilted, shoot([ring], fast=False, three_d=True))
     assert not np.array_equal(flat, tilted)
 
 
