@@ -84,10 +84,10 @@ class Job:
 
 
 def _init_trainer() -> None:
-    from rendering.process import die_with_parent, interrupt_on_sigterm
+    from rendering.process import die_with_parent, worker_signals
 
     die_with_parent()
-    interrupt_on_sigterm()
+    worker_signals()
 
 
 def _train_one(data: dict) -> float:

@@ -8,7 +8,7 @@ import signal
 
 from model.files import interrupt_on_sigterm
 
-__all__ = ["cores", "die_with_parent", "interrupt_on_sigterm", "stop_pool"]
+__all__ = ["cores", "die_with_parent", "interrupt_on_sigterm", "stop_pool", "worker_signals"]
 
 
 def cores() -> int:
@@ -24,6 +24,23 @@ def die_with_parent() -> None:
         import ctypes
 
         ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def worker_signals() -> None:
+    """A pool worker's signals: Ctrl-C is the batch's to handle, SIGTERM ends the worker.
+
+    Ctrl-C in a terminal reaches every process of the group; the workers ignore
+    it, and the batch stops them (:func:`stop_pool`). SIGTERM exits: a running
+    task unwinds first (``finally`` blocks and :func:`model.files.write_atomic`
+    clean up), and a worker waiting for a task ends without a traceback.
+    """
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    with contextlib.suppress(ValueError):  # only the main thread may set handlers
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, stop)
 
 
 def stop_pool(pool) -> None:

@@ -54,11 +54,11 @@ _PROGRESS: queue.Queue | None = None  # set in pool workers: (key, chunk, frames
 def init_worker(progress_queue=None) -> None:
     """Pool initialiser: report progress into ``progress_queue``, stop with the batch."""
     global _PROGRESS
-    from rendering.process import die_with_parent, interrupt_on_sigterm
+    from rendering.process import die_with_parent, worker_signals
 
     _PROGRESS = progress_queue
     die_with_parent()
-    interrupt_on_sigterm()
+    worker_signals()
     prepare_worker()
 
 

@@ -292,3 +292,43 @@ def test_a_scene_in_one_chunk_is_drawn_without_a_plan(tmp_path):
             driver.step()
         assert calls == expected and job.status == "done"
         assert job.plays == [4, 4, 4] and job.poster == 9 and job.background == "#101418"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("group", [True, False], ids=["ctrl-c", "batch-only"])
+def test_ctrl_c_during_parallel_training_stops_every_trainer_and_leaves_no_partial_states(
+    tmp_path, group
+):
+    cache = tmp_path / "states"  # empty: both scenes' states train, one per worker
+    out = tmp_path / "gallery"
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "render.py"), "--scene", "PackingInput", "--scene",
+         "PackingInput7", "--jobs", "2", "-f", "png", "--out", str(out)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=os.environ | {"NNVIZ_CACHE": str(cache)}, start_new_session=True,
+    )  # fmt: skip
+    started = 0
+    while started < 2:  # the batch says which files it sends to the trainers
+        line = process.stderr.readline()
+        assert line, "the batch ended before it trained"
+        started += "training states packing-" in line
+    time.sleep(4.0)  # the trainers are spawned, import torch and start (a file takes 8 s or more)
+    if group:  # Ctrl-C in a terminal: the whole process group
+        os.killpg(process.pid, signal.SIGINT)
+    else:  # the batch alone: it stops its trainers itself
+        os.kill(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "interrupted" in stderr and "Traceback" not in stderr
+    deadline = time.monotonic() + 3  # the batch joins its trainers before it exits
+    while True:  # no trainer outlives the batch
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "a trainer is still running"
+        time.sleep(0.1)
+    assert not [p.name for p in cache.rglob("*") if ".tmp" in p.name]
+    for states in cache.glob("*.npz"):  # a file that finished first is whole
+        with np.load(states, allow_pickle=False) as data:
+            assert data.files
