@@ -84,13 +84,9 @@ def _square_sprite(radius_steps: int, reach: int) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=2)
-def _zeros(size: int) -> np.ndarray:
-    return np.zeros(size, np.float32)
-
-
 def _scratch(size: int) -> np.ndarray:
     """A float32 frame of zeros, kept between frames (a new one each frame costs its pages)."""
-    return _zeros(size)
+    return np.zeros(size, np.float32)
 
 
 def stamp_dots(
