@@ -1,0 +1,123 @@
+"""The camera's fast paths against manim's own drawing, one 1080p frame at a time.
+
+Each row draws the same mobjects with manim's drawing (the wrapper's ``cairo``)
+and with the fast paths (:mod:`scenes.lib.fast_paths`), and times the better of
+several rounds of each, in this process:
+
+- 300 and 3,000 dots at 4.7 px (SpiralsStretching's dots at 1080p): stamped, aim
+  faster; at 12 px the stamp costs more than Cairo's outline (a row stamps them
+  anyway, aim slower), so they go to Cairo (``MAX_RADIUS``), aim no slower;
+- a warped grid of 34 lines of 46 vertices, bent: drawn as line segments, aim
+  no slower (Cairo's stroke is most of it; the Python calls are what is saved);
+- a caption's glyphs, not moved since the last frame: kept paths, aim faster.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+__all__ = ["run"]
+
+ROUNDS, REPEATS = 5, 4
+
+
+def _camera():
+    from manim import config
+    from manim.camera.camera import Camera
+
+    config.pixel_width, config.pixel_height = 1920, 1080
+    return Camera(background_color="#0e1117")
+
+
+def _best(camera, mobjects, drawing) -> float:
+    """The fastest of ``ROUNDS`` rounds of ``REPEATS`` frames, in ms per frame."""
+    from manim.camera.camera import Camera
+
+    wrapper = Camera.display_vectorized
+    Camera.display_vectorized = drawing
+    try:
+        camera.capture_mobjects(mobjects)  # warm: sprites, kept paths
+        best = np.inf
+        for _ in range(ROUNDS):
+            start = time.perf_counter()
+            for _ in range(REPEATS):
+                camera.reset()
+                camera.capture_mobjects(mobjects)
+            best = min(best, (time.perf_counter() - start) / REPEATS)
+    finally:
+        Camera.display_vectorized = wrapper
+    return best * 1000
+
+
+def _cloud(n: int, radius_px: float):
+    from manim import config
+
+    from scenes.lib import PointCloud
+
+    rng = np.random.default_rng(0)
+    positions = np.c_[rng.normal(0, 2.5, (n, 2)), np.zeros(n)]
+    radius = radius_px * config.frame_width / config.pixel_width
+    return [PointCloud(positions, rng.integers(0, 2, n), ["#ff6b6b", "#4dabf7"], radius=radius)]
+
+
+def _grid():
+    from scenes.lib import WarpedGrid, grid_lines
+
+    lines = grid_lines((-6, 6, -3.4, 3.4), lines=17, samples=46)
+    bent = lines + 0.3 * np.sin(1.3 * lines[..., ::-1])
+    return [WarpedGrid(np.pad(bent, ((0, 0), (0, 0), (0, 1))))]
+
+
+def _caption():
+    from manim import UP, Text
+
+    return [Text("layer 2 - activation: tanh on each coordinate", font_size=30).to_edge(UP)]
+
+
+def run() -> list[dict]:
+    """One row per fast path: manim's drawing as the baseline, same frame, same camera."""
+    from manim.camera.camera import Camera
+
+    from scenes.lib import dots
+    from scenes.lib.fast_paths import install_fast_paths
+
+    install_fast_paths()
+    fast = Camera.display_vectorized
+    camera = _camera()
+    aims = {"faster": ("> 1.1x faster", 1.1, np.inf), "no slower": (">= 0.9x", 0.9, np.inf),
+            "slower": ("< 1x (Cairo is faster)", 0.0, 1.0)}  # fmt: skip
+    cases = [
+        ("300 dots of 4.7 px, stamped", _cloud(300, 4.7), "faster", None),
+        ("3,000 dots of 4.7 px, stamped", _cloud(3000, 4.7), "faster", None),
+        ("3,000 dots of 12 px, stamped anyway", _cloud(3000, 12.0), "slower", 1e9),
+        ("3,000 dots of 12 px, left to Cairo", _cloud(3000, 12.0), "no slower", None),
+        ("warped grid, 34 lines x 46 vertices, as line segments", _grid(), "no slower", None),
+        ("caption glyphs, kept paths", _caption(), "faster", None),
+    ]
+    rows = []
+    for what, mobjects, aim, max_radius in cases:
+        manims = _best(camera, mobjects, fast.cairo)
+        saved = dots.MAX_RADIUS
+        dots.MAX_RADIUS = max_radius or saved
+        try:
+            ours = _best(camera, mobjects, fast)
+        finally:
+            dots.MAX_RADIUS = saved
+        ratio = manims / ours
+        label, low, high = aims[aim]
+        rows.append({
+            "benchmark": f"1080p frame: {what}",
+            "seconds": round(ours / 1000, 5),
+            "baseline": f"manim's drawing {manims:.2f} ms",
+            "ratio": round(ratio, 2),
+            "aim": label,
+            "ok": low <= ratio < high,
+        })  # fmt: skip
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)
