@@ -7,6 +7,7 @@ scene"). The modules, one job each:
 - ``palette``: colours, themes and fonts;
 - ``viewport``: data coordinates to scene coordinates (flat and oblique);
 - ``mobjects``: point clouds, warped grids, shaded surfaces;
+- ``fast_paths`` (with ``dots`` and ``polylines``): how the camera draws them fast;
 - ``network_view``: a network's points and grid carried stage by stage;
 - ``network_diagram``: a network as neurons and edges, edges from its weights;
 - ``boundaries``: class maps, decision lines and planes;
