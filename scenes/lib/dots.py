@@ -26,8 +26,8 @@ from manim import VMobject
 
 __all__ = ["MAX_RADIUS", "DotLayer", "stamp_dots", "stamp_layer"]
 
-# Device px: larger dots go to Cairo (a stamp costs its area, Cairo its outline). Measured at
-# 1080p, 300 and 3,000 dots: the stamp is faster up to 8 px, Cairo from 12 px.
+# Device px: larger dots go to Cairo (a stamp costs its area, Cairo its outline). At 1080p
+# the stamp was faster up to 8 px, Cairo from 12 px (``python -m bench draw`` times both).
 MAX_RADIUS = 10.0
 
 
