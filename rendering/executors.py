@@ -1,7 +1,8 @@
 """Where the chunks run: a local process pool (the default) or a Dask distributed cluster.
 
 Both give the batch the same calls, each returning a future with ``done()``
-and ``result()``: ``plan`` (frames per play), ``chunk`` (render one chunk into
+and ``result()``: ``train`` (a missing states file; local pool only),
+``plan`` (frames per play), ``chunk`` (render one chunk into
 the scene's work folder), ``open_chunk`` (chunk 0, started beside the plan,
 told the plan and telling its cut through ``messages``) and ``finish`` (join,
 GIF, stamp). The local pool imports manim once per worker process and reports
@@ -49,6 +50,13 @@ class LocalExecutor:
         # overlap the first plan instead of delaying the chunks that follow it.
         for _ in range(n_workers):
             self.pool.submit(worker.warm_up)
+
+    #: Missing states train on these workers, beside the scenes whose states are ready.
+    trains_states = True
+
+    def train(self, source: dict) -> Future:
+        """Train one states file (a source as JSON) into the cache; the result is its seconds."""
+        return self.pool.submit(worker.train_task, source)
 
     def plan(self, spec: dict) -> Future:
         """Frames per play of the scene, and its background."""
@@ -194,6 +202,9 @@ class DaskExecutor:
 
     def _key(self, what: str, spec: dict) -> str:
         return f"bendspace-{what}-{spec['name']}-{spec['theme']}-{next(self._ids)}-{spec['hash']}"
+
+    #: States train on the client before the chunks go out (see ``rendering.batch``).
+    trains_states = False
 
     #: Chunk 0 starts beside the plan; the plan and the cut go through the scheduler.
     opens_chunks = True

@@ -1,4 +1,4 @@
-"""The tasks a render worker runs: plan a scene, render one chunk, finish the outputs.
+"""The tasks a render worker runs: train states, plan a scene, render a chunk, finish.
 
 Every task is a plain function of JSON-ready arguments, so the same tasks run
 in the local process pool (:mod:`rendering.executors`) and on a Dask cluster.
@@ -44,6 +44,7 @@ __all__ = [
     "plan_task",
     "prepare_worker",
     "scene_class",
+    "train_task",
     "warm_up",
     "whole_task",
 ]
@@ -183,6 +184,13 @@ def _prepare(spec: dict) -> tuple[type, RenderOptions]:
     os.environ["BENDSPACE_THEME"] = spec["theme"]  # scenes read it when they set up
     set_encoder_threads(spec.get("encoder_threads", 0))
     return scene_class(spec), RenderOptions(**spec["options"])
+
+
+def train_task(source: dict) -> float:
+    """Train one states file (a source as JSON) into the cache; returns its seconds."""
+    start = time.perf_counter()
+    source_from_json(source).load(progress=False)
+    return time.perf_counter() - start
 
 
 def plan_task(spec: dict) -> tuple[list[int], str, list[bool]]:

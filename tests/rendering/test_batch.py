@@ -207,9 +207,9 @@ def test_a_batch_cuts_only_the_scenes_that_would_leave_workers_idle():
     """Whole scenes side by side while enough wait to fill the workers; the last ones cut."""
     from types import SimpleNamespace
 
-    from rendering.batch import _Driver
+    from rendering.driver import Driver
 
-    driver = _Driver.__new__(_Driver)
+    driver = Driver.__new__(Driver)
     driver.n_chunks, driver.executor = 3, SimpleNamespace(n_workers=2)
     driver.fixed = False
     chunks = []
@@ -256,7 +256,7 @@ def test_a_scene_in_one_chunk_is_drawn_without_a_plan(tmp_path):
     from concurrent.futures import Future
     from types import SimpleNamespace
 
-    from rendering.batch import _Driver
+    from rendering.driver import Driver
 
     def done(value) -> Future:
         future: Future = Future()
@@ -286,7 +286,7 @@ def test_a_scene_in_one_chunk_is_drawn_without_a_plan(tmp_path):
         result["poster_missed"] = missed
         job = rendering.Job(entry, "dark", digest="x")
         options = rendering.RenderOptions(128, 72, 4)
-        driver = _Driver([job], tmp_path, ["mp4", "png"], options, Recorder(), 1,
+        driver = Driver([job], tmp_path, ["mp4", "png"], options, Recorder(), 1,
                          progress, fixed=True)  # fmt: skip
         for _ in range(4):
             driver.step()

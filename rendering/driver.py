@@ -1,0 +1,353 @@
+"""The batch's scheduler: every pending scene as train -> plan -> chunks -> finish tasks.
+
+:class:`Driver` keeps one executor (:mod:`rendering.executors`) busy. A scene
+whose states are missing waits while they train on the same workers (each
+file once, however many scenes show it); a scene whose states are ready starts
+at once, beside the training that is still going on. A few scenes run at a
+time, whole while enough wait to fill the workers, cut into chunks at the end.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from model.sources import StatesSource, source_to_json
+from rendering import chunks
+from rendering.chunks import split_chunks
+from rendering.messages import one_line
+from rendering.registry import SceneEntry
+from rendering.stamps import output_folder
+from rendering.worker import job_spec
+
+__all__ = ["Driver", "Job", "fail_users", "training_line"]
+
+
+@dataclass
+class Job:
+    """One scene in one theme, and what became of it."""
+
+    entry: SceneEntry
+    theme: str
+    digest: str = ""
+    status: str = "pending"  # pending | skipped | done | failed | interrupted
+    reason: str = ""
+    stamp: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    stage: str = "waiting"
+    frames: int = 0  # planned: the progress bar's total
+    chunks: list = field(default_factory=list)
+    pending_chunks: int = 0
+    poster: int = 0
+    background: str = ""
+    start: float = 0.0
+    known_plan: tuple | None = None  # (frames per play, background, still) from an earlier render
+    opened: bool = False  # chunk 0 started beside the plan (see rendering.chunks)
+    plays: list = field(default_factory=list)  # frames per play, once planned
+    n_chunks: int = 1  # chosen when the scene starts (see Driver.chunks_for_next)
+    still: list = field(default_factory=list)  # per play: still (drawn once), once planned
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(scene, theme): a job's identity within a batch."""
+        return (self.entry.name, self.theme)
+
+    @property
+    def label(self) -> str:
+        """``Scene (theme)``, as the progress display and the log lines show it."""
+        return f"{self.entry.name} ({self.theme})"
+
+
+def training_line(source: StatesSource, users: list) -> str:
+    """What the batch says when it sends ``source`` to train for the jobs ``users``."""
+    jobs = "1 job" if len(users) == 1 else f"{len(users)} jobs"
+    return f"training states {source.path().name} (once, for {jobs})"
+
+
+def fail_users(users: list, source: StatesSource, err: BaseException) -> None:
+    """Every job in ``users`` fails: its states ``source`` could not be made."""
+    for job in users:
+        job.status, job.reason = "failed", f"states {source.describe()}: {one_line(err)}"
+
+
+def _chunk_specs(frames: list[int], ranges: list, poster: int) -> list[dict]:
+    """The chunk of each ``[start, end)`` range of plays, in order, with its first frame."""
+    total = sum(frames)
+    chunks, first = [], 0
+    for index, (start, end) in enumerate(ranges):
+        expected = sum(frames[start:end])
+        chunks.append(
+            {"index": index, "plays": [start, end], "first": first, "frames": total,
+             "poster": poster, "expected": expected}
+        )  # fmt: skip
+        first += expected
+    return chunks
+
+
+class Driver:
+    """Runs the pending jobs as plan -> chunks -> finish tasks on one executor."""
+
+    def __init__(
+        self, jobs, out, formats, options, executor, n_chunks, progress, fixed=True, *,
+        training: dict | None = None, prepare: Callable | None = None, console=None,
+    ):  # fmt: skip
+        """``training``: states sources still to make, each with the jobs that wait for it
+        (the executor trains them: ``executor.train``); ``prepare(job)`` hashes a job once
+        its states are there and may mark it skipped (up to date)."""
+        self.jobs, self.executor, self.progress = jobs, executor, progress
+        self.formats, self.options, self.n_chunks = list(formats), options, n_chunks
+        self.fixed = fixed  # every scene in n_chunks chunks, else see chunks_for_next
+        self.out, self.prepare, self.console = out, prepare, console
+        self.specs = {}
+        self.futures: dict = {}  # future -> (job, what)
+        self.done: dict[tuple, dict[int, int]] = {}
+        self.tasks: dict[tuple, int] = {}
+        # States to train, in the order of the first scene that shows them; at most one
+        # per worker at a time, so that ready scenes start between them.
+        self.untrained: dict[StatesSource, list] = dict(training or {})
+        self.to_train = list(self.untrained)
+        self.training: dict[Future, tuple[StatesSource, int, float]] = {}
+        self.ended: list = []  # ended before they started (states failed, up to date)
+        # A few scenes at a time, not all planned at once: scenes then finish one
+        # after another (an interrupted batch keeps them) and the pool stays busy.
+        self.waiting = list(jobs)
+        self.started: list = []
+        self.room = executor.n_workers + 1
+        self._train_more()
+        self._start_more()
+
+    def _say(self, text: str) -> None:
+        if self.console is not None:
+            self.console.print(text)
+
+    def _train_more(self) -> None:
+        while self.to_train and len(self.training) < self.executor.n_workers:
+            source = self.to_train.pop(0)
+            users = self.untrained[source]
+            try:
+                data = source_to_json(source)
+            except TypeError as err:  # a source only this process knows
+                self._trained(source, err)
+                continue
+            self._say(training_line(source, users))
+            name = source.path().name
+            task = self.progress.add_task(f"training states {name}", total=None, count="")
+            self.training[self.executor.train(data)] = (source, task, time.perf_counter())
+
+    def _trained(self, source: StatesSource, err: BaseException | None) -> None:
+        """``source`` is made (or failed, ``err``): its scenes may start (or fail)."""
+        users = self.untrained.pop(source)
+        if err is not None:
+            fail_users(users, source, err)
+            for job in users:
+                if job in self.waiting:
+                    self.waiting.remove(job)
+                    self.ended.append(job)
+
+    def _collect_training(self) -> None:
+        for future in [f for f in self.training if f.done()]:
+            source, task, start = self.training.pop(future)
+            self.progress.remove_task(task)
+            try:
+                future.result()
+            except BaseException as err:
+                self._trained(source, err)
+                continue
+            self._say(f"trained {source.path().name} in {time.perf_counter() - start:.1f} s")
+            self._trained(source, None)
+        self._train_more()
+
+    def _ready(self, job) -> bool:
+        return not any(source in self.untrained for source in job.entry.states_sources)
+
+    def _start_more(self) -> None:
+        while sum(job.status == "pending" for job in self.started) < self.room:
+            job = next((job for job in self.waiting if self._ready(job)), None)
+            if job is None:
+                return
+            self.waiting.remove(job)
+            if job.status == "pending" and not job.digest and self.prepare is not None:
+                self.prepare(job)  # hashed now that its states exist; maybe up to date
+            if job.status != "pending":
+                self.ended.append(job)
+                continue
+            self._start(job)
+
+    def chunks_for_next(self) -> int:
+        """Chunks for the scene starting now: one while enough scenes wait to fill the workers.
+
+        A chunk costs its process the scene's set-up again (states, texts, the
+        plays before it, skipped), so a batch runs whole scenes side by side
+        and cuts only its last ones, which would otherwise leave workers idle.
+        """
+        if self.fixed or len(self.waiting) < self.executor.n_workers:
+            return self.n_chunks
+        return 1
+
+    def _start(self, job: Job) -> None:
+        job.n_chunks = self.chunks_for_next()
+        output_folder(self.out, job.theme, self.options).mkdir(parents=True, exist_ok=True)
+        spec = job_spec(job.entry, job.theme, self.out, self.formats, self.options, job.digest)
+        spec["encoder_threads"] = self.executor.encoder_threads
+        self.specs[job.key] = spec
+        job.stage, job.start = "planning", time.perf_counter()
+        seconds = self.options.poster_seconds(job.entry.poster_time)
+        if job.known_plan:
+            known: Future = Future()
+            known.set_result(job.known_plan)
+            self.futures[known] = (job, "plan")
+        elif job.n_chunks == 1 and seconds is not None and seconds < 0:
+            # One chunk needs no cut, and a poster timed from the end can be kept as the
+            # scene ends: the scene is drawn at once and counts its own frames.
+            job.stage = "drawing and encoding"
+            self.futures[self.executor.whole(spec)] = (job, "whole")
+        else:
+            self.futures[self.executor.plan(spec)] = (job, "plan")
+            # Chunk 0 need not wait for the plan: it starts now, on another worker, and
+            # stops where the plan leaves it its share (submitted after the plan, so a
+            # worker is never left waiting for a plan that has not started).
+            if self.executor.n_workers > 1 and self.executor.opens_chunks:
+                job.opened = True
+                self.futures[self.executor.open_chunk(spec)] = (job, "open")
+        self.tasks[job.key] = self.progress.add_task(job.label, total=None, count="")
+        self.started.append(job)
+
+    def report(self, key: tuple, index: int, frames: int) -> None:
+        if index >= 0:  # not the poster-only chunk
+            self.done.setdefault(key, {})[index] = frames
+
+    def _tell_open_chunk(self, spec: dict, message: dict) -> None:
+        self.executor.messages(spec).tell_plan(message)
+
+    def _submit_chunks(self, job: Job, spec: dict, ranges: list, running: int = 0) -> None:
+        """Make the chunks of ``ranges`` and submit all but the first ``running`` (started)."""
+        job.chunks = _chunk_specs(job.plays, ranges, job.poster)
+        job.stage = f"drawing and encoding in {len(job.chunks)} chunks"
+        job.pending_chunks = len(job.chunks)
+        for chunk in job.chunks[running:]:
+            self.futures[self.executor.chunk(spec, chunk)] = (job, f"chunk {chunk['index']}")
+
+    def _cut(self, job: Job) -> None:
+        """Once chunk 0 has said where it stops, cut the rest of the scene and submit it."""
+        if job.chunks:
+            return
+        spec = self.specs[job.key]
+        cut = self.executor.messages(spec).cut()
+        if cut is None:
+            return
+        end, frames = int(cut["end"]), job.plays
+        ranges = [(0, end)]
+        if end < len(frames):
+            rest = split_chunks(frames[end:], job.n_chunks - 1, job.still[end:])
+            ranges += [(end + start, end + stop) for start, stop in rest]
+        self._submit_chunks(job, spec, ranges, running=1)
+        if cut.get("poster_missed"):  # drawn before it was known
+            self._submit_poster(job, spec)
+
+    def _submit_poster(self, job: Job, spec: dict) -> None:
+        """Draw the poster's play again, for the PNG alone (when the chunk could not keep it)."""
+        if "png" not in self.formats:
+            return
+        frames = job.plays
+        play = int(np.searchsorted(np.cumsum(frames), job.poster, side="right"))
+        poster = {"index": -1, "plays": [play, play + 1], "first": sum(frames[:play]),
+                  "frames": job.frames, "poster": job.poster, "expected": frames[play],
+                  "formats": ["png"]}  # fmt: skip
+        job.pending_chunks += 1
+        self.futures[self.executor.chunk(spec, poster)] = (job, "poster")
+
+    def _planned(self, job: Job, spec: dict, frames, background: str, still) -> None:
+        """What the plan (or a whole scene's own count) says: frames per play, background."""
+        job.background, job.still = background, list(still)
+        spec["plays"] = list(frames)  # kept in the stamp: a re-render skips the plan
+        spec["still"] = list(job.still)
+        job.plays, job.frames = list(frames), sum(frames)
+
+    def _finish(self, job: Job, spec: dict) -> None:
+        job.stage = "joining the chunks" + (", GIF" if "gif" in self.formats else "")
+        self.done[job.key] = {c["index"]: c["expected"] for c in job.chunks}
+        seconds = time.perf_counter() - job.start
+        args = (len(job.chunks), job.frames, job.poster, job.background, seconds)
+        self.futures[self.executor.finish(spec, *args)] = (job, "finish")
+
+    def step(self) -> list[Job]:
+        """Collect finished tasks, submit what follows; returns the jobs that ended."""
+        self._collect_training()
+        ended, self.ended = self.ended, []
+        for future in [f for f in self.futures if f.done()]:
+            job, what = self.futures.pop(future)
+            if job.status != "pending":
+                continue
+            try:
+                result = future.result()
+            except BaseException as err:
+                job.status, job.reason = "failed", one_line(err)
+                if job.opened and what == "plan":  # chunk 0 must not wait for it
+                    self._tell_open_chunk(self.specs[job.key], {"failed": True})
+                ended.append(job)
+                continue
+            spec = self.specs[job.key]
+            if what == "whole":
+                self._planned(job, spec, result["frames"], result["background"], result["still"])
+                job.poster = int(result["poster"])
+                job.chunks = _chunk_specs(job.plays, [(0, len(job.plays))], job.poster)
+                job.pending_chunks = 0
+                if result["poster_missed"]:
+                    self._submit_poster(job, spec)
+                if job.pending_chunks == 0:
+                    self._finish(job, spec)
+            elif what == "plan":
+                self._planned(job, spec, *result)
+                frames = job.plays
+                poster = chunks.poster_index_for(job.frames, self.options, job.entry.poster_time)
+                job.poster = poster
+                if job.opened:  # chunk 0 is drawing: tell it the plan, cut the rest when it says
+                    message = {"frames": job.plays, "poster": poster, "chunks": job.n_chunks,
+                               "still": job.still}  # fmt: skip
+                    self._tell_open_chunk(spec, message)
+                    job.stage = "drawing; cutting the rest"
+                    continue
+                self._submit_chunks(job, spec, split_chunks(frames, job.n_chunks, job.still))
+            elif what in ("open", "poster") or what.startswith("chunk"):
+                if what == "open":
+                    self._cut(job)  # if the cut was not seen yet (a short scene)
+                    index = 0
+                else:
+                    index = int(what.split()[1]) if what != "poster" else -1
+                if index >= 0:  # done: its frames count in full (Dask sends no more)
+                    self.done.setdefault(job.key, {})[index] = job.chunks[index]["expected"]
+                job.pending_chunks -= 1
+                if job.pending_chunks == 0:
+                    self._finish(job, spec)
+            else:
+                job.stamp, job.status = result, "done"
+                ended.append(job)
+        self.executor.drain(self.report)
+        for job in self.started:
+            if job.status == "pending" and job.opened and job.plays and not job.chunks:
+                self._cut(job)
+        for job in self.started:
+            if job.status != "pending":
+                continue
+            done = sum(self.done.get(job.key, {}).values())
+            total = job.frames or None
+            self.progress.update(
+                self.tasks[job.key],
+                total=total,
+                completed=done,
+                description=f"{job.label}: {job.stage}",
+                count=f"{done}/{job.frames} frames" if job.frames else f"{done} frames",
+            )
+        self._start_more()
+        ended += self.ended
+        self.ended = []
+        for job in ended:
+            if job.key in self.specs:  # started
+                job.seconds = time.perf_counter() - job.start
+                shutil.rmtree(self.specs[job.key]["work"], ignore_errors=True)
+        return ended
