@@ -13,8 +13,8 @@ __all__ = ["PRESETS", "TrainConfig", "custom_config", "numeric_environment", "pr
 
 #: Changes when the trained numbers of a config change (not when the file layout
 #: does: a cached file of an older schema is converted in place, see model.cache).
-#: It was the schema version, 1, when the two were one number; kept so caches stay.
-NUMBERS_VERSION = 1
+#: 1: the schema version, when the two were one number; 2: Adam's fused step.
+NUMBERS_VERSION = 2
 
 
 def numeric_environment() -> dict:

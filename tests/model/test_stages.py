@@ -12,15 +12,20 @@ from model.train import build_mlp
 
 
 def _torch_stage_outputs(model: torch.nn.Sequential, x: np.ndarray) -> list[np.ndarray]:
-    """Torch's own output after every Linear (as linear + bias) and every activation."""
+    """Torch's own output after every Linear (as linear + bias) and every activation.
+
+    In float64, as the numpy stages compute: in float32, torch's own rounding
+    through a dozen stages reaches 1e-5 where a layer cancels large terms.
+    """
+    model = model.double()
     outs = [x.astype(np.float64)]
-    h = torch.from_numpy(np.array(x))  # a writable copy: states arrays are read-only
+    h = torch.from_numpy(x.astype(np.float64))  # a writable copy: states arrays are read-only
     with torch.no_grad():
         for module in model:
             if isinstance(module, torch.nn.Linear):
-                outs.append((h @ module.weight.T).double().numpy())
+                outs.append((h @ module.weight.T).numpy())
             h = module(h)
-            outs.append(h.double().numpy())
+            outs.append(h.numpy())
     return outs
 
 
@@ -40,7 +45,7 @@ def test_numpy_trace_equals_torch_forward(trained, name):
         ours = forward_stages(x, states.weights(snapshot), states.biases(snapshot), acts)
         assert len(ours) == len(expected) == len(states.stages())
         for t, (mine, theirs) in enumerate(zip(ours, expected, strict=True)):
-            np.testing.assert_allclose(mine, theirs, atol=1e-5, rtol=1e-5, err_msg=f"stage {t}")
+            np.testing.assert_allclose(mine, theirs, atol=1e-9, rtol=1e-9, err_msg=f"stage {t}")
             # and the stored trace is the same points, shown through the stage's view
             np.testing.assert_allclose(
                 states["trace"][snapshot, t], states.project(theirs, t), atol=1e-4, rtol=1e-4
