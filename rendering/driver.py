@@ -111,7 +111,7 @@ class Driver:
         # per worker at a time, so that ready scenes start between them.
         self.untrained: dict[StatesSource, list] = dict(training or {})
         self.to_train = list(self.untrained)
-        self.training: dict[Future, tuple[StatesSource, int, float]] = {}
+        self.training: dict[Future, tuple[StatesSource, int]] = {}
         self.ended: list = []  # ended before they started (states failed, up to date)
         # A few scenes at a time, not all planned at once: scenes then finish one
         # after another (an interrupted batch keeps them) and the pool stays busy.
@@ -137,7 +137,7 @@ class Driver:
             self._say(training_line(source, users))
             name = source.path().name
             task = self.progress.add_task(f"training states {name}", total=None, count="")
-            self.training[self.executor.train(data)] = (source, task, time.perf_counter())
+            self.training[self.executor.train(data)] = (source, task)
 
     def _trained(self, source: StatesSource, err: BaseException | None) -> None:
         """``source`` is made (or failed, ``err``): its scenes may start (or fail)."""
@@ -151,14 +151,14 @@ class Driver:
 
     def _collect_training(self) -> None:
         for future in [f for f in self.training if f.done()]:
-            source, task, start = self.training.pop(future)
+            source, task = self.training.pop(future)
             self.progress.remove_task(task)
             try:
-                future.result()
+                seconds = future.result()  # its own time, not the time it queued
             except BaseException as err:
                 self._trained(source, err)
                 continue
-            self._say(f"trained {source.path().name} in {time.perf_counter() - start:.1f} s")
+            self._say(f"trained {source.path().name} in {seconds:.1f} s")
             self._trained(source, None)
         self._train_more()
 

@@ -92,7 +92,9 @@ def test_ready_scenes_start_while_missing_states_train_and_the_rest_follow(tmp_p
     assert ended == [c] and c.status == "skipped"  # up to date once hashed: not rendered
     assert executor.named("plan") == ["Ready", "A"]
     assert prepared == ["Ready", "A", "C"]
-    assert any(line.startswith("trained spirals2d-") for line in said)
+    assert any(
+        line.startswith("trained spirals2d-") and line.endswith(" in 6.0 s") for line in said
+    )
     assert executor.named("train") == ["spirals2d", "disks2d"]  # each file once
 
 
