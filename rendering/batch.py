@@ -173,8 +173,12 @@ def run_batch(
     scheduler: str | None = None,
     chunks_per_scene: int | None = None,
     force: bool = False,
+    executor=None,
 ) -> None:
     """Run the pending jobs as chunks on ``n_jobs`` local processes or a Dask cluster.
+
+    ``executor``: workers already started (:class:`rendering.executors.LocalExecutor`),
+    used instead of new ones and closed here like them.
 
     Missing states train first on the same workers, and a scene starts as soon
     as its own states are there (on a Dask cluster they train here first); such
@@ -198,7 +202,7 @@ def run_batch(
         disable=not console.is_terminal,
         transient=True,
     )
-    executor = make_executor(n_jobs, scheduler)
+    executor = executor or make_executor(n_jobs, scheduler)
     n_chunks = chunks_per_scene or executor.n_workers
     fixed = chunks_per_scene is not None or len(pending) == 1
     killed = True
@@ -302,11 +306,13 @@ def render_jobs(
     order: Sequence[SceneEntry] = (),
     scheduler: str | None = None,
     chunks_per_scene: int | None = None,
+    executor=None,
 ) -> BatchResult:
     """The whole batch into ``out/<theme>[/<quality>]/``: train, skip, render, pages, table.
 
-    Scenes are cut into chunks run on ``n_jobs`` local processes, or on the
-    Dask cluster at ``scheduler`` (see :func:`run_batch`).
+    Scenes are cut into chunks run on ``n_jobs`` local processes (or on
+    ``executor``'s, started earlier), or on the Dask cluster at ``scheduler``
+    (see :func:`run_batch`).
 
     Stale temporaries of dead runs are removed first; Ctrl-C (or SIGTERM, see
     :func:`rendering.process.interrupt_on_sigterm`) stops the workers, removes
@@ -323,6 +329,7 @@ def render_jobs(
             run_batch(
                 jobs, out, formats, options, n_jobs, console,
                 scheduler=scheduler, chunks_per_scene=chunks_per_scene, force=force,
+                executor=executor,
             )  # fmt: skip
         else:
             train_states(jobs, console, n_jobs)

@@ -13,6 +13,7 @@ import click
 from model.limits import LimitError, check_writable_folder
 from model.text import markup_safe
 from rendering.batch import Job, render_jobs
+from rendering.executors import LocalExecutor
 from rendering.messages import RenderError, display
 from rendering.options import (
     DEFAULT_FORMATS,
@@ -168,59 +169,73 @@ def cli(
     from rich.console import Console
 
     console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
+    pool = None  # the workers, started before the scenes are found
     try:
-        for path in files:
-            if not path.is_file():
-                raise RenderError(f"scene file {path} not found; give the path of a .py file")
-        os.environ.setdefault("BENDSPACE_THEME", "dark" if theme == "both" else theme)
-        entries, broken = discover(scene_files(files))
-        for path in files:  # a file asked for by name must import
-            reason = broken.get(Path(path).resolve())
-            if reason is not None:
-                raise RenderError(f"--file {display(path)} does not import: {reason}")
-        if list_only:
-            print_list(entries, broken)
-            return
-        if film and (scenes or stories):
-            raise RenderError("--film renders the chapters of scenes/film.py; drop --scene/--story")
-        selected = select(entries, scenes, stories, broken)
-        if not selected:
-            raise RenderError("no scenes to render: scenes/*.py defines none yet (see --list)")
-        formats = parse_formats(format_values) or list(DEFAULT_FORMATS)
-        options = render_options(quality, fps, width, gif_width, gif_fps, poster_at)
-        if poster_at is not None and not math.isfinite(poster_at):
-            raise RenderError(f"--poster-at {poster_at}: give a finite time in seconds")
-        check_writable_folder(out)
-        check_writable_folder(Path(out).resolve().parent, "--out (the gallery pages beside it)")
-    except (RenderError, LimitError) as err:
-        console.print(
-            f"[red]error:[/red] {markup_safe(err, 1500)}", highlight=False, soft_wrap=True
-        )
-        sys.exit(2)
+        try:
+            for path in files:
+                if not path.is_file():
+                    raise RenderError(f"scene file {path} not found; give the path of a .py file")
+            os.environ.setdefault("BENDSPACE_THEME", "dark" if theme == "both" else theme)
+            if not (list_only or film or scheduler):
+                # They import manim while this process imports and finds the scenes.
+                pool = LocalExecutor(jobs)
+            entries, broken = discover(scene_files(files))
+            for path in files:  # a file asked for by name must import
+                reason = broken.get(Path(path).resolve())
+                if reason is not None:
+                    raise RenderError(f"--file {display(path)} does not import: {reason}")
+            if list_only:
+                print_list(entries, broken)
+                return
+            if film and (scenes or stories):
+                raise RenderError(
+                    "--film renders the chapters of scenes/film.py; drop --scene/--story"
+                )
+            selected = select(entries, scenes, stories, broken)
+            if not selected:
+                raise RenderError("no scenes to render: scenes/*.py defines none yet (see --list)")
+            formats = parse_formats(format_values) or list(DEFAULT_FORMATS)
+            options = render_options(quality, fps, width, gif_width, gif_fps, poster_at)
+            if poster_at is not None and not math.isfinite(poster_at):
+                raise RenderError(f"--poster-at {poster_at}: give a finite time in seconds")
+            check_writable_folder(out)
+            check_writable_folder(Path(out).resolve().parent, "--out (the gallery pages beside it)")
+        except (RenderError, LimitError) as err:
+            console.print(
+                f"[red]error:[/red] {markup_safe(err, 1500)}", highlight=False, soft_wrap=True
+            )
+            sys.exit(2)
 
-    interrupt_on_sigterm()
-    if film:
-        _film(entries, out, options, theme, jobs, console, force)
-        return
-    jobs_list = [Job(entry, t) for t in themes_for(theme) for entry in selected]
-    try:
-        result = render_jobs(
-            jobs_list, out, formats, options, jobs, console, force=force, order=entries,
-            scheduler=scheduler, chunks_per_scene=chunks_per_scene,
-        )  # fmt: skip
-    except RenderError as err:  # e.g. --scheduler without dask, or no scheduler there
-        console.print(f"[red]error:[/red] {markup_safe(err, 600)}", highlight=False, soft_wrap=True)
-        sys.exit(2)
-    whole_gallery = not scenes and not stories
-    if broken and whole_gallery:
-        for path, reason in broken.items():
-            console.print(f"[red]not importable:[/red] {display(path)}: {reason}", highlight=False)
-    console.print(f"gallery: {display(result.page)}, {display(result.markdown)}")
-    if result.interrupted:
-        console.print("interrupted: no partial files were left; run again to finish the batch")
-        sys.exit(130)
-    if result.failed or (broken and whole_gallery):
-        sys.exit(1)
+        interrupt_on_sigterm()
+        if film:
+            _film(entries, out, options, theme, jobs, console, force)
+            return
+        jobs_list = [Job(entry, t) for t in themes_for(theme) for entry in selected]
+        try:
+            result = render_jobs(
+                jobs_list, out, formats, options, jobs, console, force=force, order=entries,
+                scheduler=scheduler, chunks_per_scene=chunks_per_scene, executor=pool,
+            )  # fmt: skip
+        except RenderError as err:  # e.g. --scheduler without dask, or no scheduler there
+            console.print(
+                f"[red]error:[/red] {markup_safe(err, 600)}", highlight=False, soft_wrap=True
+            )
+            sys.exit(2)
+        whole_gallery = not scenes and not stories
+        if broken and whole_gallery:
+            for path, reason in broken.items():
+                console.print(
+                    f"[red]not importable:[/red] {display(path)}: {reason}", highlight=False
+                )
+        console.print(f"gallery: {display(result.page)}, {display(result.markdown)}")
+        if result.interrupted:
+            console.print("interrupted: no partial files were left; run again to finish the batch")
+            sys.exit(130)
+        if result.failed or (broken and whole_gallery):
+            sys.exit(1)
+    finally:
+        if pool is not None:
+            pool.close(kill=True)  # if the batch did not take it (nothing to render, an error)
 
 
 def _film(entries, out, options, theme, jobs, console, force) -> None:

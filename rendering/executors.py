@@ -41,6 +41,7 @@ class LocalExecutor:
         context = multiprocessing.get_context("spawn")  # no inherited threads or locks
         self.progress: multiprocessing.Queue = context.Queue()
         self.n_workers = n_workers
+        self.closed = False
         # One encoder thread per worker when the workers fill the cores (0: the codec's choice).
         self.encoder_threads = max(1, cores() // n_workers) if n_workers > 1 else 0
         self.pool = ProcessPoolExecutor(
@@ -92,7 +93,10 @@ class LocalExecutor:
                 report(*self.progress.get_nowait())
 
     def close(self, kill: bool = False) -> None:
-        """Stop the workers (``kill``: at once, abandoning running chunks)."""
+        """Stop the workers (``kill``: at once, abandoning running chunks); once."""
+        if self.closed:
+            return
+        self.closed = True
         if kill:
             stop_pool(self.pool)
         else:
