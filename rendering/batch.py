@@ -1,7 +1,8 @@
-"""The batch: train the states once, skip what is up to date, run the workers, report.
+"""The batch: skip what is up to date, train and render on the workers, report.
 
 :func:`render_jobs` is the whole batch as both commands run it (``render.py``
 and ``render.py custom``); its steps are public for callers that want only one.
+The order of the tasks on the workers is :mod:`rendering.driver`'s.
 """
 
 from __future__ import annotations
