@@ -25,7 +25,7 @@ from rendering.registry import SceneEntry
 from rendering.stamps import output_folder
 from rendering.worker import job_spec
 
-__all__ = ["Driver", "Job", "fail_users", "training_line"]
+__all__ = ["Driver", "Job", "StatesTraining", "fail_users", "training_line"]
 
 
 @dataclass
@@ -89,6 +89,62 @@ def _chunk_specs(frames: list[int], ranges: list, poster: int) -> list[dict]:
     return chunks
 
 
+class StatesTraining:
+    """The states files a batch still has to make, trained on its executor's workers.
+
+    In the order of the first scene that shows each; at most one per worker at a
+    time, so that the scenes whose states are ready start between them.
+    """
+
+    def __init__(self, missing: dict, executor, progress, say: Callable[[str], None]) -> None:
+        self.untrained: dict[StatesSource, list] = dict(missing)
+        self.queue = list(self.untrained)
+        self.running: dict[Future, tuple[StatesSource, int]] = {}  # -> (source, progress task)
+        self.executor, self.progress, self.say = executor, progress, say
+
+    def ready(self, job: Job) -> bool:
+        """True once every states file ``job`` shows is made (or has failed)."""
+        return not any(source in self.untrained for source in job.entry.states_sources)
+
+    def submit(self) -> list[Job]:
+        """Send files to train while workers are free of them; returns jobs failed here."""
+        failed = []
+        while self.queue and len(self.running) < self.executor.n_workers:
+            source = self.queue.pop(0)
+            try:
+                data = source_to_json(source)
+            except TypeError as err:  # a source only this process knows
+                failed += self._made(source, err)
+                continue
+            self.say(training_line(source, self.untrained[source]))
+            name = source.path().name
+            task = self.progress.add_task(f"training states {name}", total=None, count="")
+            self.running[self.executor.train(data)] = (source, task)
+        return failed
+
+    def collect(self) -> list[Job]:
+        """Take the trainings that ended and send more; returns the jobs whose states failed."""
+        failed = []
+        for future in [f for f in self.running if f.done()]:
+            source, task = self.running.pop(future)
+            self.progress.remove_task(task)
+            try:
+                seconds = future.result()  # its own time, not the time it queued
+            except BaseException as err:
+                failed += self._made(source, err)
+                continue
+            self.say(f"trained {source.path().name} in {seconds:.1f} s")
+            self._made(source, None)
+        return failed + self.submit()
+
+    def _made(self, source: StatesSource, err: BaseException | None) -> list[Job]:
+        users = self.untrained.pop(source)
+        if err is None:
+            return []
+        fail_users(users, source, err)
+        return users
+
+
 class Driver:
     """Runs the pending jobs as plan -> chunks -> finish tasks on one executor."""
 
@@ -107,67 +163,30 @@ class Driver:
         self.futures: dict = {}  # future -> (job, what)
         self.done: dict[tuple, dict[int, int]] = {}
         self.tasks: dict[tuple, int] = {}
-        # States to train, in the order of the first scene that shows them; at most one
-        # per worker at a time, so that ready scenes start between them.
-        self.untrained: dict[StatesSource, list] = dict(training or {})
-        self.to_train = list(self.untrained)
-        self.training: dict[Future, tuple[StatesSource, int]] = {}
+        self.training = StatesTraining(training or {}, executor, progress, self._say)
         self.ended: list = []  # ended before they started (states failed, up to date)
         # A few scenes at a time, not all planned at once: scenes then finish one
         # after another (an interrupted batch keeps them) and the pool stays busy.
         self.waiting = list(jobs)
         self.started: list = []
         self.room = executor.n_workers + 1
-        self._train_more()
+        self._states_failed(self.training.submit())
         self._start_more()
 
     def _say(self, text: str) -> None:
         if self.console is not None:
             self.console.print(text)
 
-    def _train_more(self) -> None:
-        while self.to_train and len(self.training) < self.executor.n_workers:
-            source = self.to_train.pop(0)
-            users = self.untrained[source]
-            try:
-                data = source_to_json(source)
-            except TypeError as err:  # a source only this process knows
-                self._trained(source, err)
-                continue
-            self._say(training_line(source, users))
-            name = source.path().name
-            task = self.progress.add_task(f"training states {name}", total=None, count="")
-            self.training[self.executor.train(data)] = (source, task)
-
-    def _trained(self, source: StatesSource, err: BaseException | None) -> None:
-        """``source`` is made (or failed, ``err``): its scenes may start (or fail)."""
-        users = self.untrained.pop(source)
-        if err is not None:
-            fail_users(users, source, err)
-            for job in users:
-                if job in self.waiting:
-                    self.waiting.remove(job)
-                    self.ended.append(job)
-
-    def _collect_training(self) -> None:
-        for future in [f for f in self.training if f.done()]:
-            source, task = self.training.pop(future)
-            self.progress.remove_task(task)
-            try:
-                seconds = future.result()  # its own time, not the time it queued
-            except BaseException as err:
-                self._trained(source, err)
-                continue
-            self._say(f"trained {source.path().name} in {seconds:.1f} s")
-            self._trained(source, None)
-        self._train_more()
-
-    def _ready(self, job) -> bool:
-        return not any(source in self.untrained for source in job.entry.states_sources)
+    def _states_failed(self, users: list[Job]) -> None:
+        """Jobs whose states could not be made end now, unstarted."""
+        for job in users:
+            if job in self.waiting:
+                self.waiting.remove(job)
+                self.ended.append(job)
 
     def _start_more(self) -> None:
         while sum(job.status == "pending" for job in self.started) < self.room:
-            job = next((job for job in self.waiting if self._ready(job)), None)
+            job = next((job for job in self.waiting if self.training.ready(job)), None)
             if job is None:
                 return
             self.waiting.remove(job)
@@ -277,7 +296,7 @@ class Driver:
 
     def step(self) -> list[Job]:
         """Collect finished tasks, submit what follows; returns the jobs that ended."""
-        self._collect_training()
+        self._states_failed(self.training.collect())
         ended, self.ended = self.ended, []
         for future in [f for f in self.futures if f.done()]:
             job, what = self.futures.pop(future)
@@ -293,56 +312,19 @@ class Driver:
                 continue
             spec = self.specs[job.key]
             if what == "whole":
-                self._planned(job, spec, result["frames"], result["background"], result["still"])
-                job.poster = int(result["poster"])
-                job.chunks = _chunk_specs(job.plays, [(0, len(job.plays))], job.poster)
-                job.pending_chunks = 0
-                if result["poster_missed"]:
-                    self._submit_poster(job, spec)
-                if job.pending_chunks == 0:
-                    self._finish(job, spec)
+                self._whole_done(job, spec, result)
             elif what == "plan":
-                self._planned(job, spec, *result)
-                frames = job.plays
-                poster = chunks.poster_index_for(job.frames, self.options, job.entry.poster_time)
-                job.poster = poster
-                if job.opened:  # chunk 0 is drawing: tell it the plan, cut the rest when it says
-                    message = {"frames": job.plays, "poster": poster, "chunks": job.n_chunks,
-                               "still": job.still}  # fmt: skip
-                    self._tell_open_chunk(spec, message)
-                    job.stage = "drawing; cutting the rest"
-                    continue
-                self._submit_chunks(job, spec, split_chunks(frames, job.n_chunks, job.still))
-            elif what in ("open", "poster") or what.startswith("chunk"):
-                if what == "open":
-                    self._cut(job)  # if the cut was not seen yet (a short scene)
-                    index = 0
-                else:
-                    index = int(what.split()[1]) if what != "poster" else -1
-                if index >= 0:  # done: its frames count in full (Dask sends no more)
-                    self.done.setdefault(job.key, {})[index] = job.chunks[index]["expected"]
-                job.pending_chunks -= 1
-                if job.pending_chunks == 0:
-                    self._finish(job, spec)
-            else:
+                self._plan_done(job, spec, result)
+            elif what == "finish":
                 job.stamp, job.status = result, "done"
                 ended.append(job)
+            else:  # "open", "chunk N" or "poster"
+                self._chunk_done(job, spec, what)
         self.executor.drain(self.report)
         for job in self.started:
             if job.status == "pending" and job.opened and job.plays and not job.chunks:
                 self._cut(job)
-        for job in self.started:
-            if job.status != "pending":
-                continue
-            done = sum(self.done.get(job.key, {}).values())
-            total = job.frames or None
-            self.progress.update(
-                self.tasks[job.key],
-                total=total,
-                completed=done,
-                description=f"{job.label}: {job.stage}",
-                count=f"{done}/{job.frames} frames" if job.frames else f"{done} frames",
-            )
+        self._show_progress()
         self._start_more()
         ended += self.ended
         self.ended = []
@@ -351,3 +333,52 @@ class Driver:
                 job.seconds = time.perf_counter() - job.start
                 shutil.rmtree(self.specs[job.key]["work"], ignore_errors=True)
         return ended
+
+    def _whole_done(self, job: Job, spec: dict, result: dict) -> None:
+        """A scene drawn in one chunk with no plan: what it counted, then its poster or finish."""
+        self._planned(job, spec, result["frames"], result["background"], result["still"])
+        job.poster = int(result["poster"])
+        job.chunks = _chunk_specs(job.plays, [(0, len(job.plays))], job.poster)
+        job.pending_chunks = 0
+        if result["poster_missed"]:
+            self._submit_poster(job, spec)
+        if job.pending_chunks == 0:
+            self._finish(job, spec)
+
+    def _plan_done(self, job: Job, spec: dict, result) -> None:
+        """The plan: tell the open chunk (it says where it stops), or cut the whole scene now."""
+        self._planned(job, spec, *result)
+        job.poster = chunks.poster_index_for(job.frames, self.options, job.entry.poster_time)
+        if job.opened:  # chunk 0 is drawing: tell it the plan, cut the rest when it says
+            message = {"frames": job.plays, "poster": job.poster, "chunks": job.n_chunks,
+                       "still": job.still}  # fmt: skip
+            self._tell_open_chunk(spec, message)
+            job.stage = "drawing; cutting the rest"
+            return
+        self._submit_chunks(job, spec, split_chunks(job.plays, job.n_chunks, job.still))
+
+    def _chunk_done(self, job: Job, spec: dict, what: str) -> None:
+        """A chunk (or the poster's play) is written; the last one sends the finish."""
+        if what == "open":
+            self._cut(job)  # if the cut was not seen yet (a short scene)
+            index = 0
+        else:
+            index = int(what.split()[1]) if what != "poster" else -1
+        if index >= 0:  # done: its frames count in full (Dask sends no more)
+            self.done.setdefault(job.key, {})[index] = job.chunks[index]["expected"]
+        job.pending_chunks -= 1
+        if job.pending_chunks == 0:
+            self._finish(job, spec)
+
+    def _show_progress(self) -> None:
+        for job in self.started:
+            if job.status != "pending":
+                continue
+            done = sum(self.done.get(job.key, {}).values())
+            self.progress.update(
+                self.tasks[job.key],
+                total=job.frames or None,
+                completed=done,
+                description=f"{job.label}: {job.stage}",
+                count=f"{done}/{job.frames} frames" if job.frames else f"{done} frames",
+            )
