@@ -256,12 +256,11 @@ class MnistClusters(_DigitSpace, Scene3D):
         boxes = []
         for mob in self.mobjects:
             for part in mob.get_family():
-                if isinstance(part, Text) and len(part.get_all_points()):
-                    (x0, y0, _), (x1, y1, _) = (
-                        part.get_all_points().min(0),
-                        part.get_all_points().max(0),
-                    )
-                    boxes.append(np.array([x0, y0, x1, y1]))
+                if isinstance(part, Text):  # its points gathered once: this runs every frame
+                    points = part.get_all_points()
+                    if len(points):
+                        (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
+                        boxes.append(np.array([x0, y0, x1, y1]))
         return boxes
 
     def show_best_view(self, states: States) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
@@ -53,7 +54,7 @@ def matrix_text(
     pad = " " * (len(name) + 3)
     mid = (len(rows) - 1) // 2
     lines = [(f"{name} = " if i == mid else pad) + "[ " + row + " ]" for i, row in enumerate(rows)]
-    return Text("\n".join(lines), font=MONO, font_size=font_size, color=color)
+    return _text("\n".join(lines), MONO, font_size, color)
 
 
 def stage_detail(states: States, stage: int, snapshot: int, pal: Palette) -> VGroup:
@@ -174,7 +175,39 @@ class Caption(VGroup):
 
 def text(content: str, color: str, font_size: float = 26, mono: bool = False) -> Text:
     """A ``Text`` in the house font (sans for words, ``mono=True`` for numbers)."""
-    return Text(content, font=MONO if mono else SANS, font_size=font_size, color=color)
+    return _text(content, MONO if mono else SANS, font_size, color)
+
+
+_TEXTS: OrderedDict[tuple, Text] = OrderedDict()  # the texts made lately, least recent first
+TEXTS_KEPT = 256  # a status line of 45 glyphs holds 64 kB of points and colours
+
+
+def _text(content: str, font: str, font_size: float, color: str) -> Text:
+    """A fresh copy of the ``Text`` made once per process for these arguments.
+
+    manim makes a ``Text`` by laying it out with Pango into an SVG file and parsing
+    that again (about 80 ms for a line of 40 glyphs). A render makes the same texts
+    again and again: a chunk runs every play before it skipped, so a scene's texts
+    are made by its plan and by each of its chunks, on the same few workers. A
+    copy is the same glyphs (the same points, so the same pixels) in about 1 ms,
+    once the svgelements objects each glyph keeps from the parse are dropped: a
+    deep copy would walk them all (30 ms) and nothing reads them after the parse.
+    """
+    if TEXTS_KEPT <= 0:  # none kept: manim's own, as made
+        return Text(content, font=font, font_size=font_size, color=color)
+    key = (content, font, float(font_size), str(color), str(config.renderer))
+    kept = _TEXTS.get(key)
+    if kept is None:
+        kept = Text(content, font=font, font_size=font_size, color=color)
+        for glyph in kept.get_family():
+            glyph.__dict__.pop("path_obj", None)
+        kept.id_to_vgroup_dict = {}
+        _TEXTS[key] = kept
+        if len(_TEXTS) > TEXTS_KEPT:
+            _TEXTS.popitem(last=False)
+    else:
+        _TEXTS.move_to_end(key)
+    return kept.copy()
 
 
 def legend(labels: Sequence[str], pal: Palette, font_size: float = 26) -> VGroup:

@@ -46,3 +46,33 @@ def test_fade_shows_what_manims_fade_shows(small_frames, ours, manims):
     assert mine[0].max() > 0 or mine[-2].max() > 0
     # After the animation: in or out of the scene, opacity and place as manim leaves them.
     np.testing.assert_allclose(mine[-1], theirs[-1], atol=1e-9)
+
+
+def _shot(mobject) -> np.ndarray:
+    scene = Scene()
+    scene.add(mobject)
+    scene.renderer.camera.reset()
+    scene.renderer.camera.capture_mobjects(scene.mobjects)
+    return scene.renderer.camera.pixel_array.copy()
+
+
+def test_a_text_made_again_is_the_same_picture_and_its_own_mobject():
+    from manim import Text
+
+    from scenes.lib.captions import _TEXTS
+    from scenes.lib.palette import MONO
+
+    ink = palette().ink
+    _TEXTS.clear()
+    fresh = Text("loss 0.041  W = [ +1.20 ]", font=MONO, font_size=30, color=ink)
+    first = text("loss 0.041  W = [ +1.20 ]", ink, 30, mono=True)
+    again = text("loss 0.041  W = [ +1.20 ]", ink, 30, mono=True)
+    assert len(_TEXTS) == 1  # made once, copied the second time
+    assert again is not first and again.submobjects[0] is not first.submobjects[0]
+    assert np.array_equal(again.get_all_points(), fresh.get_all_points())
+    assert np.array_equal(_shot(again), _shot(fresh))
+    first.shift(DOWN).set_fill(opacity=0.2)  # changing one copy leaves the next as made
+    assert np.array_equal(text("loss 0.041  W = [ +1.20 ]", ink, 30, mono=True).get_all_points(),
+                          fresh.get_all_points())  # fmt: skip
+    assert len(text("loss 0.042  W = [ +1.20 ]", ink, 30, mono=True)) == len(fresh)
+    assert len(_TEXTS) == 2

@@ -294,3 +294,22 @@ def test_digit_tile_is_row_major_and_framed():
     assert np.allclose(tile[1, 4, :3], rgb(pal.ink), atol=1)  # + 1 for the frame
     assert np.allclose(tile[4, 1, :3], rgb(pal.background), atol=1)
     assert np.all(tile[0, :, 0] == 255) and np.all(tile[:, -1, 1] == 0)  # red frame
+
+
+def test_a_riders_size_and_centre_are_manims_own():
+    """The riders' updater reads each tile's size and centre from its points in one pass;
+    they are the values manim's ``width``, ``height`` and ``move_to`` use, to the bit."""
+    from scenes.lib import digit_squares
+    from scenes.lib.clusters import _extent
+
+    pal = palette("dark")
+    images = np.random.default_rng(3).random((3, 784)) ** 3  # mostly dark, as digits are
+    for k, pixels in enumerate(images):
+        tile = digit_squares(pixels, pal, pal.class_color(k), 0.6 + 0.3 * k)
+        tile.rotate(0.3 * k).shift([0.7 * k - 1.1, 0.25, 0.1 * k])
+        size, centre = _extent(tile)
+        assert size[0] == tile.width and size[1] == tile.height and size[2] == tile.depth
+        assert np.array_equal(centre, tile.get_center())
+        moved = tile.copy().move_to([1.5, -0.75, 0.0])
+        tile.shift(np.array([1.5, -0.75, 0.0]) - centre)
+        assert np.array_equal(tile.get_all_points(), moved.get_all_points())
