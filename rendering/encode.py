@@ -88,8 +88,8 @@ def wrap_pixels(pixels: np.ndarray, layout: str):
 
 
 # swscale's filter for the chroma planes, which yuv420p keeps at half size: an area
-# average takes each 2x2 block's mean, 1.4x faster than bicubic at 720p and no less
-# true (``python -m bench encode``, its conversion row: PSNR of the round trip).
+# average takes each 2x2 block's mean, 1.15x faster than bicubic on 720p frames and
+# 0.05 dB closer on the round trip (``python -m bench encode``, its conversion row).
 YUV_SCALING = "AREA"
 
 
