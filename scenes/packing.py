@@ -39,6 +39,7 @@ from scenes.lib import (
     Viewport,
     apply_theme,
     class_regions,
+    show_instead,
     text,
 )
 
@@ -329,7 +330,7 @@ class PackingHidden(PackingScene, Scene):
                 i = min(int(pos), len(trace) - 2)
                 f = pos - i
                 clouds.set_positions(plane.to_scene(trace[i] * (1 - f) + trace[i + 1] * f))
-                bg.become(regions[round(pos)])
+                show_instead(bg, regions[round(pos)])
             s = round(alpha * (panels[0][0].n_snapshots - 1))
             if s != labelled[0]:
                 labelled[0] = s
@@ -344,12 +345,12 @@ class PackingHidden(PackingScene, Scene):
 
     def show_snapshot_texts(self, panels: list, step_label: Text, snapshot: int) -> None:
         """Step label and each panel's accuracy, of ``snapshot`` (every network's, in step)."""
-        # become() keeps the mobjects the running animation moves; .text follows the glyphs
+        # The same mobjects (the running animation moves them), with the new glyphs.
         new = self.label(f"step {int(panels[0][0]['steps'][snapshot])}", 22)
-        step_label.become(new.to_edge(DOWN, buff=0.15)).text = new.text
+        show_instead(step_label, new.to_edge(DOWN, buff=0.15))
         for st, *_, foot in panels:
             new = self.label(snapshot_accuracy(st, min(snapshot, st.n_snapshots - 1)), 20)
-            foot.become(new.move_to(foot.get_center())).text = new.text
+            show_instead(foot, new.move_to(foot.get_center()))
 
 
 class PackingHidden7(PackingHidden):

@@ -67,7 +67,14 @@ from scenes.lib.images import (
     rgb_array,
     template_rgba,
 )
-from scenes.lib.mobjects import PointCloud, WarpedGrid, WarpedSurface, grid_lines, mesh_nodes
+from scenes.lib.mobjects import (
+    PointCloud,
+    WarpedGrid,
+    WarpedSurface,
+    grid_lines,
+    mesh_nodes,
+    show_instead,
+)
 from scenes.lib.network_diagram import NetworkDiagram, weight_colors
 from scenes.lib.network_view import NetworkView, StageMorph, TiltedView, moving_stages
 from scenes.lib.palette import MONO, SANS, THEMES, Palette, apply_theme, palette, theme_name
@@ -139,6 +146,7 @@ __all__ = [
     "rider_indices",
     "ring_positions",
     "ring_riders",
+    "show_instead",
     "spread_view",
     "stage_detail",
     "template_rgba",

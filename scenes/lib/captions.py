@@ -81,6 +81,12 @@ class Fade(Animation):
     glyphs cost a tenth of a second each, paid again by every chunk of a render
     that runs the play skipped. This one keeps each part's opacities and moves
     the mobject itself.
+
+    It also suits a mobject whose parts trade points every frame (the shaded
+    surface, whose faces move between its shade layers as the camera turns): a
+    Transform sets only the parts that have points in that frame, so a layer
+    empty at the end keeps the opacity of some earlier frame. Without a
+    ``shift`` this one leaves the points to their owner.
     """
 
     def __init__(self, mobject, into: bool = True, shift: np.ndarray = ORIGIN, **kwargs) -> None:
@@ -88,11 +94,13 @@ class Fade(Animation):
         super().__init__(mobject, introducer=into, remover=not into, **kwargs)
 
     def begin(self) -> None:
+        # Each part's opacities and points where it starts: every frame is placed from
+        # these, not shifted from the last one, so a play run skipped (one step) leaves
+        # the same points, to the bit, as the same play drawn frame by frame.
         self.opacities = [
-            (part, part.get_fill_opacity(), part.get_stroke_opacity())
+            (part, part.get_fill_opacity(), part.get_stroke_opacity(), part.points.copy())
             for part in self.mobject.family_members_with_points()
         ]
-        self.offset = np.zeros(3)  # how far the mobject is from its place now
         super().begin()
 
     def create_starting_mobject(self):
@@ -101,12 +109,12 @@ class Fade(Animation):
     def interpolate_mobject(self, alpha: float) -> None:
         a = self.rate_func(alpha)
         shown = a if self.into else 1.0 - a
-        for part, fill, stroke in self.opacities:
+        offset = -(1.0 - a) * self.shift if self.into else a * self.shift
+        for part, fill, stroke, points in self.opacities:
             part.set_fill(opacity=fill * shown, family=False)
             part.set_stroke(opacity=stroke * shown, family=False)
-        offset = -(1.0 - a) * self.shift if self.into else a * self.shift
-        self.mobject.shift(offset - self.offset)
-        self.offset = offset
+            if self.shift.any():  # without a shift the points are left to their owner
+                part.points = points + offset
 
     def clean_up_from_scene(self, scene) -> None:
         super().clean_up_from_scene(scene)

@@ -230,6 +230,9 @@ def ring_riders(
     leaders = [VMobject(stroke_color=c, stroke_width=1.5, stroke_opacity=0.8) for c in colors]
 
     def place(group: VGroup) -> None:
+        # The camera's rotation as it is now: manim keeps the one it last drew with, which
+        # while the camera moves is a frame behind.
+        scene.camera.reset_rotation_matrix()
         points = scene.camera.project_points(cloud.positions[rows])
         boxes = [_extent(tile) for tile in group]  # the tiles' sizes and centres, once a frame
         halves = [0.5 * max(size[:2]) for size, _ in boxes]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from manim import VGroup, VMobject
+from manim import Mobject, VGroup, VMobject
 
 from scenes.lib.dots import DotLayer
 from scenes.lib.fast_paths import install_fast_paths
@@ -24,7 +24,24 @@ __all__ = [
     "circle_template",
     "grid_lines",
     "mesh_nodes",
+    "show_instead",
 ]
+
+
+def show_instead(holder: Mobject, new: Mobject) -> Mobject:
+    """``holder`` (a group: a ``VGroup``, a ``Text``) shows ``new``'s parts from now on.
+
+    The same mobject, new children: for one a running animation holds, which
+    cannot be swapped for another.
+    manim's ``become`` aligns both first, padding the smaller with copies of its
+    parts and mutating ``new``, so what it shows depends on everything it showed
+    before: a chunk that runs the play skipped (one step) drew other pixels than
+    one process that stepped through every frame. Returns ``holder``.
+    """
+    holder.submobjects = list(new.submobjects)
+    if hasattr(new, "text"):  # a Text: what it says follows its glyphs
+        holder.text = new.text
+    return holder
 
 
 def circle_template(segments: int = 4) -> np.ndarray:

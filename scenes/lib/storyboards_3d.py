@@ -31,6 +31,7 @@ from model.states import States
 from scenes.lib.boundaries import box_plane_polygon, output_plane, plane_grid
 from scenes.lib.captions import (
     Caption,
+    Fade,
     change_caption_in_frame,
     class_names,
     fixed_in_frame,
@@ -51,6 +52,33 @@ class Scene3D(StatesScene, ThreeDScene):
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
+
+    def begin_ambient_camera_rotation(self, rate: float = 0.02, about: str = "theta") -> None:
+        """manim's slow turn of the camera, its angle counted in whole frames.
+
+        manim adds ``rate * dt`` to the angle every frame. A render cut into chunks
+        runs the plays before its range in one step each, and that sum rounds
+        differently from the sum of single frames: the angle differs in its last
+        bits, enough to turn a surface face to the next shade. Here the angle is
+        its start plus ``rate`` times the frames turned so far, the same either
+        way. Something else setting the angle (``move_camera``) starts a new count.
+        """
+        from manim import config
+
+        trackers = {"theta": self.camera.theta_tracker, "phi": self.camera.phi_tracker,
+                    "gamma": self.camera.gamma_tracker}  # fmt: skip
+        tracker, fps = trackers[about.lower()], config.frame_rate
+        turned = {"start": tracker.get_value(), "frames": 0, "set": tracker.get_value()}
+
+        def turn(mob, dt: float) -> None:
+            if mob.get_value() != turned["set"]:  # moved by something else: count from there
+                turned.update(start=mob.get_value(), frames=0)
+            turned["frames"] += round(dt * fps)
+            turned["set"] = turned["start"] + rate * turned["frames"] / fps
+            mob.set_value(turned["set"])
+
+        tracker.add_updater(turn)
+        self.add(tracker)
 
     def toward_camera(self) -> np.ndarray:
         """Unit vector from the scene towards the camera (the third row of its rotation)."""
@@ -145,7 +173,7 @@ class StageByStage3D(Scene3D):
         """Step 1: surface, grid and points appear in the plane z = 0."""
         view = self.view
         self.play(
-            *([FadeIn(view.surface)] if view.surface is not None else []),
+            *([Fade(view.surface)] if view.surface is not None else []),
             Create(view.grid),
             FadeIn(view.cloud),
             self.change_caption(

@@ -67,6 +67,55 @@ def test_chunked_frames_equal_a_one_process_render(name, tmp_path, monkeypatch):
     assert len({frame.tobytes() for frame in whole}) > 3  # it moves: the test can fail
 
 
+def _turning_scene():
+    """A 3-D scene whose state moves with time, not only with its animations: the camera
+    turns and a dot drifts by ``dt`` (updaters), a square follows the cube (an updater that
+    reads what the last animation left), a marker moves to where the square is, and a tag
+    on the screen follows a corner as the camera last drew it."""
+    from manim import BLUE, DOWN, RED, RIGHT, UP, Cube, Dot, Square, ThreeDScene
+
+    class Turning(ThreeDScene):
+        def construct(self):
+            self.set_camera_orientation(phi=1.1, theta=-0.9)
+            cube, dot, square = Cube(side_length=1.5), Dot(color=BLUE), Square(0.4)
+            marker = Dot(color=RED)
+            dot.add_updater(lambda m, dt: m.shift(0.8 * dt * RIGHT))
+            square.add_updater(lambda m: m.next_to(cube, UP))
+            tag = Dot(color=RED, radius=0.12)  # on the screen where the cube's corner is seen
+            tag.add_updater(lambda m: m.move_to(self.camera.project_points(cube[0].points[:1])[0]))
+            self.add_fixed_in_frame_mobjects(tag)
+            self.add(cube, dot, square, marker)
+            self.begin_ambient_camera_rotation(rate=1.5)
+            for _ in range(4):
+                self.play(cube.animate.shift(0.4 * DOWN), run_time=0.5)
+                # To where the square's updater put it when the last play ended.
+                self.play(marker.animate.move_to(square), run_time=0.3)
+                self.wait(0.25)
+            self.stop_ambient_camera_rotation()
+            self.wait(0.5)  # still: nothing moves
+
+    return Turning
+
+
+def test_chunks_of_a_scene_that_moves_with_time_draw_its_frames(tmp_path):
+    # A skipped play must leave the state a drawn play leaves: manim steps a
+    # drawn play's updaters to its last frame's time and then settles them, but
+    # a skipped one to its whole run time in one step. Frames after the first
+    # chunk then showed the camera turned a little further (MnistClusters' cloud).
+    scene_cls = _turning_scene()
+    options = rendering.RenderOptions(96, 54, 10)
+    counts, _ = plan_scene(scene_cls, options, tmp_path)
+    whole = list(scene_frames(scene_cls, options, tmp_path))
+    chunked = []
+    for plays in split_chunks(counts, 4):
+        chunked += list(scene_frames(scene_cls, options, tmp_path, plays))
+    assert len(chunked) == len(whole) == sum(counts)
+    differ = [k for k, (a, b) in enumerate(zip(whole, chunked, strict=True))
+              if not np.array_equal(a, b)]  # fmt: skip
+    assert not differ, f"frames {differ} differ"
+    assert len({frame.tobytes() for frame in whole}) > len(whole) // 2  # it moves
+
+
 @pytest.mark.slow
 def test_chunked_files_match_one_chunk_and_qualities_live_side_by_side(scene_dir, tmp_path):
     out = tmp_path / "gallery"

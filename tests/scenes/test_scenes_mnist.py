@@ -313,3 +313,29 @@ def test_a_riders_size_and_centre_are_manims_own():
         moved = tile.copy().move_to([1.5, -0.75, 0.0])
         tile.shift(np.array([1.5, -0.75, 0.0]) - centre)
         assert np.array_equal(tile.get_all_points(), moved.get_all_points())
+
+
+def test_leader_lines_end_on_their_points_while_the_camera_turns():
+    """A rider is placed with the camera's angles of the frame being drawn: while the
+    camera turns, the rotation manim keeps from the frame before is out of date."""
+    from manim import DEGREES, ThreeDScene, VGroup
+
+    from scenes.lib import digit_squares, ring_riders
+    from scenes.lib.mobjects import PointCloud
+
+    pal, rng = palette("dark"), np.random.default_rng(5)
+    positions = rng.normal(size=(40, 3))
+    cloud = PointCloud(positions, np.arange(40) % 4, [pal.class_color(k) for k in range(4)])
+    scene = ThreeDScene()
+    scene.set_camera_orientation(phi=70 * DEGREES, theta=-60 * DEGREES)
+    scene.camera.reset_rotation_matrix()  # as the frame drawn there leaves it
+    tiles = VGroup(*[digit_squares(rng.random(784), pal, pal.class_color(k), 0.4)
+                     for k in range(4)])  # fmt: skip
+    rows = [0, 1, 2, 3]
+    leaders = ring_riders(scene, tiles, cloud, rows, [pal.ink] * 4, (4.0, 2.8))
+    for theta in (-50, -30, 10):  # the camera turns (``move_camera`` sets these trackers)
+        scene.camera.theta_tracker.set_value(theta * DEGREES)
+        tiles.update(0)
+        ends = np.array([line.get_points()[-1][:2] for line in leaders])
+        scene.camera.reset_rotation_matrix()  # what drawing the frame does to the camera
+        assert np.allclose(ends, scene.camera.project_points(positions[rows])[:, :2]), theta
