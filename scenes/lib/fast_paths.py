@@ -15,12 +15,68 @@ mobject it does not fit; manim then draws it as before.
 
 from __future__ import annotations
 
+import itertools
 from collections import OrderedDict
+
+import numpy as np
 
 from scenes.lib.dots import DotLayer, stamp_layer
 from scenes.lib.polylines import draw_polylines
 
-__all__ = ["PathCache", "install_fast_paths"]
+__all__ = ["PathCache", "build_path", "install_fast_paths"]
+
+
+def _split(vmobject, flat: list, n: int, nppcc: int) -> list:
+    """``[start, end)`` of each subpath of ``n`` finite points (``flat``: x0, y0, x1, ...).
+
+    manim's rule (``get_subpath_split_indices_from_points`` with ``n_dims=2``), one
+    anchor pair at a time: a glyph's few curves pay numpy's overhead per call more
+    than they gain from its speed.
+    """
+    rtol, atol = 1.0e-5, vmobject.tolerance_for_point_equality
+    starts = [0]
+    for b in range(nppcc, n, nppcc):
+        x0, y0, x1, y1 = flat[2 * b - 2 : 2 * b + 2]
+        if abs(x0 - x1) > atol + rtol * abs(x1) or abs(y0 - y1) > atol + rtol * abs(y1):
+            starts.append(b)
+    starts.append(n)
+    return list(itertools.pairwise(starts))
+
+
+def build_path(ctx, vmobject, points) -> None:
+    """The Cairo path of ``vmobject`` at its shown ``points``: manim's, call for call.
+
+    manim's ``Camera.set_cairo_context_path`` makes the same calls with the same
+    numbers, but reads each coordinate from numpy one at a time and splits the
+    subpaths with numpy even for a glyph of a dozen curves. Here the coordinates
+    are Python floats, read once, and small mobjects are split in Python: the
+    paths a turning 3-D camera builds anew every frame cost about half as much
+    (``python -m bench draw``, its path rows).
+    """
+    n, nppcc = len(points), vmobject.n_points_per_cubic_curve
+    if n == 0:
+        return
+    ctx.new_path()
+    flat = points[:, :2].ravel().tolist()
+    if n < 256 and np.isfinite(points[:, :2]).all():
+        ranges = _split(vmobject, flat, n, nppcc) if n >= nppcc else []
+    else:
+        ranges = vmobject.get_subpath_split_indices_from_points(points, n_dims=2).tolist()
+    move_to, curve_to, new_sub_path, close_path = (
+        ctx.move_to, ctx.curve_to, ctx.new_sub_path, ctx.close_path
+    )  # fmt: skip
+    close = vmobject.consider_points_equals_2d
+    for start, end in ranges:
+        if end - start < nppcc:
+            continue
+        new_sub_path()
+        move_to(flat[2 * start], flat[2 * start + 1])
+        # Curve k of the subpath: its handles and end anchor are points 4k+1 .. 4k+3.
+        for b in range(2 * start + 2, 2 * end - 2 * nppcc + 3, 2 * nppcc):
+            curve_to(*flat[b : b + 6])
+        last = 2 * end - 2
+        if close(flat[2 * start : 2 * start + 2], flat[last : last + 2]):
+            close_path()
 
 
 class PathCache:
@@ -50,7 +106,7 @@ class PathCache:
             ctx.append_path(path)
             return
         self.misses += 1
-        camera.set_cairo_context_path(ctx, vmobject)
+        build_path(ctx, vmobject, points)
         self.paths[key] = ctx.copy_path()
         if len(self.paths) > self.size:
             self.paths.popitem(last=False)

@@ -49,3 +49,32 @@ def test_the_cache_keeps_at_most_its_size():
     for k in range(5):
         cache.set_path(camera, Circle(radius=0.5 + k / 10), ctx)
     assert len(cache.paths) == 3 and cache.misses == 5
+
+
+def test_a_path_built_anew_is_manims_call_for_call():
+    # Small mobjects are split in Python, large ones with numpy: both must give the path
+    # manim's set_cairo_context_path gives, open and closed subpaths, gaps and odd points.
+    import cairo
+    from manim import Line, VMobject
+
+    from scenes.lib import digit_squares, palette
+    from scenes.lib.fast_paths import build_path
+
+    camera = Camera()
+    ctx = cairo.Context(cairo.ImageSurface(cairo.FORMAT_ARGB32, 64, 64))
+    pal = palette("dark")
+    gapped = VMobject().set_points_as_corners([[0, 0, 0], [1, 0, 0], [1, 1, 0]])
+    gapped.append_points(Line([2, 2, 0], [3, 2, 0]).points)  # a second, open subpath
+    near = Circle().shift([1e-9, 0, 0])  # closed, its ends within manim's tolerance
+    odd = VMobject()
+    odd.points = np.array([[0, 0, 0], [1, 1, 0], [2, 0, 0], [3, 1, 0], [4, 4, 0.0]])
+    holed = VMobject().set_points_as_corners([[0, 0, 0], [np.nan, 1, 0], [2, 2, 0]])
+    tile = digit_squares(np.random.default_rng(2).random(784), pal, pal.ink, 0.5)
+    mobjects = [*Text("layer 2 - bias").family_members_with_points(), gapped, near, odd,
+                holed, *tile.family_members_with_points()]  # fmt: skip
+    for mob in mobjects:
+        camera.set_cairo_context_path(ctx, mob)
+        manims = list(ctx.copy_path())
+        build_path(ctx, mob, camera.transform_points_pre_display(mob, mob.points))
+        assert list(ctx.copy_path()) == manims, type(mob).__name__
+    assert any(len(m.points) >= 256 for m in mobjects)  # both ways of splitting are used
