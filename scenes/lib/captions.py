@@ -79,8 +79,8 @@ class Fade(Animation):
     What manim's ``FadeIn`` / ``FadeOut`` show, but those are Transforms: each
     starts with deep copies of the mobject, which for a caption of a few hundred
     glyphs cost a tenth of a second each, paid again by every chunk of a render
-    that runs the play skipped. This one keeps each part's opacities and moves
-    the mobject itself.
+    that runs the play skipped. This one keeps each part's opacities and start
+    points, and places every frame from them.
 
     It also suits a mobject whose parts trade points every frame (the shaded
     surface, whose faces move between its shade layers as the camera turns): a
