@@ -29,16 +29,20 @@ __all__ = [
 
 
 def show_instead(holder: Mobject, new: Mobject) -> Mobject:
-    """``holder`` (a group: a ``VGroup``, a ``Text``) shows ``new``'s parts from now on.
+    """``holder`` (a group: a ``VGroup``, a ``Text``) shows copies of ``new``'s parts now.
 
     The same mobject, new children: for one a running animation holds, which
-    cannot be swapped for another.
-    manim's ``become`` aligns both first, padding the smaller with copies of its
-    parts and mutating ``new``, so what it shows depends on everything it showed
-    before: a chunk that runs the play skipped (one step) drew other pixels than
-    one process that stepped through every frame. Returns ``holder``.
+    cannot be swapped for another. manim's ``become`` aligns both first,
+    padding the smaller with copies of its parts and changing ``new`` too, so
+    what it shows depends on everything it showed before: a chunk that ran the
+    play skipped (one step) drew other pixels than one process that stepped
+    through every frame. The holder's old parts are emptied, not only dropped:
+    a play that started before keeps them in its list of moving mobjects and
+    would draw them under the new ones. Returns ``holder``.
     """
-    holder.submobjects = list(new.submobjects)
+    for old in holder.get_family()[1:]:
+        old.points = np.zeros((0, 3))
+    holder.submobjects = [part.copy() for part in new.submobjects]
     if hasattr(new, "text"):  # a Text: what it says follows its glyphs
         holder.text = new.text
     return holder
