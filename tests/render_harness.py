@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-__all__ = ["FIXTURES", "ROOT", "run_render"]
+__all__ = ["FIXTURES", "ROOT", "assert_chunks_draw_whole", "run_render"]
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -21,3 +21,22 @@ def run_render(*args: str, timeout: float = 300) -> subprocess.CompletedProcess:
         text=True,
         timeout=timeout,
     )
+
+
+def assert_chunks_draw_whole(scene_cls: type, options, work: Path, n_chunks: int) -> list:
+    """Draw ``scene_cls`` whole, then cut into ``n_chunks`` chunks (here, one after another);
+    assert every frame is the same to the bit. Returns the whole render's frames."""
+    import numpy as np
+
+    from rendering.chunks import plan_scene, scene_frames, split_chunks
+
+    counts, _ = plan_scene(scene_cls, options, work)
+    whole = list(scene_frames(scene_cls, options, work))
+    chunked = []
+    for plays in split_chunks(counts, n_chunks):
+        chunked += list(scene_frames(scene_cls, options, work, plays))
+    assert len(chunked) == len(whole) == sum(counts)
+    differ = [k for k, (a, b) in enumerate(zip(whole, chunked, strict=True))
+              if not np.array_equal(a, b)]  # fmt: skip
+    assert not differ, f"frames {differ} of {len(whole)} differ"
+    return whole

@@ -12,7 +12,7 @@ from pathlib import Path
 import av
 import numpy as np
 import pytest
-from render_harness import ROOT, run_render
+from render_harness import ROOT, assert_chunks_draw_whole, run_render
 
 import rendering
 import rendering.chunks
@@ -102,17 +102,8 @@ def test_chunks_of_a_scene_that_moves_with_time_draw_its_frames(tmp_path):
     # drawn play's updaters to its last frame's time and then settles them, but
     # a skipped one to its whole run time in one step. Frames after the first
     # chunk then showed the camera turned a little further (MnistClusters' cloud).
-    scene_cls = _turning_scene()
     options = rendering.RenderOptions(96, 54, 10)
-    counts, _ = plan_scene(scene_cls, options, tmp_path)
-    whole = list(scene_frames(scene_cls, options, tmp_path))
-    chunked = []
-    for plays in split_chunks(counts, 4):
-        chunked += list(scene_frames(scene_cls, options, tmp_path, plays))
-    assert len(chunked) == len(whole) == sum(counts)
-    differ = [k for k, (a, b) in enumerate(zip(whole, chunked, strict=True))
-              if not np.array_equal(a, b)]  # fmt: skip
-    assert not differ, f"frames {differ} differ"
+    whole = assert_chunks_draw_whole(_turning_scene(), options, tmp_path, 4)
     assert len({frame.tobytes() for frame in whole}) > len(whole) // 2  # it moves
 
 

@@ -247,18 +247,10 @@ def test_bulge_cut_into_chunks_draws_the_frames_of_one_process(trained, tmp_path
     # The turning camera, the shaded surface (its faces change shade layers every frame)
     # and the fading captions: each chunk runs the plays before it skipped, and must
     # leave the state the drawn plays leave, to the bit.
+    from render_harness import assert_chunks_draw_whole
+
     import rendering
-    from rendering.chunks import plan_scene, scene_frames, split_chunks
 
     monkeypatch.setenv("BENDSPACE_THEME", "dark")
     trained("disks3d")
-    options = rendering.RenderOptions(160, 90, 10)
-    counts, _ = plan_scene(ShortBulge, options, tmp_path)
-    whole = list(scene_frames(ShortBulge, options, tmp_path))
-    chunked = []
-    for plays in split_chunks(counts, 3):
-        chunked += list(scene_frames(ShortBulge, options, tmp_path, plays))
-    assert len(chunked) == len(whole) == sum(counts)
-    differ = [k for k, (a, b) in enumerate(zip(whole, chunked, strict=True))
-              if not np.array_equal(a, b)]  # fmt: skip
-    assert not differ, f"frames {differ} of {len(whole)} differ"
+    assert_chunks_draw_whole(ShortBulge, rendering.RenderOptions(160, 90, 10), tmp_path, 3)
