@@ -36,6 +36,7 @@ from rendering.encode import (
     write_gif,
 )
 from rendering.options import ALPHA_FORMATS, FORMATS, RenderOptions
+from rendering.skipping import skipped_as_drawn
 
 __all__ = [
     "SEGMENT_FORMATS",
@@ -125,29 +126,10 @@ def _frames_to(sink: Callable[[np.ndarray, int], None]) -> Iterator[None]:
     shows (each play draws them again when it is not skipped). At 1080p that is
     most of what a chunk's skipped prefix costs.
     """
-    from manim import config
     from manim.renderer.cairo_renderer import CairoRenderer
-    from manim.scene.scene import Scene
     from manim.scene.scene_file_writer import SceneFileWriter
-    from tqdm import tqdm
 
     update_frame, render = CairoRenderer.update_frame, CairoRenderer.render
-    progression, play_internal = Scene.get_time_progression, Scene.play_internal
-
-    def progression_as_drawn(self, run_time, description, n_iterations=None,
-                             override_skip_animations=False):  # fmt: skip
-        # A drawn play steps its updaters to its last frame's time, ``(n - 1) / fps``;
-        # manim's skipped play steps them to ``run_time``. Skipped, take one step to
-        # where the drawn play ends, so time-driven updaters (a turning camera, a drift)
-        # leave the state one process leaves, and the next chunk draws its frames.
-        if self.renderer.skip_animations and not override_skip_animations:
-            return tqdm(np.arange(0, run_time, 1 / config.frame_rate)[-1:], disable=True)
-        return progression(self, run_time, description, n_iterations, override_skip_animations)
-
-    def play_then_settle(self, skip_rendering=False):
-        play_internal(self, skip_rendering)
-        if self.renderer.skip_animations:
-            self.update_mobjects(0)  # a drawn play settles its updaters once it ends
 
     def update_unless_skipping(self, *args, **kwargs):
         if not self.skip_animations:
@@ -174,14 +156,13 @@ def _frames_to(sink: Callable[[np.ndarray, int], None]) -> Iterator[None]:
         setattr(SceneFileWriter, name, function)
     CairoRenderer.update_frame = update_unless_skipping
     CairoRenderer.render = render_without_copy
-    Scene.get_time_progression, Scene.play_internal = progression_as_drawn, play_then_settle
     try:
-        yield
+        with skipped_as_drawn():
+            yield
     finally:
         for name, function in saved.items():
             setattr(SceneFileWriter, name, function)
         CairoRenderer.update_frame, CairoRenderer.render = update_frame, render
-        Scene.get_time_progression, Scene.play_internal = progression, play_internal
 
 
 def plan_scene(
