@@ -92,11 +92,8 @@ def _chunk_specs(frames: list[int], ranges: list, poster: int) -> list[dict]:
 class StatesTraining:
     """The states files a batch still has to make, trained on its executor's workers.
 
-    In the order of the first scene that shows each, all sent at once, ahead of
-    every scene task: the workers train first and then draw. Sent one per free
-    worker instead, each training queued behind the scene tasks sent meanwhile,
-    and the scenes that wait for the last files (the packing gallery waits for
-    eighteen) left workers idle at the end of a batch from a clean folder.
+    In the order of the first scene that shows each; at most one per worker at a
+    time, so that the scenes whose states are ready start between them.
     """
 
     def __init__(self, missing: dict, executor, progress, say: Callable[[str], None]) -> None:
@@ -110,9 +107,9 @@ class StatesTraining:
         return not any(source in self.untrained for source in job.entry.states_sources)
 
     def submit(self) -> list[Job]:
-        """Send every file still to train; returns the jobs failed here."""
+        """Send files to train while workers are free of them; returns jobs failed here."""
         failed = []
-        while self.queue:
+        while self.queue and len(self.running) < self.executor.n_workers:
             source = self.queue.pop(0)
             try:
                 data = source_to_json(source)

@@ -73,7 +73,7 @@ def test_ready_scenes_start_while_missing_states_train_and_the_rest_follow(tmp_p
         _progress(), True, training={spirals: [a, c], disks: [d]}, prepare=prepare,
         console=console,
     )  # fmt: skip
-    # Both files train, and the scene with nothing to train starts beside them.
+    # One file per worker trains, and the scene with nothing to train starts beside them.
     assert executor.named("train") == ["spirals2d", "disks2d"]
     assert executor.named("plan") == ["Ready"]
     assert prepared == ["Ready"]
@@ -110,16 +110,3 @@ def test_without_training_every_scene_starts_at_once_up_to_the_room(tmp_path):
     executor.future("plan", "A").set_exception(RuntimeError("broken"))
     assert driver.step() == [jobs[0]]
     assert executor.named("plan") == ["A", "B", "C", "D"]
-
-
-def test_every_missing_file_is_sent_to_train_before_any_scene(tmp_path):
-    # The local pool runs tasks in the order sent: files sent one per free worker queued
-    # behind the scene tasks sent meanwhile, and the scenes waiting for the last files
-    # left workers idle at the end of a batch from a clean folder.
-    files = [Preset("packing", {"classes": k}) for k in (2, 3, 4, 5)]
-    jobs = [_job("Ready"), _job("Gallery", *files), _job("Other")]
-    executor = ManualExecutor()
-    Driver(jobs, tmp_path, ["mp4"], rendering.RenderOptions(128, 72, 4), executor, 1,
-           _progress(), True, training={f: [jobs[1]] for f in files})  # fmt: skip
-    kinds = [kind for kind, _, _ in executor.calls]
-    assert kinds == ["train"] * 4 + ["plan", "plan"]  # more files than workers, all first
