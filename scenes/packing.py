@@ -330,7 +330,8 @@ class PackingHidden(PackingScene, Scene):
                 i = min(int(pos), len(trace) - 2)
                 f = pos - i
                 clouds.set_positions(plane.to_scene(trace[i] * (1 - f) + trace[i + 1] * f))
-                show_instead(bg, regions[round(pos)])
+                if getattr(bg, "snapshot", None) != round(pos):  # copied in when it changes
+                    show_instead(bg, regions[round(pos)]).snapshot = round(pos)
             s = round(alpha * (panels[0][0].n_snapshots - 1))
             if s != labelled[0]:
                 labelled[0] = s
