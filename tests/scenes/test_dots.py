@@ -89,3 +89,27 @@ def test_stamping_refuses_pixels_it_could_not_write_in_place():
     pixels = np.zeros((20, 40, 4), np.uint8)
     with pytest.raises(ValueError, match="C-contiguous"):
         stamp_dots(pixels[:, ::2], np.array([[5.0, 5.0]]), np.array([2.0]), np.ones(4))
+
+
+def test_a_stamp_reaches_every_pixel_its_disc_covers_at_every_offset():
+    from scenes.lib.dots import RADIUS_STEPS, _reach, _sprites, _square_sprite
+
+    for steps in range(RADIUS_STEPS // 4, int(MAX_RADIUS * RADIUS_STEPS) + 1, 3):
+        cover, dy, dx = _sprites(steps)
+        reach = _reach(steps)
+        assert max(np.abs(dy).max(), np.abs(dx).max()) == reach
+        square = _square_sprite(steps, reach)
+        assert np.count_nonzero(square) == np.count_nonzero(cover)
+        np.testing.assert_allclose(square.sum(axis=2), cover.sum(axis=2), rtol=1e-5)
+
+
+def test_stamps_that_cross_the_frame_edge_draw_only_their_inside_part():
+    # One dot a pixel in from each edge and corner: what falls outside is dropped, not
+    # wrapped onto the next row; the inside part is what the same dot draws in a wider frame.
+    centres = np.array([[1.3, 10.4], [38.6, 10.5], [20.2, 0.7], [20.5, 19.2], [0.6, 0.6]])
+    small = np.zeros((20, 40, 4), np.uint8)
+    stamp_dots(small, centres, np.full(5, 2.6), np.ones(4))
+    wide = np.zeros((40, 80, 4), np.uint8)
+    stamp_dots(wide, centres + 20, np.full(5, 2.6), np.ones(4))
+    np.testing.assert_array_equal(small, wide[20:40, 20:60])
+    assert small[..., 3].sum() < wide[..., 3].sum()
