@@ -25,6 +25,7 @@ import numpy as np
 
 from rendering.cuts import STILL_SHARE, open_cut, play_costs, split_chunks
 from rendering.encode import (
+    GIF_SCALING,
     GIF_STEADY,
     VideoSink,
     gif_size,
@@ -289,7 +290,7 @@ class _SmallFrames:
         self.index = 0
 
     def resize(self, pixels: np.ndarray):
-        """A frame (RGB, or manim's opaque RGBA as it is) at the GIF's size (Lanczos), ready
+        """A frame (RGB, or manim's opaque RGBA as it is) at the GIF's size (GIF_SCALING), ready
         for :meth:`add_small`. From RGBA it is the same image, without a copy: twice as fast."""
         import av
 
@@ -297,7 +298,7 @@ class _SmallFrames:
             frame = wrap_pixels(pixels, "rgba")
         else:  # a copy: resizing RGB to its own size would hand back the same frame
             frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(pixels), format="rgb24")
-        return frame.reformat(*self.size, "rgb24", interpolation="LANCZOS")
+        return frame.reformat(*self.size, "rgb24", interpolation=GIF_SCALING)
 
     def add_small(self, small, times: int) -> None:
         for _ in range(times):

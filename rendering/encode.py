@@ -21,6 +21,7 @@ from rendering.options import FORMATS, RenderOptions
 from rendering.stamps import temporary_name
 
 __all__ = [
+    "GIF_SCALING",
     "VideoSink",
     "encode_outputs",
     "gif_size",
@@ -34,6 +35,12 @@ __all__ = [
 
 GIF_DITHER = "bayer:bayer_scale=5"  # ordered: no banding on gradients, compresses well
 GIF_STEADY = 3  # colour levels of flicker the GIF ignores in still areas (see _GifFrames)
+# The filter that scales frames down to the GIF's size: an area average (each GIF pixel
+# the mean of the video pixels it covers). Against the same frames drawn at the GIF's
+# size it is 4 to 7 dB closer than Lanczos (which rings at the dots' and lines' edges),
+# the GIF is 18 to 25% smaller, and it scales 2.5x faster (``python -m bench encode``,
+# its GIF scaling row; 720p frames of DisksTraining2D, MnistClusters, SpiralsStretching).
+GIF_SCALING = "AREA"
 
 
 def unmix_background(rgba: np.ndarray, background: np.ndarray) -> np.ndarray:
@@ -278,7 +285,7 @@ class _GifFrames:
         with av.open(str(self.video)) as container:
             for index, frame in enumerate(container.decode(video=0)):
                 if target == index:
-                    scaled = frame.reformat(*self.size, "rgb24", interpolation="LANCZOS")
+                    scaled = frame.reformat(*self.size, "rgb24", interpolation=GIF_SCALING)
                     rgb = scaled.to_ndarray()
                 while target == index:  # a frame shown twice when the GIF rate is higher
                     yield rgb

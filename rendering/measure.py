@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rendering.encode import video_frame_at
+from rendering.encode import GIF_SCALING, video_frame_at
 
 __all__ = ["gif_info", "gif_psnr", "mp4_has_faststart", "psnr", "video_info"]
 
@@ -101,8 +101,8 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 def gif_psnr(gif: Path, video: Path) -> float:
     """PSNR of a GIF against the video frames shown at the same times, at the GIF's size.
 
-    The video frames are scaled down with a Lanczos filter, like the GIF
-    pipeline's; the mean squared error is pooled over every GIF frame.
+    The video frames are scaled down with the GIF pipeline's filter
+    (``rendering.encode.GIF_SCALING``); the mean squared error is pooled over every GIF frame.
     """
     import av
 
@@ -118,7 +118,7 @@ def gif_psnr(gif: Path, video: Path) -> float:
             while index < wanted:
                 index, current = next(video_frames, (wanted, current))
             height, width = shown.shape[:2]
-            ref = current.reformat(width, height, "rgb24", interpolation="LANCZOS").to_ndarray()
-            errors.append(np.mean((shown.astype(np.float64) - ref) ** 2))
+            ref = current.reformat(width, height, "rgb24", interpolation=GIF_SCALING)
+            errors.append(np.mean((shown.astype(np.float64) - ref.to_ndarray()) ** 2))
     mse = float(np.mean(errors))
     return float("inf") if mse == 0 else 10 * np.log10(255.0**2 / mse)

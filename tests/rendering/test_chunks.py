@@ -293,6 +293,25 @@ def test_the_gif_keeps_still_pixels_steady_and_lets_moving_ones_change():
     assert steady(rgb, None) is rgb  # the first frame is shown as it is
 
 
+def test_gif_frames_are_scaled_to_look_like_the_scene_drawn_at_the_gifs_size(
+    tmp_path, monkeypatch
+):
+    # The GIF's filter stands in for drawing the scene small: against the same frame drawn
+    # at the GIF's size it must be closer than Lanczos, which rings at lines and dots.
+    from rendering.chunks import _SmallFrames
+
+    monkeypatch.setenv("BENDSPACE_THEME", "dark")
+    scene_cls = load_scene_module(ROOT / "scenes" / "primer.py").TanhOnGrid
+    big, small = rendering.RenderOptions(640, 360, 4), rendering.RenderOptions(320, 180, 4)
+    plays = (2, 3)
+    drawn_big = list(scene_frames(scene_cls, big, tmp_path / "big", plays))[-1]
+    drawn_small = list(scene_frames(scene_cls, small, tmp_path / "small", plays))[-1][..., :3]
+    ours = _SmallFrames(tmp_path / "g.mov", (320, 180)).resize(drawn_big).to_ndarray()
+    lanczos = av.VideoFrame.from_ndarray(np.ascontiguousarray(drawn_big[..., :3]), format="rgb24")
+    lanczos = lanczos.reformat(320, 180, "rgb24", interpolation="LANCZOS").to_ndarray()
+    assert rendering.psnr(ours, drawn_small) >= rendering.psnr(lanczos, drawn_small) + 2.0
+
+
 @pytest.mark.parametrize("kept", ["poster kept", "poster lost"])
 def test_a_whole_scene_without_a_plan_counts_its_own_frames(kept, tmp_path, monkeypatch):
     # One chunk, no plan: the scene counts its plays as it draws and keeps its last
