@@ -293,9 +293,7 @@ def test_the_gif_keeps_still_pixels_steady_and_lets_moving_ones_change():
     assert steady(rgb, None) is rgb  # the first frame is shown as it is
 
 
-def test_gif_frames_are_scaled_to_look_like_the_scene_drawn_at_the_gifs_size(
-    tmp_path, monkeypatch
-):
+def test_gif_frames_are_scaled_to_look_like_the_scene_drawn_at_the_gifs_size(tmp_path, monkeypatch):
     # The GIF's filter stands in for drawing the scene small: against the same frame drawn
     # at the GIF's size it must be closer than Lanczos, which rings at lines and dots.
     from rendering.chunks import _SmallFrames
