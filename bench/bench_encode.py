@@ -178,11 +178,8 @@ def _gif_rows(frames, options, tmp: Path) -> list[dict]:
         frame = av.VideoFrame.from_ndarray(frames[index], format="rgb24")
         small.append(frame.reformat(*size, "rgb24", interpolation="LANCZOS").to_ndarray())
     steadied, shown = [], None
-    for rgb in small:  # the same steadying as the chunked path (rendering.chunks)
-        if shown is not None:
-            still = np.abs(rgb.astype(np.int16) - shown).max(axis=-1) <= encode.GIF_STEADY
-            rgb = np.where(still[..., None], shown, rgb)
-        steadied.append(shown := rgb)
+    for rgb in small:  # the same steadying as the chunked path
+        steadied.append(shown := encode.steady(rgb, shown))
     encode.write_gif(steadied, after, options.gif_fps)
     after_s = time.perf_counter() - start
     db_before, db_after = rendering.gif_psnr(before, truth), rendering.gif_psnr(after, truth)
@@ -243,8 +240,6 @@ def _scaling_rows(big, options, tmp: Path) -> list[dict]:
     same plays drawn at the GIF's size (what the scaled frames stand in for), and bytes."""
     import av
 
-    from rendering.chunks import steady
-
     size = encode.gif_size(options.width, options.height, options.gif_width)
     native, _ = _sample(f"{size[0]}x{size[1]}x{options.fps}", len(big))
     step = 2  # every other frame, as a 15 fps GIF of a 30 fps video
@@ -265,7 +260,7 @@ def _scaling_rows(big, options, tmp: Path) -> list[dict]:
     for name, frames in small.items():
         shown, steadied = None, []
         for rgb in frames:
-            steadied.append(shown := steady(rgb.copy(), shown))
+            steadied.append(shown := encode.steady(rgb.copy(), shown))
         path = tmp / f"scaled-{filters[name]}.gif"
         encode.write_gif(steadied, path, options.fps / step)
         decoded = _decoded(path)

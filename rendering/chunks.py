@@ -26,11 +26,11 @@ import numpy as np
 from rendering.cuts import STILL_SHARE, open_cut, play_costs, split_chunks
 from rendering.encode import (
     GIF_SCALING,
-    GIF_STEADY,
     VideoSink,
     gif_size,
     opaque_frame,
     poster_frame,
+    steady,
     unmix_background,
     video_frame_at,
     wrap_pixels,
@@ -490,19 +490,6 @@ def concat_segments(segments: Sequence[Path], out: Path, fmt: str) -> None:
                     packet.stream = stream
                     output.mux(packet)
                 offset += round(frames * step)
-
-
-def steady(rgb: np.ndarray, shown: np.ndarray | None) -> np.ndarray:
-    """``rgb`` with every pixel within ``GIF_STEADY`` levels of ``shown`` (the GIF's frame
-    before) set to ``shown``'s, in place: still areas do not flicker (see rendering.encode)."""
-    if shown is None:
-        return rgb
-    near = np.maximum(rgb, shown)
-    near -= np.minimum(rgb, shown)  # |rgb - shown| in uint8, per channel
-    still = (near[..., 0] <= GIF_STEADY) & (near[..., 1] <= GIF_STEADY)
-    still &= near[..., 2] <= GIF_STEADY
-    np.copyto(rgb, shown, where=still[..., None])
-    return rgb
 
 
 def _gif_frames(parts: Sequence[Path]) -> Iterator[np.ndarray]:

@@ -277,7 +277,7 @@ def test_the_open_chunk_and_the_rest_give_the_files_of_one_chunk(
 
 
 def test_the_gif_keeps_still_pixels_steady_and_lets_moving_ones_change():
-    from rendering.chunks import GIF_STEADY, steady
+    from rendering.encode import GIF_STEADY, steady
 
     shown = np.random.default_rng(1).integers(10, 240, (6, 8, 3), np.uint8)
     rgb = shown.copy()
