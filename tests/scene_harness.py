@@ -279,6 +279,14 @@ def shoot(mobjects, fast: bool = True, three_d: bool = False, face: bool = False
     return camera.pixel_array[..., :3].astype(np.float64)
 
 
+def assert_drawn_as_manim_draws(fast: np.ndarray, manims: np.ndarray) -> None:
+    """``fast`` is manim's drawing through the kept paths (:mod:`scenes.lib.fast_paths`): a
+    kept path is laid down shifted, so its points round to Cairo's 1/256 px grid from
+    another start and its curves flatten a little differently, in edge pixels only."""
+    assert psnr(fast, manims) >= 60.0
+    assert np.abs(fast - manims).max() <= 16
+
+
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     """Peak signal-to-noise ratio of two 8-bit images, in dB (inf when equal)."""
     mse = np.mean((np.asarray(a, float) - np.asarray(b, float)) ** 2)

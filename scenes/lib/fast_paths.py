@@ -8,9 +8,9 @@ moved). :func:`install_fast_paths` wraps the camera's ``display_vectorized`` so
 that a :class:`~scenes.lib.dots.DotLayer` is stamped
 (:func:`~scenes.lib.dots.stamp_layer`), a mobject marked ``straight_segments``
 is drawn as lines (:func:`~scenes.lib.polylines.draw_polylines`), and any other
-mobject whose shown points are the same as on an earlier frame gets the Cairo
-path built then (:class:`PathCache`). Either of the first two may decline a
-mobject it does not fit; manim then draws it as before.
+mobject whose shown points have the same shape as on an earlier frame (moved or
+not) gets the Cairo path built then, shifted (:class:`PathCache`). Either of the
+first two may decline a mobject it does not fit; manim then draws it as before.
 """
 
 from __future__ import annotations
@@ -80,12 +80,16 @@ def build_path(ctx, vmobject, points) -> None:
 
 
 class PathCache:
-    """Cairo paths of the mobjects drawn lately, by their shown points (least recently used out).
+    """Cairo paths of the mobjects drawn lately, by their shape (least recently used out).
 
-    A path is kept in user space, as manim builds it from the points the camera
-    shows (after a 3-D camera's projection): the same points give the same path
-    under any frame's transform. ``size`` paths are kept; glyphs of a few
-    hundred points each make 4,096 paths about 20 MB.
+    A path is kept in user space, relative to the mobject's first shown point
+    (after a 3-D camera's projection), and laid down shifted to where that point
+    is now: a tile or a label that only moves gets the path built on an earlier
+    frame. Every path is drawn this way, built or kept, so a frame's pixels do
+    not depend on what the cache held. The shape is keyed to 1e-9 scene units (so
+    the rounding of a shift does not change it) and to the context's transform.
+    ``size`` paths are kept;
+    glyphs of a few hundred points each make 4,096 paths about 20 MB.
     """
 
     def __init__(self, size: int = 4096) -> None:
@@ -95,21 +99,28 @@ class PathCache:
 
     def set_path(self, camera, vmobject, ctx) -> None:
         """Give ``ctx`` the path of ``vmobject``: the kept one, or manim's, built now and kept."""
-        points = camera.transform_points_pre_display(vmobject, vmobject.points)
-        key = b"%d %r " % (vmobject.n_points_per_cubic_curve, vmobject.tolerance_for_point_equality)
-        key += points.tobytes()
+        points = camera.transform_points_pre_display(vmobject, vmobject.points)[:, :2]
+        origin = points[0] if np.isfinite(points[0]).all() else np.zeros(2)
+        shape = np.round(points - origin, 9) + 0.0  # (+ 0.0: no negative zeros in the key)
+        matrix = ctx.get_matrix()  # a path kept in user space is reused under the same one
+        key = b"%d %r %r " % (
+            vmobject.n_points_per_cubic_curve, vmobject.tolerance_for_point_equality, tuple(matrix)
+        )  # fmt: skip
+        key += shape.tobytes()
         path = self.paths.get(key)
         if path is not None:
             self.hits += 1
             self.paths.move_to_end(key)
-            ctx.new_path()
-            ctx.append_path(path)
-            return
-        self.misses += 1
-        build_path(ctx, vmobject, points)
-        self.paths[key] = ctx.copy_path()
-        if len(self.paths) > self.size:
-            self.paths.popitem(last=False)
+        else:
+            self.misses += 1
+            build_path(ctx, vmobject, shape)
+            path = self.paths[key] = ctx.copy_path()
+            if len(self.paths) > self.size:
+                self.paths.popitem(last=False)
+        ctx.new_path()
+        ctx.translate(*origin.tolist())
+        ctx.append_path(path)
+        ctx.set_matrix(matrix)
 
 
 _CACHE = PathCache()
