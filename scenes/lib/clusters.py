@@ -7,6 +7,7 @@ stage), so a sentence on screen can be checked against the data by a test.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -124,10 +125,10 @@ def ring_positions(
 
     ``screen`` is ``(n, >=2)`` points on the screen (origin: the cloud's centre);
     angles are pushed apart to at least ``min_gap`` of a fair share (``2 pi / n``),
-    so labels placed there never meet and each sits outward of its own point. A
-    label (a square of half-size ``half``) that would meet one of the ``avoid``
-    boxes (``[x0, y0, x1, y1]``, e.g. the captions) slides along the ellipse to
-    the nearest free place.
+    and further where two labels (squares of half-size ``half``) would still meet
+    on the screen, so each sits outward of its own point. A label that would meet
+    one of the ``avoid`` boxes (``[x0, y0, x1, y1]``, e.g. the captions) slides
+    along the ellipse to the nearest place free of them and of the other labels.
     """
     p = np.asarray(screen, dtype=np.float64)[:, :2]
     n = len(p)
@@ -139,24 +140,41 @@ def ring_positions(
     def spot(angle: float) -> np.ndarray:
         return np.array([radii[0] * np.cos(angle), radii[1] * np.sin(angle)])
 
-    for _ in range(4):  # alternate: spread the angles, then slide out of the boxes
-        for _ in range(50):  # push neighbours (cyclically) apart until every gap holds
+    rx, ry = float(radii[0]), float(radii[1])
+
+    def meet(i: int, j: int) -> bool:  # the squares at angles a[i] and a[j] overlap
+        return (abs(rx * (math.cos(a[i]) - math.cos(a[j]))) < 2 * half
+                and abs(ry * (math.sin(a[i]) - math.sin(a[j]))) < 2 * half)  # fmt: skip
+
+    for _ in range(6):  # alternate: spread the angles, then slide out of the boxes
+        for _ in range(100):  # push neighbours (cyclically) apart until every gap holds
             moved = False
             for i in range(n):
                 j = (i + 1) % n
                 room = (a[j] - a[i]) % (2 * np.pi)
-                if room < gap - 1e-9:
-                    a[i] -= (gap - room) / 2
-                    a[j] += (gap - room) / 2
+                # a fair share of the angle, and room on the screen: where the ellipse is
+                # flat, squares a fair angle apart can still meet
+                if n > 1 and (room < gap - 1e-9 or meet(i, j)):
+                    push = max(gap - room, 0.02) / 2
+                    a[i] -= push
+                    a[j] += push
                     moved = True
             if not moved:
                 break
+            # a push can carry a label past the next one: keep them in angular order,
+            # so that each is compared with its neighbours on the ellipse
+            order_now = np.argsort(a % (2 * np.pi), kind="stable")
+            a, order = (a % (2 * np.pi))[order_now], order[order_now]
         slid = False
         for i in range(n):
             if not _blocked(spot(a[i]), half, boxes):
                 continue
+            others = np.array([[*(spot(a[k]) - half), *(spot(a[k]) + half)]
+                               for k in range(n) if k != i]).reshape(-1, 4)  # fmt: skip
             for step in np.radians(np.arange(2, 182, 2)):  # the nearest free angle
-                free = [b for b in (a[i] - step, a[i] + step) if not _blocked(spot(b), half, boxes)]
+                free = [b for b in (a[i] - step, a[i] + step)
+                        if not _blocked(spot(b), half, boxes)
+                        and not _blocked(spot(b), half, others)]  # fmt: skip
                 if free:
                     a[i], slid = free[0], True
                     break
