@@ -294,6 +294,12 @@ def test_a_scene_in_one_chunk_is_drawn_without_a_plan(tmp_path):
         assert job.plays == [4, 4, 4] and job.poster == 9 and job.background == "#101418"
 
 
+def _ctrl_c_as_in_a_terminal() -> None:
+    # A command started in the background by a script inherits Ctrl-C ignored (POSIX), and
+    # so would the batch under test; in a terminal's foreground it has the default.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("group", [True, False], ids=["ctrl-c", "batch-only"])
 def test_ctrl_c_during_parallel_training_stops_every_trainer_and_leaves_no_partial_states(
@@ -306,6 +312,7 @@ def test_ctrl_c_during_parallel_training_stops_every_trainer_and_leaves_no_parti
          "PackingInput7", "--jobs", "2", "-f", "png", "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env=os.environ | {"NNVIZ_CACHE": str(cache)}, start_new_session=True,
+        preexec_fn=_ctrl_c_as_in_a_terminal,
     )  # fmt: skip
     started = 0
     while started < 2:  # the batch says which files it sends to the trainers
