@@ -176,7 +176,7 @@ def _gif_rows(frames, options, tmp: Path) -> list[dict]:
     small = []
     for index in gif_sources(len(frames), options.fps, options.gif_fps):
         frame = av.VideoFrame.from_ndarray(frames[index], format="rgb24")
-        small.append(frame.reformat(*size, "rgb24", interpolation="LANCZOS").to_ndarray())
+        small.append(frame.reformat(*size, "rgb24", interpolation=encode.GIF_SCALING).to_ndarray())
     steadied, shown = [], None
     for rgb in small:  # the same steadying as the chunked path
         steadied.append(shown := encode.steady(rgb, shown))

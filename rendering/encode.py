@@ -35,11 +35,11 @@ __all__ = [
 ]
 
 GIF_DITHER = "bayer:bayer_scale=5"  # ordered: no banding on gradients, compresses well
-GIF_STEADY = 3  # colour levels of flicker the GIF ignores in still areas (see _GifFrames)
+GIF_STEADY = 3  # colour levels of flicker the GIF ignores in still areas (see steady)
 # The filter that scales frames down to the GIF's size: an area average (each GIF pixel
 # the mean of the video pixels it covers). Against the same frames drawn at the GIF's
 # size it is 4 to 7 dB closer than Lanczos (which rings at the dots' and lines' edges),
-# the GIF is 18 to 25% smaller, and it scales 2.5x faster (``python -m bench encode``,
+# the GIF is 18 to 25% smaller, and it scales 2.5 to 2.7x faster (``python -m bench encode``,
 # its GIF scaling row; 720p frames of DisksTraining2D, MnistClusters, SpiralsStretching).
 GIF_SCALING = "AREA"
 

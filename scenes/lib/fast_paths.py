@@ -88,8 +88,8 @@ class PathCache:
     frame. Every path is drawn this way, built or kept, so a frame's pixels do
     not depend on what the cache held. The shape is keyed to 1e-9 scene units (so
     the rounding of a shift does not change it) and to the context's transform.
-    ``size`` paths are kept;
-    glyphs of a few hundred points each make 4,096 paths about 20 MB.
+    ``size`` paths are kept; glyphs of a few hundred points each make 4,096
+    paths about 20 MB.
     """
 
     def __init__(self, size: int = 4096) -> None:
