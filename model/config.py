@@ -9,7 +9,14 @@ import json
 import os
 from dataclasses import dataclass, field
 
-__all__ = ["PRESETS", "TrainConfig", "custom_config", "numeric_environment", "preset"]
+__all__ = [
+    "PRESETS",
+    "TrainConfig",
+    "custom_config",
+    "numeric_environment",
+    "perturbation",
+    "preset",
+]
 
 #: Changes when the trained numbers of a config change (not when the file layout
 #: does: a cached file of an older schema is converted in place, see model.cache).
@@ -17,13 +24,35 @@ __all__ = ["PRESETS", "TrainConfig", "custom_config", "numeric_environment", "pr
 NUMBERS_VERSION = 2
 
 
+def perturbation() -> int:
+    """``$BENDSPACE_PERTURB`` as an integer (0: off), the way to be another machine.
+
+    Another CPU rounds the same training differently in the last bits, and Adam carries
+    that to a visibly different network. With ``N > 0`` every training multiplies each
+    initial weight and bias by ``1 + 1e-6 * z`` (``z`` standard normal, drawn from a
+    generator seeded with ``N``): a few float32 ulps, the size of such rounding, so a
+    test that holds under it holds for any successful training, not for one CPU's.
+    A bad value is one line from :func:`model.train.train`, not here (cache keys are
+    computed where no error is expected), so it is kept as text until then.
+    """
+    text = (os.environ.get("BENDSPACE_PERTURB") or "0").strip()
+    if not text.isdigit():
+        raise ValueError(
+            f"BENDSPACE_PERTURB={text!r} is not a whole number; unset it or give one like 1"
+        )
+    return int(text)
+
+
 def numeric_environment() -> dict:
-    """What changes a trained network's numbers besides its config: torch and its threads.
+    """What changes a trained network's numbers besides its config: torch, its threads
+    and the perturbation that stands for another machine.
 
     The torch version comes from the package metadata, so the cache key never imports
     torch (scenes whose states are cached start fast). The thread count is
     ``$BENDSPACE_TORCH_THREADS`` as :func:`model.train.train` reads it (default 1):
     a different count sums in a different order, and 3,000 Adam steps amplify that.
+    ``$BENDSPACE_PERTURB`` (see :func:`perturbation`) joins the key only when set, so
+    the caches of every earlier run stay valid.
     """
     try:
         torch_version = importlib.metadata.version("torch")
@@ -31,7 +60,11 @@ def numeric_environment() -> dict:
         torch_version = "none"
     threads = (os.environ.get("BENDSPACE_TORCH_THREADS") or "1").strip()
     threads = str(int(threads)) if threads.isdigit() else threads
-    return {"torch": torch_version, "torch_threads": threads}
+    env = {"torch": torch_version, "torch_threads": threads}
+    perturb = (os.environ.get("BENDSPACE_PERTURB") or "0").strip()
+    if perturb not in ("", "0"):
+        env["perturb"] = perturb
+    return env
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from torch import nn
 
 from model import data as datasets
 from model.activations import torch_module
-from model.config import TrainConfig
+from model.config import TrainConfig, perturbation
 from model.modules import UnitDisk
 from model.project import project_stages
 from model.stages import STAGE_KINDS, forward_stages, stage_plan
@@ -153,12 +153,29 @@ def train(
         torch.set_num_threads(threads)
 
 
+def _perturb(model: nn.Module) -> None:
+    """Nudge the initial weights as ``$BENDSPACE_PERTURB`` asks (see
+    :func:`model.config.perturbation`): the suite run as if on another CPU."""
+    try:
+        seed = perturbation()
+    except ValueError as error:
+        raise TrainingError(str(error)) from None
+    if not seed:
+        return
+    gen = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for param in model.parameters():
+            noise = torch.randn(param.shape, generator=gen, dtype=param.dtype)
+            param.mul_(1 + 1e-6 * noise)
+
+
 def _train(config, data, model, progress) -> TrainResult:
     data = data if data is not None else load_dataset(config)
     torch.manual_seed(config.seed)
     if model is None:
         widths = [data.x.shape[1], *config.hidden, config.classes]
         model = build_mlp(widths, config.activation)
+    _perturb(model)
     x, y = torch.from_numpy(data.x), torch.from_numpy(data.y)
     n = len(y)
     batch = config.batch_size or n

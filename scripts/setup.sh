@@ -43,11 +43,18 @@ if ! "$VENV/bin/python" -c "import torch" >/dev/null 2>&1; then
   }
 fi
 
-# 4. the project itself, editable, with the test tools (and Dask when EXTRAS asks for it).
+# 4. the project itself, editable, with the test tools (and Dask when EXTRAS asks for it),
+#    at the versions of constraints.txt (the lock: every package pinned; `make lock` refreshes
+#    it). torch is left out of the constraints: step 3 installed it from TORCH_SPEC.
 stamp="$VENV/.bendspace-installed-${EXTRAS//,/-}"
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "setup: installing the project (editable) and its dependencies"
-  "$VENV/bin/pip" install -q -e ".[$EXTRAS]" 2>&1 | grep -v "WARNING: Location" || true
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+  echo "setup: installing the project (editable) and its dependencies, pinned by constraints.txt"
+  constraints=$(mktemp "${TMPDIR:-/tmp}/bendspace-constraints.XXXXXX")
+  grep -v -i '^torch==' constraints.txt > "$constraints"
+  status=0
+  "$VENV/bin/pip" install -q -c "$constraints" -e ".[$EXTRAS]" 2>&1 | grep -v "WARNING: Location" || status=${PIPESTATUS[0]}
+  rm -f "$constraints"
+  [ "$status" -eq 0 ] || { echo "setup: pip could not install the pinned versions of constraints.txt (exit $status)" >&2; exit 1; }
   "$VENV/bin/python" -c "import manim, model, av" || exit 1
   touch "$stamp"
 fi

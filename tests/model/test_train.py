@@ -62,3 +62,23 @@ def test_load_dataset_for_every_preset():
     for name, config in PRESETS.items():
         data = load_dataset(config)
         assert data.n_classes == config.classes, name
+
+
+def test_perturbation_nudges_the_first_weights_by_ulps_and_changes_the_cache_key(
+    quick, monkeypatch
+):
+    """``BENDSPACE_PERTURB`` stands for another CPU: the same start to a few float32 ulps,
+    a different trained network, and its own cache entry."""
+    config = quick()
+    plain = train(config, progress=False)
+    key = config.key()
+    monkeypatch.setenv("BENDSPACE_PERTURB", "1")
+    nudged = train(config, progress=False)
+    assert config.key() != key
+    w0, n0 = plain.snapshots[0].weights[0], nudged.snapshots[0].weights[0]
+    relative = np.abs(n0 - w0) / np.abs(w0)
+    assert 0 < relative.max() < 1e-5  # a few ulps (float32 eps is 1.2e-7), not a new seed
+    assert not np.array_equal(plain.snapshots[-1].weights[0], nudged.snapshots[-1].weights[0])
+    monkeypatch.setenv("BENDSPACE_PERTURB", "one")
+    with pytest.raises(TrainingError, match="BENDSPACE_PERTURB='one' is not a whole number"):
+        train(config, progress=False)
