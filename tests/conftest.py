@@ -43,3 +43,20 @@ def small_frames():
     config.pixel_width, config.pixel_height = 640, 360
     yield
     config.pixel_width, config.pixel_height = saved
+
+
+def pytest_sessionstart(session):
+    """One line on what this run trains with (shown under -q too): the suite's numbers
+    depend on it."""
+    from model.config import numeric_environment
+
+    env = numeric_environment()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    perturb = env.get("perturb", "off")
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    reporter.write_line(
+        f"bendspace: {cores} cores; torch {env['torch']} on {env['torch_threads']} thread(s), "
+        f"BENDSPACE_PERTURB {perturb} (make test-portable runs the suite as another machine)"
+    )

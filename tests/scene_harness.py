@@ -84,18 +84,30 @@ def assert_frames_alive(
     what: str = "",
 ) -> None:
     """No frame is blank (at most ``max_background`` of it background); with ``moving``,
-    more than ``min_change`` of the middle frame's pixels differ (by more than 30) from the
-    first frame's, and from the last's. ``what`` prefixes the messages."""
+    the scene moves: some frame of the middle third has more than ``min_change`` of its
+    pixels changed (by more than 30) from the first frame, and some from the last.
+    ``what`` prefixes the messages.
+
+    A window, not the one middle frame: what the middle frame shows depends on the trained
+    network, which differs between CPUs. The README's MyComposed at 480 x 270, 5 fps: the
+    middle frame differs from the first in 0.4985% of its pixels on one CPU (the threshold
+    was 0.5%), while the middle third's largest change from the first was 2.5% to 36% over
+    the trainings measured (tests/scenes/test_readme_scene.py gives the figures).
+    """
     prefix = f"{what}: " if what else ""
     for i, frame in enumerate(rendered.frames):
         assert background_share(frame, background) < max_background, f"{prefix}frame {i} is blank"
     if not moving:
         return
-    first, last = rendered.frames[0], rendered.frames[-1]
-    middle = rendered.frame_at(rendered.duration / 2).astype(int)
+    first, last = rendered.frames[0].astype(int), rendered.frames[-1].astype(int)
+    third = rendered.duration / 3
+    window = [rendered.frame_at(third + third * i / 8).astype(int) for i in range(9)]
     for other, name in ((first, "first"), (last, "last")):
-        changed = (np.abs(middle - other.astype(int)).sum(-1) > 30).mean()
-        assert changed > min_change, f"{prefix}the middle frame looks like the {name} one"
+        changed = max((np.abs(frame - other).sum(-1) > 30).mean() for frame in window)
+        assert changed > min_change, (
+            f"{prefix}the middle third looks like the {name} frame "
+            f"({changed:.3%} of the pixels changed at most)"
+        )
 
 
 def assert_text_inside_frame(scene, margin: float = 0.02, inset: float = 0.0) -> None:

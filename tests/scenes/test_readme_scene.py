@@ -66,9 +66,15 @@ def test_the_example_renders_and_shows_both_classes(example):
         knobs = {"stage_seconds": 0.3, "intro_seconds": 0.4, "pause_seconds": 0.2}
         short = type(cls.__name__, (cls,), {**knobs, "final_seconds": 0.4})
         rendered = render_frames(short, 480, 270, 5)
-        assert_frames_alive(rendered, pal.background, min_change=0.005, what=cls.__name__)
+        # The scene moves. Measured over four trainings (BENDSPACE_PERTURB 0 to 3, this
+        # machine): the middle third's largest change is 5.3 to 6.0% of the pixels from the
+        # first frame, 36 to 48% from the last; 1% keeps a margin of 5. (The middle frame
+        # alone changed 0.49 to 0.51% for MyComposed: the old 0.5% failed on some CPUs.)
+        assert_frames_alive(rendered, pal.background, min_change=0.01, what=cls.__name__)
         # the points in their class colours: many while they spread over the plane, and
-        # still there at the end (squeezed along the last hidden layer's diagonal)
+        # still there at the end (squeezed along the last hidden layer's diagonal).
+        # Measured over the same trainings: at most 458 to 588 dots of a class in a frame,
+        # 65 to 89 in the last; 200 and 10 keep margins of 2 and 6.
         for k in (0, 1):
             dots = [
                 int((np.abs(f[..., :3].astype(float) - rgb(pal.classes[k])).sum(-1) < 90).sum())
