@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from model.sources import StatesSource, source_to_json
+from model.text import markup_safe
 from rendering.driver import Driver, Job, fail_users, training_line
 from rendering.executors import make_executor
 from rendering.interactive import write_interactive_pages
@@ -338,6 +339,8 @@ def render_jobs(
             write_interactive_pages(jobs, out, console, force)
     except KeyboardInterrupt:
         interrupted = True
-    page, markdown = write_gallery(out, order)
+    page, markdown = write_gallery(
+        out, order, warn=lambda line: console.print(markup_safe(line, 600), highlight=False)
+    )
     print_table(jobs, out, console, options)
     return BatchResult(jobs, page, markdown, interrupted)
