@@ -141,13 +141,18 @@ def _snapshot_subset(states: States, budget: int) -> list[int]:
     return sorted({round(i) for i in np.linspace(0, n - 1, keep)})
 
 
+def _one_line(text: str) -> str:
+    """A title for the page: one line, control and bidi characters shown as escapes."""
+    return visible(" ".join(str(text).split()))
+
+
 def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> dict:
     """Everything the page shows, JSON-ready, arrays packed in base64."""
     stages = states.stages()
     labels = np.asarray(states["labels"])
     data: dict = {
-        "title": title or scene_cls.__name__,
-        "description": ((scene_cls.__doc__ or "").strip().splitlines() or [""])[0],
+        "title": _one_line(title or scene_cls.__name__),
+        "description": _one_line(((scene_cls.__doc__ or "").strip().splitlines() or [""])[0]),
         "theme": theme,
         "palettes": {name: _palette(pal) for name, pal in PALETTES.items()},
         "classNames": _class_names(states, scene_cls),
@@ -236,7 +241,7 @@ def script_json(data: object) -> str:
 def build_page(data: dict, digest: str = "") -> str:
     """The page's HTML: template, script and data in one file."""
     return Template(_asset("interactive.html")).substitute(
-        title=html.escape(visible(" ".join(str(data["title"]).split()))),
+        title=html.escape(_one_line(data["title"])),
         digest=digest,
         data=script_json(data),
         script=_asset("interactive.js"),

@@ -148,7 +148,7 @@ def collect_stamps(
     """Every finished output set under ``out`` (one stamp per scene and theme), gallery order.
 
     A JSON file in ``out/<theme>/`` that is not a stamp of this program (foreign,
-    malformed, or naming another theme) is skipped with one line to ``warn``
+    malformed, or another folder's) is skipped with one line to ``warn``
     (default: stderr); a stamp whose outputs are not all there is skipped quietly.
     """
     warn = warn or _warn_on_stderr
@@ -157,8 +157,6 @@ def collect_stamps(
     for theme_dir in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
         for path in sorted(theme_dir.glob("*.json")):
             stamp, problem = load_stamp(path)
-            if stamp and stamp["theme"] != theme_dir.name:
-                problem = f"its theme {stamp['theme']!r} is not its folder's"
             if problem:
                 warn(
                     f"warning: skipped {display(path)}: {problem} (not a stamp this program "

@@ -25,7 +25,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from model.files import clean_stale_temporaries, temporary_name, write_text_atomic
-from model.text import one_line
 from rendering.options import FORMATS, QUALITIES, RenderOptions
 from rendering.registry import REPO_ROOT, SceneEntry
 
@@ -250,6 +249,10 @@ def stamp_problem(stamp: object, path: Path) -> str | None:
             return f"{key!r} is not what a stamp holds there"
     if stamp["scene"] != Path(path).stem:
         return f"its scene {stamp['scene']!r} is not its file's name"
+    folder = Path(path).parent  # OUT/<theme>/ or OUT/<theme>/<quality>/
+    quality_folder = stamp.get("quality") == folder.name and stamp["theme"] == folder.parent.name
+    if stamp["theme"] != folder.name and not quality_folder:
+        return f"its theme {stamp['theme']!r} is not its folder's"
     return None
 
 
@@ -262,8 +265,10 @@ def load_stamp(path: Path) -> tuple[dict | None, str | None]:
         text = data.decode("utf-8")
     except FileNotFoundError:
         return None, None
-    except (OSError, ValueError) as err:  # a folder, no permission, not UTF-8
-        return None, f"unreadable ({one_line(err)})"
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except OSError as err:  # a folder, no permission, a loop of links
+        return None, f"unreadable ({err.strerror or type(err).__name__})"
     if len(data) > MAX_STAMP_BYTES:
         return None, f"over {MAX_STAMP_BYTES // 1000} kB, too large for a stamp"
     try:
