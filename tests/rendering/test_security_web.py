@@ -3,6 +3,7 @@ interactive page, the terminal and the video's labels; foreign files beside the 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import shutil
@@ -16,14 +17,18 @@ from browser_harness import CHROMIUM, Chromium
 from markdown_it import MarkdownIt
 from PIL import Image
 from render_harness import FIXTURES, run_render
+from rich.console import Console
 from torch import nn
 
 from model.custom import CustomError, export_custom, points_from_arrays
 from model.states import StatesError, load_states
 from model.text import MAX_NAME_CHARS, display_name, printable, visible
+from rendering.batch import print_table
 from rendering.custom import main as custom_main
+from rendering.driver import Job
 from rendering.interactive import build_page, page_data, script_json, write_page
 from rendering.page import collect_stamps, write_gallery
+from rendering.registry import SceneEntry
 from rendering.stamps import read_stamp, up_to_date
 from scenes.custom import Stretching
 from scenes.lib import legend, palette
@@ -435,3 +440,13 @@ def test_a_states_file_with_an_over_long_class_name_is_refused(hostile_states, t
     with pytest.raises(StatesError, match=r"meta 'label_names' has a name that is 500") as err:
         load_states(path)
     assert "\n" not in str(err.value) and len(str(err.value)) < 300 + len(str(path)) + 100
+
+
+def test_the_closing_table_prints_a_failure_reason_as_text(tmp_path):
+    """rich reads ``[...]`` as markup: an error message with ``[/bold]`` raised MarkupError."""
+    entry = SceneEntry("TinyMove", "tiny", "Tiny Move", "", tmp_path / "tiny.py", 0)
+    failed = Job(entry, "dark", status="failed", reason=f"RuntimeError: [/bold] [red]{BIDI}x")
+    console = Console(file=io.StringIO(), width=200)
+    print_table([failed], tmp_path, console)
+    printed = console.file.getvalue()
+    assert "FAILED: RuntimeError: [/bold] [red]\\u202ex" in printed and BIDI not in printed
