@@ -45,7 +45,7 @@ from model.points import (
     points_from_arrays,
     standardized,
 )
-from model.text import one_line
+from model.text import display_name, one_line
 
 # The points side (MAX_CLASSES, CustomError, Points, load_points*, points_from_arrays,
 # standardized) lives in model.points, custom_config in model.config (torch-free, so the
@@ -251,7 +251,8 @@ def check_compatible(network: Network, points: Points, model_name: str = "the mo
             f"{points.source} has {points.dims}-D points; make it nn.Linear({points.dims}, ...)"
         )
     if last.width_out != points.n_classes:
-        shown = ", ".join(points.label_names[:5]) + (", ..." if points.n_classes > 5 else "")
+        shown = ", ".join(map(display_name, points.label_names[:5]))
+        shown += ", ..." if points.n_classes > 5 else ""
         raise CustomError(
             f"{model_name}: the last layer ({last.name}, Linear) gives {last.width_out} "
             f"outputs but {points.source} has {points.n_classes} classes ({shown}); "

@@ -34,7 +34,7 @@ from model.limits import (
     check_run_size,
     check_writable,
 )
-from model.text import display, printable
+from model.text import display, display_name, printable
 
 __all__ = [
     "CustomCommandError",
@@ -301,7 +301,7 @@ def prepare_states(
     # 3. train (or not) and write the states file
     say(
         f"data: {points.source}, {len(points.y)} points, {points.dims}-D, "
-        f"{points.n_classes} classes ({', '.join(points.label_names)})"
+        f"{points.n_classes} classes ({', '.join(map(display_name, points.label_names))})"
     )
     say(f"network: {'-'.join(map(str, network.widths))} ({', '.join(network.activations)})")
     if network.inserted:

@@ -27,7 +27,7 @@ import numpy as np
 from model.data import Dataset
 from model.limits import MAX_POINTS
 from model.reading import read_lines, read_npz
-from model.text import printable
+from model.text import name_problem, printable
 
 __all__ = [
     "MAX_CLASSES",
@@ -202,6 +202,12 @@ def _check_classes(names: list[str], source: str, column: str, n_points: int) ->
             f"{source}: {column} has {len(names)} different labels; at most {MAX_CLASSES} "
             "classes can be shown (is the label column the right one?)"
         )
+    for name in names:
+        problem = name_problem(name)
+        if problem:
+            raise CustomError(
+                f"{source}: class name {_shown(name)} in {column} {problem}; shorten it"
+            )
 
 
 def _too_many(source: str, n: int | str) -> CustomError:

@@ -72,6 +72,7 @@ from model.stages import (
     apply_stage,
     stage_plan,
 )
+from model.text import display_name, name_problem
 from model.trace import (
     SAFE_TRACE_BOUND,
     LazyTrace,
@@ -274,6 +275,10 @@ def _read_meta(path: Path, text: np.ndarray) -> dict:
     names = meta.get("label_names")
     if names is not None and not all(isinstance(n, (str, int, float)) for n in names):
         raise _fail(path, "meta 'label_names' must list names")
+    for name in names or ():
+        problem = name_problem(name)
+        if problem:
+            raise _fail(path, f"meta 'label_names' has a name that {problem}: {display_name(name)}")
     return meta
 
 

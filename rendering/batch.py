@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 
 from model.sources import StatesSource, source_to_json
+from model.text import markup_safe
 from rendering.driver import Driver, Job, fail_users, training_line
 from rendering.executors import make_executor
 from rendering.interactive import write_interactive_pages
@@ -90,7 +91,7 @@ def train_states(jobs: list[Job], console, n_jobs: int = 1) -> None:
         _train_in_parallel(missing, console, n_jobs)
         return
     for source, users in missing.items():
-        console.print(training_line(source, users))
+        console.print(markup_safe(training_line(source, users)))
         try:
             source.load(progress=False)
         except Exception as err:
@@ -112,12 +113,13 @@ def _train_in_parallel(missing: dict[StatesSource, list[Job]], console, n_jobs: 
             except TypeError as err:  # a source only this process knows
                 fail_users(users, source, err)
                 continue
-            console.print(training_line(source, users))
+            console.print(markup_safe(training_line(source, users)))
             futures[pool.submit(train_task, data)] = source
         for future in as_completed(futures):
             source = futures[future]
             try:
-                console.print(f"trained {source.path().name} in {future.result():.1f} s")
+                seconds = future.result()
+                console.print(markup_safe(f"trained {source.path().name} in {seconds:.1f} s"))
             except Exception as err:
                 fail_users(missing[source], source, err)
         pool.shutdown()
@@ -227,7 +229,8 @@ def run_batch(
                     if not console.is_terminal:
                         what = {"done": "done", "skipped": "up to date"}.get(job.status)
                         what = what or f"FAILED: {job.reason}"
-                        console.print(f"{job.label}: {what} ({job.seconds:.1f} s)")
+                        line = f"{job.label}: {what} ({job.seconds:.1f} s)"
+                        console.print(markup_safe(line, 600))
             killed = False
         except KeyboardInterrupt:
             for job in pending:
@@ -276,7 +279,8 @@ def print_table(jobs: list[Job], out: Path, console, options: RenderOptions | No
             status = f"FAILED: {job.reason}"
         duration = f"{stamp['duration']:.1f} s" if "duration" in stamp else ""
         taken = f"{job.seconds:.1f} s" if job.status == "done" else ""
-        table.add_row(job.entry.name, job.theme, ", ".join(files), duration, taken, status)
+        cells = (job.entry.name, job.theme, ", ".join(files), duration, taken, status)
+        table.add_row(*(markup_safe(cell, 600) for cell in cells))  # a reason is not markup
     console.print(table)
 
 
@@ -338,6 +342,8 @@ def render_jobs(
             write_interactive_pages(jobs, out, console, force)
     except KeyboardInterrupt:
         interrupted = True
-    page, markdown = write_gallery(out, order)
+    page, markdown = write_gallery(
+        out, order, warn=lambda line: console.print(markup_safe(line, 600), highlight=False)
+    )
     print_table(jobs, out, console, options)
     return BatchResult(jobs, page, markdown, interrupted)

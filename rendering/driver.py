@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.sources import StatesSource, source_to_json
+from model.text import markup_safe
 from rendering import chunks
 from rendering.chunks import split_chunks
 from rendering.messages import one_line
@@ -174,8 +175,8 @@ class Driver:
         self._start_more()
 
     def _say(self, text: str) -> None:
-        if self.console is not None:
-            self.console.print(text)
+        if self.console is not None:  # a states file's name is text, not rich markup
+            self.console.print(markup_safe(text, 600))
 
     def _states_failed(self, users: list[Job]) -> None:
         """Jobs whose states could not be made end now, unstarted."""

@@ -5,6 +5,9 @@
   const D = JSON.parse(document.getElementById("bendspace-data").textContent);
   const errors = [];
   const $ = (id) => document.getElementById(id);
+  // A name from the URL or the data is looked up among an object's own keys only:
+  // "constructor" or "__proto__" is in every object, and is no palette.
+  const own = (table, name) => (Object.hasOwn(table, name) ? table[name] : undefined);
 
   // -- decoding ----------------------------------------------------------------------------
   function decode(text, Type) {
@@ -48,7 +51,7 @@
       }
       return y;
     }
-    const f = ACT[name];
+    const f = own(ACT, name);
     if (!f) throw new Error("unknown activation " + name);
     for (let i = 0; i < n * d; i++) y[i] = f(x[i], param);
     return y;
@@ -169,7 +172,7 @@
   const canvas = $("view"), ctx = canvas.getContext("2d");
   let width = 0, height = 0, dpr = 1;
   const screenX = new Float32Array(P), screenY = new Float32Array(P);
-  let pal = D.palettes[state.theme];
+  let pal = own(D.palettes, state.theme) || D.palettes.dark;
 
   function smooth(t) {  // manim's rate function ``smooth`` (inflection 10)
     const sig = (x) => 1 / (1 + Math.exp(-x)), e = sig(-5);
@@ -329,7 +332,7 @@
     $("step-slider").value = s;
   }
   function applyTheme() {
-    pal = D.palettes[state.theme] || D.palettes.dark;
+    pal = own(D.palettes, state.theme) || D.palettes.dark;
     const st = document.body.style;
     st.setProperty("--bg", pal.background); st.setProperty("--ink", pal.ink);
     st.setProperty("--muted", pal.muted); st.setProperty("--grid", pal.grid);
@@ -355,7 +358,7 @@
     const stage = num("stage", 0, D.lastStage), step = num("step", -S, S - 1);
     if (stage !== null) state.stage = stage;
     if (step !== null) state.step = step < 0 ? S + Math.round(step) : Math.round(step);
-    if (q.get("theme") in D.palettes) state.theme = q.get("theme");
+    if (own(D.palettes, q.get("theme"))) state.theme = q.get("theme");
     const yaw = num("yaw", -3600, 3600), pitch = num("pitch", -180, 180);
     if (yaw !== null) state.yaw = yaw;
     if (pitch !== null) state.pitch = pitch;

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import json
 from collections.abc import Iterable
 from importlib.resources import files
@@ -30,6 +31,7 @@ import numpy as np
 
 from model.activations import lookup
 from model.states import States
+from model.text import display_name, visible
 from rendering.messages import one_line
 from rendering.stamps import source_files, write_text_atomic
 from scenes.lib.captions import class_names
@@ -44,6 +46,7 @@ __all__ = [
     "interactive_digest",
     "is_interactive",
     "page_data",
+    "script_json",
     "write_interactive_pages",
     "write_page",
 ]
@@ -122,11 +125,12 @@ def _palette(pal) -> dict:
 
 
 def _class_names(states: States, scene_cls: type) -> list[str]:
-    """The scene's class names, the states' own, or the digits for MNIST images."""
+    """The scene's class names, the states' own, or the digits for MNIST images (control and
+    bidi characters escaped, as the video shows them)."""
     names = getattr(scene_cls, "class_names", None)
     if not names and states.widths[0] == 784 and "label_names" not in states.meta:
         names = [str(k) for k in range(states.n_classes)]
-    return [str(n) for n in (names or class_names(states))]
+    return [display_name(n) for n in (names or class_names(states))]
 
 
 def _snapshot_subset(states: States, budget: int) -> list[int]:
@@ -137,13 +141,18 @@ def _snapshot_subset(states: States, budget: int) -> list[int]:
     return sorted({round(i) for i in np.linspace(0, n - 1, keep)})
 
 
+def _one_line(text: str) -> str:
+    """A title for the page: one line, control and bidi characters shown as escapes."""
+    return visible(" ".join(str(text).split()))
+
+
 def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> dict:
     """Everything the page shows, JSON-ready, arrays packed in base64."""
     stages = states.stages()
     labels = np.asarray(states["labels"])
     data: dict = {
-        "title": title or scene_cls.__name__,
-        "description": ((scene_cls.__doc__ or "").strip().splitlines() or [""])[0],
+        "title": _one_line(title or scene_cls.__name__),
+        "description": _one_line(((scene_cls.__doc__ or "").strip().splitlines() or [""])[0]),
         "theme": theme,
         "palettes": {name: _palette(pal) for name, pal in PALETTES.items()},
         "classNames": _class_names(states, scene_cls),
@@ -215,13 +224,26 @@ def _asset(name: str) -> str:
     return files("rendering").joinpath(name).read_text(encoding="utf-8")
 
 
+# Inside <script> the HTML parser ends the element at "</script", and "<!--" with
+# "<script" puts it in a state where "</script>" no longer ends it: the page's program is
+# swallowed. JSON text may spell any character as \uXXXX, so these never appear raw;
+# U+2028 and U+2029 end a line in older JavaScript parsers.
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                   "\u2028": "\\u2028", "\u2029": "\\u2029"}  # fmt: skip
+
+
+def script_json(data: object) -> str:
+    """``data`` as JSON safe to put inside a ``<script>`` element (parsed back unchanged)."""
+    text = json.dumps(data, separators=(",", ":"))
+    return text.translate(str.maketrans(_SCRIPT_ESCAPES))
+
+
 def build_page(data: dict, digest: str = "") -> str:
     """The page's HTML: template, script and data in one file."""
-    blob = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     return Template(_asset("interactive.html")).substitute(
-        title=data["title"].replace("<", "&lt;"),
+        title=html.escape(_one_line(data["title"])),
         digest=digest,
-        data=blob,
+        data=script_json(data),
         script=_asset("interactive.js"),
         background=PALETTES[data["theme"]].background,
     )

@@ -20,11 +20,12 @@ import ast
 import functools
 import hashlib
 import json
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from model.files import clean_stale_temporaries, temporary_name, write_text_atomic
-from rendering.options import QUALITIES, RenderOptions
+from rendering.options import FORMATS, QUALITIES, RenderOptions
 from rendering.registry import REPO_ROOT, SceneEntry
 
 __all__ = [
@@ -33,11 +34,13 @@ __all__ = [
     "find_stamps",
     "index_stamp",
     "job_hash",
+    "load_stamp",
     "output_folder",
     "quality_name",
     "read_stamp",
     "source_files",
     "stamp_path",
+    "stamp_problem",
     "temporary_name",
     "up_to_date",
     "write_text_atomic",
@@ -45,6 +48,7 @@ __all__ = [
 
 PROJECT_PACKAGES = ("scenes", "model")  # their sources count in a scene's hash
 DEFAULT_QUALITY = "720p30"  # its files sit right in OUT/<theme>/, as the README documents
+MAX_STAMP_BYTES = 1_000_000  # a stamp is about 1 kB (its plays list grows with the scene)
 
 
 def _local_imports(path: Path) -> list[Path]:
@@ -180,12 +184,104 @@ def find_stamps(out: Path) -> list[tuple[dict, Path]]:
     return found
 
 
-def read_stamp(path: Path) -> dict | None:
-    """The stamp at ``path``, or None if it is missing or unreadable."""
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: object) -> bool:
+    return (_is_int(value) or isinstance(value, float)) and math.isfinite(value) and value >= 0
+
+
+def _is_output(value: object) -> bool:
+    """A file beside the stamp or one quality folder down (an index stamp's), nothing else."""
+    if not isinstance(value, str) or "\\" in value or "\0" in value:
+        return False
+    parts = value.split("/")
+    return 1 <= len(parts) <= 2 and all(part not in ("", ".", "..") for part in parts)
+
+
+def _is_folder_name(value: object) -> bool:
+    return _is_output(value) and "/" not in value
+
+
+# A stamp's keys and what each must be: the gallery writes them into HTML and Markdown,
+# the batch does arithmetic on them, so a stamp whose fields are not these is not ours.
+_REQUIRED: dict[str, Callable[[object], bool]] = {
+    "scene": lambda v: isinstance(v, str) and v.isidentifier(),
+    "story": lambda v: isinstance(v, str),
+    "title": lambda v: isinstance(v, str),
+    "description": lambda v: isinstance(v, str),
+    "theme": _is_folder_name,
+    "width": lambda v: _is_int(v) and v > 0,
+    "height": lambda v: _is_int(v) and v > 0,
+    "fps": lambda v: _is_int(v) and v > 0,
+    "duration": _is_number,
+    "outputs": lambda v: (
+        isinstance(v, dict) and all(fmt in FORMATS and _is_output(file) for fmt, file in v.items())
+    ),
+}
+_OPTIONAL: dict[str, Callable[[object], bool]] = {
+    "hash": lambda v: isinstance(v, str),
+    "quality": _is_folder_name,
+    "gif_fps": _is_number,
+    "frames": lambda v: _is_int(v) and v >= 0,
+    "poster_frame": lambda v: _is_int(v) and v >= 0,
+    "background": lambda v: isinstance(v, str),
+    "render_seconds": _is_number,
+    "chunks": lambda v: _is_int(v) and v >= 0,
+    "plays": lambda v: isinstance(v, list) and all(_is_int(n) and n >= 0 for n in v),
+    "still": lambda v: isinstance(v, list) and all(isinstance(b, bool) for b in v),
+    "index": lambda v: isinstance(v, bool),
+}
+
+
+def stamp_problem(stamp: object, path: Path) -> str | None:
+    """Why ``stamp`` (read from ``path``) is not a stamp this program wrote, or None if it is."""
+    if not isinstance(stamp, dict):
+        return "not a JSON object"
+    for key, check in _REQUIRED.items():
+        if key not in stamp:
+            return f"no {key!r}"
+        if not check(stamp[key]):
+            return f"{key!r} is not what a stamp holds there"
+    for key, check in _OPTIONAL.items():
+        if key in stamp and not check(stamp[key]):
+            return f"{key!r} is not what a stamp holds there"
+    if stamp["scene"] != Path(path).stem:
+        return f"its scene {stamp['scene']!r} is not its file's name"
+    folder = Path(path).parent  # OUT/<theme>/ or OUT/<theme>/<quality>/
+    quality_folder = stamp.get("quality") == folder.name and stamp["theme"] == folder.parent.name
+    if stamp["theme"] != folder.name and not quality_folder:
+        return f"its theme {stamp['theme']!r} is not its folder's"
+    return None
+
+
+def load_stamp(path: Path) -> tuple[dict | None, str | None]:
+    """``(stamp, None)``; ``(None, None)`` if there is no file; ``(None, why)`` if the file
+    is unreadable, not JSON or not a stamp this program wrote (:func:`stamp_problem`)."""
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_STAMP_BYTES + 1)
+        text = data.decode("utf-8")
+    except FileNotFoundError:
+        return None, None
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    except OSError as err:  # a folder, no permission, a loop of links
+        return None, f"unreadable ({err.strerror or type(err).__name__})"
+    if len(data) > MAX_STAMP_BYTES:
+        return None, f"over {MAX_STAMP_BYTES // 1000} kB, too large for a stamp"
+    try:
+        stamp = json.loads(text)
+    except (ValueError, RecursionError) as err:
+        return None, f"not JSON ({type(err).__name__})"
+    problem = stamp_problem(stamp, path)
+    return (None, problem) if problem else (stamp, None)
+
+
+def read_stamp(path: Path) -> dict | None:
+    """The stamp at ``path``, or None if it is missing, unreadable or not one of ours."""
+    return load_stamp(path)[0]
 
 
 def up_to_date(stamp: dict | None, digest: str, formats: Sequence[str], folder: Path) -> bool:

@@ -24,6 +24,7 @@ from manim import (
 )
 
 from model.states import States
+from model.text import display_name
 from scenes.lib.mobjects import circle_template
 from scenes.lib.palette import MONO, SANS, Palette
 
@@ -224,16 +225,20 @@ def legend(labels: Sequence[str], pal: Palette, font_size: float = 26) -> VGroup
     for k, label in enumerate(labels):
         dot = VMobject(fill_color=pal.class_color(k), fill_opacity=1, stroke_width=0)
         dot.points = 0.09 * circle_template()
-        name = text(label, pal.ink, font_size)
+        name = text(display_name(label), pal.ink, font_size)  # a scene's own names too
         rows.add(VGroup(dot, name.next_to(dot, RIGHT, buff=0.15)))
     return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
 
 
 def class_names(states: States) -> list[str]:
-    """The states' label names (kept in their meta by a custom export), else ``class k``."""
+    """The states' label names (kept in their meta by a custom export), else ``class k``.
+
+    Control and bidi characters come back escaped (:func:`model.text.display_name`):
+    every caption, legend and page that shows a class name gets it from here.
+    """
     names = states.meta.get("label_names")
     if isinstance(names, list) and len(names) == states.n_classes:
-        return [str(n) for n in names]
+        return [display_name(n) for n in names]
     return [f"class {k}" for k in range(states.n_classes)]
 
 
