@@ -25,7 +25,7 @@ from rendering.interactive import write_interactive_pages
 from rendering.messages import display
 from rendering.options import RenderOptions
 from rendering.page import write_gallery
-from rendering.process import stop_pool
+from rendering.process import spawning_deaf_to_ctrl_c, stop_pool
 from rendering.registry import SceneEntry
 from rendering.stamps import (
     clean_stale_temporaries,
@@ -114,7 +114,8 @@ def _train_in_parallel(missing: dict[StatesSource, list[Job]], console, n_jobs: 
                 fail_users(users, source, err)
                 continue
             console.print(markup_safe(training_line(source, users)))
-            futures[pool.submit(train_task, data)] = source
+            with spawning_deaf_to_ctrl_c():
+                futures[pool.submit(train_task, data)] = source
         for future in as_completed(futures):
             source = futures[future]
             try:

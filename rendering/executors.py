@@ -29,7 +29,7 @@ from pathlib import Path
 from model.files import write_atomic
 from rendering import worker
 from rendering.open_chunk import FileMessages
-from rendering.process import cores, stop_pool
+from rendering.process import cores, spawning_deaf_to_ctrl_c, stop_pool
 
 __all__ = ["DaskExecutor", "DaskMessages", "LocalExecutor", "make_executor"]
 
@@ -50,33 +50,38 @@ class LocalExecutor:
         # The pool starts workers on demand: start them all now, so their imports
         # overlap the first plan instead of delaying the chunks that follow it.
         for _ in range(n_workers):
-            self.pool.submit(worker.warm_up)
+            self._submit(worker.warm_up)
+
+    def _submit(self, fn, *args) -> Future:
+        """A task to the pool, which may spawn a worker for it (deaf to Ctrl-C from birth)."""
+        with spawning_deaf_to_ctrl_c():
+            return self.pool.submit(fn, *args)
 
     #: Missing states train on these workers, beside the scenes whose states are ready.
     trains_states = True
 
     def train(self, source: dict) -> Future:
         """Train one states file (a source as JSON) into the cache; the result is its seconds."""
-        return self.pool.submit(worker.train_task, source)
+        return self._submit(worker.train_task, source)
 
     def plan(self, spec: dict) -> Future:
         """Frames per play of the scene, and its background."""
-        return self.pool.submit(worker.plan_task, spec)
+        return self._submit(worker.plan_task, spec)
 
     def chunk(self, spec: dict, chunk: dict) -> Future:
         """Render one chunk into ``spec["work"]``; the result is its frame count."""
-        return self.pool.submit(worker.chunk_task, spec, chunk)
+        return self._submit(worker.chunk_task, spec, chunk)
 
     #: Chunk 0 can start beside the plan: the workers share the scene's work folder.
     opens_chunks = True
 
     def open_chunk(self, spec: dict) -> Future:
         """Chunk 0 with no end yet; it stops where the plan, once written, leaves it its share."""
-        return self.pool.submit(worker.open_chunk_task, spec)
+        return self._submit(worker.open_chunk_task, spec)
 
     def whole(self, spec: dict) -> Future:
         """The scene in one chunk with no plan; the result holds what the plan would."""
-        return self.pool.submit(worker.whole_task, spec)
+        return self._submit(worker.whole_task, spec)
 
     def messages(self, spec: dict) -> FileMessages:
         """The plan and the cut of ``spec``'s open chunk: files in its work folder."""
@@ -84,7 +89,7 @@ class LocalExecutor:
 
     def finish(self, spec: dict, *args) -> Future:
         """Join the chunks, make the GIF and the stamp; the result is the stamp."""
-        return self.pool.submit(worker.finish_task, spec, *args)
+        return self._submit(worker.finish_task, spec, *args)
 
     def drain(self, report: Callable[[tuple, int, int], None]) -> None:
         """Pass every progress event received so far to ``report(key, chunk, frames)``."""
