@@ -8,8 +8,6 @@ The order of the tasks on the workers is :mod:`rendering.driver`'s.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import shutil
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -206,7 +204,7 @@ def run_batch(
     executor = executor or make_executor(n_jobs, scheduler)
     n_chunks = chunks_per_scene or executor.n_workers
     fixed = chunks_per_scene is not None or len(pending) == 1
-    killed = True
+    killed, driver = True, None
     with progress:
         overall = progress.add_task("all scenes", total=len(pending), count=f"0/{len(pending)}")
         try:
@@ -237,10 +235,8 @@ def run_batch(
         finally:
             executor.close(kill=killed)
             if killed:
-                for job in pending:
-                    folder = output_folder(out, job.theme, options)
-                    for work in folder.glob(f".{job.entry.name}.work.tmp-{os.getpid()}"):
-                        shutil.rmtree(work, ignore_errors=True)
+                if driver is not None:
+                    driver.remove_work_folders()
                 clean_stale_temporaries(out)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from collections.abc import Sequence
@@ -10,8 +9,9 @@ from pathlib import Path
 
 import click
 
+from model.custom_cli import OneLineCommand, run_command
 from model.limits import LimitError, check_writable_folder
-from model.text import markup_safe
+from model.text import markup_safe, printable
 from rendering.batch import Job, render_jobs
 from rendering.executors import LocalExecutor
 from rendering.messages import RenderError, display
@@ -24,7 +24,7 @@ from rendering.options import (
     render_options,
     themes_for,
 )
-from rendering.process import cores, interrupt_on_sigterm
+from rendering.process import cores, interrupt_on_sigterm, usable_workers
 from rendering.registry import REPO_ROOT, SceneEntry, discover, scene_files, select
 
 __all__ = ["DEFAULT_OUT", "cli", "main", "print_list"]
@@ -46,6 +46,7 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
 
 
 @click.command(
+    cls=OneLineCommand,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Examples: render.py --list; render.py --story spirals -q draft; "
     "render.py --scene SpiralsStretching -f mp4,gif,mov --theme both; "
@@ -171,10 +172,21 @@ def cli(
     console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
     pool = None  # the workers, started before the scenes are found
     try:
-        try:
+        try:  # every option is checked before any worker starts or any file is written
+            formats = parse_formats(format_values) or list(DEFAULT_FORMATS)
+            options = render_options(quality, fps, width, gif_width, gif_fps, poster_at)
             for path in files:
-                if not path.is_file():
-                    raise RenderError(f"scene file {path} not found; give the path of a .py file")
+                _check_scene_file(path)
+            if not list_only:
+                check_writable_folder(out)
+                check_writable_folder(
+                    Path(out).resolve().parent, "--out (the gallery pages beside it)"
+                )
+                jobs, warning = usable_workers(jobs, options.width, options.height)
+                if warning:
+                    console.print(
+                        f"[yellow]warning:[/yellow] {markup_safe(warning)}", highlight=False
+                    )
             os.environ.setdefault("BENDSPACE_THEME", "dark" if theme == "both" else theme)
             if not (list_only or film or scheduler):
                 # They import manim while this process imports and finds the scenes.
@@ -194,12 +206,6 @@ def cli(
             selected = select(entries, scenes, stories, broken)
             if not selected:
                 raise RenderError("no scenes to render: scenes/*.py defines none yet (see --list)")
-            formats = parse_formats(format_values) or list(DEFAULT_FORMATS)
-            options = render_options(quality, fps, width, gif_width, gif_fps, poster_at)
-            if poster_at is not None and not math.isfinite(poster_at):
-                raise RenderError(f"--poster-at {poster_at}: give a finite time in seconds")
-            check_writable_folder(out)
-            check_writable_folder(Path(out).resolve().parent, "--out (the gallery pages beside it)")
         except (RenderError, LimitError) as err:
             console.print(
                 f"[red]error:[/red] {markup_safe(err, 1500)}", highlight=False, soft_wrap=True
@@ -238,6 +244,18 @@ def cli(
             pool.close(kill=True)  # if the batch did not take it (nothing to render, an error)
 
 
+def _check_scene_file(path: Path) -> None:
+    """A ``--file`` must be a readable file (a name too long or a link loop is said so)."""
+    try:
+        found = path.is_file() and os.access(path, os.R_OK)
+    except OSError as err:
+        raise RenderError(f"--file {printable(path, 300)}: {err.strerror}") from None
+    if not found:
+        raise RenderError(
+            f"scene file {printable(path, 300)} not found; give the path of a .py file"
+        )
+
+
 def _film(entries, out, options, theme, jobs, console, force) -> None:
     """``--film``: render or reuse the chapters' scenes, join them, print the chapter list."""
     from rendering.film import film_chapters, make_film
@@ -274,4 +292,4 @@ def main(argv: Sequence[str] | None = None) -> None:
         from rendering.custom import main as custom_main
 
         sys.exit(custom_main(args[1:], prog_name="render.py custom"))
-    cli.main(args=args, prog_name="render.py")
+    sys.exit(run_command(cli, args, "render.py"))

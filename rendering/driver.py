@@ -9,7 +9,6 @@ time, whole while enough wait to fill the workers, cut into chunks at the end.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.files import remove_temporary, work_folder
 from model.sources import StatesSource, source_to_json
 from rendering import chunks
 from rendering.chunks import split_chunks
@@ -210,8 +210,12 @@ class Driver:
 
     def _start(self, job: Job) -> None:
         job.n_chunks = self.chunks_for_next()
-        output_folder(self.out, job.theme, self.options).mkdir(parents=True, exist_ok=True)
-        spec = job_spec(job.entry, job.theme, self.out, self.formats, self.options, job.digest)
+        folder = output_folder(self.out, job.theme, self.options)
+        folder.mkdir(parents=True, exist_ok=True)
+        work = work_folder(folder, job.entry.name)
+        spec = job_spec(
+            job.entry, job.theme, self.out, self.formats, self.options, job.digest, work
+        )
         spec["encoder_threads"] = self.executor.encoder_threads
         self.specs[job.key] = spec
         job.stage, job.start = "planning", time.perf_counter()
@@ -331,8 +335,13 @@ class Driver:
         for job in ended:
             if job.key in self.specs:  # started
                 job.seconds = time.perf_counter() - job.start
-                shutil.rmtree(self.specs[job.key]["work"], ignore_errors=True)
+                remove_temporary(self.specs[job.key]["work"])
         return ended
+
+    def remove_work_folders(self) -> None:
+        """Remove the work folders of every scene started (after Ctrl-C, say)."""
+        for spec in self.specs.values():
+            remove_temporary(spec["work"])
 
     def _whole_done(self, job: Job, spec: dict, result: dict) -> None:
         """A scene drawn in one chunk with no plan: what it counted, then its poster or finish."""
