@@ -29,7 +29,7 @@ from pathlib import Path
 from model.files import write_atomic
 from model.text import printable
 from rendering import worker
-from rendering.messages import RenderError
+from rendering.messages import RenderError, one_line
 from rendering.open_chunk import FileMessages
 from rendering.process import cores, stop_pool
 
@@ -201,7 +201,14 @@ class DaskExecutor:
             raise RenderError(
                 "--scheduler needs dask and distributed: pip install -e '.[cluster]'"
             ) from err
-        self.client = client if client is not None else Client(address, timeout="20s")
+        try:
+            self.client = client if client is not None else Client(address, timeout="20s")
+        except Exception as err:  # refused, timed out, TLS without certificates
+            raise RenderError(
+                f"--scheduler {printable(address, 200)}: cannot connect ({one_line(err)}); "
+                "is the scheduler running, and for tls:// are the client's certificates "
+                "configured (see the README)?"
+            ) from None
         self.local = ThreadPoolExecutor(2)  # the client's own share: join and GIF
         self.n_workers = max(1, sum(self.client.nthreads().values()))
         self.encoder_threads = self._encoder_threads()
