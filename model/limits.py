@@ -116,7 +116,7 @@ def check_run_size(
 def check_writable(path: Path, option: str = "--out") -> None:
     """Fail now, not after training, if ``path`` cannot be written."""
     path = Path(path)
-    what = f"{option} {printable(path, 600)}"
+    what = f"{option} {printable(str(path), 600)}"
     existing = _nearest_existing(path, what)
     if existing == path and path.is_dir():
         raise LimitError(f"{what}: is a folder; give a file name")
@@ -128,7 +128,7 @@ def check_writable(path: Path, option: str = "--out") -> None:
 def check_writable_folder(folder: Path, option: str = "--out") -> None:
     """Fail now, not after rendering, if files cannot be written into ``folder``."""
     folder = Path(folder)
-    what = f"{option} {printable(folder, 600)}"
+    what = f"{option} {printable(str(folder), 600)}"
     existing = _nearest_existing(folder, what)
     if existing == folder and not folder.is_dir():
         raise LimitError(f"{what}: is a file; give a folder")
@@ -162,7 +162,7 @@ def _nearest_existing(path: Path, what: str) -> Path:
         except (FileNotFoundError, NotADirectoryError):
             if os.path.lexists(existing) and not os.path.isfile(existing):
                 raise LimitError(
-                    f"{what}: {printable(existing, 300)} is a symbolic link to nothing; "
+                    f"{what}: {printable(str(existing), 300)} is a symbolic link to nothing; "
                     "remove it or choose another folder"
                 ) from None
             if existing == existing.parent:
@@ -171,10 +171,10 @@ def _nearest_existing(path: Path, what: str) -> Path:
         except OSError as err:
             reason = "a loop of symbolic links" if err.errno == errno.ELOOP else err.strerror
             raise LimitError(
-                f"{what}: {printable(existing, 300)}: {reason}; choose another folder"
+                f"{what}: {printable(str(existing), 300)}: {reason}; choose another folder"
             ) from None
     if existing != path and not existing.is_dir():
-        raise LimitError(f"{what}: {printable(existing, 300)} is a file, not a folder")
+        raise LimitError(f"{what}: {printable(str(existing), 300)} is a file, not a folder")
     return existing
 
 
@@ -182,4 +182,6 @@ def _probe(folder: Path, what: str) -> None:
     try:  # os.access says yes to root even on /proc: try for real, as every writer will
         temporary_name(folder / "write-probe").unlink()
     except OSError:
-        raise LimitError(f"{what}: cannot write into {folder}; choose another place") from None
+        raise LimitError(
+            f"{what}: cannot write into {printable(str(folder), 300)}; choose another place"
+        ) from None

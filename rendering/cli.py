@@ -185,7 +185,9 @@ def cli(
                 jobs, warning = usable_workers(jobs, options.width, options.height)
                 if warning:
                     console.print(
-                        f"[yellow]warning:[/yellow] {markup_safe(warning)}", highlight=False
+                        f"[yellow]warning:[/yellow] {markup_safe(warning)}",
+                        highlight=False,
+                        soft_wrap=True,
                     )
             os.environ.setdefault("BENDSPACE_THEME", "dark" if theme == "both" else theme)
             if not (list_only or film or scheduler):
@@ -208,7 +210,7 @@ def cli(
                 raise RenderError("no scenes to render: scenes/*.py defines none yet (see --list)")
         except (RenderError, LimitError) as err:
             console.print(
-                f"[red]error:[/red] {markup_safe(err, 1500)}", highlight=False, soft_wrap=True
+                f"[red]error:[/red] {markup_safe(str(err), 1500)}", highlight=False, soft_wrap=True
             )
             sys.exit(2)
 
@@ -224,7 +226,7 @@ def cli(
             )  # fmt: skip
         except RenderError as err:  # e.g. --scheduler without dask, or no scheduler there
             console.print(
-                f"[red]error:[/red] {markup_safe(err, 600)}", highlight=False, soft_wrap=True
+                f"[red]error:[/red] {markup_safe(str(err), 600)}", highlight=False, soft_wrap=True
             )
             sys.exit(2)
         whole_gallery = not scenes and not stories
@@ -249,10 +251,10 @@ def _check_scene_file(path: Path) -> None:
     try:
         found = path.is_file() and os.access(path, os.R_OK)
     except OSError as err:
-        raise RenderError(f"--file {printable(path, 300)}: {err.strerror}") from None
+        raise RenderError(f"--file {printable(str(path), 300)}: {err.strerror}") from None
     if not found:
         raise RenderError(
-            f"scene file {printable(path, 300)} not found; give the path of a .py file"
+            f"scene file {printable(str(path), 300)} not found; give the path of a .py file"
         )
 
 
@@ -268,7 +270,7 @@ def _film(entries, out, options, theme, jobs, console, force) -> None:
             console.print("interrupted: no partial files were left; run again to finish the film")
             sys.exit(130)
         except RenderError as err:
-            console.print(f"[red]error:[/red] {markup_safe(err, 600)}", highlight=False)
+            console.print(f"[red]error:[/red] {markup_safe(str(err), 600)}", highlight=False)
             sys.exit(1)
         rendered = sum(job.status == "done" for job in made.jobs)
         how = "copied without re-encoding" if made.remuxed else "encoded again (parts differ)"

@@ -184,9 +184,9 @@ def checked_files(files: object, spec: dict, chunk: dict | None) -> dict[str, by
     ]  # fmt: skip
     if bad:
         raise RenderError(
-            f"a Dask worker sent {printable(bad[0], 120)} as a file of chunk {index} of "
-            f"{spec['name']}, which writes only {', '.join(sorted(expected))}: refused, nothing "
-            "written (is every machine of the cluster yours?)"
+            f"refused a file name from a Dask worker, {printable(bad[0], 80)}: chunk {index} of "
+            f"{spec['name']} writes only {', '.join(sorted(expected))}; nothing written (is "
+            "every machine of the cluster yours?)"
         )
     return files
 
