@@ -152,18 +152,23 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def clean_stale_temporaries(folder: str | os.PathLike, recursive: bool = True) -> list[Path]:
+def clean_stale_temporaries(
+    folder: str | os.PathLike, recursive: bool = True, abandoned: int | None = None
+) -> list[Path]:
     """Remove our temporaries in ``folder`` whose writer no longer lives; the paths removed.
 
     Only names with our marker count (:func:`is_own_temporary`): someone
     else's ``.bashrc.tmp-31000`` stays. Links to folders are not followed.
+    ``abandoned``: a live pid whose temporaries are stale too (a batch's own,
+    once its workers are stopped).
     """
     removed = []
     for root, dirs, files in os.walk(folder):  # nothing when folder is not a folder
         for name in [*dirs, *files]:
             path = Path(root) / name
             pid = is_own_temporary(path) if name.startswith(TEMP_PREFIX) else None
-            if pid is not None and not pid_alive(pid) and remove_temporary(path):
+            stale = pid is not None and (pid == abandoned or not pid_alive(pid))
+            if stale and remove_temporary(path):
                 removed.append(path)
         dirs[:] = [name for name in dirs if recursive and not TEMP_RE.match(name)]
     return removed

@@ -8,6 +8,7 @@ The order of the tasks on the workers is :mod:`rendering.driver`'s.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -204,7 +205,7 @@ def run_batch(
     executor = executor or make_executor(n_jobs, scheduler)
     n_chunks = chunks_per_scene or executor.n_workers
     fixed = chunks_per_scene is not None or len(pending) == 1
-    killed, driver = True, None
+    killed = True
     with progress:
         overall = progress.add_task("all scenes", total=len(pending), count=f"0/{len(pending)}")
         try:
@@ -234,10 +235,8 @@ def run_batch(
             raise
         finally:
             executor.close(kill=killed)
-            if killed:
-                if driver is not None:
-                    driver.remove_work_folders()
-                clean_stale_temporaries(out)
+            if killed:  # the workers are stopped: what they and this process left is stale
+                clean_stale_temporaries(out, abandoned=os.getpid())
 
 
 def _size(n: float) -> str:

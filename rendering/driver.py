@@ -338,11 +338,6 @@ class Driver:
                 remove_temporary(self.specs[job.key]["work"])
         return ended
 
-    def remove_work_folders(self) -> None:
-        """Remove the work folders of every scene started (after Ctrl-C, say)."""
-        for spec in self.specs.values():
-            remove_temporary(spec["work"])
-
     def _whole_done(self, job: Job, spec: dict, result: dict) -> None:
         """A scene drawn in one chunk with no plan: what it counted, then its poster or finish."""
         self._planned(job, spec, result["frames"], result["background"], result["still"])

@@ -228,6 +228,9 @@ def test_cleanup_leaves_every_entry_that_is_not_ours(tmp_path):
     assert (elsewhere / WORK_MARKER).is_file()
     write_atomic(home / "x.txt", lambda tmp: tmp.write_text("x"))  # cleans its folder too
     assert all(path.exists() for path in foreign)
+    # A batch stopped by Ctrl-C: its own temporaries are abandoned too, still only ours.
+    assert clean_stale_temporaries(home, abandoned=PID) == [live]
+    assert all(path.exists() for path in foreign) and (unmarked / "keep").is_file()
 
 
 # -- finding 2: a Dask worker's names, and its checkout ----------------------------------------
