@@ -99,7 +99,8 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
     type=click.IntRange(1, 64),
     default=cores(),
     show_default="number of cores",
-    help="Worker processes: every scene is cut into chunks that run on all of them.",
+    help="Worker processes: every scene is cut into chunks that run on all of them "
+    "(at most the cores, and what free memory holds).",
 )
 @click.option(
     "--chunks",
@@ -131,13 +132,14 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
 @click.option(
     "--gif-fps",
     type=float,
-    help="GIF frame rate, 100/n: 10, 12.5, 20, 25 [default: 12.5, or the video's rate if lower].",
+    help="GIF frame rate, 100/n for a whole n from 2 to 65,535: 10, 12.5, 20, 25, 50 "
+    "[default: 12.5, or the video's rate if lower].",
 )
 @click.option(
     "--poster-at",
     type=float,
     metavar="SECONDS",
-    help="Poster frame time for every scene (negative: from the end) "
+    help="Poster frame time for every scene, within a day (negative: from the end) "
     "[default: the scene's poster_time, else 2/3 of the way].",
 )
 @click.option(
