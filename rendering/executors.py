@@ -9,7 +9,8 @@ GIF, stamp). The local pool imports manim once per worker process and reports
 per-chunk progress through a queue. The Dask executor sends plan and chunk
 tasks to the cluster (its workers check their checkout against the client's
 by hash), passes the open chunk's messages through the scheduler's metadata,
-gets each chunk back as bytes and writes them atomically into the work folder;
+gets each chunk back as bytes and, once every file name is one that chunk makes
+(:func:`checked_files`), writes them atomically into the work folder;
 joining and the GIF run on the client, which owns the output folder. Dask is
 imported only here, and only when ``--scheduler`` is given.
 """

@@ -697,7 +697,10 @@ def _fuzz(command: str, n: int, places: dict, tmp_path: Path, capsys, fakes) -> 
     return endings
 
 
-@pytest.mark.parametrize(("command", "n"), [("render.py", 500), ("custom", 160)])
+@pytest.mark.parametrize(
+    ("command", "n"),
+    [("render.py", 500), pytest.param("custom", 160, marks=pytest.mark.slow)],  # it trains
+)
 def test_an_option_fuzz_ends_in_exit_0_or_one_line_exit_2(
     command, n, places, tmp_path, capsys, fakes, monkeypatch
 ):
