@@ -90,12 +90,12 @@ def gif_fps_for(video_fps: float, wanted: float | None = None) -> float:
     Raises
     ------
     RenderError
-        If ``wanted`` is not 100 divided by a whole number.
+        If ``wanted`` is not 100 divided by a whole number from 2 to 65,535 (GIF's delays).
     """
     if wanted is not None:
         lowest, highest = 100 / GIF_DELAYS_CS[1], 100 / GIF_DELAYS_CS[0]
         delay = 100.0 / wanted if lowest <= wanted <= highest else 0.5  # nan fails too
-        if abs(delay - round(delay)) > 1e-9 or not 2 <= round(delay) <= GIF_DELAYS_CS[1]:
+        if abs(delay - round(delay)) > 1e-9 or not GIF_DELAYS_CS[0] <= round(delay):
             raise RenderError(
                 f"--gif-fps {wanted:g}: GIF frame delays are whole centiseconds from "
                 f"{GIF_DELAYS_CS[0]} to {GIF_DELAYS_CS[1]:,}, so 100/n fps for a whole n in "

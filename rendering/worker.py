@@ -154,11 +154,14 @@ def checkout_digest(path: Path, states: Sequence[Path]) -> str:
     files = set(source_files(path))
     for package in CHECKOUT_PACKAGES:
         files.update(file.resolve() for file in (REPO_ROOT / package).rglob("*.py"))
-    for file in sorted(files, key=_portable_name):
+    entries = []  # sorted by name and content: two files outside the project may share a name
+    for file in files:
         stat = file.stat()
-        digest.update(
+        entries.append(
             _portable_name(file) + b"\0" + _file_digest(file, stat.st_mtime_ns, stat.st_size)
         )
+    for entry in sorted(entries):
+        digest.update(entry)
     for file in states:
         digest.update(Path(file).name.encode() + b"\0")
         if Path(file).is_file():
