@@ -38,6 +38,7 @@ from model.text import display, display_name, printable
 
 __all__ = [
     "CustomCommandError",
+    "OneLineCommand",
     "custom_options",
     "default_out_dir",
     "main",
@@ -62,6 +63,34 @@ class CustomCommandError(Exception):
 def say(message: str) -> None:
     """One line for the user, on stderr (stdout stays for the files written)."""
     click.echo(printable(message, 600), err=True)
+
+
+class OneLineCommand(click.Command):
+    """A click command whose every error is one line on stderr: usage errors exit 2.
+
+    click's own display of a usage error is four lines (usage, hint, blank,
+    error); this one says ``error: MESSAGE (see `PROG --help`)``. In
+    standalone mode (the default) it exits with the code; with
+    ``standalone_mode=False`` it returns it.
+    """
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = result if isinstance(result, int) else 0
+        except click.UsageError as err:
+            path = err.ctx.command_path if err.ctx is not None else prog_name or self.name
+            say(f"error: {err.format_message()} (see `{path} --help`)")
+            code = 2
+        except click.ClickException as err:
+            say(f"error: {err.format_message()}")
+            code = err.exit_code
+        except click.Abort:
+            say("interrupted")
+            code = 130
+        if standalone_mode:
+            sys.exit(code)
+        return code
 
 
 def default_out_dir(data_path: Path) -> Path:
@@ -314,8 +343,9 @@ def prepare_states(
     start = time.perf_counter()
     # Written under a temporary name and validated before it takes the final
     # name: a file the scenes could not read is never left behind.
-    tmp = temporary_name(states_path, ".npz")
     created = _missing_folders(states_path.parent)
+    states_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = temporary_name(states_path)  # ends in .npz, as np.savez wants
     try:
         if epochs == 0:
             export_custom(model, points, tmp, config, model_name=model_name)
@@ -363,6 +393,7 @@ def render_hint(states_path: Path) -> str:
 
 
 @click.command(
+    cls=OneLineCommand,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Example: python -m model custom --data points.csv --widths 2,2,2 --epochs 500. "
     "Output: OUT/states.npz; `render.py custom` with the same options also renders it.",
@@ -388,26 +419,9 @@ def model_command(ctx: click.Context, no_render: bool, **options) -> None:
 
 
 def run_command(command: click.Command, argv: Sequence[str] | None, prog_name: str) -> int:
-    """Run a click ``command`` on ``argv``; return its exit code.
-
-    Usage errors (an unknown option, a missing ``--data``) are one line too.
-    """
-    try:
-        result = command.main(
-            args=list(sys.argv[1:] if argv is None else argv),
-            prog_name=prog_name,
-            standalone_mode=False,
-        )
-    except click.UsageError as err:
-        say(f"error: {err.format_message()} (see `{prog_name} --help`)")
-        return 2
-    except click.ClickException as err:
-        say(f"error: {err.format_message()}")
-        return err.exit_code
-    except click.Abort:
-        say("interrupted")
-        return 130
-    return result if isinstance(result, int) else 0
+    """Run a :class:`OneLineCommand` on ``argv`` (default: the process's); return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    return command.main(args=args, prog_name=prog_name, standalone_mode=False)
 
 
 def main(argv: Sequence[str] | None = None, prog_name: str = "python -m model custom") -> int:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import sys
 import urllib.error
 import urllib.request
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from model.files import write_atomic
 from model.paths import cache_dir
 
 __all__ = [
@@ -163,9 +163,7 @@ def _download_training_set(cache: Path) -> bool:
                 continue
             if hashlib.md5(blob).hexdigest() != md5:
                 continue
-            tmp = target.with_suffix(".part")
-            tmp.write_bytes(blob)
-            os.replace(tmp, target)
+            write_atomic(target, lambda tmp, blob=blob: tmp.write_bytes(blob))
             break
         else:
             return False

@@ -9,11 +9,14 @@ loader's budget (:data:`model.states.MAX_STATES_BYTES`).
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 from pathlib import Path
 
+from model.files import temporary_name
 from model.states import MAX_TRACE_MULADDS, trace_cost
+from model.text import printable
 
 __all__ = [
     "MAX_EPOCHS",
@@ -25,6 +28,8 @@ __all__ = [
     "MAX_TRAIN_BYTES",
     "MAX_TRAIN_FLOPS",
     "MAX_WIDTH",
+    "NAME_MAX",
+    "PATH_MAX",
     "LimitError",
     "check_lr",
     "check_run_size",
@@ -39,6 +44,8 @@ MAX_SNAPSHOTS = 400
 MAX_POINTS = 200_000  # data points read from a user's file
 MAX_SEED = 2**32 - 1  # numpy's and torch's seeds both take this range
 MAX_LR = 10.0
+NAME_MAX = 255  # bytes in one file name (Linux and macOS file systems)
+PATH_MAX = 4096  # bytes in a whole path (Linux)
 #: The states file of a run, estimated before training (the loader's budget is 256 MB).
 MAX_STATES_ESTIMATE = 200 * 2**20
 #: Full-batch training holds every layer's output and gradient for every point.
@@ -109,31 +116,72 @@ def check_run_size(
 def check_writable(path: Path, option: str = "--out") -> None:
     """Fail now, not after training, if ``path`` cannot be written."""
     path = Path(path)
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent
-    if path.is_dir():
-        raise LimitError(f"{option} {path}: is a folder; give a file name")
-    _probe(folder, f"{option} {path}")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise LimitError(f"{option} {path}: the file is not writable")
+    what = f"{option} {printable(str(path), 600)}"
+    existing = _nearest_existing(path, what)
+    if existing == path and path.is_dir():
+        raise LimitError(f"{what}: is a folder; give a file name")
+    _probe(path.parent if existing == path else existing, what)
+    if existing == path and not os.access(path, os.W_OK):
+        raise LimitError(f"{what}: the file is not writable")
 
 
 def check_writable_folder(folder: Path, option: str = "--out") -> None:
     """Fail now, not after rendering, if files cannot be written into ``folder``."""
     folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise LimitError(f"{option} {folder}: is a file; give a folder")
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    _probe(existing, f"{option} {folder}")
+    what = f"{option} {printable(str(folder), 600)}"
+    existing = _nearest_existing(folder, what)
+    if existing == folder and not folder.is_dir():
+        raise LimitError(f"{what}: is a file; give a folder")
+    _probe(existing, what)
+
+
+def _nearest_existing(path: Path, what: str) -> Path:
+    """``path`` or its nearest ancestor that exists, a folder unless it is ``path`` itself.
+
+    Raises
+    ------
+    LimitError
+        A name too long for the file system, a loop of symbolic links, a link
+        to nothing, a file where a folder must be, or a folder that cannot be
+        searched: one line each.
+    """
+    for part in path.parts:
+        size = len(os.fsencode(part))
+        if size > NAME_MAX:
+            raise LimitError(
+                f"{what}: the name {printable(part, 40)!r} is {size} bytes long, over the "
+                f"{NAME_MAX} a file name may have; choose a shorter one"
+            )
+    if len(os.fsencode(os.path.abspath(path))) >= PATH_MAX:
+        raise LimitError(f"{what}: the path is over {PATH_MAX:,} bytes long; choose a shorter one")
+    existing = path
+    while True:
+        try:
+            os.stat(existing)  # follows links, as every writer will
+            break
+        except (FileNotFoundError, NotADirectoryError):
+            if os.path.lexists(existing) and not os.path.isfile(existing):
+                raise LimitError(
+                    f"{what}: {printable(str(existing), 300)} is a symbolic link to nothing; "
+                    "remove it or choose another folder"
+                ) from None
+            if existing == existing.parent:
+                break
+            existing = existing.parent
+        except OSError as err:
+            reason = "a loop of symbolic links" if err.errno == errno.ELOOP else err.strerror
+            raise LimitError(
+                f"{what}: {printable(str(existing), 300)}: {reason}; choose another folder"
+            ) from None
+    if existing != path and not existing.is_dir():
+        raise LimitError(f"{what}: {printable(str(existing), 300)} is a file, not a folder")
+    return existing
 
 
 def _probe(folder: Path, what: str) -> None:
-    probe = folder / f".write-probe.tmp-{os.getpid()}"
-    try:  # os.access says yes to root even on /proc: try for real
-        probe.touch()
-        probe.unlink()
+    try:  # os.access says yes to root even on /proc: try for real, as every writer will
+        temporary_name(folder / "write-probe").unlink()
     except OSError:
-        raise LimitError(f"{what}: cannot write into {folder}; choose another place") from None
+        raise LimitError(
+            f"{what}: cannot write into {printable(str(folder), 300)}; choose another place"
+        ) from None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import shutil
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -240,12 +239,8 @@ def run_batch(
             raise
         finally:
             executor.close(kill=killed)
-            if killed:
-                for job in pending:
-                    folder = output_folder(out, job.theme, options)
-                    for work in folder.glob(f".{job.entry.name}.work.tmp-{os.getpid()}"):
-                        shutil.rmtree(work, ignore_errors=True)
-                clean_stale_temporaries(out)
+            if killed:  # the workers are stopped: what they and this process left is stale
+                clean_stale_temporaries(out, abandoned=os.getpid())
 
 
 def _size(n: float) -> str:

@@ -543,12 +543,14 @@ def finish_outputs(
     alpha: dict[str, Path] | None = None,
 ) -> dict[str, str]:
     """Join the chunks into the final files (temporary names, then renamed); ``{fmt: name}``."""
-    from rendering.stamps import temporary_name
+    from model.files import temporary_name
 
     finals = {fmt: folder / f"{name}{FORMATS[fmt][0]}" for fmt in formats}
-    temps = {fmt: temporary_name(path) for fmt, path in finals.items()}
+    temps: dict[str, Path] = {}
     pieces = [chunk_files(work, k) for k in range(n_chunks)]
     try:
+        for fmt, path in finals.items():
+            temps[fmt] = temporary_name(path)  # ours alone: created, never followed
         for fmt in formats:
             if fmt in SEGMENT_FORMATS:
                 concat_segments([p[fmt] for p in pieces], temps[fmt], fmt)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 from collections.abc import Sequence
@@ -10,8 +9,9 @@ from pathlib import Path
 
 import click
 
+from model.custom_cli import OneLineCommand, run_command
 from model.limits import LimitError, check_writable_folder
-from model.text import markup_safe
+from model.text import markup_safe, printable
 from rendering.batch import Job, render_jobs
 from rendering.executors import LocalExecutor
 from rendering.messages import RenderError, display
@@ -24,7 +24,7 @@ from rendering.options import (
     render_options,
     themes_for,
 )
-from rendering.process import cores, interrupt_on_sigterm
+from rendering.process import cores, interrupt_on_sigterm, usable_workers
 from rendering.registry import REPO_ROOT, SceneEntry, discover, scene_files, select
 
 __all__ = ["DEFAULT_OUT", "cli", "main", "print_list"]
@@ -46,6 +46,7 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
 
 
 @click.command(
+    cls=OneLineCommand,
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Examples: render.py --list; render.py --story spirals -q draft; "
     "render.py --scene SpiralsStretching -f mp4,gif,mov --theme both; "
@@ -98,7 +99,8 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
     type=click.IntRange(1, 64),
     default=cores(),
     show_default="number of cores",
-    help="Worker processes: every scene is cut into chunks that run on all of them.",
+    help="Worker processes: every scene is cut into chunks that run on all of them "
+    "(at most the cores, and what free memory holds).",
 )
 @click.option(
     "--chunks",
@@ -130,13 +132,14 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
 @click.option(
     "--gif-fps",
     type=float,
-    help="GIF frame rate, 100/n: 10, 12.5, 20, 25 [default: 12.5, or the video's rate if lower].",
+    help="GIF frame rate, 100/n for a whole n from 2 to 65,535: 10, 12.5, 20, 25, 50 "
+    "[default: 12.5, or the video's rate if lower].",
 )
 @click.option(
     "--poster-at",
     type=float,
     metavar="SECONDS",
-    help="Poster frame time for every scene (negative: from the end) "
+    help="Poster frame time for every scene, within a day (negative: from the end) "
     "[default: the scene's poster_time, else 2/3 of the way].",
 )
 @click.option(
@@ -171,10 +174,23 @@ def cli(
     console = Console(stderr=True, width=None if sys.stderr.isatty() else 150)
     pool = None  # the workers, started before the scenes are found
     try:
-        try:
+        try:  # every option is checked before any worker starts or any file is written
+            formats = parse_formats(format_values) or list(DEFAULT_FORMATS)
+            options = render_options(quality, fps, width, gif_width, gif_fps, poster_at)
             for path in files:
-                if not path.is_file():
-                    raise RenderError(f"scene file {path} not found; give the path of a .py file")
+                _check_scene_file(path)
+            if not list_only:
+                check_writable_folder(out)
+                check_writable_folder(
+                    Path(out).resolve().parent, "--out (the gallery pages beside it)"
+                )
+                jobs, warning = usable_workers(jobs, options.width, options.height)
+                if warning:
+                    console.print(
+                        f"[yellow]warning:[/yellow] {markup_safe(warning)}",
+                        highlight=False,
+                        soft_wrap=True,
+                    )
             os.environ.setdefault("BENDSPACE_THEME", "dark" if theme == "both" else theme)
             if not (list_only or film or scheduler):
                 # They import manim while this process imports and finds the scenes.
@@ -194,15 +210,9 @@ def cli(
             selected = select(entries, scenes, stories, broken)
             if not selected:
                 raise RenderError("no scenes to render: scenes/*.py defines none yet (see --list)")
-            formats = parse_formats(format_values) or list(DEFAULT_FORMATS)
-            options = render_options(quality, fps, width, gif_width, gif_fps, poster_at)
-            if poster_at is not None and not math.isfinite(poster_at):
-                raise RenderError(f"--poster-at {poster_at}: give a finite time in seconds")
-            check_writable_folder(out)
-            check_writable_folder(Path(out).resolve().parent, "--out (the gallery pages beside it)")
         except (RenderError, LimitError) as err:
             console.print(
-                f"[red]error:[/red] {markup_safe(err, 1500)}", highlight=False, soft_wrap=True
+                f"[red]error:[/red] {markup_safe(str(err), 1500)}", highlight=False, soft_wrap=True
             )
             sys.exit(2)
 
@@ -218,7 +228,7 @@ def cli(
             )  # fmt: skip
         except RenderError as err:  # e.g. --scheduler without dask, or no scheduler there
             console.print(
-                f"[red]error:[/red] {markup_safe(err, 600)}", highlight=False, soft_wrap=True
+                f"[red]error:[/red] {markup_safe(str(err), 600)}", highlight=False, soft_wrap=True
             )
             sys.exit(2)
         whole_gallery = not scenes and not stories
@@ -238,6 +248,18 @@ def cli(
             pool.close(kill=True)  # if the batch did not take it (nothing to render, an error)
 
 
+def _check_scene_file(path: Path) -> None:
+    """A ``--file`` must be a readable file (a name too long or a link loop is said so)."""
+    try:
+        found = path.is_file() and os.access(path, os.R_OK)
+    except OSError as err:
+        raise RenderError(f"--file {printable(str(path), 300)}: {err.strerror}") from None
+    if not found:
+        raise RenderError(
+            f"scene file {printable(str(path), 300)} not found; give the path of a .py file"
+        )
+
+
 def _film(entries, out, options, theme, jobs, console, force) -> None:
     """``--film``: render or reuse the chapters' scenes, join them, print the chapter list."""
     from rendering.film import film_chapters, make_film
@@ -250,7 +272,7 @@ def _film(entries, out, options, theme, jobs, console, force) -> None:
             console.print("interrupted: no partial files were left; run again to finish the film")
             sys.exit(130)
         except RenderError as err:
-            console.print(f"[red]error:[/red] {markup_safe(err, 600)}", highlight=False)
+            console.print(f"[red]error:[/red] {markup_safe(str(err), 600)}", highlight=False)
             sys.exit(1)
         rendered = sum(job.status == "done" for job in made.jobs)
         how = "copied without re-encoding" if made.remuxed else "encoded again (parts differ)"
@@ -274,4 +296,4 @@ def main(argv: Sequence[str] | None = None) -> None:
         from rendering.custom import main as custom_main
 
         sys.exit(custom_main(args[1:], prog_name="render.py custom"))
-    cli.main(args=args, prog_name="render.py")
+    sys.exit(run_command(cli, args, "render.py"))

@@ -19,6 +19,7 @@ import click
 
 from model.custom_cli import (
     CustomCommandError,
+    OneLineCommand,
     custom_options,
     default_out_dir,
     prepare_states,
@@ -38,7 +39,7 @@ from rendering.options import (
     render_options,
     themes_for,
 )
-from rendering.process import cores, interrupt_on_sigterm
+from rendering.process import cores, interrupt_on_sigterm, usable_workers
 from rendering.registry import SCENES_DIR, discover
 from rendering.stamps import output_folder
 
@@ -49,6 +50,7 @@ CUSTOM_SCENES = ("Stretching", "Boundary", "Training")
 
 
 @click.command(
+    cls=OneLineCommand,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Example: render.py custom --data points.csv --widths 2,2,2 --activation tanh "
     "--epochs 500. Outputs: OUT/states.npz, OUT/videos/<theme>/<Scene>.mp4 and friends.",
@@ -141,7 +143,10 @@ def render_custom_scenes(
     jobs = [Job(entry, t) for t in themes_for(theme) for entry in chosen]
     interrupt_on_sigterm()
     options = render_options(quality)
-    result = render_jobs(jobs, out, formats, options, n_jobs or cores(), console, order=entries)
+    n_jobs, warning = usable_workers(n_jobs or cores(), options.width, options.height)
+    if warning:
+        say(f"warning: {warning}")
+    result = render_jobs(jobs, out, formats, options, n_jobs, console, order=entries)
     console.print(f"gallery: {display(result.page)}, {display(result.markdown)}")
     if result.interrupted:
         console.print("interrupted: no partial files were left; run again to finish the batch")

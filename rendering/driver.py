@@ -9,7 +9,6 @@ time, whole while enough wait to fill the workers, cut into chunks at the end.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.files import remove_temporary, work_folder
 from model.sources import StatesSource, source_to_json
 from model.text import markup_safe
 from rendering import chunks
@@ -211,8 +211,12 @@ class Driver:
 
     def _start(self, job: Job) -> None:
         job.n_chunks = self.chunks_for_next()
-        output_folder(self.out, job.theme, self.options).mkdir(parents=True, exist_ok=True)
-        spec = job_spec(job.entry, job.theme, self.out, self.formats, self.options, job.digest)
+        folder = output_folder(self.out, job.theme, self.options)
+        folder.mkdir(parents=True, exist_ok=True)
+        work = work_folder(folder, job.entry.name)
+        spec = job_spec(
+            job.entry, job.theme, self.out, self.formats, self.options, job.digest, work
+        )
         spec["encoder_threads"] = self.executor.encoder_threads
         self.specs[job.key] = spec
         job.stage, job.start = "planning", time.perf_counter()
@@ -332,7 +336,7 @@ class Driver:
         for job in ended:
             if job.key in self.specs:  # started
                 job.seconds = time.perf_counter() - job.start
-                shutil.rmtree(self.specs[job.key]["work"], ignore_errors=True)
+                remove_temporary(self.specs[job.key]["work"])
         return ended
 
     def _whole_done(self, job: Job, spec: dict, result: dict) -> None:

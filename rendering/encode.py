@@ -9,6 +9,7 @@ palette). Every output is written under a temporary name and renamed.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from fractions import Fraction
@@ -17,8 +18,8 @@ from typing import ClassVar
 
 import numpy as np
 
+from model.files import temporary_name
 from rendering.options import FORMATS, RenderOptions
-from rendering.stamps import temporary_name
 
 __all__ = [
     "GIF_SCALING",
@@ -346,10 +347,10 @@ def poster_frame(n_frames: int, fps: float, seconds: float | None) -> int:
     """Index of the poster frame: at ``seconds`` (negative: from the end), else 2/3 of the way."""
     if seconds is None:
         index = n_frames * 2 // 3
-    elif seconds >= 0:
-        index = round(seconds * fps)
-    else:
-        index = n_frames - 1 + round(seconds * fps)
+    else:  # within the scene first: round(1e308 * fps) would overflow
+        offset = seconds * fps
+        offset = round(min(max(offset, -n_frames), n_frames)) if math.isfinite(offset) else 0
+        index = offset if seconds >= 0 else n_frames - 1 + offset
     return int(min(max(index, 0), n_frames - 1))
 
 
@@ -379,8 +380,10 @@ def encode_outputs(
     fps = options.fps
     poster_index = poster_frame(n_frames, fps, options.poster_seconds(poster_time))
     finals = {fmt: folder / f"{name}{FORMATS[fmt][0]}" for fmt in formats}
-    temps = {fmt: temporary_name(path) for fmt, path in finals.items()}
+    temps: dict[str, Path] = {}
     try:
+        for fmt, path in finals.items():
+            temps[fmt] = temporary_name(path)  # ours alone: created, never followed
         report("encoding " + ", ".join(f for f in formats if f not in ("gif", "png")))
         # The GIF is made from the MP4 (so it matches the video people see): an MP4 is
         # encoded beside the master when only the GIF was asked for.

@@ -9,7 +9,8 @@ GIF, stamp). The local pool imports manim once per worker process and reports
 per-chunk progress through a queue. The Dask executor sends plan and chunk
 tasks to the cluster (its workers check their checkout against the client's
 by hash), passes the open chunk's messages through the scheduler's metadata,
-gets each chunk back as bytes and writes them atomically into the work folder;
+gets each chunk back as bytes and, once every file name is one that chunk makes
+(:func:`checked_files`), writes them atomically into the work folder;
 joining and the GIF run on the client, which owns the output folder. Dask is
 imported only here, and only when ``--scheduler`` is given.
 """
@@ -27,11 +28,13 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from model.files import write_atomic
+from model.text import printable
 from rendering import worker
+from rendering.messages import RenderError, one_line
 from rendering.open_chunk import FileMessages
 from rendering.process import cores, spawning_deaf_to_ctrl_c, stop_pool
 
-__all__ = ["DaskExecutor", "DaskMessages", "LocalExecutor", "make_executor"]
+__all__ = ["DaskExecutor", "DaskMessages", "LocalExecutor", "checked_files", "make_executor"]
 
 
 class LocalExecutor:
@@ -164,6 +167,36 @@ class DaskMessages:
         self._client().set_metadata([self.ROOT, self.name], {})
 
 
+def checked_files(files: object, spec: dict, chunk: dict | None) -> dict[str, bytes]:
+    """A chunk's files as a worker sent them, once every name is one the chunk may write.
+
+    A name is a plain base name among the chunk's own (:func:`rendering.chunks.chunk_files`):
+    a path such as ``/abs/x`` or ``../../x`` would make the client write outside the
+    scene's work folder.
+
+    Raises
+    ------
+    RenderError
+        For anything else, naming the first bad entry; nothing is written.
+    """
+    from rendering.chunks import chunk_files
+
+    index = 0 if chunk is None or chunk.get("whole") else int(chunk["index"])
+    formats = (chunk or {}).get("formats", spec["formats"])
+    expected = {path.name for fmt, path in chunk_files(Path(), index).items() if fmt in formats}
+    bad = [f"a {type(files).__name__}"] if not isinstance(files, dict) else [
+        repr(name) for name, data in files.items()
+        if name not in expected or not isinstance(data, bytes)
+    ]  # fmt: skip
+    if bad:
+        raise RenderError(
+            f"refused a file name from a Dask worker, {printable(bad[0], 80)}: chunk {index} of "
+            f"{spec['name']} writes only {', '.join(sorted(expected))}; nothing written (is "
+            "every machine of the cluster yours?)"
+        )
+    return files
+
+
 class DaskExecutor:
     """The chunks on a Dask cluster at ``address`` (``tcp://HOST:PORT``) or a given client."""
 
@@ -171,12 +204,17 @@ class DaskExecutor:
         try:
             from distributed import Client
         except ImportError as err:
-            from rendering.messages import RenderError
-
             raise RenderError(
                 "--scheduler needs dask and distributed: pip install -e '.[cluster]'"
             ) from err
-        self.client = client if client is not None else Client(address, timeout="20s")
+        try:
+            self.client = client if client is not None else Client(address, timeout="20s")
+        except Exception as err:  # refused, timed out, TLS without certificates
+            raise RenderError(
+                f"--scheduler {printable(address, 200)}: cannot connect ({one_line(err)}); "
+                "is the scheduler running, and for tls:// are the client's certificates "
+                "configured (see the README)?"
+            ) from None
         self.local = ThreadPoolExecutor(2)  # the client's own share: join and GIF
         self.n_workers = max(1, sum(self.client.nthreads().values()))
         self.encoder_threads = self._encoder_threads()
@@ -227,7 +265,9 @@ class DaskExecutor:
 
     def plan(self, spec: dict):
         """Frames per play, computed on a worker (which checks its checkout first)."""
-        return self.client.submit(worker.plan_task, spec, key=self._key("plan", spec), pure=False)
+        return self.client.submit(
+            worker.checked_plan_task, spec, key=self._key("plan", spec), pure=False
+        )
 
     def chunk(self, spec: dict, chunk: dict) -> Future:
         """Render a chunk on a worker; its bytes are written here, atomically, when it is back."""
@@ -251,10 +291,11 @@ class DaskExecutor:
         def store(future) -> None:
             try:
                 back = future.result()
-                work = Path(spec["work"])
-                work.mkdir(parents=True, exist_ok=True)
-                for name, data in back["files"].items():
-                    write_atomic(work / name, lambda tmp, data=data: tmp.write_bytes(data))
+                files = checked_files(back["files"], spec, chunk)
+                for name, data in files.items():
+                    write_atomic(
+                        Path(spec["work"]) / name, lambda tmp, data=data: tmp.write_bytes(data)
+                    )
                 done.set_result(back["result"])
             except BaseException as err:
                 done.set_exception(err)

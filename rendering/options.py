@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 import click
 import numpy as np
 
+from model.text import printable
 from rendering.messages import RenderError
 from scenes.lib import THEMES
 
@@ -16,6 +17,8 @@ __all__ = [
     "DEFAULT_FORMATS",
     "DEFAULT_GIF_FPS",
     "FORMATS",
+    "GIF_DELAYS_CS",
+    "MAX_POSTER_SECONDS",
     "PIPELINE_VERSION",
     "QUALITIES",
     "THEMES",
@@ -50,6 +53,10 @@ FORMATS: dict[str, tuple[str, str]] = {
 DEFAULT_FORMATS = ("mp4", "webm", "gif", "png", "html")
 ALPHA_FORMATS = frozenset({"mov", "alpha-webm"})  # these need a second, transparent render
 DEFAULT_GIF_FPS = 12.5  # 8 centiseconds a frame
+#: A GIF frame's delay, in centiseconds: a 16-bit field, and browsers play 0 or 1 as 10.
+GIF_DELAYS_CS = (2, 65_535)
+#: ``--poster-at``, in seconds either way: far beyond any scene, within what floats count.
+MAX_POSTER_SECONDS = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -83,14 +90,16 @@ def gif_fps_for(video_fps: float, wanted: float | None = None) -> float:
     Raises
     ------
     RenderError
-        If ``wanted`` is not 100 divided by a whole number.
+        If ``wanted`` is not 100 divided by a whole number from 2 to 65,535 (GIF's delays).
     """
     if wanted is not None:
-        delay = 100.0 / wanted if wanted > 0 else 0.5
-        if abs(delay - round(delay)) > 1e-9 or round(delay) < 1:
+        lowest, highest = 100 / GIF_DELAYS_CS[1], 100 / GIF_DELAYS_CS[0]
+        delay = 100.0 / wanted if lowest <= wanted <= highest else 0.5  # nan fails too
+        if abs(delay - round(delay)) > 1e-9 or not GIF_DELAYS_CS[0] <= round(delay):
             raise RenderError(
-                f"--gif-fps {wanted:g}: GIF frame delays are whole centiseconds; "
-                "use 10, 12.5, 20, 25 or 50"
+                f"--gif-fps {wanted:g}: GIF frame delays are whole centiseconds from "
+                f"{GIF_DELAYS_CS[0]} to {GIF_DELAYS_CS[1]:,}, so 100/n fps for a whole n in "
+                "that range: use 10, 12.5, 20, 25 or 50"
             )
         return float(wanted)
     if video_fps >= DEFAULT_GIF_FPS:
@@ -111,8 +120,14 @@ def render_options(
     Raises
     ------
     RenderError
-        If ``gif_fps`` is not a whole number of centiseconds per frame.
+        If ``gif_fps`` is not a whole number of centiseconds per frame (2 to 65,535), or
+        ``poster_at`` is not a finite time within :data:`MAX_POSTER_SECONDS`.
     """
+    if poster_at is not None and not abs(poster_at) <= MAX_POSTER_SECONDS:  # nan fails too
+        raise RenderError(
+            f"--poster-at {poster_at:g}: give a time in seconds from -{MAX_POSTER_SECONDS:,.0f} "
+            f"to {MAX_POSTER_SECONDS:,.0f} (negative: from the end)"
+        )
     w, h, rate = QUALITIES[quality]
     if width:
         w, h = width // 2 * 2, round(width * 9 / 16 / 2) * 2
@@ -126,12 +141,16 @@ def parse_formats(values: Sequence[str]) -> list[str]:
     Raises
     ------
     RenderError
-        For a name that is not in :data:`FORMATS`.
+        For a name that is not in :data:`FORMATS`, or values that name no format at all.
     """
     formats = [f.strip() for value in values for f in value.split(",") if f.strip()]
     for fmt in formats:
         if fmt not in FORMATS:
-            raise RenderError(f"unknown format {fmt!r}; valid formats: {', '.join(FORMATS)}")
+            raise RenderError(
+                f"unknown format {printable(repr(fmt), 60)}; valid formats: {', '.join(FORMATS)}"
+            )
+    if values and not formats:  # -f , or -f "": not "the defaults"
+        raise RenderError(f"--format names no format; give some of: {', '.join(FORMATS)}")
     return list(dict.fromkeys(formats))
 
 

@@ -35,6 +35,7 @@ from rendering.stamps import (
 )
 
 __all__ = [
+    "checked_plan_task",
     "checkout_digest",
     "chunk_bytes_task",
     "chunk_task",
@@ -109,11 +110,58 @@ def warm_up() -> int:
     return os.getpid()
 
 
+#: Every module a chunk may run: a worker whose copy of any of them differs refuses the chunk.
+CHECKOUT_PACKAGES = ("model", "scenes", "rendering")
+#: The libraries that decide a chunk's pixels and bytes, by version.
+CHECKOUT_LIBRARIES = ("manim", "av", "numpy")
+
+
+@functools.cache
+def _library_versions() -> bytes:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in CHECKOUT_LIBRARIES:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} -")
+    return "\0".join(found).encode()
+
+
+@functools.lru_cache(maxsize=1024)
+def _file_digest(path: Path, mtime_ns: int, size: int) -> bytes:
+    return hashlib.sha256(path.read_bytes()).digest()
+
+
+def _portable_name(path: Path) -> bytes:
+    """A file's name as every checkout spells it: relative to the project, else its base name."""
+    try:
+        return path.relative_to(REPO_ROOT).as_posix().encode()
+    except ValueError:
+        return path.name.encode()
+
+
 def checkout_digest(path: Path, states: Sequence[Path]) -> str:
-    """Hash of a scene file, its local imports and its states bytes (names relative, portable)."""
-    digest = hashlib.sha256()
-    for file in source_files(path):
-        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    """Hash of the code a chunk of the scene at ``path`` runs, and of its states' bytes.
+
+    The code: the scene file and its local imports, every module of
+    :data:`CHECKOUT_PACKAGES` (the renderer too) and the versions of
+    :data:`CHECKOUT_LIBRARIES`. Names are relative, so checkouts in different
+    folders agree.
+    """
+    digest = hashlib.sha256(_library_versions())
+    files = set(source_files(path))
+    for package in CHECKOUT_PACKAGES:
+        files.update(file.resolve() for file in (REPO_ROOT / package).rglob("*.py"))
+    entries = []  # sorted by name and content: two files outside the project may share a name
+    for file in files:
+        stat = file.stat()
+        entries.append(
+            _portable_name(file) + b"\0" + _file_digest(file, stat.st_mtime_ns, stat.st_size)
+        )
+    for entry in sorted(entries):
+        digest.update(entry)
     for file in states:
         digest.update(Path(file).name.encode() + b"\0")
         if Path(file).is_file():
@@ -138,8 +186,12 @@ def job_spec(
     formats: Sequence[str],
     options: RenderOptions,
     digest: str,
+    work: Path,
 ) -> dict:
-    """Everything a task needs to render ``entry`` in ``theme`` under ``out`` (JSON-ready)."""
+    """Everything a task needs to render ``entry`` in ``theme`` under ``out`` (JSON-ready).
+
+    ``work`` is the scene's work folder, made by :func:`model.files.work_folder`.
+    """
     folder = output_folder(out, theme, options)
     path = Path(entry.path).resolve()
     try:
@@ -156,8 +208,7 @@ def job_spec(
         "description": entry.description,
         "theme": theme,
         "folder": str(folder),
-        # The parent's pid in the name: after a kill -9 the next batch removes it as stale.
-        "work": str(folder / f".{entry.name}.work.tmp-{os.getpid()}"),
+        "work": str(work),
         "formats": list(formats),
         "out": str(out),
         "quality": quality_name(options),
@@ -199,15 +250,17 @@ def plan_task(spec: dict) -> tuple[list[int], str, list[bool]]:
     from rendering.chunks import plan_scene
 
     scene_cls, options = _prepare(spec)
-    work = Path(spec["work"]) / f"plan-{os.getpid()}"
+    work = Path(spec["work"])  # the client's: on another machine, a private folder instead
     still: list[bool] = []
-    try:
-        frames, background = plan_scene(scene_cls, options, work, still)
-        return frames, background, still
-    finally:
-        import shutil
+    with tempfile.TemporaryDirectory(prefix="plan-", dir=work if work.is_dir() else None) as tmp:
+        frames, background = plan_scene(scene_cls, options, Path(tmp), still)
+    return frames, background, still
 
-        shutil.rmtree(work, ignore_errors=True)
+
+def checked_plan_task(spec: dict) -> tuple[list[int], str, list[bool]]:
+    """Dask: :func:`plan_task` once this worker's checkout is found to be the client's."""
+    _check_checkout(spec)
+    return plan_task(spec)
 
 
 def _progress(spec: dict, index: int):
@@ -295,8 +348,9 @@ def _check_checkout(spec: dict) -> None:
     found = checkout_digest(path, _states_paths(getattr(scene_cls, "states_sources", ())))
     if found != spec["checkout"]:
         raise RuntimeError(
-            f"this worker's checkout differs from the client's for {spec['name']} "
-            "(scene sources or states files): update the worker's checkout and media/states"
+            f"this worker's checkout differs from the client's for {spec['name']} (project "
+            "code, scene sources, manim/av/numpy versions or states files): update the "
+            "worker's checkout, venv and media/states"
         )
 
 

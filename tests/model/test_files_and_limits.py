@@ -13,7 +13,13 @@ import pytest
 from click.testing import CliRunner
 
 from model.cli import cli
-from model.files import clean_stale_temporaries, temporary_name, write_atomic
+from model.files import (
+    TEMP_PREFIX,
+    clean_stale_temporaries,
+    is_own_temporary,
+    temporary_name,
+    write_atomic,
+)
 from model.limits import LimitError, check_lr, check_writable
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,10 +40,11 @@ def test_write_atomic_leaves_nothing_on_failure(tmp_path):
 def test_stale_temporaries_of_dead_processes_are_removed(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    stale = tmp_path / f".states.npz.tmp-{dead.pid}.npz"
+    stale = tmp_path / f"{TEMP_PREFIX}{dead.pid}-abcd_123-states.npz"
     stale.write_bytes(b"x")
-    live = temporary_name(tmp_path / "other.npz", ".npz")
+    live = temporary_name(tmp_path / "other.npz")
     live.write_bytes(b"y")
+    assert live.name.endswith("-other.npz") and is_own_temporary(live) == os.getpid()
     assert clean_stale_temporaries(tmp_path) == [stale]
     assert live.exists() and not stale.exists()
     write_atomic(tmp_path / "states.npz", lambda tmp: tmp.write_bytes(b"ok"))  # cleans too

@@ -18,14 +18,20 @@ def test_snapshot_steps_are_log_spaced_with_first_and_last():
     assert (steps <= 300).sum() > len(steps) / 2
 
 
+# The thresholds below hold for any successful training, not one CPU's: measured over five
+# trainings each (BENDSPACE_PERTURB 0 to 3, and 2 torch threads; see Makefile test-portable).
+
+
 def test_spirals2d_separates_the_spirals(trained):
     states = trained("spirals2d")
-    assert states.meta["final_accuracy"] >= 0.99
+    assert states.meta["final_accuracy"] >= 0.99  # measured 99.83% every time
     assert states.widths == [2, 2, 2, 2, 2, 2]
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_two_neurons_cannot_tear_the_plane_but_three_can(trained, seed):
+    # measured: disks2d 93.2%, 69.5 to 69.6%, 94.6 to 95.3% for seeds 0, 1, 2 (at most 99.5%
+    # would still say "cannot"); disks3d 100% for every seed
     flat = trained("disks2d", seed=seed).meta["final_accuracy"]
     bulge = trained("disks3d", seed=seed).meta["final_accuracy"]
     assert flat < 0.995, f"disks2d seed {seed} reached {flat:.2%}"
@@ -33,6 +39,7 @@ def test_two_neurons_cannot_tear_the_plane_but_three_can(trained, seed):
 
 
 def test_mnist_and_templates_reach_their_heldout_accuracy(trained):
+    # measured: 95.4% and 90.5% held out every time; margins of 1.4 and 1.5 points
     assert trained("mnist").meta["final_heldout_accuracy"] >= 0.94
     assert trained("templates").meta["final_heldout_accuracy"] >= 0.89
 

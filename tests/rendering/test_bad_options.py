@@ -18,7 +18,7 @@ from custom_harness import two_moons, write_csv
 from render_harness import FIXTURES
 
 from model.custom_cli import main as model_custom_main
-from model.files import clean_stale_temporaries
+from model.files import TEMP_PREFIX, clean_stale_temporaries
 from rendering.cli import cli as render_cli
 from rendering.custom import main as render_custom_main
 
@@ -155,9 +155,9 @@ def test_a_killed_renders_log_files_are_removed_by_the_next_run(tmp_path):
     dead.wait()
     folder = tmp_path / "gallery" / "dark"
     folder.mkdir(parents=True)
-    stale = folder / f".TinyMove-dark.log.tmp-{dead.pid}"
+    stale = folder / f"{TEMP_PREFIX}{dead.pid}-abcdefgh-TinyMove-dark.log"
     stale.touch()
-    alive = folder / f".TinySlow-dark.log.tmp-{os.getpid()}"
+    alive = folder / f"{TEMP_PREFIX}{os.getpid()}-abcdefgh-TinySlow-dark.log"
     alive.touch()
     assert clean_stale_temporaries(tmp_path / "gallery") == [stale]
     assert not stale.exists() and alive.exists()

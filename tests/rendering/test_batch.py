@@ -20,6 +20,7 @@ from render_harness import ROOT, run_render
 from rich.console import Console
 
 import rendering
+from model.files import TEMP_PREFIX
 from model.sources import Preset, StatesFile
 
 
@@ -111,7 +112,7 @@ def test_interrupted_batch_leaves_no_partial_file_and_next_run_completes(scene_d
 
     result = run_render(*args)
     assert result.returncode == 0, result.stderr
-    assert not [p for p in out.rglob("*") if ".tmp-" in p.name]  # stale temporaries removed
+    assert not [p for p in out.rglob("*") if TEMP_PREFIX in p.name]  # stale temporaries removed
     assert rendering.video_info(folder / "TinySlow.mp4")["frames"] == 90  # 2 x 3 s at 15 fps
     assert rendering.gif_info(folder / "TinySlow.gif")["frames"] == 75  # 6 s at 12.5 fps
     assert json.loads((folder / "TinySlow.json").read_text())["frames"] == 90
@@ -125,7 +126,7 @@ def _start_and_wait_for_encoding(args: list[str], folder: Path) -> subprocess.Po
         start_new_session=True,
     )  # fmt: skip
     deadline = time.monotonic() + 240
-    while not (folder.is_dir() and list(folder.glob(".TinySlow.*.tmp-*"))):
+    while not (folder.is_dir() and list(folder.glob(f"{TEMP_PREFIX}*-TinySlow*"))):
         assert process.poll() is None, "the batch ended before it could be interrupted"
         assert time.monotonic() < deadline
         time.sleep(0.02)

@@ -17,6 +17,7 @@ from render_harness import ROOT, assert_chunks_draw_whole, run_render
 import rendering
 import rendering.chunks
 import rendering.open_chunk
+from model.files import TEMP_PREFIX
 from rendering.chunks import (
     finish_outputs,
     open_cut,
@@ -163,7 +164,7 @@ def test_progress_bars_fill_with_frames_out_of_the_planned_frames(scene_dir, tmp
     # chunk 0 starts beside the plan (a scene this short may be drawn whole before it is in)
     assert "drawing; cutting the rest" in shown or "drawing and encoding in" in shown
     out = tmp_path / "gallery"
-    assert not [p for p in out.rglob("*") if ".tmp-" in p.name]  # work folders removed
+    assert not [p for p in out.rglob("*") if TEMP_PREFIX in p.name]  # work folders removed
 
 
 def test_plain_rendering_needs_no_dask(scene_dir, tmp_path):

@@ -16,6 +16,7 @@ import pytest
 from render_harness import ROOT, run_render
 
 import rendering
+from model.files import TEMP_PREFIX
 
 distributed = pytest.importorskip("distributed")
 
@@ -126,7 +127,7 @@ def test_a_worker_killed_during_a_chunk_loses_nothing(victim, cluster, scene_dir
     assert stamp["frames"] == 60
     frames = _frames(folder / "TinySlow.mp4")
     assert len(frames) == 60 and len({f.tobytes() for f in frames}) > 10
-    assert not [p for p in out.rglob("*") if ".tmp-" in p.name]
+    assert not [p for p in out.rglob("*") if TEMP_PREFIX in p.name]
     client.wait_for_workers(2, timeout=60)  # the nanny restarted it, for the next test
 
 
