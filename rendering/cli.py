@@ -24,7 +24,7 @@ from rendering.options import (
     render_options,
     themes_for,
 )
-from rendering.process import cores, interrupt_on_sigterm, usable_workers
+from rendering.process import cores, interrupt_on_sigterm, usable_workers, workers_line
 from rendering.registry import REPO_ROOT, SceneEntry, discover, scene_files, select
 
 __all__ = ["DEFAULT_OUT", "cli", "main", "print_list"]
@@ -193,6 +193,7 @@ def cli(
                     )
             os.environ.setdefault("BENDSPACE_THEME", "dark" if theme == "both" else theme)
             if not (list_only or film or scheduler):
+                console.print(workers_line(jobs, options.width, options.height), highlight=False)
                 # They import manim while this process imports and finds the scenes.
                 pool = LocalExecutor(jobs)
             entries, broken = discover(scene_files(files))

@@ -39,7 +39,7 @@ from rendering.options import (
     render_options,
     themes_for,
 )
-from rendering.process import cores, interrupt_on_sigterm, usable_workers
+from rendering.process import cores, interrupt_on_sigterm, usable_workers, workers_line
 from rendering.registry import SCENES_DIR, discover
 from rendering.stamps import output_folder
 
@@ -146,6 +146,7 @@ def render_custom_scenes(
     n_jobs, warning = usable_workers(n_jobs or cores(), options.width, options.height)
     if warning:
         say(f"warning: {warning}")
+    console.print(workers_line(n_jobs, options.width, options.height), highlight=False)
     result = render_jobs(jobs, out, formats, options, n_jobs, console, order=entries)
     console.print(f"gallery: {display(result.page)}, {display(result.markdown)}")
     if result.interrupted:

@@ -20,6 +20,7 @@ __all__ = [
     "stop_pool",
     "usable_workers",
     "worker_signals",
+    "workers_line",
 ]
 
 
@@ -82,6 +83,17 @@ def usable_workers(wanted: int, width: int, height: int) -> tuple[int, str | Non
     return fits, (
         f"--jobs {wanted}: {n_cores} core(s){room} run {fits} worker(s) of about "
         f"{each / 2**20:,.0f} MB at {width}x{height}; using {fits}"
+    )
+
+
+def workers_line(n_workers: int, width: int, height: int) -> str:
+    """The one line a batch starts with: its workers, and the machine that decided them."""
+    memory = available_memory()
+    each = WORKER_BYTES + WORKER_BYTES_PER_PIXEL * width * height
+    room = "" if memory is None else f", {memory / 2**30:.1f} GB of free memory"
+    return (
+        f"{n_workers} worker(s): {cores()} core(s){room}, about {each / 2**20:,.0f} MB a "
+        f"worker at {width}x{height} (--jobs to change)"
     )
 
 

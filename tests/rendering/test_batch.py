@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -82,6 +83,8 @@ def test_declared_states_are_trained_first_and_hashed(scene_dir, tmp_path, monke
     result = run_render(*args)
     assert result.returncode == 0, result.stderr
     assert "training states spirals2d" in result.stderr  # by the batch, before the workers
+    # the one line that says what the machine gave the batch
+    assert re.search(r"^\d+ worker\(s\): \d+ core\(s\)", result.stderr, re.MULTILINE)
     trained = list(cache.glob("spirals2d-*.npz"))
     assert len(trained) == 1
     poster = np.asarray(Image.open(out / "dark" / "256x144p5" / "TinyStates.png").convert("RGB"))
