@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 
 import rendering
-from rendering import encode
-from rendering.chunks import gif_sources, plan_scene, scene_frames
+from rendering.draw.scene import gif_sources, plan_scene, scene_frames
+from rendering.outputs import encode
 
 __all__ = ["VP9_CANDIDATES", "X264_CANDIDATES", "run"]
 

@@ -22,7 +22,8 @@ from rendering.batch import (
     run_batch,
     train_states,
 )
-from rendering.encode import (
+from rendering.errors import RenderError, display, one_line, system_library_hint
+from rendering.outputs.encode import (
     encode_outputs,
     gif_size,
     poster_frame,
@@ -30,9 +31,9 @@ from rendering.encode import (
     video_frame_at,
     write_gif,
 )
-from rendering.measure import gif_info, gif_psnr, mp4_has_faststart, psnr, video_info
-from rendering.messages import RenderError, display, one_line, system_library_hint
-from rendering.options import (
+from rendering.outputs.measure import gif_info, gif_psnr, mp4_has_faststart, psnr, video_info
+from rendering.outputs.page import collect_stamps, write_gallery
+from rendering.plan.options import (
     ALPHA_FORMATS,
     DEFAULT_FORMATS,
     FORMATS,
@@ -44,8 +45,7 @@ from rendering.options import (
     render_options,
     themes_for,
 )
-from rendering.page import collect_stamps, write_gallery
-from rendering.registry import (
+from rendering.plan.registry import (
     REPO_ROOT,
     SCENES_DIR,
     SceneEntry,
@@ -54,7 +54,7 @@ from rendering.registry import (
     scene_files,
     select,
 )
-from rendering.stamps import (
+from rendering.plan.stamps import (
     clean_stale_temporaries,
     job_hash,
     output_folder,

@@ -2,7 +2,7 @@
 
 :func:`render_jobs` is the whole batch as both commands run it (``render.py``
 and ``render.py custom``); its steps are public for callers that want only one.
-The order of the tasks on the workers is :mod:`rendering.driver`'s.
+The order of the tasks on the workers is :mod:`rendering.run.driver`'s.
 """
 
 from __future__ import annotations
@@ -18,15 +18,12 @@ from functools import partial
 from pathlib import Path
 
 from model.sources import StatesSource, source_to_json
-from rendering.driver import Driver, Job, fail_users, training_line
-from rendering.executors import make_executor
-from rendering.interactive import write_interactive_pages
-from rendering.messages import display
-from rendering.options import RenderOptions
-from rendering.page import write_gallery
-from rendering.process import stop_pool
-from rendering.registry import SceneEntry
-from rendering.stamps import (
+from rendering.errors import display
+from rendering.outputs.interactive import write_interactive_pages
+from rendering.outputs.page import write_gallery
+from rendering.plan.options import RenderOptions
+from rendering.plan.registry import SceneEntry
+from rendering.plan.stamps import (
     clean_stale_temporaries,
     job_hash,
     output_folder,
@@ -34,7 +31,10 @@ from rendering.stamps import (
     stamp_path,
     up_to_date,
 )
-from rendering.worker import train_task
+from rendering.run.driver import Driver, Job, fail_users, training_line
+from rendering.run.executors import make_executor
+from rendering.run.process import stop_pool
+from rendering.run.tasks import train_task
 
 __all__ = [
     "BatchResult",
@@ -50,7 +50,7 @@ __all__ = [
 
 
 def _init_trainer() -> None:
-    from rendering.process import die_with_parent, worker_signals
+    from rendering.run.process import die_with_parent, worker_signals
 
     die_with_parent()
     worker_signals()
@@ -178,14 +178,14 @@ def run_batch(
 ) -> None:
     """Run the pending jobs as chunks on ``n_jobs`` local processes or a Dask cluster.
 
-    ``executor``: workers already started (:class:`rendering.executors.LocalExecutor`),
+    ``executor``: workers already started (:class:`rendering.run.executors.LocalExecutor`),
     used instead of new ones and closed here like them.
 
     Missing states train first on the same workers, and a scene starts as soon
     as its own states are there (on a Dask cluster they train here first); such
     a job is hashed then (:func:`plan_job`, ``force`` as there). Every scene is
     cut into ``chunks_per_scene`` chunks of roughly equal cost
-    (:mod:`rendering.cuts`); by default one per worker for a lone scene and for
+    (:mod:`rendering.plan.cuts`); by default one per worker for a lone scene and for
     the last scenes of a batch, the others whole (``Driver.chunks_for_next``).
     A progress bar per scene fills with its frames done out of its frames planned.
     """
@@ -316,7 +316,7 @@ def render_jobs(
     (see :func:`run_batch`).
 
     Stale temporaries of dead runs are removed first; Ctrl-C (or SIGTERM, see
-    :func:`rendering.process.interrupt_on_sigterm`) stops the workers, removes
+    :func:`rendering.run.process.interrupt_on_sigterm`) stops the workers, removes
     their temporaries and still writes the pages. ``order`` ranks the scenes on
     the gallery pages (written beside ``out``).
     """

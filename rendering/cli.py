@@ -13,9 +13,8 @@ import click
 from model.limits import LimitError, check_writable_folder
 from model.text import markup_safe
 from rendering.batch import Job, render_jobs
-from rendering.executors import LocalExecutor
-from rendering.messages import RenderError, display
-from rendering.options import (
+from rendering.errors import RenderError, display
+from rendering.plan.options import (
     DEFAULT_FORMATS,
     FORMATS,
     THEMES,
@@ -24,8 +23,9 @@ from rendering.options import (
     render_options,
     themes_for,
 )
-from rendering.process import cores, interrupt_on_sigterm
-from rendering.registry import REPO_ROOT, SceneEntry, discover, scene_files, select
+from rendering.plan.registry import REPO_ROOT, SceneEntry, discover, scene_files, select
+from rendering.run.executors import LocalExecutor
+from rendering.run.process import cores, interrupt_on_sigterm
 
 __all__ = ["DEFAULT_OUT", "cli", "main", "print_list"]
 

@@ -29,8 +29,8 @@ from model.custom_cli import (
 from model.sources import StatesFile
 from model.text import display
 from rendering.batch import Job, render_jobs
-from rendering.messages import RenderError
-from rendering.options import (
+from rendering.errors import RenderError
+from rendering.plan.options import (
     FORMATS,
     THEMES,
     parse_formats,
@@ -38,9 +38,9 @@ from rendering.options import (
     render_options,
     themes_for,
 )
-from rendering.process import cores, interrupt_on_sigterm
-from rendering.registry import SCENES_DIR, discover
-from rendering.stamps import output_folder
+from rendering.plan.registry import SCENES_DIR, discover
+from rendering.plan.stamps import output_folder
+from rendering.run.process import cores, interrupt_on_sigterm
 
 __all__ = ["CUSTOM_FILE", "CUSTOM_SCENES", "custom_command", "main", "render_custom_scenes"]
 

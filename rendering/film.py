@@ -17,10 +17,10 @@ from pathlib import Path
 
 from model.files import write_atomic, write_text_atomic
 from rendering.batch import Job, plan_jobs, run_batch, train_states
-from rendering.messages import RenderError
-from rendering.options import RenderOptions
-from rendering.registry import SceneEntry
-from rendering.stamps import output_folder
+from rendering.errors import RenderError
+from rendering.plan.options import RenderOptions
+from rendering.plan.registry import SceneEntry
+from rendering.plan.stamps import output_folder
 
 __all__ = [
     "Chapter",

@@ -207,7 +207,7 @@ def test_a_batch_cuts_only_the_scenes_that_would_leave_workers_idle():
     """Whole scenes side by side while enough wait to fill the workers; the last ones cut."""
     from types import SimpleNamespace
 
-    from rendering.driver import Driver
+    from rendering.run.driver import Driver
 
     driver = Driver.__new__(Driver)
     driver.n_chunks, driver.executor = 3, SimpleNamespace(n_workers=2)
@@ -256,7 +256,7 @@ def test_a_scene_in_one_chunk_is_drawn_without_a_plan(tmp_path):
     from concurrent.futures import Future
     from types import SimpleNamespace
 
-    from rendering.driver import Driver
+    from rendering.run.driver import Driver
 
     def done(value) -> Future:
         future: Future = Future()

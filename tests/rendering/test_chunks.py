@@ -1,4 +1,4 @@
-"""rendering.chunks: a scene cut into chunks gives the frames of a one-process render."""
+"""rendering.draw.scene: a scene cut into chunks gives the frames of a one-process render."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ import pytest
 from render_harness import ROOT, assert_chunks_draw_whole, run_render
 
 import rendering
-import rendering.chunks
-import rendering.open_chunk
-from rendering.chunks import (
+import rendering.draw.chunk
+import rendering.draw.scene
+from rendering.draw.chunk import CUT_FILE, PLAN_FILE, render_open_chunk
+from rendering.draw.scene import (
     finish_outputs,
     open_cut,
     plan_scene,
@@ -26,9 +27,8 @@ from rendering.chunks import (
     scene_frames,
     split_chunks,
 )
-from rendering.open_chunk import CUT_FILE, PLAN_FILE, render_open_chunk
-from rendering.registry import load_scene_module
-from rendering.stamps import output_folder, quality_name
+from rendering.plan.registry import load_scene_module
+from rendering.plan.stamps import output_folder, quality_name
 
 
 def _frames(path: Path) -> list[np.ndarray]:
@@ -186,7 +186,7 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed"
 
 
 def test_still_plays_weigh_less_in_the_cuts():
-    from rendering.chunks import STILL_SHARE, play_costs
+    from rendering.draw.scene import STILL_SHARE, play_costs
 
     frames, still = [100, 100, 100, 100], [False, False, False, True]
     assert list(play_costs(frames, still)) == [100, 100, 100, 100 * STILL_SHARE]
@@ -242,7 +242,7 @@ def test_the_open_chunk_and_the_rest_give_the_files_of_one_chunk(
         def sleep(seconds: float) -> None:
             (work / PLAN_FILE).write_text(json.dumps(plan))
 
-        monkeypatch.setattr(rendering.open_chunk.time, "sleep", sleep)
+        monkeypatch.setattr(rendering.draw.chunk.time, "sleep", sleep)
     result = render_open_chunk(scene_cls, formats, options, work, wait=0.01)
     end = json.loads((work / CUT_FILE).read_text())["end"]
     assert result["end"] == end and result["count"] == sum(counts[:end])
@@ -277,7 +277,7 @@ def test_the_open_chunk_and_the_rest_give_the_files_of_one_chunk(
 
 
 def test_the_gif_keeps_still_pixels_steady_and_lets_moving_ones_change():
-    from rendering.encode import GIF_STEADY, steady
+    from rendering.outputs.encode import GIF_STEADY, steady
 
     shown = np.random.default_rng(1).integers(10, 240, (6, 8, 3), np.uint8)
     rgb = shown.copy()
@@ -296,7 +296,7 @@ def test_the_gif_keeps_still_pixels_steady_and_lets_moving_ones_change():
 def test_gif_frames_are_scaled_to_look_like_the_scene_drawn_at_the_gifs_size(tmp_path, monkeypatch):
     # The GIF's filter stands in for drawing the scene small: against the same frame drawn
     # at the GIF's size it must be closer than Lanczos, which rings at lines and dots.
-    from rendering.chunks import _SmallFrames
+    from rendering.draw.scene import _SmallFrames
 
     monkeypatch.setenv("BENDSPACE_THEME", "dark")
     scene_cls = load_scene_module(ROOT / "scenes" / "primer.py").TanhOnGrid
@@ -314,12 +314,12 @@ def test_gif_frames_are_scaled_to_look_like_the_scene_drawn_at_the_gifs_size(tmp
 def test_a_whole_scene_without_a_plan_counts_its_own_frames(kept, tmp_path, monkeypatch):
     # One chunk, no plan: the scene counts its plays as it draws and keeps its last
     # frames for the poster; files, counts and background are those of plan + chunk.
-    import rendering.open_chunk
-    from rendering.open_chunk import render_whole
+    import rendering.draw.chunk
+    from rendering.draw.chunk import render_whole
 
     monkeypatch.setenv("BENDSPACE_THEME", "dark")
     if kept == "poster lost":  # nothing fits: the batch must draw the poster again
-        monkeypatch.setattr(rendering.open_chunk, "POSTER_KEPT_BYTES", 0)
+        monkeypatch.setattr(rendering.draw.chunk, "POSTER_KEPT_BYTES", 0)
     scene_cls = load_scene_module(ROOT / "scenes" / "primer.py").TanhOnGrid
     options = rendering.RenderOptions(128, 72, 4)
     formats = ["mp4", "gif", "png"]

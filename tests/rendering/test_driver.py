@@ -1,4 +1,4 @@
-"""rendering.driver: missing states train on the render's workers, beside the ready scenes."""
+"""rendering.run.driver: missing states train on the render's workers, beside the ready scenes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import rendering
 from model.sources import Preset
-from rendering.driver import Driver
+from rendering.run.driver import Driver
 
 
 class ManualExecutor:

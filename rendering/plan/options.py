@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 import click
 import numpy as np
 
-from rendering.messages import RenderError
+from rendering.errors import RenderError
 from scenes.lib import THEMES
 
 __all__ = [

@@ -17,8 +17,8 @@ from typing import ClassVar
 
 import numpy as np
 
-from rendering.options import FORMATS, RenderOptions
-from rendering.stamps import temporary_name
+from rendering.plan.options import FORMATS, RenderOptions
+from rendering.plan.stamps import temporary_name
 
 __all__ = [
     "GIF_SCALING",

@@ -3,10 +3,10 @@
 The batch does not wait for a scene's plan (frames per play) before drawing:
 chunk 0 starts at once, on another worker, and draws until the plan comes.
 Then it chooses where to stop, so that it gets its share of the scene
-(:func:`rendering.cuts.open_cut`), and says so; the batch cuts the rest from
+(:func:`rendering.plan.cuts.open_cut`), and says so; the batch cuts the rest from
 there. The plan and the cut travel as small messages: files in the scene's
 work folder for the local pool (:class:`FileMessages`), the scheduler's
-metadata on a Dask cluster (:class:`rendering.executors.DaskMessages`).
+metadata on a Dask cluster (:class:`rendering.run.executors.DaskMessages`).
 
 A scene drawn in one chunk needs no cut, so it needs no plan at all
 (:func:`render_whole`): it counts its own plays as it draws them.
@@ -23,15 +23,15 @@ from pathlib import Path
 import numpy as np
 
 from model.files import write_text_atomic
-from rendering.chunks import (
+from rendering.draw.scene import (
     ChunkOutputs,
     background_of,
     counting_plays,
     poster_index_for,
     render_range,
 )
-from rendering.cuts import open_cut
-from rendering.options import RenderOptions
+from rendering.plan.cuts import open_cut
+from rendering.plan.options import RenderOptions
 
 __all__ = ["CUT_FILE", "PLAN_FILE", "FileMessages", "render_open_chunk", "render_whole"]
 
@@ -45,7 +45,7 @@ class FileMessages:
     (:meth:`plan`) and says where it stops (:meth:`tell_cut`), which the batch
     reads (:meth:`cut`). The local pool's processes share the folder; a Dask
     cluster passes the same messages through its scheduler
-    (:class:`rendering.executors.DaskMessages`).
+    (:class:`rendering.run.executors.DaskMessages`).
     """
 
     def __init__(self, work: Path) -> None:

@@ -1,7 +1,7 @@
 """The tasks a render worker runs: train states, plan a scene, render a chunk, finish.
 
 Every task is a plain function of JSON-ready arguments, so the same tasks run
-in the local process pool (:mod:`rendering.executors`) and on a Dask cluster.
+in the local process pool (:mod:`rendering.run.executors`) and on a Dask cluster.
 A spec (:func:`job_spec`) says which scene, theme, options and folders; a
 chunk says which plays and frames. Local tasks write into the scene's work
 folder; :func:`chunk_bytes_task` (Dask) returns the chunk's files as bytes for
@@ -22,9 +22,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from model.sources import source_from_json, source_to_json
-from rendering.options import ALPHA_FORMATS, RenderOptions
-from rendering.registry import REPO_ROOT, SceneEntry, load_scene_module
-from rendering.stamps import (
+from rendering.plan.options import ALPHA_FORMATS, RenderOptions
+from rendering.plan.registry import REPO_ROOT, SceneEntry, load_scene_module
+from rendering.plan.stamps import (
     DEFAULT_QUALITY,
     index_stamp,
     output_folder,
@@ -55,7 +55,7 @@ _PROGRESS: queue.Queue | None = None  # set in pool workers: (key, chunk, frames
 def init_worker(progress_queue=None) -> None:
     """Pool initialiser: report progress into ``progress_queue``, stop with the batch."""
     global _PROGRESS
-    from rendering.process import die_with_parent, worker_signals
+    from rendering.run.process import die_with_parent, worker_signals
 
     _PROGRESS = progress_queue
     die_with_parent()
@@ -179,7 +179,7 @@ def scene_class(spec: dict) -> type:
 
 
 def _prepare(spec: dict) -> tuple[type, RenderOptions]:
-    from rendering.encode import set_encoder_threads
+    from rendering.outputs.encode import set_encoder_threads
 
     os.environ["BENDSPACE_THEME"] = spec["theme"]  # scenes read it when they set up
     set_encoder_threads(spec.get("encoder_threads", 0))
@@ -196,7 +196,7 @@ def train_task(source: dict) -> float:
 def plan_task(spec: dict) -> tuple[list[int], str, list[bool]]:
     """The frames each ``play`` of the scene writes, its background and which plays are
     still (animations skipped)."""
-    from rendering.chunks import plan_scene
+    from rendering.draw.scene import plan_scene
 
     scene_cls, options = _prepare(spec)
     work = Path(spec["work"]) / f"plan-{os.getpid()}"
@@ -232,7 +232,7 @@ def chunk_task(spec: dict, chunk: dict, work: str | None = None) -> int:
     ``chunk``: ``index``, ``plays`` (start, end), ``first`` (its first frame),
     ``frames`` (the scene's frame count) and ``poster`` (the poster's index).
     """
-    from rendering.chunks import render_chunk
+    from rendering.draw.scene import render_chunk
 
     scene_cls, options = _prepare(spec)
     progress = _progress(spec, chunk["index"])
@@ -256,12 +256,12 @@ def chunk_task(spec: dict, chunk: dict, work: str | None = None) -> int:
 
 
 def open_chunk_task(spec: dict, work: str | None = None, messages=None) -> dict:
-    """Chunk 0 of a scene whose plan runs beside it (:mod:`rendering.open_chunk`).
+    """Chunk 0 of a scene whose plan runs beside it (:mod:`rendering.draw.chunk`).
 
     ``work`` overrides the spec's folder; ``messages`` carry the plan and the cut
     (default: files in the spec's work folder).
     """
-    from rendering.open_chunk import render_open_chunk
+    from rendering.draw.chunk import render_open_chunk
 
     scene_cls, options = _prepare(spec)
     progress = _progress(spec, 0)
@@ -274,8 +274,8 @@ def open_chunk_task(spec: dict, work: str | None = None, messages=None) -> dict:
 
 
 def whole_task(spec: dict, work: str | None = None) -> dict:
-    """A scene in one chunk, with no plan (:func:`rendering.open_chunk.render_whole`)."""
-    from rendering.open_chunk import render_whole
+    """A scene in one chunk, with no plan (:func:`rendering.draw.chunk.render_whole`)."""
+    from rendering.draw.chunk import render_whole
 
     scene_cls, options = _prepare(spec)
     progress = _progress(spec, 0)
@@ -304,7 +304,7 @@ def chunk_bytes_task(spec: dict, chunk: dict | None, messages=None) -> dict:
     """Dask: check the checkout, render one chunk in a private folder, return its files' bytes.
 
     ``chunk`` None is the open chunk 0, cut by ``messages``
-    (:class:`rendering.executors.DaskMessages`); ``{"whole": True}`` the whole
+    (:class:`rendering.run.executors.DaskMessages`); ``{"whole": True}`` the whole
     scene with no plan (:func:`whole_task`). Returns ``files`` (name to
     bytes) and ``result`` (the chunk task's).
     """
@@ -326,7 +326,7 @@ def finish_task(
     spec: dict, n_chunks: int, n_frames: int, poster: int, background: str, seconds: float
 ) -> dict:
     """Join the chunks into the final files, add transparent formats, write the stamp."""
-    from rendering.chunks import finish_outputs, render_alpha
+    from rendering.draw.scene import finish_outputs, render_alpha
 
     scene_cls, options = _prepare(spec)
     work, folder = Path(spec["work"]), Path(spec["folder"])

@@ -27,9 +27,9 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from model.files import write_atomic
-from rendering import worker
-from rendering.open_chunk import FileMessages
-from rendering.process import cores, stop_pool
+from rendering.draw.chunk import FileMessages
+from rendering.run import tasks as worker
+from rendering.run.process import cores, stop_pool
 
 __all__ = ["DaskExecutor", "DaskMessages", "LocalExecutor", "make_executor"]
 
@@ -107,7 +107,7 @@ class LocalExecutor:
 class DaskMessages:
     """An open chunk's plan and cut, kept in the Dask scheduler's metadata under ``name``.
 
-    The same four calls as :class:`rendering.open_chunk.FileMessages`, for
+    The same four calls as :class:`rendering.draw.chunk.FileMessages`, for
     workers that do not share the client's folder. Made by the client and sent
     with the task; on a worker it reaches the scheduler through the worker's
     own client. The chunk asks for the plan at most every ``every`` seconds.
@@ -166,7 +166,7 @@ class DaskExecutor:
         try:
             from distributed import Client
         except ImportError as err:
-            from rendering.messages import RenderError
+            from rendering.errors import RenderError
 
             raise RenderError(
                 "--scheduler needs dask and distributed: pip install -e '.[cluster]'"

@@ -15,16 +15,16 @@ from importlib.resources import files
 from pathlib import Path
 from string import Template
 
-from rendering.options import THEMES
-from rendering.registry import SceneEntry
-from rendering.stamps import read_stamp, write_text_atomic
+from rendering.plan.options import THEMES
+from rendering.plan.registry import SceneEntry
+from rendering.plan.stamps import read_stamp, write_text_atomic
 
 __all__ = ["collect_stamps", "page_template", "start_seconds", "write_gallery"]
 
 
 def page_template() -> Template:
     """The HTML page around the cards (``$sections`` marks where they go)."""
-    return Template(files("rendering").joinpath("gallery.html").read_text(encoding="utf-8"))
+    return Template(files("rendering.outputs").joinpath("gallery.html").read_text(encoding="utf-8"))
 
 
 def start_seconds(stamp: dict) -> float:

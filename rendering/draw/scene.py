@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rendering.cuts import STILL_SHARE, open_cut, play_costs, split_chunks
-from rendering.encode import (
+from rendering.draw.patches import skipped_as_drawn
+from rendering.outputs.encode import (
     GIF_SCALING,
     VideoSink,
     gif_size,
@@ -36,8 +36,8 @@ from rendering.encode import (
     wrap_pixels,
     write_gif,
 )
-from rendering.options import ALPHA_FORMATS, FORMATS, RenderOptions
-from rendering.skipping import skipped_as_drawn
+from rendering.plan.cuts import STILL_SHARE, open_cut, play_costs, split_chunks
+from rendering.plan.options import ALPHA_FORMATS, FORMATS, RenderOptions
 
 __all__ = [
     "SEGMENT_FORMATS",
@@ -543,7 +543,7 @@ def finish_outputs(
     alpha: dict[str, Path] | None = None,
 ) -> dict[str, str]:
     """Join the chunks into the final files (temporary names, then renamed); ``{fmt: name}``."""
-    from rendering.stamps import temporary_name
+    from rendering.plan.stamps import temporary_name
 
     finals = {fmt: folder / f"{name}{FORMATS[fmt][0]}" for fmt in formats}
     temps = {fmt: temporary_name(path) for fmt, path in finals.items()}

@@ -1,6 +1,6 @@
 """The batch's scheduler: every pending scene as train -> plan -> chunks -> finish tasks.
 
-:class:`Driver` keeps one executor (:mod:`rendering.executors`) busy. A scene
+:class:`Driver` keeps one executor (:mod:`rendering.run.executors`) busy. A scene
 whose states are missing waits while they train on the same workers (each
 file once, however many scenes show it); a scene whose states are ready starts
 at once, beside the training that is still going on. A few scenes run at a
@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from model.sources import StatesSource, source_to_json
-from rendering import chunks
-from rendering.chunks import split_chunks
-from rendering.messages import one_line
-from rendering.registry import SceneEntry
-from rendering.stamps import output_folder
-from rendering.worker import job_spec
+from rendering.draw import scene as chunks
+from rendering.draw.scene import split_chunks
+from rendering.errors import one_line
+from rendering.plan.registry import SceneEntry
+from rendering.plan.stamps import output_folder
+from rendering.run.tasks import job_spec
 
 __all__ = ["Driver", "Job", "StatesTraining", "fail_users", "training_line"]
 
@@ -47,7 +47,7 @@ class Job:
     background: str = ""
     start: float = 0.0
     known_plan: tuple | None = None  # (frames per play, background, still) from an earlier render
-    opened: bool = False  # chunk 0 started beside the plan (see rendering.chunks)
+    opened: bool = False  # chunk 0 started beside the plan (see rendering.draw.scene)
     plays: list = field(default_factory=list)  # frames per play, once planned
     n_chunks: int = 1  # chosen when the scene starts (see Driver.chunks_for_next)
     still: list = field(default_factory=list)  # per play: still (drawn once), once planned

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 from model.sources import StatesSource
-from rendering.messages import RenderError, display, one_line, system_library_hint
+from rendering.errors import RenderError, display, one_line, system_library_hint
 
 __all__ = [
     "REPO_ROOT",
@@ -27,7 +27,7 @@ __all__ = [
     "select",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENES_DIR = REPO_ROOT / "scenes"
 STORY_ORDER = ("primer", "spirals", "disks", "manifolds", "mnist", "packing", "custom")
 

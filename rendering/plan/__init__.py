@@ -1,0 +1,1 @@
+"""What to render, and whether it is current: the scenes, the options, the stamps, the cuts."""
