@@ -155,6 +155,32 @@ def _lossless(frames, options, path: Path) -> None:
         out.mux(stream.encode())
 
 
+class _FromMp4:
+    """The baseline: the GIF's frames decoded from the MP4, scaled and steadied, on each
+    pass (the palette's, then the frames')."""
+
+    def __init__(self, mp4: Path, n_frames: int, options, size) -> None:
+        self.mp4, self.size = mp4, size
+        self.wanted = gif_sources(n_frames, options.fps, options.gif_fps)
+
+    def __iter__(self):
+        import av
+
+        wanted, shown = iter(self.wanted), None
+        target = next(wanted, None)
+        with av.open(str(self.mp4)) as container:
+            for index, frame in enumerate(container.decode(video=0)):
+                if target == index:
+                    scaled = frame.reformat(*self.size, "rgb24", interpolation=encode.GIF_SCALING)
+                    rgb = scaled.to_ndarray()
+                while target == index:  # a frame shown twice: steady works in place
+                    shown = encode.steady(rgb.copy(), shown)
+                    yield shown
+                    target = next(wanted, None)
+                if target is None:
+                    return
+
+
 def _gif_rows(frames, options, tmp: Path) -> list[dict]:
     mp4, truth = tmp / "video.mp4", tmp / "lossless.mov"
     _encode(frames, options, "mp4", mp4)
@@ -163,10 +189,7 @@ def _gif_rows(frames, options, tmp: Path) -> list[dict]:
     # Before: the GIF's frames decoded from the MP4 (a second decode of every frame).
     start = time.perf_counter()
     before = tmp / "before.gif"
-    encode.write_gif(
-        encode._GifFrames(mp4, len(frames), options.fps, options.gif_fps, size), before,
-        options.gif_fps,
-    )  # fmt: skip
+    encode.write_gif(_FromMp4(mp4, len(frames), options, size), before, options.gif_fps)
     before_s = time.perf_counter() - start
     # After: the lossless frames scaled where they are drawn, the palette from those.
     import av

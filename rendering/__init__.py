@@ -24,7 +24,6 @@ from rendering.batch import (
 )
 from rendering.errors import RenderError, display, one_line, system_library_hint
 from rendering.outputs.encode import (
-    encode_outputs,
     gif_size,
     poster_frame,
     unmix_background,
@@ -83,7 +82,6 @@ __all__ = [
     "collect_stamps",
     "discover",
     "display",
-    "encode_outputs",
     "gif_fps_for",
     "gif_info",
     "gif_psnr",

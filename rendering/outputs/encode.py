@@ -1,29 +1,24 @@
-"""Encoding with PyAV: a lossless master to MP4, WebM, GIF, poster PNG and transparent video.
+"""Encoding with PyAV: the video encoders a chunk feeds, frame by frame, and the poster's frame.
 
-Runs in the worker process. The opaque videos and the poster come from the
-lossless opaque master, the transparent ones from a second, transparent
-master, the GIF from the MP4 (ffmpeg's palettegen/paletteuse, one ``pal8``
-palette). Every output is written under a temporary name and renamed.
+:class:`VideoSink` encodes MP4 (x264), WebM (VP9) and the transparent formats
+(ProRes 4444, VP9 with alpha) from frames converted once to BT.709
+(:func:`opaque_frame`); a chunk's segments are joined by
+:func:`rendering.draw.scene.concat_segments`; the GIF is written by
+:func:`write_gif` from the chunks' small frames, two passes for one palette.
 """
 
 from __future__ import annotations
 
-import itertools
-import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
-from rendering.plan.options import FORMATS, RenderOptions
-from rendering.plan.stamps import temporary_name
-
 __all__ = [
     "GIF_SCALING",
     "VideoSink",
-    "encode_outputs",
     "gif_size",
     "opaque_frame",
     "poster_frame",
@@ -288,60 +283,6 @@ def steady(rgb: np.ndarray, shown: np.ndarray | None) -> np.ndarray:
     return rgb
 
 
-class _GifFrames:
-    """A video's frames at the GIF's rate and size, steadied; iterable more than once.
-
-    Steadying: a pixel that moved by at most ``GIF_STEADY`` levels since the
-    previous GIF frame keeps its previous value. The video encoder's faint
-    flicker in still areas then stops costing bytes (the GIF encoder stores
-    unchanged pixels as transparent), for an error of at most that many levels.
-    """
-
-    def __init__(self, video: Path, n_frames: int, fps: int, gif_fps: float, size) -> None:
-        self.video, self.size = video, size
-        delay = Fraction(round(100 / gif_fps), 100)
-        n_gif = max(1, int(Fraction(n_frames, fps) / delay))
-        self.sources = [video_frame_at(k * delay, fps, n_frames) for k in range(n_gif)]
-
-    def _scaled(self) -> Iterator[np.ndarray]:
-        import av
-
-        wanted = iter(self.sources)
-        target = next(wanted, None)
-        with av.open(str(self.video)) as container:
-            for index, frame in enumerate(container.decode(video=0)):
-                if target == index:
-                    scaled = frame.reformat(*self.size, "rgb24", interpolation=GIF_SCALING)
-                    rgb = scaled.to_ndarray()
-                while target == index:  # a frame shown twice when the GIF rate is higher
-                    yield rgb
-                    target = next(wanted, None)
-                if target is None:
-                    return
-
-    def __iter__(self) -> Iterator[np.ndarray]:
-        shown = None
-        for rgb in self._scaled():
-            shown = steady(rgb.copy(), shown)  # a frame shown twice is the same array
-            yield shown
-
-
-def _master_frames(master: Path) -> Iterator[np.ndarray]:
-    import av
-
-    with av.open(str(master)) as container:
-        for frame in container.decode(video=0):
-            yield frame.to_ndarray(format="rgba")
-
-
-def _master_frame_count(master: Path) -> int:
-    import av
-
-    with av.open(str(master)) as container:
-        count = container.streams.video[0].frames
-    return count or sum(1 for _ in _master_frames(master))
-
-
 def poster_frame(n_frames: int, fps: float, seconds: float | None) -> int:
     """Index of the poster frame: at ``seconds`` (negative: from the end), else 2/3 of the way."""
     if seconds is None:
@@ -351,75 +292,3 @@ def poster_frame(n_frames: int, fps: float, seconds: float | None) -> int:
     else:
         index = n_frames - 1 + round(seconds * fps)
     return int(min(max(index, 0), n_frames - 1))
-
-
-def encode_outputs(
-    master: Path,
-    folder: Path,
-    name: str,
-    formats: Sequence[str],
-    options: RenderOptions,
-    background: np.ndarray,
-    poster_time: float | None,
-    report: Callable[[str], None] = lambda stage: None,
-    alpha_master: Path | None = None,
-) -> dict:
-    """Encode every requested format from the master; each is written to a temp name and renamed.
-
-    The opaque videos and the poster come from the lossless opaque master, the
-    transparent ones from ``alpha_master`` (the same scene rendered with a
-    transparent background), the GIF from the MP4.
-
-    Returns
-    -------
-    dict
-        ``{"outputs": {format: file name}, "frames": n, "duration": seconds}``.
-    """
-    n_frames = _master_frame_count(master)
-    fps = options.fps
-    poster_index = poster_frame(n_frames, fps, options.poster_seconds(poster_time))
-    finals = {fmt: folder / f"{name}{FORMATS[fmt][0]}" for fmt in formats}
-    temps = {fmt: temporary_name(path) for fmt, path in finals.items()}
-    try:
-        report("encoding " + ", ".join(f for f in formats if f not in ("gif", "png")))
-        # The GIF is made from the MP4 (so it matches the video people see): an MP4 is
-        # encoded beside the master when only the GIF was asked for.
-        videos = {fmt: temps[fmt] for fmt in formats if fmt in VideoSink.SETTINGS}
-        if "gif" in formats and "mp4" not in videos:
-            videos["mp4"] = master.with_name("for-gif.mp4")
-        sinks = [
-            VideoSink(fmt, path, options.width, options.height, fps) for fmt, path in videos.items()
-        ]
-        need_alpha = any(sink.alpha for sink in sinks)
-        if need_alpha and alpha_master is None:
-            raise ValueError("a transparent format needs a transparent master")
-        alphas = _master_frames(alpha_master) if need_alpha else itertools.repeat(None)
-        for index, (rgba, alpha_rgba) in enumerate(
-            zip(_master_frames(master), alphas, strict=False)
-        ):
-            opaque = np.ascontiguousarray(rgba[..., :3])
-            straight = None if alpha_rgba is None else unmix_background(alpha_rgba, background)
-            for sink in sinks:
-                sink.add(opaque, straight)
-            if index == poster_index and "png" in formats:
-                from PIL import Image
-
-                Image.fromarray(opaque).save(temps["png"], format="PNG", optimize=True)
-        for sink in sinks:
-            sink.close()
-        if "gif" in formats:
-            report("encoding gif")
-            size = gif_size(options.width, options.height, options.gif_width)
-            gif_frames = _GifFrames(videos["mp4"], n_frames, fps, options.gif_fps, size)
-            write_gif(gif_frames, temps["gif"], options.gif_fps)
-        for fmt in formats:
-            os.replace(temps[fmt], finals[fmt])
-    finally:
-        for path in temps.values():
-            path.unlink(missing_ok=True)
-    return {
-        "outputs": {fmt: path.name for fmt, path in finals.items()},
-        "frames": n_frames,
-        "duration": n_frames / fps,
-        "poster_frame": poster_index,
-    }
