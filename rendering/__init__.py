@@ -11,27 +11,13 @@ The public API, for the tests, the benchmark and your own scripts::
 
 from __future__ import annotations
 
-from rendering.batch import (
-    BatchResult,
-    Job,
-    missing_states,
-    plan_job,
-    plan_jobs,
-    print_table,
-    render_jobs,
-    run_batch,
-    train_states,
-)
+from rendering.batch import BatchResult, print_table, render_jobs, run_batch
 from rendering.errors import RenderError, display, one_line, system_library_hint
-from rendering.outputs.encode import (
-    gif_size,
-    poster_frame,
-    unmix_background,
-    video_frame_at,
-    write_gif,
-)
+from rendering.outputs.encode import poster_frame, unmix_background, video_frame_at
+from rendering.outputs.gif import gif_size, write_gif
 from rendering.outputs.measure import gif_info, gif_psnr, mp4_has_faststart, psnr, video_info
 from rendering.outputs.page import collect_stamps, write_gallery
+from rendering.plan.jobs import Job, plan_job, plan_jobs
 from rendering.plan.options import (
     ALPHA_FORMATS,
     DEFAULT_FORMATS,
@@ -64,6 +50,7 @@ from rendering.plan.stamps import (
     temporary_name,
     up_to_date,
 )
+from rendering.run.training import missing_states, train_states
 
 __all__ = [
     "ALPHA_FORMATS",

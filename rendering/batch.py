@@ -1,166 +1,34 @@
 """The batch: skip what is up to date, train and render on the workers, report.
 
 :func:`render_jobs` is the whole batch as both commands run it (``render.py``
-and ``render.py custom``); its steps are public for callers that want only one.
-The order of the tasks on the workers is :mod:`rendering.run.driver`'s.
+and ``render.py custom``); :func:`run_batch` its render step, which the film
+runs too. The steps before are :mod:`rendering.plan.jobs` (hash, skip) and
+:mod:`rendering.run.training` (states); the order of the tasks on the workers
+is :mod:`rendering.run.driver`'s.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from model.sources import StatesSource, source_to_json
 from rendering.errors import display
 from rendering.outputs.interactive import write_interactive_pages
 from rendering.outputs.page import write_gallery
+from rendering.plan.jobs import Job, plan_job, plan_jobs
 from rendering.plan.options import RenderOptions
 from rendering.plan.registry import SceneEntry
-from rendering.plan.stamps import (
-    clean_stale_temporaries,
-    job_hash,
-    output_folder,
-    read_stamp,
-    stamp_path,
-    up_to_date,
-)
-from rendering.run.driver import Driver, Job, fail_users, training_line
+from rendering.plan.stamps import clean_stale_temporaries, output_folder
+from rendering.run.driver import Driver
 from rendering.run.executors import make_executor
-from rendering.run.process import stop_pool
-from rendering.run.tasks import train_task
+from rendering.run.training import missing_states, train_states
 
-__all__ = [
-    "BatchResult",
-    "Job",
-    "missing_states",
-    "plan_job",
-    "plan_jobs",
-    "print_table",
-    "render_jobs",
-    "run_batch",
-    "train_states",
-]
-
-
-def _init_trainer() -> None:
-    from rendering.run.process import die_with_parent, worker_signals
-
-    die_with_parent()
-    worker_signals()
-
-
-def missing_states(jobs: list[Job]) -> dict[StatesSource, list[Job]]:
-    """The states files the pending jobs need that are not made yet, each with its jobs.
-
-    In the order of the first job that needs each. A job whose states cannot even be
-    named (``$STATES`` unset, a bad preset) fails here with one line.
-    """
-    needed: dict[StatesSource, list[Job]] = {}
-    for job in jobs:
-        if job.status == "pending":
-            for source in job.entry.states_sources:
-                needed.setdefault(source, []).append(job)
-    missing: dict[StatesSource, list[Job]] = {}
-    for source, users in needed.items():
-        try:
-            if not source.is_ready():
-                missing[source] = users
-        except Exception as err:
-            fail_users(users, source, err)
-    return missing
-
-
-def train_states(jobs: list[Job], console, n_jobs: int = 1) -> None:
-    """Train every distinct missing states file once, before any render starts.
-
-    Each file trains on one core (``model.train``), so ``n_jobs`` processes
-    train ``n_jobs`` files at a time. A job whose states cannot be made fails
-    with one line; the others go on. (:func:`run_batch` on the local pool
-    trains what is missing itself, beside the scenes whose states are ready.)
-    """
-    missing = missing_states(jobs)
-    if n_jobs > 1 and len(missing) > 1:
-        _train_in_parallel(missing, console, n_jobs)
-        return
-    for source, users in missing.items():
-        console.print(training_line(source, users))
-        try:
-            source.load(progress=False)
-        except Exception as err:
-            fail_users(users, source, err)
-
-
-def _train_in_parallel(missing: dict[StatesSource, list[Job]], console, n_jobs: int) -> None:
-    """``missing`` trained on ``n_jobs`` processes; Ctrl-C stops them (each file is written
-    whole or not at all)."""
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        min(n_jobs, len(missing)), mp_context=context, initializer=_init_trainer
-    )
-    futures = {}
-    try:
-        for source, users in missing.items():
-            try:
-                data = source_to_json(source)
-            except TypeError as err:  # a source only this process knows
-                fail_users(users, source, err)
-                continue
-            console.print(training_line(source, users))
-            futures[pool.submit(train_task, data)] = source
-        for future in as_completed(futures):
-            source = futures[future]
-            try:
-                console.print(f"trained {source.path().name} in {future.result():.1f} s")
-            except Exception as err:
-                fail_users(missing[source], source, err)
-        pool.shutdown()
-    except BaseException:
-        stop_pool(pool)
-        raise
-
-
-def plan_job(
-    job: Job, out: Path, formats: Sequence[str], options: RenderOptions, force: bool = False
-) -> None:
-    """Hash one job; mark it skipped if its outputs are up to date, else keep its plan."""
-    job.digest = job_hash(job.entry, job.theme, options)
-    stamp = read_stamp(stamp_path(out, job.theme, job.entry.name, options))
-    folder = output_folder(out, job.theme, options)
-    if not force and up_to_date(stamp, job.digest, formats, folder):
-        job.status, job.stamp = "skipped", stamp
-    elif stamp and stamp.get("hash") == job.digest and stamp.get("plays"):
-        job.known_plan = (stamp["plays"], stamp["background"], stamp.get("still", []))
-
-
-def plan_jobs(
-    jobs: list[Job],
-    out: Path,
-    formats: Sequence[str],
-    options: RenderOptions,
-    force: bool = False,
-) -> None:
-    """Hash every job whose states are made and mark those up to date as skipped.
-
-    A job whose states are still missing is hashed when they are (by :func:`run_batch`).
-    """
-    for job in jobs:
-        if job.status == "failed" or not _states_ready(job):
-            continue
-        plan_job(job, out, formats, options, force)
-
-
-def _states_ready(job: Job) -> bool:
-    try:
-        return all(source.is_ready() for source in job.entry.states_sources)
-    except Exception:  # named badly: hashed as it is, the render will say why
-        return True
+__all__ = ["BatchResult", "print_table", "render_jobs", "run_batch"]
 
 
 def run_batch(
@@ -183,7 +51,7 @@ def run_batch(
 
     Missing states train first on the same workers, and a scene starts as soon
     as its own states are there (on a Dask cluster they train here first); such
-    a job is hashed then (:func:`plan_job`, ``force`` as there). Every scene is
+    a job is hashed then (:func:`rendering.plan.jobs.plan_job`, ``force`` as there). Every scene is
     cut into ``chunks_per_scene`` chunks of roughly equal cost
     (:mod:`rendering.plan.cuts`); by default one per worker for a lone scene and for
     the last scenes of a batch, the others whole (``Driver.chunks_for_next``).

@@ -16,11 +16,13 @@ from fractions import Fraction
 from pathlib import Path
 
 from model.files import write_atomic, write_text_atomic
-from rendering.batch import Job, plan_jobs, run_batch, train_states
+from rendering.batch import run_batch
 from rendering.errors import RenderError
+from rendering.plan.jobs import Job, plan_jobs
 from rendering.plan.options import RenderOptions
 from rendering.plan.registry import SceneEntry
 from rendering.plan.stamps import output_folder
+from rendering.run.training import train_states
 
 __all__ = [
     "Chapter",

@@ -3,40 +3,30 @@
 :class:`VideoSink` encodes MP4 (x264), WebM (VP9) and the transparent formats
 (ProRes 4444, VP9 with alpha) from frames converted once to BT.709
 (:func:`opaque_frame`); a chunk's segments are joined by
-:func:`rendering.draw.scene.concat_segments`; the GIF is written by
-:func:`write_gif` from the chunks' small frames, two passes for one palette.
+:func:`rendering.outputs.segments.concat_segments`; the GIF is
+:mod:`rendering.outputs.gif`'s.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
+from rendering.plan.options import RenderOptions
+
 __all__ = [
-    "GIF_SCALING",
     "VideoSink",
-    "gif_size",
     "opaque_frame",
     "poster_frame",
+    "poster_index_for",
     "set_encoder_threads",
-    "steady",
     "unmix_background",
     "video_frame_at",
-    "write_gif",
+    "wrap_pixels",
 ]
-
-GIF_DITHER = "bayer:bayer_scale=5"  # ordered: no banding on gradients, compresses well
-GIF_STEADY = 3  # colour levels of flicker the GIF ignores in still areas (see steady)
-# The filter that scales frames down to the GIF's size: an area average (each GIF pixel
-# the mean of the video pixels it covers). Against the same frames drawn at the GIF's
-# size it is 4 to 7 dB closer than Lanczos (which rings at the dots' and lines' edges),
-# the GIF is 18 to 25% smaller, and it scales 2.5 to 2.7x faster (``python -m bench encode``,
-# its GIF scaling row; 720p frames of DisksTraining2D, MnistClusters, SpiralsStretching).
-GIF_SCALING = "AREA"
 
 
 def unmix_background(rgba: np.ndarray, background: np.ndarray) -> np.ndarray:
@@ -166,121 +156,9 @@ class VideoSink:
         self.out.close()
 
 
-def gif_size(width: int, height: int, gif_width: int) -> tuple[int, int]:
-    """The GIF's size: ``gif_width`` wide (never wider than the video), even, same aspect."""
-    gif_w = min(gif_width, width) // 2 * 2
-    return gif_w, round(height * gif_w / width / 2) * 2
-
-
-def _gif_graph(size: tuple[int, int], palette: object | None):
-    """A filter graph: palettegen (without a palette) or paletteuse (with one)."""
-    import av
-
-    graph = av.filter.Graph()
-    width, height = size
-    src = graph.add_buffer(width=width, height=height, format="rgb24", time_base=Fraction(1, 100))
-    if palette is None:
-        stage = graph.add("palettegen", "max_colors=256:stats_mode=full")
-        src.link_to(stage)
-        pal_src = None
-    else:
-        pal_src = graph.add_buffer(
-            width=16, height=16, format=palette.format.name, time_base=Fraction(1, 100)
-        )
-        stage = graph.add("paletteuse", f"dither={GIF_DITHER}:diff_mode=rectangle")
-        src.link_to(stage, 0, 0)
-        pal_src.link_to(stage, 0, 1)
-    sink = graph.add("buffersink")
-    stage.link_to(sink)
-    graph.configure()
-    return graph, src, pal_src, sink
-
-
-def _pull_all(sink) -> list:
-    import av
-
-    frames = []
-    while True:
-        try:
-            frames.append(sink.pull())
-        except (av.error.BlockingIOError, av.error.EOFError):
-            return frames
-
-
-def write_gif(frames: Iterable[np.ndarray], path: Path, fps: float) -> None:
-    """Encode a GIF from RGB frames of its final size (an iterable that can be walked twice).
-
-    Two passes: ``palettegen`` over every frame makes one palette, ``paletteuse``
-    maps the frames to it; the stream stays ``pal8`` so the palette is kept
-    (one global palette, no local ones), and the file loops forever.
-    """
-    import av
-
-    delay = round(100.0 / fps)
-    size = None
-    # Pass 1: the palette.
-    for k, rgb in enumerate(frames):
-        if size is None:
-            size = (rgb.shape[1], rgb.shape[0])
-            _graph, src, _, sink = _gif_graph(size, None)
-        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-        frame.pts = k * delay
-        src.push(frame)
-    src.push(None)
-    palette = _pull_all(sink)[-1]
-    # Pass 2: map every frame to it.
-    _graph, src, pal_src, sink = _gif_graph(size, palette)
-    pal_src.push(palette)
-    pal_src.push(None)
-    out = av.open(str(path), "w", format="gif", options={"loop": "0"})
-    stream = out.add_stream("gif", rate=Fraction(100, delay))
-    stream.width, stream.height, stream.pix_fmt = *size, "pal8"
-    stream.codec_context.time_base = Fraction(1, 100)
-
-    def mux(pulled: list) -> None:
-        for frame in pulled:
-            frame.time_base = Fraction(1, 100)
-            out.mux(stream.encode(frame))
-
-    for k, rgb in enumerate(frames):
-        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
-        frame.pts = k * delay
-        src.push(frame)
-        mux(_pull_all(sink))
-    src.push(None)
-    mux(_pull_all(sink))
-    out.mux(stream.encode())
-    out.close()
-
-
 def video_frame_at(seconds: Fraction, fps: Fraction | int, n_frames: int) -> int:
     """The video frame on screen at a time (nearest frame start, exact arithmetic)."""
     return min(n_frames - 1, int(Fraction(seconds) * Fraction(fps) + Fraction(1, 2)))
-
-
-def steady(rgb: np.ndarray, shown: np.ndarray | None) -> np.ndarray:
-    """``rgb`` with every pixel within ``GIF_STEADY`` levels of ``shown`` (the GIF's frame
-    before) in all three channels set to ``shown``'s, in place: still areas do not flicker.
-
-    Flat byte arithmetic: a pixel's three channels are adjacent bytes, and numpy is slow
-    on masks that broadcast over them (4x slower at 640x360).
-    """
-    if shown is None:
-        return rgb
-    near = np.maximum(rgb, shown)
-    near -= np.minimum(rgb, shown)  # |rgb - shown| in uint8, per channel
-    channels = near.reshape(-1, 3)
-    top = np.maximum(np.maximum(channels[:, 0], channels[:, 1]), channels[:, 2])
-    still = (top <= GIF_STEADY).view(np.uint8)
-    keep = np.empty_like(channels)  # 255 in each byte of a still pixel, else 0
-    for channel in range(3):
-        keep[:, channel] = still
-    keep *= 255
-    flat = rgb.reshape(-1)
-    change = np.bitwise_xor(flat, shown.reshape(-1))
-    change &= keep.reshape(-1)
-    flat ^= change  # shown's bytes where kept, rgb's elsewhere
-    return rgb
 
 
 def poster_frame(n_frames: int, fps: float, seconds: float | None) -> int:
@@ -292,3 +170,8 @@ def poster_frame(n_frames: int, fps: float, seconds: float | None) -> int:
     else:
         index = n_frames - 1 + round(seconds * fps)
     return int(min(max(index, 0), n_frames - 1))
+
+
+def poster_index_for(n_frames: int, options: RenderOptions, poster_time: float | None) -> int:
+    """The poster frame of a scene of ``n_frames`` (``--poster-at`` over the scene's own)."""
+    return poster_frame(n_frames, options.fps, options.poster_seconds(poster_time))

@@ -278,7 +278,7 @@ def write_interactive_pages(jobs: list, out: Path, console, force: bool = False)
     Scenes not built on an interactive storyboard are skipped with a note; a
     job that only asked for html is marked done (or up to date) here.
     """
-    from rendering.run.tasks import scene_class
+    from rendering.plan.registry import scene_class
 
     for job in jobs:
         if job.status in ("failed", "interrupted"):

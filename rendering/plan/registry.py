@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
-from model.sources import StatesSource
+from model.sources import StatesSource, source_from_json
 from rendering.errors import RenderError, display, one_line, system_library_hint
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "SceneEntry",
     "discover",
     "load_scene_module",
+    "scene_class",
     "scene_files",
     "select",
 ]
@@ -92,6 +93,16 @@ def load_scene_module(path: Path) -> ModuleType:
         del sys.modules[name]
         raise
     return module
+
+
+def scene_class(spec: dict) -> type:
+    """The scene class a spec names, showing the spec's overriding states if it has any."""
+    path = Path(spec["path"])
+    if not path.is_file() and spec.get("relative"):  # a worker with its checkout elsewhere
+        path = REPO_ROOT / spec["relative"]
+    scene_cls = getattr(load_scene_module(path), spec["name"])
+    sources = [source_from_json(data) for data in spec.get("overrides") or ()]
+    return scene_cls.with_states(*sources) if sources else scene_cls
 
 
 def _title(name: str) -> str:

@@ -13,66 +13,18 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from model.sources import StatesSource, source_to_json
-from rendering.draw import scene as chunks
-from rendering.draw.scene import split_chunks
 from rendering.errors import one_line
-from rendering.plan.registry import SceneEntry
+from rendering.outputs.encode import poster_index_for
+from rendering.plan.cuts import split_chunks
+from rendering.plan.jobs import Job
 from rendering.plan.stamps import output_folder
 from rendering.run.tasks import job_spec
+from rendering.run.training import StatesTraining
 
-__all__ = ["Driver", "Job", "StatesTraining", "fail_users", "training_line"]
-
-
-@dataclass
-class Job:
-    """One scene in one theme, and what became of it."""
-
-    entry: SceneEntry
-    theme: str
-    digest: str = ""
-    status: str = "pending"  # pending | skipped | done | failed | interrupted
-    reason: str = ""
-    stamp: dict = field(default_factory=dict)
-    seconds: float = 0.0
-    stage: str = "waiting"
-    frames: int = 0  # planned: the progress bar's total
-    chunks: list = field(default_factory=list)
-    pending_chunks: int = 0
-    poster: int = 0
-    background: str = ""
-    start: float = 0.0
-    known_plan: tuple | None = None  # (frames per play, background, still) from an earlier render
-    opened: bool = False  # chunk 0 started beside the plan (see rendering.draw.scene)
-    plays: list = field(default_factory=list)  # frames per play, once planned
-    n_chunks: int = 1  # chosen when the scene starts (see Driver.chunks_for_next)
-    still: list = field(default_factory=list)  # per play: still (drawn once), once planned
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """(scene, theme): a job's identity within a batch."""
-        return (self.entry.name, self.theme)
-
-    @property
-    def label(self) -> str:
-        """``Scene (theme)``, as the progress display and the log lines show it."""
-        return f"{self.entry.name} ({self.theme})"
-
-
-def training_line(source: StatesSource, users: list) -> str:
-    """What the batch says when it sends ``source`` to train for the jobs ``users``."""
-    jobs = "1 job" if len(users) == 1 else f"{len(users)} jobs"
-    return f"training states {source.path().name} (once, for {jobs})"
-
-
-def fail_users(users: list, source: StatesSource, err: BaseException) -> None:
-    """Every job in ``users`` fails: its states ``source`` could not be made."""
-    for job in users:
-        job.status, job.reason = "failed", f"states {source.describe()}: {one_line(err)}"
+__all__ = ["Driver"]
 
 
 def _chunk_specs(frames: list[int], ranges: list, poster: int) -> list[dict]:
@@ -87,62 +39,6 @@ def _chunk_specs(frames: list[int], ranges: list, poster: int) -> list[dict]:
         )  # fmt: skip
         first += expected
     return chunks
-
-
-class StatesTraining:
-    """The states files a batch still has to make, trained on its executor's workers.
-
-    In the order of the first scene that shows each; at most one per worker at a
-    time, so that the scenes whose states are ready start between them.
-    """
-
-    def __init__(self, missing: dict, executor, progress, say: Callable[[str], None]) -> None:
-        self.untrained: dict[StatesSource, list] = dict(missing)
-        self.queue = list(self.untrained)
-        self.running: dict[Future, tuple[StatesSource, int]] = {}  # -> (source, progress task)
-        self.executor, self.progress, self.say = executor, progress, say
-
-    def ready(self, job: Job) -> bool:
-        """True once every states file ``job`` shows is made (or has failed)."""
-        return not any(source in self.untrained for source in job.entry.states_sources)
-
-    def submit(self) -> list[Job]:
-        """Send files to train while workers are free of them; returns jobs failed here."""
-        failed = []
-        while self.queue and len(self.running) < self.executor.n_workers:
-            source = self.queue.pop(0)
-            try:
-                data = source_to_json(source)
-            except TypeError as err:  # a source only this process knows
-                failed += self._made(source, err)
-                continue
-            self.say(training_line(source, self.untrained[source]))
-            name = source.path().name
-            task = self.progress.add_task(f"training states {name}", total=None, count="")
-            self.running[self.executor.train(data)] = (source, task)
-        return failed
-
-    def collect(self) -> list[Job]:
-        """Take the trainings that ended and send more; returns the jobs whose states failed."""
-        failed = []
-        for future in [f for f in self.running if f.done()]:
-            source, task = self.running.pop(future)
-            self.progress.remove_task(task)
-            try:
-                seconds = future.result()  # its own time, not the time it queued
-            except BaseException as err:
-                failed += self._made(source, err)
-                continue
-            self.say(f"trained {source.path().name} in {seconds:.1f} s")
-            self._made(source, None)
-        return failed + self.submit()
-
-    def _made(self, source: StatesSource, err: BaseException | None) -> list[Job]:
-        users = self.untrained.pop(source)
-        if err is None:
-            return []
-        fail_users(users, source, err)
-        return users
 
 
 class Driver:
@@ -348,7 +244,7 @@ class Driver:
     def _plan_done(self, job: Job, spec: dict, result) -> None:
         """The plan: tell the open chunk (it says where it stops), or cut the whole scene now."""
         self._planned(job, spec, *result)
-        job.poster = chunks.poster_index_for(job.frames, self.options, job.entry.poster_time)
+        job.poster = poster_index_for(job.frames, self.options, job.entry.poster_time)
         if job.opened:  # chunk 0 is drawing: tell it the plan, cut the rest when it says
             message = {"frames": job.plays, "poster": job.poster, "chunks": job.n_chunks,
                        "still": job.still}  # fmt: skip

@@ -27,7 +27,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from model.files import write_atomic
-from rendering.draw.chunk import FileMessages
+from rendering.draw.messages import FileMessages
 from rendering.run import tasks as worker
 from rendering.run.process import cores, stop_pool
 

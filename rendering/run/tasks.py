@@ -1,11 +1,11 @@
-"""The tasks a render worker runs: train states, plan a scene, render a chunk, finish.
+"""The tasks a render worker runs: plan a scene, render a chunk, finish (and train states).
 
 Every task is a plain function of JSON-ready arguments, so the same tasks run
 in the local process pool (:mod:`rendering.run.executors`) and on a Dask cluster.
 A spec (:func:`job_spec`) says which scene, theme, options and folders; a
 chunk says which plays and frames. Local tasks write into the scene's work
 folder; :func:`chunk_bytes_task` (Dask) returns the chunk's files as bytes for
-the client to write.
+the client to write. The states task is :mod:`rendering.run.training`'s.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from model.sources import source_from_json, source_to_json
+from model.sources import source_to_json
 from rendering.plan.options import ALPHA_FORMATS, RenderOptions
-from rendering.plan.registry import REPO_ROOT, SceneEntry, load_scene_module
+from rendering.plan.registry import REPO_ROOT, SceneEntry, scene_class
 from rendering.plan.stamps import (
     DEFAULT_QUALITY,
     index_stamp,
@@ -33,6 +33,7 @@ from rendering.plan.stamps import (
     source_files,
     write_text_atomic,
 )
+from rendering.run.training import train_task  # a task too: the pool submits it by this name
 
 __all__ = [
     "checkout_digest",
@@ -43,7 +44,6 @@ __all__ = [
     "job_spec",
     "plan_task",
     "prepare_worker",
-    "scene_class",
     "train_task",
     "warm_up",
     "whole_task",
@@ -168,29 +168,12 @@ def job_spec(
     }
 
 
-def scene_class(spec: dict) -> type:
-    """The scene class a spec names, showing the spec's overriding states if it has any."""
-    path = Path(spec["path"])
-    if not path.is_file() and spec.get("relative"):  # a worker with its checkout elsewhere
-        path = REPO_ROOT / spec["relative"]
-    scene_cls = getattr(load_scene_module(path), spec["name"])
-    sources = [source_from_json(data) for data in spec.get("overrides") or ()]
-    return scene_cls.with_states(*sources) if sources else scene_cls
-
-
 def _prepare(spec: dict) -> tuple[type, RenderOptions]:
     from rendering.outputs.encode import set_encoder_threads
 
     os.environ["BENDSPACE_THEME"] = spec["theme"]  # scenes read it when they set up
     set_encoder_threads(spec.get("encoder_threads", 0))
     return scene_class(spec), RenderOptions(**spec["options"])
-
-
-def train_task(source: dict) -> float:
-    """Train one states file (a source as JSON) into the cache; returns its seconds."""
-    start = time.perf_counter()
-    source_from_json(source).load(progress=False)
-    return time.perf_counter() - start
 
 
 def plan_task(spec: dict) -> tuple[list[int], str, list[bool]]:
@@ -232,7 +215,7 @@ def chunk_task(spec: dict, chunk: dict, work: str | None = None) -> int:
     ``chunk``: ``index``, ``plays`` (start, end), ``first`` (its first frame),
     ``frames`` (the scene's frame count) and ``poster`` (the poster's index).
     """
-    from rendering.draw.scene import render_chunk
+    from rendering.draw.chunk import render_chunk
 
     scene_cls, options = _prepare(spec)
     progress = _progress(spec, chunk["index"])
@@ -326,7 +309,8 @@ def finish_task(
     spec: dict, n_chunks: int, n_frames: int, poster: int, background: str, seconds: float
 ) -> dict:
     """Join the chunks into the final files, add transparent formats, write the stamp."""
-    from rendering.draw.scene import finish_outputs, render_alpha
+    from rendering.draw.chunk import render_alpha
+    from rendering.outputs.segments import finish_outputs
 
     scene_cls, options = _prepare(spec)
     work, folder = Path(spec["work"]), Path(spec["folder"])

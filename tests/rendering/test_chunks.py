@@ -17,16 +17,12 @@ from render_harness import ROOT, assert_chunks_draw_whole, run_render
 import rendering
 import rendering.draw.chunk
 import rendering.draw.scene
-from rendering.draw.chunk import CUT_FILE, PLAN_FILE, render_open_chunk
-from rendering.draw.scene import (
-    finish_outputs,
-    open_cut,
-    plan_scene,
-    poster_index_for,
-    render_chunk,
-    scene_frames,
-    split_chunks,
-)
+from rendering.draw.chunk import render_chunk, render_open_chunk
+from rendering.draw.messages import CUT_FILE, PLAN_FILE
+from rendering.draw.scene import plan_scene, scene_frames
+from rendering.outputs.encode import poster_index_for
+from rendering.outputs.segments import finish_outputs
+from rendering.plan.cuts import open_cut, split_chunks
 from rendering.plan.registry import load_scene_module
 from rendering.plan.stamps import output_folder, quality_name
 
@@ -186,7 +182,7 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed"
 
 
 def test_still_plays_weigh_less_in_the_cuts():
-    from rendering.draw.scene import STILL_SHARE, play_costs
+    from rendering.plan.cuts import STILL_SHARE, play_costs
 
     frames, still = [100, 100, 100, 100], [False, False, False, True]
     assert list(play_costs(frames, still)) == [100, 100, 100, 100 * STILL_SHARE]
@@ -277,7 +273,7 @@ def test_the_open_chunk_and_the_rest_give_the_files_of_one_chunk(
 
 
 def test_the_gif_keeps_still_pixels_steady_and_lets_moving_ones_change():
-    from rendering.outputs.encode import GIF_STEADY, steady
+    from rendering.outputs.gif import GIF_STEADY, steady
 
     shown = np.random.default_rng(1).integers(10, 240, (6, 8, 3), np.uint8)
     rgb = shown.copy()
@@ -296,7 +292,7 @@ def test_the_gif_keeps_still_pixels_steady_and_lets_moving_ones_change():
 def test_gif_frames_are_scaled_to_look_like_the_scene_drawn_at_the_gifs_size(tmp_path, monkeypatch):
     # The GIF's filter stands in for drawing the scene small: against the same frame drawn
     # at the GIF's size it must be closer than Lanczos, which rings at lines and dots.
-    from rendering.draw.scene import _SmallFrames
+    from rendering.outputs.gif import SmallFrames
 
     monkeypatch.setenv("BENDSPACE_THEME", "dark")
     scene_cls = load_scene_module(ROOT / "scenes" / "primer.py").TanhOnGrid
@@ -304,7 +300,7 @@ def test_gif_frames_are_scaled_to_look_like_the_scene_drawn_at_the_gifs_size(tmp
     plays = (2, 3)
     drawn_big = list(scene_frames(scene_cls, big, tmp_path / "big", plays))[-1]
     drawn_small = list(scene_frames(scene_cls, small, tmp_path / "small", plays))[-1][..., :3]
-    ours = _SmallFrames(tmp_path / "g.mov", (320, 180)).resize(drawn_big).to_ndarray()
+    ours = SmallFrames(tmp_path / "g.mov", (320, 180)).resize(drawn_big).to_ndarray()
     lanczos = av.VideoFrame.from_ndarray(np.ascontiguousarray(drawn_big[..., :3]), format="rgb24")
     lanczos = lanczos.reformat(320, 180, "rgb24", interpolation="LANCZOS").to_ndarray()
     assert rendering.psnr(ours, drawn_small) >= rendering.psnr(lanczos, drawn_small) + 2.0
