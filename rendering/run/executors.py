@@ -107,7 +107,7 @@ class LocalExecutor:
 class DaskMessages:
     """An open chunk's plan and cut, kept in the Dask scheduler's metadata under ``name``.
 
-    The same four calls as :class:`rendering.draw.chunk.FileMessages`, for
+    The same four calls as :class:`rendering.draw.messages.FileMessages`, for
     workers that do not share the client's folder. Made by the client and sent
     with the task; on a worker it reaches the scheduler through the worker's
     own client. The chunk asks for the plan at most every ``every`` seconds.
