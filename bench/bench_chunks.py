@@ -147,7 +147,7 @@ def _dask(out: Path) -> float:
 
 def _gallery(out: Path, states: str | None = None) -> tuple[float, subprocess.CompletedProcess]:
     """The whole default gallery, every scene forced; ``states``: another states folder."""
-    env = dict(os.environ, **({"NNVIZ_CACHE": states} if states else {}))
+    env = dict(os.environ, **({"BENDSPACE_CACHE": states} if states else {}))
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, str(ROOT / "render.py"), "--force", "--out", str(out)],

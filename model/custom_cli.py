@@ -34,6 +34,7 @@ from model.limits import (
     check_run_size,
     check_writable,
 )
+from model.paths import REPO_ROOT
 from model.text import display, printable
 
 __all__ = [
@@ -47,8 +48,6 @@ __all__ = [
     "run_command",
     "say",
 ]
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class CustomCommandError(Exception):

@@ -200,6 +200,17 @@ def test_rendering_folders_import_only_their_floor_and_below():
     assert upward_rendering_imports(ROOT) == []
 
 
+def test_the_project_root_is_defined_once():
+    defined = [
+        str(path.relative_to(ROOT))
+        for path in project_modules(ROOT).values()
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Assign)
+        and any(getattr(target, "id", None) == "REPO_ROOT" for target in node.targets)
+    ]
+    assert defined == ["model/paths.py"]  # everyone else imports it from there
+
+
 def test_no_story_file_imports_another_story_file():
     assert story_imports(ROOT) == []
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
+from model.paths import REPO_ROOT
 from model.sources import StatesSource, source_from_json
 from rendering.errors import RenderError, display, one_line, system_library_hint
 
@@ -28,7 +29,6 @@ __all__ = [
     "select",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 SCENES_DIR = REPO_ROOT / "scenes"
 STORY_ORDER = ("primer", "spirals", "disks", "manifolds", "mnist", "packing", "custom")
 

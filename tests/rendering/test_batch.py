@@ -74,7 +74,7 @@ def test_states_are_trained_once_for_several_scenes(monkeypatch):
 @pytest.mark.slow
 def test_declared_states_are_trained_first_and_hashed(scene_dir, tmp_path, monkeypatch):
     cache = tmp_path / "states"  # its own cache: other tests leave spirals2d states in theirs
-    monkeypatch.setenv("NNVIZ_CACHE", str(cache))
+    monkeypatch.setenv("BENDSPACE_CACHE", str(cache))
     out = tmp_path / "gallery"
     args = ["--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinyStates", "--width", "256",
             "--fps", "5", "-f", "png", "--out", str(out)]  # fmt: skip
@@ -311,7 +311,7 @@ def test_ctrl_c_during_parallel_training_stops_every_trainer_and_leaves_no_parti
         [sys.executable, str(ROOT / "render.py"), "--scene", "PackingInput", "--scene",
          "PackingInput7", "--jobs", "2", "-f", "png", "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=os.environ | {"NNVIZ_CACHE": str(cache)}, start_new_session=True,
+        env=os.environ | {"BENDSPACE_CACHE": str(cache)}, start_new_session=True,
         preexec_fn=_ctrl_c_as_in_a_terminal,
     )  # fmt: skip
     started = 0
