@@ -2,16 +2,17 @@
 
 The public API, for the tests, the benchmark and your own scripts::
 
-    from rendering import Job, RenderOptions, discover, render_jobs, scene_files, select
+    from rendering import BatchRequest, Job, discover, render_jobs, render_options
+    from rendering import scene_files, select
 
     entries, broken = discover(scene_files())
     jobs = [Job(entry, "dark") for entry in select(entries, scenes=["TanhSquash"])]
-    render_jobs(jobs, out, ["mp4"], render_options("draft"), n_jobs=2, console=console)
+    render_jobs(BatchRequest(jobs, out, ["mp4"], render_options("draft"), n_jobs=2), console)
 """
 
 from __future__ import annotations
 
-from rendering.batch import BatchResult, print_table, render_jobs, run_batch
+from rendering.batch import BatchRequest, BatchResult, print_table, render_jobs, run_batch
 from rendering.errors import RenderError, display, one_line, system_library_hint
 from rendering.outputs.encode import poster_frame, unmix_background, video_frame_at
 from rendering.outputs.gif import gif_size, write_gif
@@ -60,6 +61,7 @@ __all__ = [
     "REPO_ROOT",
     "SCENES_DIR",
     "THEMES",
+    "BatchRequest",
     "BatchResult",
     "Job",
     "RenderError",

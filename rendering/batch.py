@@ -13,9 +13,10 @@ import os
 import shutil
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rendering.errors import display
 from rendering.outputs.interactive import write_interactive_pages
@@ -24,42 +25,54 @@ from rendering.plan.jobs import Job, plan_job, plan_jobs
 from rendering.plan.options import RenderOptions
 from rendering.plan.registry import SceneEntry
 from rendering.plan.stamps import clean_stale_temporaries, output_folder
-from rendering.run.driver import Driver
+from rendering.run.driver import Driver, Executor
 from rendering.run.executors import make_executor
 from rendering.run.training import missing_states, train_states
 
-__all__ = ["BatchResult", "print_table", "render_jobs", "run_batch"]
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["BatchRequest", "BatchResult", "print_table", "render_jobs", "run_batch"]
 
 
-def run_batch(
-    jobs: list[Job],
-    out: Path,
-    formats: Sequence[str],
-    options: RenderOptions,
-    n_jobs: int,
-    console,
-    *,
-    scheduler: str | None = None,
-    chunks_per_scene: int | None = None,
-    force: bool = False,
-    executor=None,
-) -> None:
-    """Run the pending jobs as chunks on ``n_jobs`` local processes or a Dask cluster.
+@dataclass
+class BatchRequest:
+    """A batch: which jobs, into which folder, in which formats and options, on what workers.
 
-    ``executor``: workers already started (:class:`rendering.run.executors.LocalExecutor`),
-    used instead of new ones and closed here like them.
+    ``out``: the outputs go into ``out/<theme>[/<quality>]/``, the gallery pages beside
+    ``out``. ``n_jobs`` local processes, or the Dask cluster at ``scheduler``, or
+    ``executor``: workers already started (closed by the batch like its own).
+    ``chunks_per_scene``: None lets the batch choose (``Driver.chunks_for_next``).
+    ``force`` renders what is up to date again; ``order`` ranks the scenes on the pages.
+    """
+
+    jobs: list[Job]
+    out: Path
+    formats: Sequence[str]
+    options: RenderOptions
+    n_jobs: int = 1
+    force: bool = False
+    order: Sequence[SceneEntry] = ()
+    scheduler: str | None = None
+    chunks_per_scene: int | None = None
+    executor: Executor | None = None
+
+
+def run_batch(request: BatchRequest, console: Console) -> None:
+    """Run the request's pending jobs as chunks on its executor, local processes or Dask.
 
     Missing states train first on the same workers, and a scene starts as soon
     as its own states are there (on a Dask cluster they train here first); such
-    a job is hashed then (:func:`rendering.plan.jobs.plan_job`, ``force`` as there). Every scene is
-    cut into ``chunks_per_scene`` chunks of roughly equal cost
+    a job is hashed then (:func:`rendering.plan.jobs.plan_job`). Every scene is
+    cut into ``request.chunks_per_scene`` chunks of roughly equal cost
     (:mod:`rendering.plan.cuts`); by default one per worker for a lone scene and for
     the last scenes of a batch, the others whole (``Driver.chunks_for_next``).
     A progress bar per scene fills with its frames done out of its frames planned.
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    pending = [job for job in jobs if job.status == "pending"]
+    out, formats, options, force = request.out, request.formats, request.options, request.force
+    pending = [job for job in request.jobs if job.status == "pending"]
     if not pending:
         return
     progress = Progress(
@@ -71,15 +84,15 @@ def run_batch(
         disable=not console.is_terminal,
         transient=True,
     )
-    executor = executor or make_executor(n_jobs, scheduler)
-    n_chunks = chunks_per_scene or executor.n_workers
-    fixed = chunks_per_scene is not None or len(pending) == 1
+    executor = request.executor or make_executor(request.n_jobs, request.scheduler)
+    n_chunks = request.chunks_per_scene or executor.n_workers
+    fixed = request.chunks_per_scene is not None or len(pending) == 1
     killed = True
     with progress:
         overall = progress.add_task("all scenes", total=len(pending), count=f"0/{len(pending)}")
         try:
             if not executor.trains_states:  # the cluster's workers have no states folder here
-                train_states(pending, console, n_jobs)
+                train_states(pending, console, request.n_jobs)
             training = missing_states(pending)
             prepare = partial(plan_job, out=out, formats=formats, options=options, force=force)
             driver = Driver(pending, out, formats, options, executor, n_chunks, progress, fixed,
@@ -120,7 +133,9 @@ def _size(n: float) -> str:
     return ""
 
 
-def print_table(jobs: list[Job], out: Path, console, options: RenderOptions | None = None) -> None:
+def print_table(
+    jobs: list[Job], out: Path, console: Console, options: RenderOptions | None = None
+) -> None:
     """The closing table: scene, files, sizes, duration, time taken, status."""
     from rich.table import Table
 
@@ -163,49 +178,34 @@ class BatchResult:
         return [job for job in self.jobs if job.status == "failed"]
 
 
-def render_jobs(
-    jobs: list[Job],
-    out: Path,
-    formats: Sequence[str],
-    options: RenderOptions,
-    n_jobs: int,
-    console,
-    *,
-    force: bool = False,
-    order: Sequence[SceneEntry] = (),
-    scheduler: str | None = None,
-    chunks_per_scene: int | None = None,
-    executor=None,
-) -> BatchResult:
+def render_jobs(request: BatchRequest, console: Console) -> BatchResult:
     """The whole batch into ``out/<theme>[/<quality>]/``: train, skip, render, pages, table.
 
     Scenes are cut into chunks run on ``n_jobs`` local processes (or on
     ``executor``'s, started earlier), or on the Dask cluster at ``scheduler``
-    (see :func:`run_batch`).
+    (see :func:`run_batch`); ``html`` pages are made from the states here.
 
     Stale temporaries of dead runs are removed first; Ctrl-C (or SIGTERM, see
     :func:`rendering.run.process.interrupt_on_sigterm`) stops the workers, removes
     their temporaries and still writes the pages. ``order`` ranks the scenes on
     the gallery pages (written beside ``out``).
     """
-    out = Path(out).resolve()
+    out = Path(request.out).resolve()
+    jobs, options, force = request.jobs, request.options, request.force
     clean_stale_temporaries(out)
     interrupted = False
-    pages, formats = "html" in formats, [fmt for fmt in formats if fmt != "html"]
+    pages = "html" in request.formats
+    videos = [fmt for fmt in request.formats if fmt != "html"]
     try:
-        if formats:  # missing states train on the render's own workers
-            plan_jobs(jobs, out, formats, options, force)
-            run_batch(
-                jobs, out, formats, options, n_jobs, console,
-                scheduler=scheduler, chunks_per_scene=chunks_per_scene, force=force,
-                executor=executor,
-            )  # fmt: skip
+        if videos:  # missing states train on the render's own workers
+            plan_jobs(jobs, out, videos, options, force)
+            run_batch(replace(request, out=out, formats=videos), console)
         else:
-            train_states(jobs, console, n_jobs)
+            train_states(jobs, console, request.n_jobs)
         if pages:  # the interactive pages: made here from the states, no video needed
             write_interactive_pages(jobs, out, console, force)
     except KeyboardInterrupt:
         interrupted = True
-    page, markdown = write_gallery(out, order)
+    page, markdown = write_gallery(out, request.order)
     print_table(jobs, out, console, options)
     return BatchResult(jobs, page, markdown, interrupted)

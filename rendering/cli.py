@@ -12,7 +12,7 @@ import click
 
 from model.limits import LimitError, check_writable_folder
 from model.text import markup_safe
-from rendering.batch import Job, render_jobs
+from rendering.batch import BatchRequest, Job, render_jobs
 from rendering.errors import RenderError, display
 from rendering.plan.options import (
     DEFAULT_FORMATS,
@@ -212,10 +212,11 @@ def cli(
             return
         jobs_list = [Job(entry, t) for t in themes_for(theme) for entry in selected]
         try:
-            result = render_jobs(
-                jobs_list, out, formats, options, jobs, console, force=force, order=entries,
+            request = BatchRequest(
+                jobs_list, out, formats, options, jobs, force=force, order=entries,
                 scheduler=scheduler, chunks_per_scene=chunks_per_scene, executor=pool,
             )  # fmt: skip
+            result = render_jobs(request, console)
         except RenderError as err:  # e.g. --scheduler without dask, or no scheduler there
             console.print(
                 f"[red]error:[/red] {markup_safe(err, 600)}", highlight=False, soft_wrap=True

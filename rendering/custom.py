@@ -28,7 +28,7 @@ from model.custom_cli import (
 )
 from model.sources import StatesFile
 from model.text import display
-from rendering.batch import Job, render_jobs
+from rendering.batch import BatchRequest, Job, render_jobs
 from rendering.errors import RenderError
 from rendering.plan.options import (
     FORMATS,
@@ -141,7 +141,8 @@ def render_custom_scenes(
     jobs = [Job(entry, t) for t in themes_for(theme) for entry in chosen]
     interrupt_on_sigterm()
     options = render_options(quality)
-    result = render_jobs(jobs, out, formats, options, n_jobs or cores(), console, order=entries)
+    request = BatchRequest(jobs, out, formats, options, n_jobs or cores(), order=entries)
+    result = render_jobs(request, console)
     console.print(f"gallery: {display(result.page)}, {display(result.markdown)}")
     if result.interrupted:
         console.print("interrupted: no partial files were left; run again to finish the batch")

@@ -16,7 +16,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from model.files import write_atomic, write_text_atomic
-from rendering.batch import run_batch
+from rendering.batch import BatchRequest, run_batch
 from rendering.errors import RenderError
 from rendering.plan.jobs import Job, plan_jobs
 from rendering.plan.options import RenderOptions
@@ -236,7 +236,7 @@ def make_film(
     train_states(list(jobs.values()), console, n_jobs)
     for group, folder in groups:
         plan_jobs(group, folder, ["mp4"], options, force)
-        run_batch(group, folder, ["mp4"], options, n_jobs, console)
+        run_batch(BatchRequest(group, folder, ["mp4"], options, n_jobs), console)
     failed = [job for job in jobs.values() if job.status != "done" and job.status != "skipped"]
     if failed:
         reasons = "; ".join(f"{job.entry.name}: {job.reason or job.status}" for job in failed)

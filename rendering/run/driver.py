@@ -13,9 +13,11 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from typing import Protocol
 
 import numpy as np
 
+from rendering.draw.messages import Messages
 from rendering.errors import one_line
 from rendering.outputs.encode import poster_index_for
 from rendering.plan.cuts import split_chunks
@@ -24,7 +26,7 @@ from rendering.plan.stamps import output_folder
 from rendering.run.tasks import job_spec
 from rendering.run.training import StatesTraining
 
-__all__ = ["Driver"]
+__all__ = ["Driver", "Executor"]
 
 
 def _chunk_specs(frames: list[int], ranges: list, poster: int) -> list[dict]:
@@ -41,11 +43,59 @@ def _chunk_specs(frames: list[int], ranges: list, poster: int) -> list[dict]:
     return chunks
 
 
+class Executor(Protocol):
+    """Where the tasks run: what the driver and the batch ask of an executor.
+
+    Two implementations: :class:`rendering.run.executors.LocalExecutor` (a
+    process pool) and :class:`rendering.run.executors.DaskExecutor`. Each call
+    returns a future with ``done()`` and ``result()``; ``spec`` is a task spec
+    (:func:`rendering.run.tasks.job_spec`).
+    """
+
+    n_workers: int  # tasks at a time
+    encoder_threads: int  # threads per encoder on a worker (0: the codec's choice)
+    trains_states: bool  # missing states train on these workers (else before the batch)
+    opens_chunks: bool  # chunk 0 may start beside the plan
+
+    def train(self, source: dict) -> Future:
+        """Train one states file (a source as JSON); the result is its seconds.
+
+        Asked only of an executor that ``trains_states``.
+        """
+
+    def plan(self, spec: dict) -> Future:
+        """Frames per play of the scene, its background, its still plays."""
+
+    def chunk(self, spec: dict, chunk: dict) -> Future:
+        """One chunk into the scene's work folder; the result is its frame count."""
+
+    def open_chunk(self, spec: dict) -> Future:
+        """Chunk 0 with no end yet, cut through :meth:`messages`."""
+
+    def whole(self, spec: dict) -> Future:
+        """The scene in one chunk with no plan; the result holds what the plan would."""
+
+    def messages(self, spec: dict) -> Messages:
+        """The plan and the cut of ``spec``'s open chunk."""
+
+    def finish(
+        self, spec: dict, n_chunks: int, n_frames: int, poster: int, background: str,
+        seconds: float,
+    ) -> Future:  # fmt: skip
+        """Join the chunks, make the GIF and the stamp; the result is the stamp."""
+
+    def drain(self, report: Callable[[tuple, int, int], None]) -> None:
+        """Pass the progress received so far to ``report(key, chunk, frames)``."""
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers (``kill``: at once, abandoning running tasks)."""
+
+
 class Driver:
     """Runs the pending jobs as plan -> chunks -> finish tasks on one executor."""
 
     def __init__(
-        self, jobs, out, formats, options, executor, n_chunks, progress, fixed=True, *,
+        self, jobs, out, formats, options, executor: Executor, n_chunks, progress, fixed=True, *,
         training: dict | None = None, prepare: Callable | None = None, console=None,
     ):  # fmt: skip
         """``training``: states sources still to make, each with the jobs that wait for it

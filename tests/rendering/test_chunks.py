@@ -152,7 +152,8 @@ def test_progress_bars_fill_with_frames_out_of_the_planned_frames(scene_dir, tmp
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, width=150)
     options = rendering.RenderOptions(256, 144, 5)
-    result = rendering.render_jobs(jobs, tmp_path / "gallery", ["mp4"], options, 2, console)
+    request = rendering.BatchRequest(jobs, tmp_path / "gallery", ["mp4"], options, n_jobs=2)
+    result = rendering.render_jobs(request, console)
     assert not result.failed and not result.interrupted
     shown = screen.getvalue()
     assert "30/30 frames" in shown  # 2 x 3 s at 5 fps, counted as the chunks draw them
@@ -169,8 +170,9 @@ from rich.console import Console
 import rendering
 entries, _ = rendering.discover([{str(scene_dir / "tiny_scenes.py")!r}])
 jobs = [rendering.Job(e, "dark") for e in entries if e.name == "TinyMove"]
-result = rendering.render_jobs(jobs, {str(tmp_path / "g")!r}, ["png"],
-                               rendering.RenderOptions(128, 72, 5), 2, Console(quiet=True))
+request = rendering.BatchRequest(jobs, {str(tmp_path / "g")!r}, ["png"],
+                                 rendering.RenderOptions(128, 72, 5), n_jobs=2)
+result = rendering.render_jobs(request, Console(quiet=True))
 assert not result.failed, [job.reason for job in result.jobs]
 print(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed")))
 """
