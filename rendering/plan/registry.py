@@ -26,6 +26,7 @@ __all__ = [
     "load_scene_module",
     "scene_class",
     "scene_files",
+    "scene_path",
     "select",
 ]
 
@@ -95,12 +96,18 @@ def load_scene_module(path: Path) -> ModuleType:
     return module
 
 
+def scene_path(spec: dict) -> Path:
+    """The story file a task spec names: the client's path, or the same file in this
+    checkout (a worker with its checkout elsewhere)."""
+    path = Path(spec["path"])
+    if not path.is_file() and spec.get("relative"):
+        path = REPO_ROOT / spec["relative"]
+    return path
+
+
 def scene_class(spec: dict) -> type:
     """The scene class a spec names, showing the spec's overriding states if it has any."""
-    path = Path(spec["path"])
-    if not path.is_file() and spec.get("relative"):  # a worker with its checkout elsewhere
-        path = REPO_ROOT / spec["relative"]
-    scene_cls = getattr(load_scene_module(path), spec["name"])
+    scene_cls = getattr(load_scene_module(scene_path(spec)), spec["name"])
     sources = [source_from_json(data) for data in spec.get("overrides") or ()]
     return scene_cls.with_states(*sources) if sources else scene_cls
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from model.sources import source_to_json
 from rendering.plan.options import ALPHA_FORMATS, RenderOptions
-from rendering.plan.registry import REPO_ROOT, SceneEntry, scene_class
+from rendering.plan.registry import REPO_ROOT, SceneEntry, scene_class, scene_path
 from rendering.plan.stamps import (
     DEFAULT_QUALITY,
     index_stamp,
@@ -271,11 +271,8 @@ def whole_task(spec: dict, work: str | None = None) -> dict:
 
 
 def _check_checkout(spec: dict) -> None:
-    path = Path(spec["path"])
-    if not path.is_file() and spec.get("relative"):
-        path = REPO_ROOT / spec["relative"]
-    scene_cls = scene_class(spec)
-    found = checkout_digest(path, _states_paths(getattr(scene_cls, "states_sources", ())))
+    states = _states_paths(getattr(scene_class(spec), "states_sources", ()))
+    found = checkout_digest(scene_path(spec), states)
     if found != spec["checkout"]:
         raise RuntimeError(
             f"this worker's checkout differs from the client's for {spec['name']} "
