@@ -6,18 +6,13 @@
 own points and renders the generic scenes. See ``--help`` for the options.
 
 This file is the entry point only; the renderer is the ``rendering`` package,
-one module a job:
+a folder a question:
 
-- ``rendering/registry.py``: find the scenes in the story files (``--list``)
-- ``rendering/options.py``: qualities, formats, themes, the options that decide the pixels
-- ``rendering/stamps.py``: the up-to-date hash and stamps, temporary files
-- ``rendering/batch.py``: train states once, skip what is up to date, run the chunks
-- ``rendering/chunks.py``: a scene cut into animation ranges, drawn and encoded per chunk, joined
-- ``rendering/executors.py``: where the chunks run: a local process pool or a Dask cluster
-- ``rendering/worker.py``: the tasks: plan a scene, render a chunk, finish the outputs
-- ``rendering/encode.py``: PyAV encoders (MP4, WebM, GIF palette, transparent video)
-- ``rendering/page.py``: ``media/gallery.html`` (template ``gallery.html``) and ``gallery.md``
-- ``rendering/measure.py``: PSNR, GIF and MP4 facts for the tests and the benchmark
+- ``rendering/plan/``: what to render and whether it is current (scenes, options, stamps, cuts)
+- ``rendering/draw/``: drawing a scene or a chunk with manim (every manim patch in ``patches``)
+- ``rendering/outputs/``: what a render leaves: encoders, the GIF, the pages, measurements
+- ``rendering/run/``: running it on workers: the scheduler, the pool and Dask, training states
+- ``rendering/batch.py``, ``rendering/film.py``: the batch and the film
 - ``rendering/cli.py`` and ``rendering/custom.py``: the two commands
 """
 

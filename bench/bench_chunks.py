@@ -78,7 +78,7 @@ def _master(path: Path) -> int:
     """A lossless QuickTime RLE master of the scene (not timed); returns its frame count."""
     import av
 
-    from rendering.chunks import draw_frames
+    from rendering.draw.scene import draw_frames
     from scenes.spirals import SpiralsStretching
 
     w, h, fps = _size()
@@ -107,7 +107,7 @@ def _encode_part(master: str, out: str, first: int, end: int) -> None:
     """Decode frames ``[first, end)`` of the master and encode them to MP4."""
     import av
 
-    from rendering.encode import VideoSink
+    from rendering.outputs.encode import VideoSink
 
     w, h, fps = _size()
     sink = VideoSink("mp4", Path(out), w, h, fps)
@@ -147,7 +147,7 @@ def _dask(out: Path) -> float:
 
 def _gallery(out: Path, states: str | None = None) -> tuple[float, subprocess.CompletedProcess]:
     """The whole default gallery, every scene forced; ``states``: another states folder."""
-    env = dict(os.environ, **({"NNVIZ_CACHE": states} if states else {}))
+    env = dict(os.environ, **({"BENDSPACE_CACHE": states} if states else {}))
     start = time.perf_counter()
     result = subprocess.run(
         [sys.executable, str(ROOT / "render.py"), "--force", "--out", str(out)],

@@ -1,4 +1,6 @@
-"""The README's packing claims, re-measured on this machine (``packing-table --check``).
+"""The packing study's claims, re-measured on this machine (``packing-table --check``).
+
+The claims are the sentences of ``docs/packing-study.md``.
 
 Slow the first time (18 cells x 5 seeds of training, cached afterwards under
 ``media/states/packing-study``); ``python -m bench claims`` runs only this.

@@ -29,8 +29,9 @@ from pathlib import Path
 import numpy as np
 
 import rendering
-from rendering import encode
-from rendering.chunks import gif_sources, plan_scene, scene_frames
+from rendering.draw.scene import plan_scene, scene_frames
+from rendering.outputs import encode, gif
+from rendering.outputs.gif import gif_sources
 
 __all__ = ["VP9_CANDIDATES", "X264_CANDIDATES", "run"]
 
@@ -155,18 +156,41 @@ def _lossless(frames, options, path: Path) -> None:
         out.mux(stream.encode())
 
 
+class _FromMp4:
+    """The baseline: the GIF's frames decoded from the MP4, scaled and steadied, on each
+    pass (the palette's, then the frames')."""
+
+    def __init__(self, mp4: Path, n_frames: int, options, size) -> None:
+        self.mp4, self.size = mp4, size
+        self.wanted = gif_sources(n_frames, options.fps, options.gif_fps)
+
+    def __iter__(self):
+        import av
+
+        wanted, shown = iter(self.wanted), None
+        target = next(wanted, None)
+        with av.open(str(self.mp4)) as container:
+            for index, frame in enumerate(container.decode(video=0)):
+                if target == index:
+                    scaled = frame.reformat(*self.size, "rgb24", interpolation=gif.GIF_SCALING)
+                    rgb = scaled.to_ndarray()
+                while target == index:  # a frame shown twice: steady works in place
+                    shown = gif.steady(rgb.copy(), shown)
+                    yield shown
+                    target = next(wanted, None)
+                if target is None:
+                    return
+
+
 def _gif_rows(frames, options, tmp: Path) -> list[dict]:
     mp4, truth = tmp / "video.mp4", tmp / "lossless.mov"
     _encode(frames, options, "mp4", mp4)
     _lossless(frames, options, truth)
-    size = encode.gif_size(options.width, options.height, options.gif_width)
+    size = gif.gif_size(options.width, options.height, options.gif_width)
     # Before: the GIF's frames decoded from the MP4 (a second decode of every frame).
     start = time.perf_counter()
     before = tmp / "before.gif"
-    encode.write_gif(
-        encode._GifFrames(mp4, len(frames), options.fps, options.gif_fps, size), before,
-        options.gif_fps,
-    )  # fmt: skip
+    gif.write_gif(_FromMp4(mp4, len(frames), options, size), before, options.gif_fps)
     before_s = time.perf_counter() - start
     # After: the lossless frames scaled where they are drawn, the palette from those.
     import av
@@ -176,11 +200,11 @@ def _gif_rows(frames, options, tmp: Path) -> list[dict]:
     small = []
     for index in gif_sources(len(frames), options.fps, options.gif_fps):
         frame = av.VideoFrame.from_ndarray(frames[index], format="rgb24")
-        small.append(frame.reformat(*size, "rgb24", interpolation=encode.GIF_SCALING).to_ndarray())
+        small.append(frame.reformat(*size, "rgb24", interpolation=gif.GIF_SCALING).to_ndarray())
     steadied, shown = [], None
     for rgb in small:  # the same steadying as the chunked path
-        steadied.append(shown := encode.steady(rgb, shown))
-    encode.write_gif(steadied, after, options.gif_fps)
+        steadied.append(shown := gif.steady(rgb, shown))
+    gif.write_gif(steadied, after, options.gif_fps)
     after_s = time.perf_counter() - start
     db_before, db_after = rendering.gif_psnr(before, truth), rendering.gif_psnr(after, truth)
     mp4_before, mp4_after = rendering.gif_psnr(before, mp4), rendering.gif_psnr(after, mp4)
@@ -240,11 +264,11 @@ def _scaling_rows(big, options, tmp: Path) -> list[dict]:
     same plays drawn at the GIF's size (what the scaled frames stand in for), and bytes."""
     import av
 
-    size = encode.gif_size(options.width, options.height, options.gif_width)
+    size = gif.gif_size(options.width, options.height, options.gif_width)
     native, _ = _sample(f"{size[0]}x{size[1]}x{options.fps}", len(big))
     step = 2  # every other frame, as a 15 fps GIF of a 30 fps video
     big, native = big[::step], native[: len(big) : step]
-    filters = {"Lanczos (before)": "LANCZOS", "area (now)": encode.GIF_SCALING}
+    filters = {"Lanczos (before)": "LANCZOS", "area (now)": gif.GIF_SCALING}
     cpu = {name: float("inf") for name in filters}
     small = {}
     for _ in range(3):
@@ -260,9 +284,9 @@ def _scaling_rows(big, options, tmp: Path) -> list[dict]:
     for name, frames in small.items():
         shown, steadied = None, []
         for rgb in frames:
-            steadied.append(shown := encode.steady(rgb.copy(), shown))
+            steadied.append(shown := gif.steady(rgb.copy(), shown))
         path = tmp / f"scaled-{filters[name]}.gif"
-        encode.write_gif(steadied, path, options.fps / step)
+        gif.write_gif(steadied, path, options.fps / step)
         decoded = _decoded(path)
         pairs = zip(decoded, native, strict=True)
         mse = np.mean([np.mean((a.astype(np.float64) - b) ** 2) for a, b in pairs])

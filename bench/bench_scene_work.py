@@ -27,7 +27,7 @@ ROUNDS = 3
 
 def _skipped_pass() -> dict:
     import rendering
-    from rendering.chunks import plan_scene
+    from rendering.draw.scene import plan_scene
     from scenes.lib import captions
     from scenes.spirals import SpiralsStretching
 

@@ -22,7 +22,7 @@ AIM_MB = 60.0
 
 def gallery_states() -> list:
     """The distinct states sources of the default gallery's scenes (``render.py``'s list)."""
-    from rendering.registry import discover, scene_files, select
+    from rendering.plan.registry import discover, scene_files, select
 
     entries, _ = discover(scene_files())
     sources = []

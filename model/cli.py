@@ -137,16 +137,16 @@ def _safe_join(names) -> str:
     type=click.Path(dir_okay=False, path_type=Path),
     default=Path("media/packing_table.md"),
     show_default=True,
-    help="Markdown file for the table and claims (README.md: only its marked block).",
+    help="Markdown file for the table and claims (docs/packing-study.md: only its marked block).",
 )
 @click.option(
     "--check", is_flag=True,
-    help="Re-measure and exit 1 naming every README claim that does not hold here.",
+    help="Re-measure and exit 1 naming every stated claim that does not hold here.",
 )  # fmt: skip
 @click.option(
     "--readme", type=click.Path(dir_okay=False, path_type=Path), default=None,
-    help="With --check: the README whose claims must be the generated ones [default: the "
-    "project's].",
+    help="With --check: the page whose claims must be the generated ones [default: the "
+    "project's docs/packing-study.md].",
 )  # fmt: skip
 def packing_table_cmd(seeds: int, jobs: int | None, out: Path, check: bool, readme) -> None:
     """Train k = 2..7 x tanh/relu/unit_disk packing networks for several seeds and tabulate.
@@ -179,11 +179,11 @@ def packing_table_cmd(seeds: int, jobs: int | None, out: Path, check: bool, read
 
 
 def _check_claims(cells, readme: Path | None) -> int:
-    """0 if every claim holds and the README states exactly them, else 1 (named)."""
+    """0 if every claim holds and the study's page states exactly them, else 1 (named)."""
     from model.packing_study import CLAIMS, claims_markdown, failed_claims
     from model.paths import REPO_ROOT
 
-    readme = readme or REPO_ROOT / "README.md"
+    readme = readme or REPO_ROOT / "docs" / "packing-study.md"
     problems = [f"claim {c.name!r} does not hold here: {c.text}" for c in failed_claims(cells)]
     try:
         stated = readme.read_text(encoding="utf-8")
@@ -193,7 +193,7 @@ def _check_claims(cells, readme: Path | None) -> int:
         if claims_markdown() not in stated:
             problems.append(
                 f"{readme} does not state the current claims: regenerate it with "
-                "`python -m model packing-table --out README.md`"
+                f"`python -m model packing-table --out {readme}`"
             )
     for line in problems:
         click.echo(f"FAILED {printable(line, 600)}", err=True)

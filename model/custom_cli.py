@@ -34,6 +34,7 @@ from model.limits import (
     check_run_size,
     check_writable,
 )
+from model.paths import REPO_ROOT
 from model.text import display, display_name, printable
 
 __all__ = [
@@ -48,8 +49,6 @@ __all__ = [
     "run_command",
     "say",
 ]
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 class CustomCommandError(Exception):

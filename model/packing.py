@@ -1,8 +1,8 @@
 """The packing study's measurements: where the 2-neuron layer puts each class.
 
 numpy and scipy only (states come through :func:`model.cache.states_for`). The
-multi-seed study and the README's claims built on these figures are in
-:mod:`model.packing_study`.
+multi-seed study and the claims built on these figures (``docs/packing-study.md``)
+are in :mod:`model.packing_study`.
 The angles are measured about the origin of the hidden plane: the centre of
 tanh's square and of the unit disk, the corner of ReLU's quadrant.
 """
@@ -207,7 +207,7 @@ def write_table(path: str | Path, rows: list[PackingRow]) -> Path:
 def write_block(path: str | Path, markdown: str) -> Path:
     """Write ``markdown`` between :data:`TABLE_BEGIN` / :data:`TABLE_END` markers, atomically.
 
-    When ``path`` already holds the markers (the README does), only the block
+    When ``path`` already holds the markers (docs/packing-study.md does), only the block
     between them is replaced and the rest of the file is kept.
     """
     block = f"{TABLE_BEGIN}\n{markdown}{TABLE_END}"

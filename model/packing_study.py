@@ -7,10 +7,11 @@ seeds (:func:`run_study`), each run is measured from its final weights
 under ``<states cache>/packing-study/`` keyed like the states files
 (:meth:`model.config.TrainConfig.key`: config, torch version, thread count).
 
-The README's reading of the table is a list of :class:`Claim` objects
-(:data:`CLAIMS`): each has the sentence shown and a predicate over the study's
-results, so ``python -m model packing-table --check`` re-measures and names the
-claims that do not hold, and the text cannot drift from the check.
+The study page's reading of the table (``docs/packing-study.md``) is a list of
+:class:`Claim` objects (:data:`CLAIMS`): each has the sentence shown and a
+predicate over the study's results, so ``python -m model packing-table --check``
+re-measures and names the claims that do not hold, and the text cannot drift
+from the check.
 
 Dead layers: a run whose 2-neuron layer died (constant over all points) is
 recorded as dead and kept out of the accuracy and placement figures; unlike the
@@ -277,7 +278,7 @@ def study_markdown(cells: Sequence[Cell]) -> str:
 # -- claims ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Claim:
-    """A sentence of the README and the test of it over the study's cells."""
+    """A sentence of the study's page and the test of it over the study's cells."""
 
     name: str
     text: str
@@ -372,7 +373,7 @@ def _disk_below_tanh(cells):
     )
 
 
-#: The README's reading of the table ("What the table says"), generated from here.
+#: The study page's reading of the table ("What the table says"), generated from here.
 #: Each sentence is worded to hold on any machine (counts out of the seeds, medians
 #: against thresholds with a margin), and its predicate is what ``--check`` tests.
 CLAIMS: tuple[Claim, ...] = (
@@ -446,12 +447,12 @@ def failed_claims(cells: Sequence[Cell], claims: Sequence[Claim] = CLAIMS) -> li
 
 
 def claims_markdown(claims: Sequence[Claim] = CLAIMS) -> str:
-    """The claims as the README's bullet list, each tagged with its name for ``--check``."""
+    """The claims as the study page's bullet list, each tagged with its name for ``--check``."""
     return "".join(f"- {claim.text} (`{claim.name}`)\n" for claim in claims)
 
 
 def summarise(cells: Sequence[Cell]) -> str:
-    """The table and the claims, as the block between the README's markers."""
+    """The table and the claims, as the block between the study page's markers."""
     return (
         study_markdown(cells) + "\nWhat the table says (each sentence is checked by "
         "`python -m model packing-table --check`, which re-measures on your machine):\n\n"

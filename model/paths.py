@@ -10,12 +10,21 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["REPO_ROOT", "cache_dir"]
+__all__ = ["CACHE_VARIABLES", "REPO_ROOT", "cache_dir"]
 
 #: The project folder (the parent of ``model/``), whatever the current directory.
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
+#: The variables that move the states cache, the first one set wins. ``NNVIZ_CACHE`` is
+#: the project's name before it was bendspace, still read so that old set-ups keep
+#: their cache.
+CACHE_VARIABLES = ("BENDSPACE_CACHE", "NNVIZ_CACHE")
+
+
 def cache_dir() -> Path:
-    """``$NNVIZ_CACHE`` if set, else ``media/states`` in the project."""
-    return Path(os.environ.get("NNVIZ_CACHE") or REPO_ROOT / "media" / "states")
+    """``$BENDSPACE_CACHE`` (or the older ``$NNVIZ_CACHE``) if set, else ``media/states``."""
+    for name in CACHE_VARIABLES:
+        if os.environ.get(name):
+            return Path(os.environ[name])
+    return REPO_ROOT / "media" / "states"

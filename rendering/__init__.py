@@ -2,37 +2,24 @@
 
 The public API, for the tests, the benchmark and your own scripts::
 
-    from rendering import Job, RenderOptions, discover, render_jobs, scene_files, select
+    from rendering import BatchRequest, Job, discover, render_jobs, render_options
+    from rendering import scene_files, select
 
     entries, broken = discover(scene_files())
     jobs = [Job(entry, "dark") for entry in select(entries, scenes=["TanhSquash"])]
-    render_jobs(jobs, out, ["mp4"], render_options("draft"), n_jobs=2, console=console)
+    render_jobs(BatchRequest(jobs, out, ["mp4"], render_options("draft"), n_jobs=2), console)
 """
 
 from __future__ import annotations
 
-from rendering.batch import (
-    BatchResult,
-    Job,
-    missing_states,
-    plan_job,
-    plan_jobs,
-    print_table,
-    render_jobs,
-    run_batch,
-    train_states,
-)
-from rendering.encode import (
-    encode_outputs,
-    gif_size,
-    poster_frame,
-    unmix_background,
-    video_frame_at,
-    write_gif,
-)
-from rendering.measure import gif_info, gif_psnr, mp4_has_faststart, psnr, video_info
-from rendering.messages import RenderError, display, one_line, system_library_hint
-from rendering.options import (
+from rendering.batch import BatchRequest, BatchResult, print_table, render_jobs, run_batch
+from rendering.errors import RenderError, display, one_line, system_library_hint
+from rendering.outputs.encode import poster_frame, unmix_background, video_frame_at
+from rendering.outputs.gif import gif_size, write_gif
+from rendering.outputs.measure import gif_info, gif_psnr, mp4_has_faststart, psnr, video_info
+from rendering.outputs.page import collect_stamps, write_gallery
+from rendering.plan.jobs import Job, plan_job, plan_jobs
+from rendering.plan.options import (
     ALPHA_FORMATS,
     DEFAULT_FORMATS,
     FORMATS,
@@ -44,8 +31,7 @@ from rendering.options import (
     render_options,
     themes_for,
 )
-from rendering.page import collect_stamps, write_gallery
-from rendering.registry import (
+from rendering.plan.registry import (
     REPO_ROOT,
     SCENES_DIR,
     SceneEntry,
@@ -54,7 +40,7 @@ from rendering.registry import (
     scene_files,
     select,
 )
-from rendering.stamps import (
+from rendering.plan.stamps import (
     clean_stale_temporaries,
     job_hash,
     output_folder,
@@ -65,6 +51,7 @@ from rendering.stamps import (
     temporary_name,
     up_to_date,
 )
+from rendering.run.training import missing_states, train_states
 
 __all__ = [
     "ALPHA_FORMATS",
@@ -74,6 +61,7 @@ __all__ = [
     "REPO_ROOT",
     "SCENES_DIR",
     "THEMES",
+    "BatchRequest",
     "BatchResult",
     "Job",
     "RenderError",
@@ -83,7 +71,6 @@ __all__ = [
     "collect_stamps",
     "discover",
     "display",
-    "encode_outputs",
     "gif_fps_for",
     "gif_info",
     "gif_psnr",

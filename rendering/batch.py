@@ -1,199 +1,78 @@
 """The batch: skip what is up to date, train and render on the workers, report.
 
 :func:`render_jobs` is the whole batch as both commands run it (``render.py``
-and ``render.py custom``); its steps are public for callers that want only one.
-The order of the tasks on the workers is :mod:`rendering.driver`'s.
+and ``render.py custom``); :func:`run_batch` its render step, which the film
+runs too. The steps before are :mod:`rendering.plan.jobs` (hash, skip) and
+:mod:`rendering.run.training` (states); the order of the tasks on the workers
+is :mod:`rendering.run.driver`'s.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from model.sources import StatesSource, source_to_json
 from model.text import markup_safe
-from rendering.driver import Driver, Job, fail_users, training_line
-from rendering.executors import make_executor
-from rendering.interactive import write_interactive_pages
-from rendering.messages import display
-from rendering.options import RenderOptions
-from rendering.page import write_gallery
-from rendering.process import spawning_deaf_to_ctrl_c, stop_pool
-from rendering.registry import SceneEntry
-from rendering.stamps import (
-    clean_stale_temporaries,
-    job_hash,
-    output_folder,
-    read_stamp,
-    stamp_path,
-    up_to_date,
-)
-from rendering.worker import train_task
+from rendering.errors import display
+from rendering.outputs.interactive import write_interactive_pages
+from rendering.outputs.page import write_gallery
+from rendering.plan.jobs import Job, plan_job, plan_jobs
+from rendering.plan.options import RenderOptions
+from rendering.plan.registry import SceneEntry
+from rendering.plan.stamps import clean_stale_temporaries, output_folder
+from rendering.run.driver import Driver, Executor
+from rendering.run.executors import make_executor
+from rendering.run.training import missing_states, train_states
 
-__all__ = [
-    "BatchResult",
-    "Job",
-    "missing_states",
-    "plan_job",
-    "plan_jobs",
-    "print_table",
-    "render_jobs",
-    "run_batch",
-    "train_states",
-]
+if TYPE_CHECKING:
+    from rich.console import Console
+
+__all__ = ["BatchRequest", "BatchResult", "print_table", "render_jobs", "run_batch"]
 
 
-def _init_trainer() -> None:
-    from rendering.process import die_with_parent, worker_signals
+@dataclass
+class BatchRequest:
+    """A batch: which jobs, into which folder, in which formats and options, on what workers.
 
-    die_with_parent()
-    worker_signals()
-
-
-def missing_states(jobs: list[Job]) -> dict[StatesSource, list[Job]]:
-    """The states files the pending jobs need that are not made yet, each with its jobs.
-
-    In the order of the first job that needs each. A job whose states cannot even be
-    named (``$STATES`` unset, a bad preset) fails here with one line.
+    ``out``: the outputs go into ``out/<theme>[/<quality>]/``, the gallery pages beside
+    ``out``. ``n_jobs`` local processes, or the Dask cluster at ``scheduler``, or
+    ``executor``: workers already started (closed by the batch like its own).
+    ``chunks_per_scene``: None lets the batch choose (``Driver.chunks_for_next``).
+    ``force`` renders what is up to date again; ``order`` ranks the scenes on the pages.
     """
-    needed: dict[StatesSource, list[Job]] = {}
-    for job in jobs:
-        if job.status == "pending":
-            for source in job.entry.states_sources:
-                needed.setdefault(source, []).append(job)
-    missing: dict[StatesSource, list[Job]] = {}
-    for source, users in needed.items():
-        try:
-            if not source.is_ready():
-                missing[source] = users
-        except Exception as err:
-            fail_users(users, source, err)
-    return missing
+
+    jobs: list[Job]
+    out: Path
+    formats: Sequence[str]
+    options: RenderOptions
+    n_jobs: int = 1
+    force: bool = False
+    order: Sequence[SceneEntry] = ()
+    scheduler: str | None = None
+    chunks_per_scene: int | None = None
+    executor: Executor | None = None
 
 
-def train_states(jobs: list[Job], console, n_jobs: int = 1) -> None:
-    """Train every distinct missing states file once, before any render starts.
-
-    Each file trains on one core (``model.train``), so ``n_jobs`` processes
-    train ``n_jobs`` files at a time. A job whose states cannot be made fails
-    with one line; the others go on. (:func:`run_batch` on the local pool
-    trains what is missing itself, beside the scenes whose states are ready.)
-    """
-    missing = missing_states(jobs)
-    if n_jobs > 1 and len(missing) > 1:
-        _train_in_parallel(missing, console, n_jobs)
-        return
-    for source, users in missing.items():
-        console.print(markup_safe(training_line(source, users)))
-        try:
-            source.load(progress=False)
-        except Exception as err:
-            fail_users(users, source, err)
-
-
-def _train_in_parallel(missing: dict[StatesSource, list[Job]], console, n_jobs: int) -> None:
-    """``missing`` trained on ``n_jobs`` processes; Ctrl-C stops them (each file is written
-    whole or not at all)."""
-    context = multiprocessing.get_context("spawn")
-    pool = ProcessPoolExecutor(
-        min(n_jobs, len(missing)), mp_context=context, initializer=_init_trainer
-    )
-    futures = {}
-    try:
-        for source, users in missing.items():
-            try:
-                data = source_to_json(source)
-            except TypeError as err:  # a source only this process knows
-                fail_users(users, source, err)
-                continue
-            console.print(markup_safe(training_line(source, users)))
-            with spawning_deaf_to_ctrl_c():
-                futures[pool.submit(train_task, data)] = source
-        for future in as_completed(futures):
-            source = futures[future]
-            try:
-                seconds = future.result()
-                console.print(markup_safe(f"trained {source.path().name} in {seconds:.1f} s"))
-            except Exception as err:
-                fail_users(missing[source], source, err)
-        pool.shutdown()
-    except BaseException:
-        stop_pool(pool)
-        raise
-
-
-def plan_job(
-    job: Job, out: Path, formats: Sequence[str], options: RenderOptions, force: bool = False
-) -> None:
-    """Hash one job; mark it skipped if its outputs are up to date, else keep its plan."""
-    job.digest = job_hash(job.entry, job.theme, options)
-    stamp = read_stamp(stamp_path(out, job.theme, job.entry.name, options))
-    folder = output_folder(out, job.theme, options)
-    if not force and up_to_date(stamp, job.digest, formats, folder):
-        job.status, job.stamp = "skipped", stamp
-    elif stamp and stamp.get("hash") == job.digest and stamp.get("plays"):
-        job.known_plan = (stamp["plays"], stamp["background"], stamp.get("still", []))
-
-
-def plan_jobs(
-    jobs: list[Job],
-    out: Path,
-    formats: Sequence[str],
-    options: RenderOptions,
-    force: bool = False,
-) -> None:
-    """Hash every job whose states are made and mark those up to date as skipped.
-
-    A job whose states are still missing is hashed when they are (by :func:`run_batch`).
-    """
-    for job in jobs:
-        if job.status == "failed" or not _states_ready(job):
-            continue
-        plan_job(job, out, formats, options, force)
-
-
-def _states_ready(job: Job) -> bool:
-    try:
-        return all(source.is_ready() for source in job.entry.states_sources)
-    except Exception:  # named badly: hashed as it is, the render will say why
-        return True
-
-
-def run_batch(
-    jobs: list[Job],
-    out: Path,
-    formats: Sequence[str],
-    options: RenderOptions,
-    n_jobs: int,
-    console,
-    *,
-    scheduler: str | None = None,
-    chunks_per_scene: int | None = None,
-    force: bool = False,
-    executor=None,
-) -> None:
-    """Run the pending jobs as chunks on ``n_jobs`` local processes or a Dask cluster.
-
-    ``executor``: workers already started (:class:`rendering.executors.LocalExecutor`),
-    used instead of new ones and closed here like them.
+def run_batch(request: BatchRequest, console: Console) -> None:
+    """Run the request's pending jobs as chunks on its executor, local processes or Dask.
 
     Missing states train first on the same workers, and a scene starts as soon
     as its own states are there (on a Dask cluster they train here first); such
-    a job is hashed then (:func:`plan_job`, ``force`` as there). Every scene is
-    cut into ``chunks_per_scene`` chunks of roughly equal cost
-    (:mod:`rendering.cuts`); by default one per worker for a lone scene and for
+    a job is hashed then (:func:`rendering.plan.jobs.plan_job`). Every scene is
+    cut into ``request.chunks_per_scene`` chunks of roughly equal cost
+    (:mod:`rendering.plan.cuts`); by default one per worker for a lone scene and for
     the last scenes of a batch, the others whole (``Driver.chunks_for_next``).
     A progress bar per scene fills with its frames done out of its frames planned.
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    pending = [job for job in jobs if job.status == "pending"]
+    out, formats, options, force = request.out, request.formats, request.options, request.force
+    pending = [job for job in request.jobs if job.status == "pending"]
     if not pending:
         return
     progress = Progress(
@@ -205,15 +84,15 @@ def run_batch(
         disable=not console.is_terminal,
         transient=True,
     )
-    executor = executor or make_executor(n_jobs, scheduler)
-    n_chunks = chunks_per_scene or executor.n_workers
-    fixed = chunks_per_scene is not None or len(pending) == 1
+    executor = request.executor or make_executor(request.n_jobs, request.scheduler)
+    n_chunks = request.chunks_per_scene or executor.n_workers
+    fixed = request.chunks_per_scene is not None or len(pending) == 1
     killed = True
     with progress:
         overall = progress.add_task("all scenes", total=len(pending), count=f"0/{len(pending)}")
         try:
             if not executor.trains_states:  # the cluster's workers have no states folder here
-                train_states(pending, console, n_jobs)
+                train_states(pending, console, request.n_jobs)
             training = missing_states(pending)
             prepare = partial(plan_job, out=out, formats=formats, options=options, force=force)
             driver = Driver(pending, out, formats, options, executor, n_chunks, progress, fixed,
@@ -251,7 +130,9 @@ def _size(n: float) -> str:
     return ""
 
 
-def print_table(jobs: list[Job], out: Path, console, options: RenderOptions | None = None) -> None:
+def print_table(
+    jobs: list[Job], out: Path, console: Console, options: RenderOptions | None = None
+) -> None:
     """The closing table: scene, files, sizes, duration, time taken, status."""
     from rich.table import Table
 
@@ -295,51 +176,38 @@ class BatchResult:
         return [job for job in self.jobs if job.status == "failed"]
 
 
-def render_jobs(
-    jobs: list[Job],
-    out: Path,
-    formats: Sequence[str],
-    options: RenderOptions,
-    n_jobs: int,
-    console,
-    *,
-    force: bool = False,
-    order: Sequence[SceneEntry] = (),
-    scheduler: str | None = None,
-    chunks_per_scene: int | None = None,
-    executor=None,
-) -> BatchResult:
+def render_jobs(request: BatchRequest, console: Console) -> BatchResult:
     """The whole batch into ``out/<theme>[/<quality>]/``: train, skip, render, pages, table.
 
     Scenes are cut into chunks run on ``n_jobs`` local processes (or on
     ``executor``'s, started earlier), or on the Dask cluster at ``scheduler``
-    (see :func:`run_batch`).
+    (see :func:`run_batch`); ``html`` pages are made from the states here.
 
     Stale temporaries of dead runs are removed first; Ctrl-C (or SIGTERM, see
-    :func:`rendering.process.interrupt_on_sigterm`) stops the workers, removes
+    :func:`rendering.run.process.interrupt_on_sigterm`) stops the workers, removes
     their temporaries and still writes the pages. ``order`` ranks the scenes on
     the gallery pages (written beside ``out``).
     """
-    out = Path(out).resolve()
+    out = Path(request.out).resolve()
+    jobs, options, force = request.jobs, request.options, request.force
     clean_stale_temporaries(out)
     interrupted = False
-    pages, formats = "html" in formats, [fmt for fmt in formats if fmt != "html"]
+    pages = "html" in request.formats
+    videos = [fmt for fmt in request.formats if fmt != "html"]
     try:
-        if formats:  # missing states train on the render's own workers
-            plan_jobs(jobs, out, formats, options, force)
-            run_batch(
-                jobs, out, formats, options, n_jobs, console,
-                scheduler=scheduler, chunks_per_scene=chunks_per_scene, force=force,
-                executor=executor,
-            )  # fmt: skip
+        if videos:  # missing states train on the render's own workers
+            plan_jobs(jobs, out, videos, options, force)
+            run_batch(replace(request, out=out, formats=videos), console)
         else:
-            train_states(jobs, console, n_jobs)
+            train_states(jobs, console, request.n_jobs)
         if pages:  # the interactive pages: made here from the states, no video needed
             write_interactive_pages(jobs, out, console, force)
     except KeyboardInterrupt:
         interrupted = True
     page, markdown = write_gallery(
-        out, order, warn=lambda line: console.print(markup_safe(line, 600), highlight=False)
+        out,
+        request.order,
+        warn=lambda line: console.print(markup_safe(line, 600), highlight=False),
     )
     print_table(jobs, out, console, options)
     return BatchResult(jobs, page, markdown, interrupted)

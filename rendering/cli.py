@@ -12,10 +12,9 @@ import click
 from model.custom_cli import OneLineCommand, run_command
 from model.limits import LimitError, check_writable_folder
 from model.text import markup_safe, printable
-from rendering.batch import Job, render_jobs
-from rendering.executors import LocalExecutor
-from rendering.messages import RenderError, display
-from rendering.options import (
+from rendering.batch import BatchRequest, Job, render_jobs
+from rendering.errors import RenderError, display
+from rendering.plan.options import (
     DEFAULT_FORMATS,
     FORMATS,
     THEMES,
@@ -24,8 +23,9 @@ from rendering.options import (
     render_options,
     themes_for,
 )
-from rendering.process import cores, interrupt_on_sigterm, usable_workers, workers_line
-from rendering.registry import REPO_ROOT, SceneEntry, discover, scene_files, select
+from rendering.plan.registry import REPO_ROOT, SceneEntry, discover, scene_files, select
+from rendering.run.executors import LocalExecutor
+from rendering.run.process import cores, interrupt_on_sigterm, usable_workers, workers_line
 
 __all__ = ["DEFAULT_OUT", "cli", "main", "print_list"]
 
@@ -193,7 +193,6 @@ def cli(
                     )
             os.environ.setdefault("BENDSPACE_THEME", "dark" if theme == "both" else theme)
             if not (list_only or film or scheduler):
-                console.print(workers_line(jobs, options.width, options.height), highlight=False)
                 # They import manim while this process imports and finds the scenes.
                 pool = LocalExecutor(jobs)
             entries, broken = discover(scene_files(files))
@@ -221,12 +220,15 @@ def cli(
         if film:
             _film(entries, out, options, theme, jobs, console, force)
             return
+        if pool is not None:  # the batch's first line: what the machine gave it
+            console.print(workers_line(jobs, options.width, options.height), highlight=False)
         jobs_list = [Job(entry, t) for t in themes_for(theme) for entry in selected]
         try:
-            result = render_jobs(
-                jobs_list, out, formats, options, jobs, console, force=force, order=entries,
+            request = BatchRequest(
+                jobs_list, out, formats, options, jobs, force=force, order=entries,
                 scheduler=scheduler, chunks_per_scene=chunks_per_scene, executor=pool,
             )  # fmt: skip
+            result = render_jobs(request, console)
         except RenderError as err:  # e.g. --scheduler without dask, or no scheduler there
             console.print(
                 f"[red]error:[/red] {markup_safe(str(err), 600)}", highlight=False, soft_wrap=True

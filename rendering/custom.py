@@ -29,9 +29,9 @@ from model.custom_cli import (
 )
 from model.sources import StatesFile
 from model.text import display
-from rendering.batch import Job, render_jobs
-from rendering.messages import RenderError
-from rendering.options import (
+from rendering.batch import BatchRequest, Job, render_jobs
+from rendering.errors import RenderError
+from rendering.plan.options import (
     FORMATS,
     THEMES,
     parse_formats,
@@ -39,9 +39,9 @@ from rendering.options import (
     render_options,
     themes_for,
 )
-from rendering.process import cores, interrupt_on_sigterm, usable_workers, workers_line
-from rendering.registry import SCENES_DIR, discover
-from rendering.stamps import output_folder
+from rendering.plan.registry import SCENES_DIR, discover
+from rendering.plan.stamps import output_folder
+from rendering.run.process import cores, interrupt_on_sigterm, usable_workers, workers_line
 
 __all__ = ["CUSTOM_FILE", "CUSTOM_SCENES", "custom_command", "main", "render_custom_scenes"]
 
@@ -147,7 +147,8 @@ def render_custom_scenes(
     if warning:
         say(f"warning: {warning}")
     console.print(workers_line(n_jobs, options.width, options.height), highlight=False)
-    result = render_jobs(jobs, out, formats, options, n_jobs, console, order=entries)
+    request = BatchRequest(jobs, out, formats, options, n_jobs, order=entries)
+    result = render_jobs(request, console)
     console.print(f"gallery: {display(result.page)}, {display(result.markdown)}")
     if result.interrupted:
         console.print("interrupted: no partial files were left; run again to finish the batch")

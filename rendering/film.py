@@ -16,11 +16,13 @@ from fractions import Fraction
 from pathlib import Path
 
 from model.files import write_atomic, write_text_atomic
-from rendering.batch import Job, plan_jobs, run_batch, train_states
-from rendering.messages import RenderError
-from rendering.options import RenderOptions
-from rendering.registry import SceneEntry
-from rendering.stamps import output_folder
+from rendering.batch import BatchRequest, run_batch
+from rendering.errors import RenderError
+from rendering.plan.jobs import Job, plan_jobs
+from rendering.plan.options import RenderOptions
+from rendering.plan.registry import SceneEntry
+from rendering.plan.stamps import output_folder
+from rendering.run.training import train_states
 
 __all__ = [
     "Chapter",
@@ -234,7 +236,7 @@ def make_film(
     train_states(list(jobs.values()), console, n_jobs)
     for group, folder in groups:
         plan_jobs(group, folder, ["mp4"], options, force)
-        run_batch(group, folder, ["mp4"], options, n_jobs, console)
+        run_batch(BatchRequest(group, folder, ["mp4"], options, n_jobs), console)
     failed = [job for job in jobs.values() if job.status != "done" and job.status != "skipped"]
     if failed:
         reasons = "; ".join(f"{job.entry.name}: {job.reason or job.status}" for job in failed)

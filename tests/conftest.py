@@ -17,13 +17,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def states_cache(tmp_path_factory):
     """Point the states cache at a fresh folder, so every claim is trained anew."""
     path = tmp_path_factory.mktemp("states")
-    old = os.environ.get("NNVIZ_CACHE")
-    os.environ["NNVIZ_CACHE"] = str(path)
+    old = os.environ.get("BENDSPACE_CACHE")
+    os.environ["BENDSPACE_CACHE"] = str(path)
     yield path
     if old is None:
-        os.environ.pop("NNVIZ_CACHE", None)
+        os.environ.pop("BENDSPACE_CACHE", None)
     else:
-        os.environ["NNVIZ_CACHE"] = old
+        os.environ["BENDSPACE_CACHE"] = old
 
 
 @pytest.fixture(scope="session")

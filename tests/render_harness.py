@@ -28,7 +28,8 @@ def assert_chunks_draw_whole(scene_cls: type, options, work: Path, n_chunks: int
     assert every frame is the same to the bit. Returns the whole render's frames."""
     import numpy as np
 
-    from rendering.chunks import plan_scene, scene_frames, split_chunks
+    from rendering.draw.scene import plan_scene, scene_frames
+    from rendering.plan.cuts import split_chunks
 
     counts, _ = plan_scene(scene_cls, options, work)
     whole = list(scene_frames(scene_cls, options, work))

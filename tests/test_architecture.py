@@ -1,7 +1,9 @@
 """The layout's rules, read from the source: imports point one way, no cycles, small modules.
 
 ``model`` <- ``scenes`` <- ``rendering`` <- ``render.py`` (and ``bench`` on top):
-a module never imports from a layer above its own, no story file in
+a module never imports from a layer above its own; inside ``rendering`` the
+folders are floors too (:data:`RENDERING_FLOORS`), from ``errors`` and ``plan``
+up to the commands; no story file in
 ``scenes/`` imports another story file, the project's modules import each
 other without a cycle (imports inside functions count: they run too), no
 module is over 600 lines and ``render.py`` stays a thin entry point.
@@ -19,6 +21,22 @@ import pytest
 
 ROOT = Path(os.environ.get("BENDSPACE_ARCH_ROOT") or Path(__file__).resolve().parent.parent)
 LAYERS = {"model": 0, "scenes": 1, "rendering": 2, "render": 3, "bench": 4}
+# Inside rendering/, each folder (or top-level module) on a floor: a module imports only
+# from its own floor or the ones below. What to render comes first, then what a render
+# leaves, then drawing into it, then running the drawing on workers, then the batch
+# and the film that run the workers, then the commands, then the package's face.
+RENDERING_FLOORS = {
+    "rendering.errors": 0,
+    "rendering.plan": 1,
+    "rendering.outputs": 2,
+    "rendering.draw": 3,
+    "rendering.run": 4,
+    "rendering.batch": 5,
+    "rendering.film": 5,
+    "rendering.cli": 6,
+    "rendering.custom": 6,
+    "rendering": 7,
+}
 MAX_LINES = 600
 MAX_ENTRY_LINES = 120  # render.py
 
@@ -101,6 +119,38 @@ def upward_imports(root: Path) -> list[str]:
     return [str(i) for i in imports(root) if _layer(i.imported) > _layer(i.importer)]
 
 
+def rendering_floor(module: str) -> int | None:
+    """The floor of a ``rendering`` module: its longest prefix in :data:`RENDERING_FLOORS`."""
+    parts = module.split(".")
+    while parts:
+        if ".".join(parts) in RENDERING_FLOORS:
+            return RENDERING_FLOORS[".".join(parts)]
+        parts.pop()
+    return None
+
+
+def unplaced_rendering_modules(root: Path) -> list[str]:
+    """``rendering`` modules on no floor (a new folder must say where it stands)."""
+    return [
+        name
+        for name in project_modules(root)
+        if name.split(".")[0] == "rendering" and name != "rendering"
+        and RENDERING_FLOORS.get(".".join(name.split(".")[:2])) is None
+    ]  # fmt: skip
+
+
+def upward_rendering_imports(root: Path) -> list[str]:
+    """Imports inside ``rendering`` of a module from a floor above the importer's."""
+    found = []
+    for item in imports(root):
+        if item.importer.split(".")[0] != "rendering" or item.imported.split(".")[0] != "rendering":
+            continue
+        low, high = rendering_floor(item.importer), rendering_floor(item.imported)
+        if low is not None and high is not None and high > low:
+            found.append(str(item))
+    return found
+
+
 def story_imports(root: Path) -> list[str]:
     """Imports of one story file (``scenes/x.py``, not the library) by another."""
     return [str(i) for i in imports(root) if _is_story(i.importer) and _is_story(i.imported)]
@@ -145,6 +195,22 @@ def test_no_module_imports_from_a_layer_above():
     assert upward_imports(ROOT) == []
 
 
+def test_rendering_folders_import_only_their_floor_and_below():
+    assert unplaced_rendering_modules(ROOT) == []
+    assert upward_rendering_imports(ROOT) == []
+
+
+def test_the_project_root_is_defined_once():
+    defined = [
+        str(path.relative_to(ROOT))
+        for path in project_modules(ROOT).values()
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Assign)
+        and any(getattr(target, "id", None) == "REPO_ROOT" for target in node.targets)
+    ]
+    assert defined == ["model/paths.py"]  # everyone else imports it from there
+
+
 def test_no_story_file_imports_another_story_file():
     assert story_imports(ROOT) == []
 
@@ -171,6 +237,11 @@ def tangled(tmp_path) -> Path:
         "rendering/__init__.py": "from rendering.cli import main\n",
         "rendering/cli.py": "from . import batch\n",
         "rendering/batch.py": "import rendering.cli\n",  # cycle cli -> batch -> cli
+        "rendering/plan/__init__.py": "",
+        "rendering/plan/stamps.py": "def f():\n    from rendering.run.tasks import x\n",  # up
+        "rendering/run/__init__.py": "",
+        "rendering/run/tasks.py": "x = 1\n",
+        "rendering/loose.py": "",  # on no floor
         "render.py": "from rendering.cli import main\nfrom model.train import run\n" + "\n" * 130,
     }
     for name, text in files.items():
@@ -187,3 +258,8 @@ def test_the_checks_find_every_fault(tangled):
     assert any("rendering.cli imports rendering.batch" in c for c in cycles)
     assert any("model.train imports render" in c for c in cycles)
     assert oversized_modules(tangled) == ["render.py: 132 lines (at most 120)"]
+    assert unplaced_rendering_modules(tangled) == ["rendering.loose"]
+    assert upward_rendering_imports(tangled) == [
+        "rendering/batch.py:1: rendering.batch imports rendering.cli",
+        "rendering/plan/stamps.py:2: rendering.plan.stamps imports rendering.run.tasks",
+    ]

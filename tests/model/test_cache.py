@@ -34,11 +34,20 @@ def test_reader_does_not_import_torch():
 
 
 def test_cache_dir_is_the_projects_media_states_from_any_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv("BENDSPACE_CACHE", raising=False)
     monkeypatch.delenv("NNVIZ_CACHE", raising=False)
     monkeypatch.chdir(tmp_path)
     assert cache_dir() == REPO / "media" / "states" == REPO_ROOT / "media" / "states"
-    monkeypatch.setenv("NNVIZ_CACHE", str(tmp_path / "x"))
+    monkeypatch.setenv("BENDSPACE_CACHE", str(tmp_path / "x"))
     assert cache_dir() == tmp_path / "x"
+
+
+def test_the_cache_variable_is_bendspace_cache_and_the_old_name_still_counts(tmp_path, monkeypatch):
+    monkeypatch.delenv("BENDSPACE_CACHE", raising=False)
+    monkeypatch.setenv("NNVIZ_CACHE", str(tmp_path / "old"))
+    assert cache_dir() == tmp_path / "old"  # a set-up from before the rename keeps its cache
+    monkeypatch.setenv("BENDSPACE_CACHE", str(tmp_path / "new"))
+    assert cache_dir() == tmp_path / "new"  # the new name wins
 
 
 def _as_version_1(states, trace=None):

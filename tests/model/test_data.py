@@ -92,7 +92,7 @@ def test_full_mnist_downloads_into_the_states_cache_wherever_it_runs(tmp_path, m
     import urllib.request
 
     monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: (_ for _ in ()).throw(OSError()))
-    monkeypatch.setenv("NNVIZ_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("BENDSPACE_CACHE", str(tmp_path / "cache"))
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)

@@ -102,6 +102,13 @@ def test_claim_names_are_unique_and_the_readme_list_carries_them():
     assert text.count("\n- ") + 1 == len(CLAIMS)
 
 
+def test_the_study_page_states_the_current_claims_and_check_reads_it_by_default():
+    from model.paths import REPO_ROOT
+
+    assert claims_markdown() in (REPO_ROOT / "docs" / "packing-study.md").read_text()
+    assert model_cli._check_claims(_cells(), None) == 0  # no --readme: the study's page
+
+
 def test_the_table_gives_counts_and_ranges():
     cells = _cells(lambda r: r.update(accuracy=0.9 + 0.02 * r["seed"]))
     table = study_markdown(cells)

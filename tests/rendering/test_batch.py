@@ -76,7 +76,7 @@ def test_states_are_trained_once_for_several_scenes(monkeypatch):
 @pytest.mark.slow
 def test_declared_states_are_trained_first_and_hashed(scene_dir, tmp_path, monkeypatch):
     cache = tmp_path / "states"  # its own cache: other tests leave spirals2d states in theirs
-    monkeypatch.setenv("NNVIZ_CACHE", str(cache))
+    monkeypatch.setenv("BENDSPACE_CACHE", str(cache))
     out = tmp_path / "gallery"
     args = ["--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinyStates", "--width", "256",
             "--fps", "5", "-f", "png", "--out", str(out)]  # fmt: skip
@@ -211,7 +211,7 @@ def test_a_batch_cuts_only_the_scenes_that_would_leave_workers_idle():
     """Whole scenes side by side while enough wait to fill the workers; the last ones cut."""
     from types import SimpleNamespace
 
-    from rendering.driver import Driver
+    from rendering.run.driver import Driver
 
     driver = Driver.__new__(Driver)
     driver.n_chunks, driver.executor = 3, SimpleNamespace(n_workers=2)
@@ -260,7 +260,7 @@ def test_a_scene_in_one_chunk_is_drawn_without_a_plan(tmp_path):
     from concurrent.futures import Future
     from types import SimpleNamespace
 
-    from rendering.driver import Driver
+    from rendering.run.driver import Driver
 
     def done(value) -> Future:
         future: Future = Future()
@@ -315,7 +315,7 @@ def test_ctrl_c_during_parallel_training_stops_every_trainer_and_leaves_no_parti
         [sys.executable, str(ROOT / "render.py"), "--scene", "PackingInput", "--scene",
          "PackingInput7", "--jobs", "2", "-f", "png", "--out", str(out)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=os.environ | {"NNVIZ_CACHE": str(cache)}, start_new_session=True,
+        env=os.environ | {"BENDSPACE_CACHE": str(cache)}, start_new_session=True,
         preexec_fn=_ctrl_c_as_in_a_terminal,
     )  # fmt: skip
     started = 0

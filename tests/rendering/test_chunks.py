@@ -1,4 +1,4 @@
-"""rendering.chunks: a scene cut into chunks gives the frames of a one-process render."""
+"""rendering.draw.scene: a scene cut into chunks gives the frames of a one-process render."""
 
 from __future__ import annotations
 
@@ -15,21 +15,17 @@ import pytest
 from render_harness import ROOT, assert_chunks_draw_whole, run_render
 
 import rendering
-import rendering.chunks
-import rendering.open_chunk
+import rendering.draw.chunk
+import rendering.draw.scene
 from model.files import TEMP_PREFIX
-from rendering.chunks import (
-    finish_outputs,
-    open_cut,
-    plan_scene,
-    poster_index_for,
-    render_chunk,
-    scene_frames,
-    split_chunks,
-)
-from rendering.open_chunk import CUT_FILE, PLAN_FILE, render_open_chunk
-from rendering.registry import load_scene_module
-from rendering.stamps import output_folder, quality_name
+from rendering.draw.chunk import render_chunk, render_open_chunk
+from rendering.draw.messages import CUT_FILE, PLAN_FILE
+from rendering.draw.scene import plan_scene, scene_frames
+from rendering.outputs.encode import poster_index_for
+from rendering.outputs.segments import finish_outputs
+from rendering.plan.cuts import open_cut, split_chunks
+from rendering.plan.registry import load_scene_module
+from rendering.plan.stamps import output_folder, quality_name
 
 
 def _frames(path: Path) -> list[np.ndarray]:
@@ -157,7 +153,8 @@ def test_progress_bars_fill_with_frames_out_of_the_planned_frames(scene_dir, tmp
     screen = io.StringIO()
     console = Console(file=screen, force_terminal=True, width=150)
     options = rendering.RenderOptions(256, 144, 5)
-    result = rendering.render_jobs(jobs, tmp_path / "gallery", ["mp4"], options, 2, console)
+    request = rendering.BatchRequest(jobs, tmp_path / "gallery", ["mp4"], options, n_jobs=2)
+    result = rendering.render_jobs(request, console)
     assert not result.failed and not result.interrupted
     shown = screen.getvalue()
     assert "30/30 frames" in shown  # 2 x 3 s at 5 fps, counted as the chunks draw them
@@ -174,8 +171,9 @@ from rich.console import Console
 import rendering
 entries, _ = rendering.discover([{str(scene_dir / "tiny_scenes.py")!r}])
 jobs = [rendering.Job(e, "dark") for e in entries if e.name == "TinyMove"]
-result = rendering.render_jobs(jobs, {str(tmp_path / "g")!r}, ["png"],
-                               rendering.RenderOptions(128, 72, 5), 2, Console(quiet=True))
+request = rendering.BatchRequest(jobs, {str(tmp_path / "g")!r}, ["png"],
+                                 rendering.RenderOptions(128, 72, 5), n_jobs=2)
+result = rendering.render_jobs(request, Console(quiet=True))
 assert not result.failed, [job.reason for job in result.jobs]
 print(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed")))
 """
@@ -187,7 +185,7 @@ print(sorted(m for m in sys.modules if m.split(".")[0] in ("dask", "distributed"
 
 
 def test_still_plays_weigh_less_in_the_cuts():
-    from rendering.chunks import STILL_SHARE, play_costs
+    from rendering.plan.cuts import STILL_SHARE, play_costs
 
     frames, still = [100, 100, 100, 100], [False, False, False, True]
     assert list(play_costs(frames, still)) == [100, 100, 100, 100 * STILL_SHARE]
@@ -243,7 +241,7 @@ def test_the_open_chunk_and_the_rest_give_the_files_of_one_chunk(
         def sleep(seconds: float) -> None:
             (work / PLAN_FILE).write_text(json.dumps(plan))
 
-        monkeypatch.setattr(rendering.open_chunk.time, "sleep", sleep)
+        monkeypatch.setattr(rendering.draw.chunk.time, "sleep", sleep)
     result = render_open_chunk(scene_cls, formats, options, work, wait=0.01)
     end = json.loads((work / CUT_FILE).read_text())["end"]
     assert result["end"] == end and result["count"] == sum(counts[:end])
@@ -278,7 +276,7 @@ def test_the_open_chunk_and_the_rest_give_the_files_of_one_chunk(
 
 
 def test_the_gif_keeps_still_pixels_steady_and_lets_moving_ones_change():
-    from rendering.encode import GIF_STEADY, steady
+    from rendering.outputs.gif import GIF_STEADY, steady
 
     shown = np.random.default_rng(1).integers(10, 240, (6, 8, 3), np.uint8)
     rgb = shown.copy()
@@ -297,7 +295,7 @@ def test_the_gif_keeps_still_pixels_steady_and_lets_moving_ones_change():
 def test_gif_frames_are_scaled_to_look_like_the_scene_drawn_at_the_gifs_size(tmp_path, monkeypatch):
     # The GIF's filter stands in for drawing the scene small: against the same frame drawn
     # at the GIF's size it must be closer than Lanczos, which rings at lines and dots.
-    from rendering.chunks import _SmallFrames
+    from rendering.outputs.gif import SmallFrames
 
     monkeypatch.setenv("BENDSPACE_THEME", "dark")
     scene_cls = load_scene_module(ROOT / "scenes" / "primer.py").TanhOnGrid
@@ -305,7 +303,7 @@ def test_gif_frames_are_scaled_to_look_like_the_scene_drawn_at_the_gifs_size(tmp
     plays = (2, 3)
     drawn_big = list(scene_frames(scene_cls, big, tmp_path / "big", plays))[-1]
     drawn_small = list(scene_frames(scene_cls, small, tmp_path / "small", plays))[-1][..., :3]
-    ours = _SmallFrames(tmp_path / "g.mov", (320, 180)).resize(drawn_big).to_ndarray()
+    ours = SmallFrames(tmp_path / "g.mov", (320, 180)).resize(drawn_big).to_ndarray()
     lanczos = av.VideoFrame.from_ndarray(np.ascontiguousarray(drawn_big[..., :3]), format="rgb24")
     lanczos = lanczos.reformat(320, 180, "rgb24", interpolation="LANCZOS").to_ndarray()
     assert rendering.psnr(ours, drawn_small) >= rendering.psnr(lanczos, drawn_small) + 2.0
@@ -315,12 +313,12 @@ def test_gif_frames_are_scaled_to_look_like_the_scene_drawn_at_the_gifs_size(tmp
 def test_a_whole_scene_without_a_plan_counts_its_own_frames(kept, tmp_path, monkeypatch):
     # One chunk, no plan: the scene counts its plays as it draws and keeps its last
     # frames for the poster; files, counts and background are those of plan + chunk.
-    import rendering.open_chunk
-    from rendering.open_chunk import render_whole
+    import rendering.draw.chunk
+    from rendering.draw.chunk import render_whole
 
     monkeypatch.setenv("BENDSPACE_THEME", "dark")
     if kept == "poster lost":  # nothing fits: the batch must draw the poster again
-        monkeypatch.setattr(rendering.open_chunk, "POSTER_KEPT_BYTES", 0)
+        monkeypatch.setattr(rendering.draw.chunk, "POSTER_KEPT_BYTES", 0)
     scene_cls = load_scene_module(ROOT / "scenes" / "primer.py").TanhOnGrid
     options = rendering.RenderOptions(128, 72, 4)
     formats = ["mp4", "gif", "png"]

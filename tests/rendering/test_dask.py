@@ -73,7 +73,7 @@ def test_a_dask_cluster_renders_the_same_frames_as_the_local_pool(cluster, scene
 
 def test_the_open_chunks_messages_pass_through_the_scheduler(cluster):
     # The client tells the plan, a worker's chunk 0 reads it and tells its cut back.
-    from rendering.executors import DaskMessages
+    from rendering.run.executors import DaskMessages
 
     _, client = cluster
     mine = DaskMessages("test-scene-work", client)
@@ -136,7 +136,7 @@ import resource, sys
 import numpy as np
 sys.path.insert(0, sys.argv[1])
 if sys.argv[2] == "fixed":
-    from rendering.worker import _keep_frames_on_the_heap
+    from rendering.run.tasks import _keep_frames_on_the_heap
     assert _keep_frames_on_the_heap()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 for _ in range(50):  # a frame of 1080p RGBA, made and dropped, as a render does

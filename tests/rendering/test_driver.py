@@ -1,14 +1,15 @@
-"""rendering.driver: missing states train on the render's workers, beside the ready scenes."""
+"""rendering.run.driver: missing states train on the render's workers, beside the ready scenes."""
 
 from __future__ import annotations
 
+import inspect
 from concurrent.futures import Future
 from pathlib import Path
 from types import SimpleNamespace
 
 import rendering
 from model.sources import Preset
-from rendering.driver import Driver
+from rendering.run.driver import Driver
 
 
 class ManualExecutor:
@@ -110,3 +111,26 @@ def test_without_training_every_scene_starts_at_once_up_to_the_room(tmp_path):
     executor.future("plan", "A").set_exception(RuntimeError("broken"))
     assert driver.step() == [jobs[0]]
     assert executor.named("plan") == ["A", "B", "C", "D"]
+
+
+def _members(protocol: type) -> set[str]:
+    """The calls and the attributes a protocol asks for."""
+    calls = {name for name, value in vars(protocol).items() if callable(value)}
+    return {name for name in calls | set(protocol.__annotations__) if not name.startswith("_")}
+
+
+def test_both_executors_and_both_message_carriers_keep_their_protocols():
+    from rendering.draw.messages import FileMessages, Messages
+    from rendering.run.driver import Executor
+    from rendering.run.executors import DaskExecutor, DaskMessages, LocalExecutor
+
+    assert _members(Messages) == {"tell_plan", "plan", "tell_cut", "cut"}
+    for carrier in (FileMessages, DaskMessages):
+        assert _members(Messages) <= set(dir(carrier)), carrier
+    calls = {"train", "plan", "chunk", "open_chunk", "whole", "messages", "finish", "drain"}
+    assert calls | {"close", "n_workers", "trains_states"} <= _members(Executor)
+    for executor in (LocalExecutor, DaskExecutor):
+        source = inspect.getsource(executor)
+        asked = _members(Executor) - ({"train"} if not executor.trains_states else set())
+        missing = [n for n in asked if n not in dir(executor) and f"self.{n} =" not in source]
+        assert not missing, (executor.__name__, missing)

@@ -1,4 +1,4 @@
-"""rendering.encode: what the files contain (MP4, GIF, poster, transparent video)."""
+"""rendering.outputs.encode: what the files contain (MP4, GIF, poster, transparent video)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from PIL import Image
 from render_harness import ROOT, run_render
 
 import rendering
-import rendering.process
+import rendering.run.process
 
 
 def test_draft_mp4_has_size_fps_frames_and_index_in_front(draft):
@@ -112,7 +112,7 @@ import os, sys
 from pathlib import Path
 import numpy as np
 sys.path.insert(0, sys.argv[1])
-from rendering.encode import VideoSink, opaque_frame, set_encoder_threads
+from rendering.outputs.encode import VideoSink, opaque_frame, set_encoder_threads
 set_encoder_threads(int(sys.argv[2]))
 before = len(os.listdir("/proc/self/task"))
 sink = VideoSink("mp4", Path(sys.argv[3]), 640, 480, 10)
@@ -125,7 +125,8 @@ sink.close()
 
 
 @pytest.mark.skipif(
-    not os.path.isdir("/proc/self/task") or rendering.process.cores() < 2, reason="Linux, 2 cores"
+    not os.path.isdir("/proc/self/task") or rendering.run.process.cores() < 2,
+    reason="Linux, 2 cores",
 )
 def test_a_batch_worker_encodes_on_one_thread_and_a_lone_render_on_all(tmp_path):
     # set_encoder_threads(1), as in a pool that fills the cores: x264 starts no threads.

@@ -1,4 +1,4 @@
-"""rendering.interactive: the html format, its page played in headless Chromium."""
+"""rendering.outputs.interactive: the html format, its page played in headless Chromium."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from browser_harness import CHROMIUM, Chromium
 from PIL import Image
 from render_harness import run_render
 
-from rendering.interactive import budget_bytes, is_interactive, page_data, write_page
+from rendering.outputs.interactive import budget_bytes, is_interactive, page_data, write_page
 from scenes.disks import DisksBulge3D, DisksSideBySide
 from scenes.lib import NetworkView, palette
 from scenes.mnist import MnistClusters, MnistTemplates

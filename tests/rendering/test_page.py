@@ -1,4 +1,4 @@
-"""rendering.page: the stamps and the gallery pages, played in headless Chromium."""
+"""rendering.outputs.page: the stamps and the gallery pages, played in headless Chromium."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from browser_harness import CHROMIUM, Chromium
 from PIL import Image
 
 import rendering
-from rendering.page import start_seconds
+from rendering.outputs.page import start_seconds
 
 
 def test_stamp_and_gallery_pages(draft):

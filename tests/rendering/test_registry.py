@@ -1,4 +1,4 @@
-"""rendering.registry: which scenes a file holds, what they declare, how they are picked."""
+"""rendering.plan.registry: which scenes a file holds, what they declare, how they are picked."""
 
 from __future__ import annotations
 

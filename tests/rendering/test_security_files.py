@@ -33,8 +33,8 @@ from render_harness import FIXTURES, ROOT, run_render
 import rendering
 import rendering.cli
 import rendering.custom
-import rendering.executors
-import rendering.worker
+import rendering.run.executors
+import rendering.run.tasks
 from model.files import (
     TEMP_PREFIX,
     WORK_MARKER,
@@ -48,8 +48,8 @@ from model.files import (
 from model.limits import check_writable_folder
 from model.text import printable
 from rendering.batch import BatchResult
-from rendering.options import FORMATS, GIF_DELAYS_CS, MAX_POSTER_SECONDS
-from rendering.process import cores, usable_workers
+from rendering.plan.options import FORMATS, GIF_DELAYS_CS, MAX_POSTER_SECONDS
+from rendering.run.process import cores, usable_workers
 
 PID = os.getpid()
 
@@ -180,9 +180,8 @@ def test_a_render_with_links_planted_at_every_old_name_writes_through_none(scene
         link.symlink_to(target, target_is_directory=target.is_dir())
     entries, _ = rendering.discover([scene_dir / "tiny_scenes.py"])
     jobs = [rendering.Job(entry, "dark") for entry in entries if entry.name == "TinyMove"]
-    result = rendering.render_jobs(
-        jobs, out, ["mp4", "png"], options, 1, Console(quiet=True), order=entries
-    )
+    request = rendering.BatchRequest(jobs, out, ["mp4", "png"], options, 1, order=entries)
+    result = rendering.render_jobs(request, Console(quiet=True))
     assert not result.failed, [job.reason for job in result.jobs]
     assert victim.read_text() == "mine" and list(elsewhere.iterdir()) == []
     for final in (tmp_path / "media" / "gallery.html", folder / "TinyMove.png"):
@@ -251,9 +250,9 @@ class _FakeClient:
     def submit(self, function, *args, **kwargs) -> Future:
         future: Future = Future()
         try:
-            if function is rendering.worker.prepare_worker:  # not in this process
+            if function is rendering.run.tasks.prepare_worker:  # not in this process
                 future.set_result(os.getpid())
-            elif function is rendering.worker.chunk_bytes_task:  # a worker that lies
+            elif function is rendering.run.tasks.chunk_bytes_task:  # a worker that lies
                 back = {"files": {"chunk000.mp4": b"frames"}, "result": {"count": 1}}
                 back["files"] |= {name: b"pwned" for name in self.names}
                 future.set_result(back)
@@ -284,7 +283,7 @@ def test_a_worker_returning_a_path_is_refused_and_nothing_is_written(tmp_path, w
     spec = {"name": "TinyMove", "theme": "dark", "hash": "0", "work": str(work),
             "formats": ["mp4", "png"]}  # fmt: skip
     before = _tree(tmp_path)
-    executor = rendering.executors.DaskExecutor(client=_FakeClient([name]))
+    executor = rendering.run.executors.DaskExecutor(client=_FakeClient([name]))
     for chunk in ({"index": 0}, None, {"whole": True}):  # a chunk, the open chunk, a whole scene
         error = executor._stored(spec, chunk, None).exception(timeout=10)
         assert isinstance(error, rendering.RenderError)
@@ -298,10 +297,10 @@ def test_a_worker_returning_a_path_is_refused_and_nothing_is_written(tmp_path, w
 def test_a_chunks_own_files_are_taken(tmp_path):
     spec = {"name": "TinyMove", "formats": ["mp4", "gif", "png"]}
     files = {"chunk002.mp4": b"a", "chunk002.gif.mov": b"b", "poster.png": b"c"}
-    assert rendering.executors.checked_files(files, spec, {"index": 2}) == files
+    assert rendering.run.executors.checked_files(files, spec, {"index": 2}) == files
     for bad in ({"chunk003.mp4": b"a"}, {"chunk002.webm": b"a"}, {"poster.png": "text"}, [1]):
         with pytest.raises(rendering.RenderError, match="refused"):
-            rendering.executors.checked_files(bad, spec, {"index": 2})
+            rendering.run.executors.checked_files(bad, spec, {"index": 2})
 
 
 def test_a_render_on_a_lying_cluster_fails_in_one_line_and_writes_nothing_outside(
@@ -330,7 +329,7 @@ def _checkout_copy(root: Path) -> Path:
         keep = [n for n in names if n.endswith(".py") or (Path(folder) / n).is_dir()]
         return [n for n in names if n not in keep or n == "__pycache__"]
 
-    for package in rendering.worker.CHECKOUT_PACKAGES:
+    for package in rendering.run.tasks.CHECKOUT_PACKAGES:
         shutil.copytree(ROOT / package, root / package, ignore=not_code)
     return root
 
@@ -341,23 +340,23 @@ def test_an_edited_rendering_module_changes_the_checkout_hash(tmp_path, monkeypa
     theirs = _checkout_copy(tmp_path / "worker")  # the same code in another folder
     digests = {}
     for name, root in (("client", mine), ("worker", theirs)):
-        monkeypatch.setattr(rendering.worker, "REPO_ROOT", root)
-        digests[name] = rendering.worker.checkout_digest(scene, [])
+        monkeypatch.setattr(rendering.run.tasks, "REPO_ROOT", root)
+        digests[name] = rendering.run.tasks.checkout_digest(scene, [])
     assert digests["client"] == digests["worker"]
-    for module in ("rendering/chunks.py", "rendering/encode.py", "model/stages.py"):
+    for module in ("rendering/draw/chunk.py", "rendering/outputs/encode.py", "model/stages.py"):
         edited = theirs / module
         original = edited.read_text()
         edited.write_text(original + "\n# a worker's own change\n")
-        assert rendering.worker.checkout_digest(scene, []) != digests["client"], module
+        assert rendering.run.tasks.checkout_digest(scene, []) != digests["client"], module
         edited.write_text(original)
-        assert rendering.worker.checkout_digest(scene, []) == digests["client"]
+        assert rendering.run.tasks.checkout_digest(scene, []) == digests["client"]
 
 
 def test_a_worker_with_other_code_refuses_the_plan(tmp_path, monkeypatch):
     spec = {"name": "TinyMove", "path": str(FIXTURES / "tiny_scenes.py"), "relative": None,
             "theme": "dark", "overrides": [], "checkout": "0" * 16}  # fmt: skip
     with pytest.raises(RuntimeError, match="checkout differs"):
-        rendering.worker.checked_plan_task(spec)
+        rendering.run.tasks.checked_plan_task(spec)
 
 
 # -- findings 6 and 7: one line and exit 2 for every bad option ----------------------------------
@@ -391,12 +390,14 @@ def fakes(monkeypatch):
     found = _Fakes()
     real = rendering.cli.render_jobs
 
-    def render_jobs(jobs, out, formats, options, n_jobs, console, **kwargs):
-        found.calls.append({"jobs": jobs, "out": Path(out), "formats": list(formats),
-                            "options": options, "n_jobs": n_jobs})  # fmt: skip
+    def render_jobs(request, console):
+        found.calls.append({"jobs": request.jobs, "out": Path(request.out),
+                            "formats": list(request.formats), "options": request.options,
+                            "n_jobs": request.n_jobs})  # fmt: skip
         if found.real_render:
-            return real(jobs, out, formats, options, n_jobs, console, **kwargs)
-        return BatchResult(list(jobs), Path(out).parent / "gallery.html", Path(out) / "x.md")
+            return real(request, console)
+        out = Path(request.out)
+        return BatchResult(list(request.jobs), out.parent / "gallery.html", out / "x.md")
 
     monkeypatch.setattr(rendering.cli, "render_jobs", render_jobs)
     monkeypatch.setattr(rendering.custom, "render_jobs", render_jobs)
@@ -550,13 +551,13 @@ def test_jobs_beyond_the_cores_are_capped_with_one_warning(places, capsys, fakes
 
 
 def test_workers_are_as_many_as_memory_holds(monkeypatch):
-    monkeypatch.setattr(rendering.process, "available_memory", lambda: 1 << 30)
-    monkeypatch.setattr(rendering.process, "cores", lambda: 8)
+    monkeypatch.setattr(rendering.run.process, "available_memory", lambda: 1 << 30)
+    monkeypatch.setattr(rendering.run.process, "cores", lambda: 8)
     n, warning = usable_workers(8, 1920, 1080)  # about 667 MB each
     assert n == 1 and "1.0 GB of free memory" in warning and "using 1" in warning
     assert usable_workers(4, 640, 360) == (3, usable_workers(4, 640, 360)[1])  # 294 MB each
     assert usable_workers(1, 3840, 2160)[0] == 1  # one worker always runs
-    monkeypatch.setattr(rendering.process, "available_memory", lambda: None)
+    monkeypatch.setattr(rendering.run.process, "available_memory", lambda: None)
     assert usable_workers(8, 1920, 1080) == (8, None)
 
 

@@ -25,11 +25,11 @@ from model.states import StatesError, load_states
 from model.text import MAX_NAME_CHARS, display_name, printable, visible
 from rendering.batch import print_table
 from rendering.custom import main as custom_main
-from rendering.driver import Job
-from rendering.interactive import build_page, page_data, script_json, write_page
-from rendering.page import collect_stamps, write_gallery
-from rendering.registry import SceneEntry
-from rendering.stamps import read_stamp, up_to_date
+from rendering.outputs.interactive import build_page, page_data, script_json, write_page
+from rendering.outputs.page import collect_stamps, write_gallery
+from rendering.plan.jobs import Job
+from rendering.plan.registry import SceneEntry
+from rendering.plan.stamps import read_stamp, up_to_date
 from scenes.custom import Stretching
 from scenes.lib import legend, palette
 from scenes.lib.captions import class_names
@@ -82,7 +82,7 @@ def dialogs(browser: Chromium) -> list[str]:
 
 
 def stamp(scene: str, theme: str = "dark", **changes) -> dict:
-    """A stamp as rendering.worker writes it, with ``changes``."""
+    """A stamp as rendering.run.tasks writes it, with ``changes``."""
     return {
         "hash": "0123456789abcdef", "scene": scene, "story": "spirals", "title": scene,
         "description": "A scene.", "theme": theme, "quality": "720p30", "width": 64,

@@ -1,4 +1,4 @@
-"""The README's "Your own scene" example, extracted from README.md and rendered as it is."""
+"""The "Your own scene" example, extracted from docs/own-scene.md and rendered as it is."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from scene_harness import assert_frames_alive, render_frames, rgb
 
 from scenes.lib import StatesScene, palette
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+OWN_SCENE = Path(__file__).resolve().parents[2] / "docs" / "own-scene.md"
 
 
 def readme_example() -> str:
-    """The first ```python block under the "## Your own scene" heading."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("\n## Your own scene\n", 1)[1].split("\n## ", 1)[0]
-    match = re.search(r"```python\n(.*?)```", section, re.DOTALL)
-    assert match, "no python block under '## Your own scene'"
+    """The first ```python block of docs/own-scene.md (the README links to it)."""
+    text = OWN_SCENE.read_text(encoding="utf-8")
+    assert text.startswith("# Your own scene\n")
+    match = re.search(r"```python\n(.*?)```", text, re.DOTALL)
+    assert match, f"no python block in {OWN_SCENE}"
     return match.group(1)
 
 

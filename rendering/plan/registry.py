@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 
-from model.sources import StatesSource
-from rendering.messages import RenderError, display, one_line, system_library_hint
+from model.paths import REPO_ROOT
+from model.sources import StatesSource, source_from_json
+from rendering.errors import RenderError, display, one_line, system_library_hint
 
 __all__ = [
     "REPO_ROOT",
@@ -23,11 +24,12 @@ __all__ = [
     "SceneEntry",
     "discover",
     "load_scene_module",
+    "scene_class",
     "scene_files",
+    "scene_path",
     "select",
 ]
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 SCENES_DIR = REPO_ROOT / "scenes"
 STORY_ORDER = ("primer", "spirals", "disks", "manifolds", "mnist", "packing", "custom")
 
@@ -92,6 +94,22 @@ def load_scene_module(path: Path) -> ModuleType:
         del sys.modules[name]
         raise
     return module
+
+
+def scene_path(spec: dict) -> Path:
+    """The story file a task spec names: the client's path, or the same file in this
+    checkout (a worker with its checkout elsewhere)."""
+    path = Path(spec["path"])
+    if not path.is_file() and spec.get("relative"):
+        path = REPO_ROOT / spec["relative"]
+    return path
+
+
+def scene_class(spec: dict) -> type:
+    """The scene class a spec names, showing the spec's overriding states if it has any."""
+    scene_cls = getattr(load_scene_module(scene_path(spec)), spec["name"])
+    sources = [source_from_json(data) for data in spec.get("overrides") or ()]
+    return scene_cls.with_states(*sources) if sources else scene_cls
 
 
 def _title(name: str) -> str:

@@ -29,10 +29,10 @@ from pathlib import Path
 
 from model.files import write_atomic
 from model.text import printable
-from rendering import worker
-from rendering.messages import RenderError, one_line
-from rendering.open_chunk import FileMessages
-from rendering.process import cores, spawning_deaf_to_ctrl_c, stop_pool
+from rendering.draw.messages import FileMessages
+from rendering.errors import RenderError, one_line
+from rendering.run import tasks as worker
+from rendering.run.process import cores, spawning_deaf_to_ctrl_c, stop_pool
 
 __all__ = ["DaskExecutor", "DaskMessages", "LocalExecutor", "checked_files", "make_executor"]
 
@@ -115,7 +115,7 @@ class LocalExecutor:
 class DaskMessages:
     """An open chunk's plan and cut, kept in the Dask scheduler's metadata under ``name``.
 
-    The same four calls as :class:`rendering.open_chunk.FileMessages`, for
+    The same four calls as :class:`rendering.draw.messages.FileMessages`, for
     workers that do not share the client's folder. Made by the client and sent
     with the task; on a worker it reaches the scheduler through the worker's
     own client. The chunk asks for the plan at most every ``every`` seconds.
@@ -170,16 +170,16 @@ class DaskMessages:
 def checked_files(files: object, spec: dict, chunk: dict | None) -> dict[str, bytes]:
     """A chunk's files as a worker sent them, once every name is one the chunk may write.
 
-    A name is a plain base name among the chunk's own (:func:`rendering.chunks.chunk_files`):
-    a path such as ``/abs/x`` or ``../../x`` would make the client write outside the
-    scene's work folder.
+    A name is a plain base name among the chunk's own
+    (:func:`rendering.outputs.segments.chunk_files`): a path such as ``/abs/x`` or
+    ``../../x`` would make the client write outside the scene's work folder.
 
     Raises
     ------
     RenderError
         For anything else, naming the first bad entry; nothing is written.
     """
-    from rendering.chunks import chunk_files
+    from rendering.outputs.segments import chunk_files
 
     index = 0 if chunk is None or chunk.get("whole") else int(chunk["index"])
     formats = (chunk or {}).get("formats", spec["formats"])

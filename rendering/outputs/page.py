@@ -6,7 +6,7 @@ its poster frame, not the blank first one), shows the interactive page beside
 it when there is one (``-f html``) and offers HTML and Markdown embed snippets.
 
 A stamp's text (a scene file's name is its story) and any JSON file beside the
-stamps are untrusted: only stamps that pass :func:`rendering.stamps.stamp_problem`
+stamps are untrusted: only stamps that pass :func:`rendering.plan.stamps.stamp_problem`
 are shown, every text goes through :func:`_html` or :func:`_markdown`, and every
 file name through :func:`_url`.
 """
@@ -24,16 +24,16 @@ from string import Template
 from urllib.parse import quote
 
 from model.text import display, printable, visible
-from rendering.options import THEMES
-from rendering.registry import SceneEntry
-from rendering.stamps import load_stamp, write_text_atomic
+from rendering.plan.options import THEMES
+from rendering.plan.registry import SceneEntry
+from rendering.plan.stamps import load_stamp, write_text_atomic
 
 __all__ = ["collect_stamps", "page_template", "start_seconds", "write_gallery"]
 
 
 def page_template() -> Template:
     """The HTML page around the cards (``$sections`` marks where they go)."""
-    return Template(files("rendering").joinpath("gallery.html").read_text(encoding="utf-8"))
+    return Template(files("rendering.outputs").joinpath("gallery.html").read_text(encoding="utf-8"))
 
 
 def start_seconds(stamp: dict) -> float:

@@ -32,8 +32,8 @@ import numpy as np
 from model.activations import lookup
 from model.states import States
 from model.text import display_name, visible
-from rendering.messages import one_line
-from rendering.stamps import source_files, write_text_atomic
+from rendering.errors import one_line
+from rendering.plan.stamps import source_files, write_text_atomic
 from scenes.lib.captions import class_names
 from scenes.lib.palette import PALETTES
 from scenes.lib.storyboards import BoundaryOverTraining, PanelsOverTraining, StageByStage
@@ -221,7 +221,7 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
 
 
 def _asset(name: str) -> str:
-    return files("rendering").joinpath(name).read_text(encoding="utf-8")
+    return files("rendering.outputs").joinpath(name).read_text(encoding="utf-8")
 
 
 # Inside <script> the HTML parser ends the element at "</script", and "<!--" with
@@ -300,7 +300,7 @@ def write_interactive_pages(jobs: list, out: Path, console, force: bool = False)
     Scenes not built on an interactive storyboard are skipped with a note; a
     job that only asked for html is marked done (or up to date) here.
     """
-    from rendering.worker import scene_class
+    from rendering.plan.registry import scene_class
 
     for job in jobs:
         if job.status in ("failed", "interrupted"):

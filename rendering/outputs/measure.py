@@ -7,7 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from rendering.encode import GIF_SCALING, video_frame_at
+from rendering.outputs.encode import video_frame_at
+from rendering.outputs.gif import GIF_SCALING
 
 __all__ = ["gif_info", "gif_psnr", "mp4_has_faststart", "psnr", "video_info"]
 
@@ -102,7 +103,8 @@ def gif_psnr(gif: Path, video: Path) -> float:
     """PSNR of a GIF against the video frames shown at the same times, at the GIF's size.
 
     The video frames are scaled down with the GIF pipeline's filter
-    (``rendering.encode.GIF_SCALING``); the mean squared error is pooled over every GIF frame.
+    (``rendering.outputs.gif.GIF_SCALING``); the mean squared error is pooled over
+    every GIF frame.
     """
     import av
 

@@ -25,8 +25,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from model.files import clean_stale_temporaries, temporary_name, write_text_atomic
-from rendering.options import FORMATS, QUALITIES, RenderOptions
-from rendering.registry import REPO_ROOT, SceneEntry
+from rendering.plan.options import FORMATS, QUALITIES, RenderOptions
+from rendering.plan.registry import REPO_ROOT, SceneEntry
 
 __all__ = [
     "DEFAULT_QUALITY",

@@ -1,6 +1,6 @@
 """Where a scene is cut into chunks: play ranges of roughly equal cost.
 
-The plan (:func:`rendering.chunks.plan_scene`) gives each play's frame count
+The plan (:func:`rendering.draw.scene.plan_scene`) gives each play's frame count
 and whether it is still (a wait: drawn once, written again). A still frame
 costs less than a moving one, so the cuts weigh plays by :func:`play_costs`
 rather than by frames alone.

@@ -1,20 +1,19 @@
-"""Chunk 0 of a scene, started beside the scene's plan (or with none), and the messages that cut it.
+"""Drawing a chunk: every way a scene's frames are drawn straight into its outputs.
 
-The batch does not wait for a scene's plan (frames per play) before drawing:
-chunk 0 starts at once, on another worker, and draws until the plan comes.
-Then it chooses where to stop, so that it gets its share of the scene
-(:func:`rendering.cuts.open_cut`), and says so; the batch cuts the rest from
-there. The plan and the cut travel as small messages: files in the scene's
-work folder for the local pool (:class:`FileMessages`), the scheduler's
-metadata on a Dask cluster (:class:`rendering.executors.DaskMessages`).
+- :func:`render_chunk`: plays ``[start, end)`` of a planned scene.
+- :func:`render_open_chunk`: chunk 0, started beside the scene's plan, with no
+  end yet: when the plan comes it chooses where to stop, so that it gets its
+  share of the scene (:func:`rendering.plan.cuts.open_cut`), and says so
+  through :mod:`rendering.draw.messages`; the batch cuts the rest from there.
+- :func:`render_whole`: a scene in one chunk, with no plan at all: it counts its
+  own plays as it draws them.
+- :func:`render_alpha`: the transparent formats, from a second, transparent render.
 
-A scene drawn in one chunk needs no cut, so it needs no plan at all
-(:func:`render_whole`): it counts its own plays as it draws them.
+Each sends its frames to :class:`rendering.outputs.segments.ChunkOutputs`.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -22,54 +21,46 @@ from pathlib import Path
 
 import numpy as np
 
-from model.files import write_text_atomic
-from rendering.chunks import (
-    ChunkOutputs,
-    background_of,
-    counting_plays,
-    poster_index_for,
-    render_range,
-)
-from rendering.cuts import open_cut
-from rendering.options import RenderOptions
+from rendering.draw.messages import FileMessages, Messages
+from rendering.draw.patches import counting_plays
+from rendering.draw.scene import background_of, render_range
+from rendering.outputs.encode import VideoSink, poster_index_for, unmix_background
+from rendering.outputs.segments import ChunkOutputs
+from rendering.plan.cuts import open_cut
+from rendering.plan.options import ALPHA_FORMATS, FORMATS, RenderOptions
 
-__all__ = ["CUT_FILE", "PLAN_FILE", "FileMessages", "render_open_chunk", "render_whole"]
-
-PLAN_FILE, CUT_FILE = "plan.json", "cut.json"  # the open chunk's messages, in the work folder
+__all__ = ["POSTER_KEPT_BYTES", "render_alpha", "render_chunk", "render_open_chunk", "render_whole"]
 
 
-class FileMessages:
-    """The messages between the batch and an open chunk, as files in the scene's work folder.
+def render_chunk(
+    scene_cls: type,
+    plays: tuple[int, int],
+    first_frame: int,
+    n_frames: int,
+    formats: Sequence[str],
+    options: RenderOptions,
+    poster_index: int,
+    work: Path,
+    index: int,
+    progress: Callable[[int], None] = lambda done: None,
+) -> int:
+    """Render plays ``[start, end)`` straight into this chunk's segments; returns its frames.
 
-    The batch says the plan (:meth:`tell_plan`), the chunk reads it
-    (:meth:`plan`) and says where it stops (:meth:`tell_cut`), which the batch
-    reads (:meth:`cut`). The local pool's processes share the folder; a Dask
-    cluster passes the same messages through its scheduler
-    (:class:`rendering.executors.DaskMessages`).
+    ``first_frame`` is the chunk's first frame in the whole scene of
+    ``n_frames`` frames (from :func:`rendering.draw.scene.plan_scene`); the GIF frames and the
+    poster that fall inside the chunk are taken here, from the lossless frames.
     """
+    work.mkdir(parents=True, exist_ok=True)
+    outputs = ChunkOutputs(work, index, formats, options, first_frame, n_frames, poster_index)
 
-    def __init__(self, work: Path) -> None:
-        self.work = Path(work)
+    def sink(rgba: np.ndarray, repeat: int) -> None:
+        outputs.add(rgba, repeat)
+        progress(outputs.count)
 
-    def _read(self, name: str) -> dict | None:
-        path = self.work / name
-        return json.loads(path.read_text()) if path.is_file() else None
-
-    def _write(self, name: str, message: dict) -> None:
-        self.work.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(self.work / name, json.dumps(message))
-
-    def tell_plan(self, message: dict) -> None:
-        self._write(PLAN_FILE, message)
-
-    def plan(self) -> dict | None:
-        return self._read(PLAN_FILE)
-
-    def tell_cut(self, cut: dict) -> None:
-        self._write(CUT_FILE, cut)
-
-    def cut(self) -> dict | None:
-        return self._read(CUT_FILE)
+    render_range(scene_cls, options, work / f"manim{index}", plays, sink)
+    outputs.close()
+    shutil.rmtree(work / f"manim{index}", ignore_errors=True)
+    return outputs.count
 
 
 def render_open_chunk(
@@ -79,14 +70,14 @@ def render_open_chunk(
     work: Path,
     progress: Callable[[int], None] = lambda done: None,
     wait: float = 0.05,
-    messages=None,
+    messages: Messages | None = None,
 ) -> dict:
     """Chunk 0, started at once, beside the plan, with no end yet.
 
     The plan, when it is done, comes through ``messages`` (default: files in
     ``work``, :class:`FileMessages`): frames per play, poster frame, chunk
     count, or ``failed``. At the next frame this chunk reads it, chooses where
-    it stops (:func:`open_cut`) and says so (``tell_cut``); from that the batch
+    it stops (:func:`rendering.plan.cuts.open_cut`) and says so (``tell_cut``); from that the batch
     cuts the other chunks. A chunk that reaches the end first waits for the
     plan. A chunk 0 run again (Dask retries a chunk whose worker died) keeps
     the cut already said. Returns ``count``, ``end`` (the cut) and ``poster_missed`` (the
@@ -203,3 +194,28 @@ def render_whole(
         "poster": poster,
         "poster_missed": not found,
     }
+
+
+def render_alpha(
+    scene_cls: type, formats: Sequence[str], options: RenderOptions, work: Path
+) -> dict[str, Path]:
+    """The transparent formats, from a second, transparent render of the whole scene."""
+    wanted = [fmt for fmt in formats if fmt in ALPHA_FORMATS]
+    files = {fmt: work / f"alpha{FORMATS[fmt][0]}" for fmt in wanted}
+    if not wanted:
+        return files
+    frames: list[tuple[np.ndarray, int]] = []
+    background = render_range(
+        scene_cls, options, work / "manim-alpha", None,
+        lambda px, n: frames.append((px.copy(), n)), transparent=True,
+    )  # fmt: skip
+    sinks = [VideoSink(f, p, options.width, options.height, options.fps) for f, p in files.items()]
+    for rgba, repeat in frames:
+        straight = unmix_background(rgba, background)
+        for _ in range(repeat):
+            for video in sinks:
+                video.add(np.ascontiguousarray(rgba[..., :3]), straight)
+    for video in sinks:
+        video.close()
+    shutil.rmtree(work / "manim-alpha", ignore_errors=True)
+    return files

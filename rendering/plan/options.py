@@ -9,7 +9,7 @@ import click
 import numpy as np
 
 from model.text import printable
-from rendering.messages import RenderError
+from rendering.errors import RenderError
 from scenes.lib import THEMES
 
 __all__ = [

@@ -1,6 +1,6 @@
 """The batch's scheduler: every pending scene as train -> plan -> chunks -> finish tasks.
 
-:class:`Driver` keeps one executor (:mod:`rendering.executors`) busy. A scene
+:class:`Driver` keeps one executor (:mod:`rendering.run.executors`) busy. A scene
 whose states are missing waits while they train on the same workers (each
 file once, however many scenes show it); a scene whose states are ready starts
 at once, beside the training that is still going on. A few scenes run at a
@@ -12,68 +12,22 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from model.files import remove_temporary, work_folder
-from model.sources import StatesSource, source_to_json
 from model.text import markup_safe
-from rendering import chunks
-from rendering.chunks import split_chunks
-from rendering.messages import one_line
-from rendering.registry import SceneEntry
-from rendering.stamps import output_folder
-from rendering.worker import job_spec
+from rendering.draw.messages import Messages
+from rendering.errors import one_line
+from rendering.outputs.encode import poster_index_for
+from rendering.plan.cuts import split_chunks
+from rendering.plan.jobs import Job
+from rendering.plan.stamps import output_folder
+from rendering.run.tasks import job_spec
+from rendering.run.training import StatesTraining
 
-__all__ = ["Driver", "Job", "StatesTraining", "fail_users", "training_line"]
-
-
-@dataclass
-class Job:
-    """One scene in one theme, and what became of it."""
-
-    entry: SceneEntry
-    theme: str
-    digest: str = ""
-    status: str = "pending"  # pending | skipped | done | failed | interrupted
-    reason: str = ""
-    stamp: dict = field(default_factory=dict)
-    seconds: float = 0.0
-    stage: str = "waiting"
-    frames: int = 0  # planned: the progress bar's total
-    chunks: list = field(default_factory=list)
-    pending_chunks: int = 0
-    poster: int = 0
-    background: str = ""
-    start: float = 0.0
-    known_plan: tuple | None = None  # (frames per play, background, still) from an earlier render
-    opened: bool = False  # chunk 0 started beside the plan (see rendering.chunks)
-    plays: list = field(default_factory=list)  # frames per play, once planned
-    n_chunks: int = 1  # chosen when the scene starts (see Driver.chunks_for_next)
-    still: list = field(default_factory=list)  # per play: still (drawn once), once planned
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """(scene, theme): a job's identity within a batch."""
-        return (self.entry.name, self.theme)
-
-    @property
-    def label(self) -> str:
-        """``Scene (theme)``, as the progress display and the log lines show it."""
-        return f"{self.entry.name} ({self.theme})"
-
-
-def training_line(source: StatesSource, users: list) -> str:
-    """What the batch says when it sends ``source`` to train for the jobs ``users``."""
-    jobs = "1 job" if len(users) == 1 else f"{len(users)} jobs"
-    return f"training states {source.path().name} (once, for {jobs})"
-
-
-def fail_users(users: list, source: StatesSource, err: BaseException) -> None:
-    """Every job in ``users`` fails: its states ``source`` could not be made."""
-    for job in users:
-        job.status, job.reason = "failed", f"states {source.describe()}: {one_line(err)}"
+__all__ = ["Driver", "Executor"]
 
 
 def _chunk_specs(frames: list[int], ranges: list, poster: int) -> list[dict]:
@@ -90,67 +44,59 @@ def _chunk_specs(frames: list[int], ranges: list, poster: int) -> list[dict]:
     return chunks
 
 
-class StatesTraining:
-    """The states files a batch still has to make, trained on its executor's workers.
+class Executor(Protocol):
+    """Where the tasks run: what the driver and the batch ask of an executor.
 
-    In the order of the first scene that shows each; at most one per worker at a
-    time, so that the scenes whose states are ready start between them.
+    Two implementations: :class:`rendering.run.executors.LocalExecutor` (a
+    process pool) and :class:`rendering.run.executors.DaskExecutor`. Each call
+    returns a future with ``done()`` and ``result()``; ``spec`` is a task spec
+    (:func:`rendering.run.tasks.job_spec`).
     """
 
-    def __init__(self, missing: dict, executor, progress, say: Callable[[str], None]) -> None:
-        self.untrained: dict[StatesSource, list] = dict(missing)
-        self.queue = list(self.untrained)
-        self.running: dict[Future, tuple[StatesSource, int]] = {}  # -> (source, progress task)
-        self.executor, self.progress, self.say = executor, progress, say
+    n_workers: int  # tasks at a time
+    encoder_threads: int  # threads per encoder on a worker (0: the codec's choice)
+    trains_states: bool  # missing states train on these workers (else before the batch)
+    opens_chunks: bool  # chunk 0 may start beside the plan
 
-    def ready(self, job: Job) -> bool:
-        """True once every states file ``job`` shows is made (or has failed)."""
-        return not any(source in self.untrained for source in job.entry.states_sources)
+    def train(self, source: dict) -> Future:
+        """Train one states file (a source as JSON); the result is its seconds.
 
-    def submit(self) -> list[Job]:
-        """Send files to train while workers are free of them; returns jobs failed here."""
-        failed = []
-        while self.queue and len(self.running) < self.executor.n_workers:
-            source = self.queue.pop(0)
-            try:
-                data = source_to_json(source)
-            except TypeError as err:  # a source only this process knows
-                failed += self._made(source, err)
-                continue
-            self.say(training_line(source, self.untrained[source]))
-            name = source.path().name
-            task = self.progress.add_task(f"training states {name}", total=None, count="")
-            self.running[self.executor.train(data)] = (source, task)
-        return failed
+        Asked only of an executor that ``trains_states``.
+        """
 
-    def collect(self) -> list[Job]:
-        """Take the trainings that ended and send more; returns the jobs whose states failed."""
-        failed = []
-        for future in [f for f in self.running if f.done()]:
-            source, task = self.running.pop(future)
-            self.progress.remove_task(task)
-            try:
-                seconds = future.result()  # its own time, not the time it queued
-            except BaseException as err:
-                failed += self._made(source, err)
-                continue
-            self.say(f"trained {source.path().name} in {seconds:.1f} s")
-            self._made(source, None)
-        return failed + self.submit()
+    def plan(self, spec: dict) -> Future:
+        """Frames per play of the scene, its background, its still plays."""
 
-    def _made(self, source: StatesSource, err: BaseException | None) -> list[Job]:
-        users = self.untrained.pop(source)
-        if err is None:
-            return []
-        fail_users(users, source, err)
-        return users
+    def chunk(self, spec: dict, chunk: dict) -> Future:
+        """One chunk into the scene's work folder; the result is its frame count."""
+
+    def open_chunk(self, spec: dict) -> Future:
+        """Chunk 0 with no end yet, cut through :meth:`messages`."""
+
+    def whole(self, spec: dict) -> Future:
+        """The scene in one chunk with no plan; the result holds what the plan would."""
+
+    def messages(self, spec: dict) -> Messages:
+        """The plan and the cut of ``spec``'s open chunk."""
+
+    def finish(
+        self, spec: dict, n_chunks: int, n_frames: int, poster: int, background: str,
+        seconds: float,
+    ) -> Future:  # fmt: skip
+        """Join the chunks, make the GIF and the stamp; the result is the stamp."""
+
+    def drain(self, report: Callable[[tuple, int, int], None]) -> None:
+        """Pass the progress received so far to ``report(key, chunk, frames)``."""
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the workers (``kill``: at once, abandoning running tasks)."""
 
 
 class Driver:
     """Runs the pending jobs as plan -> chunks -> finish tasks on one executor."""
 
     def __init__(
-        self, jobs, out, formats, options, executor, n_chunks, progress, fixed=True, *,
+        self, jobs, out, formats, options, executor: Executor, n_chunks, progress, fixed=True, *,
         training: dict | None = None, prepare: Callable | None = None, console=None,
     ):  # fmt: skip
         """``training``: states sources still to make, each with the jobs that wait for it
@@ -353,7 +299,7 @@ class Driver:
     def _plan_done(self, job: Job, spec: dict, result) -> None:
         """The plan: tell the open chunk (it says where it stops), or cut the whole scene now."""
         self._planned(job, spec, *result)
-        job.poster = chunks.poster_index_for(job.frames, self.options, job.entry.poster_time)
+        job.poster = poster_index_for(job.frames, self.options, job.entry.poster_time)
         if job.opened:  # chunk 0 is drawing: tell it the plan, cut the rest when it says
             message = {"frames": job.plays, "poster": job.poster, "chunks": job.n_chunks,
                        "still": job.still}  # fmt: skip

@@ -1,11 +1,11 @@
-"""The tasks a render worker runs: train states, plan a scene, render a chunk, finish.
+"""The tasks a render worker runs: plan a scene, render a chunk, finish (and train states).
 
 Every task is a plain function of JSON-ready arguments, so the same tasks run
-in the local process pool (:mod:`rendering.executors`) and on a Dask cluster.
+in the local process pool (:mod:`rendering.run.executors`) and on a Dask cluster.
 A spec (:func:`job_spec`) says which scene, theme, options and folders; a
 chunk says which plays and frames. Local tasks write into the scene's work
 folder; :func:`chunk_bytes_task` (Dask) returns the chunk's files as bytes for
-the client to write.
+the client to write. The states task is :mod:`rendering.run.training`'s.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
-from model.sources import source_from_json, source_to_json
-from rendering.options import ALPHA_FORMATS, RenderOptions
-from rendering.registry import REPO_ROOT, SceneEntry, load_scene_module
-from rendering.stamps import (
+from model.sources import source_to_json
+from rendering.plan.options import ALPHA_FORMATS, RenderOptions
+from rendering.plan.registry import REPO_ROOT, SceneEntry, scene_class, scene_path
+from rendering.plan.stamps import (
     DEFAULT_QUALITY,
     index_stamp,
     output_folder,
@@ -33,6 +33,7 @@ from rendering.stamps import (
     source_files,
     write_text_atomic,
 )
+from rendering.run.training import train_task  # a task too: the pool submits it by this name
 
 __all__ = [
     "checked_plan_task",
@@ -44,7 +45,6 @@ __all__ = [
     "job_spec",
     "plan_task",
     "prepare_worker",
-    "scene_class",
     "train_task",
     "warm_up",
     "whole_task",
@@ -56,7 +56,7 @@ _PROGRESS: queue.Queue | None = None  # set in pool workers: (key, chunk, frames
 def init_worker(progress_queue=None) -> None:
     """Pool initialiser: report progress into ``progress_queue``, stop with the batch."""
     global _PROGRESS
-    from rendering.process import die_with_parent, worker_signals
+    from rendering.run.process import die_with_parent, worker_signals
 
     _PROGRESS = progress_queue
     die_with_parent()
@@ -219,35 +219,18 @@ def job_spec(
     }
 
 
-def scene_class(spec: dict) -> type:
-    """The scene class a spec names, showing the spec's overriding states if it has any."""
-    path = Path(spec["path"])
-    if not path.is_file() and spec.get("relative"):  # a worker with its checkout elsewhere
-        path = REPO_ROOT / spec["relative"]
-    scene_cls = getattr(load_scene_module(path), spec["name"])
-    sources = [source_from_json(data) for data in spec.get("overrides") or ()]
-    return scene_cls.with_states(*sources) if sources else scene_cls
-
-
 def _prepare(spec: dict) -> tuple[type, RenderOptions]:
-    from rendering.encode import set_encoder_threads
+    from rendering.outputs.encode import set_encoder_threads
 
     os.environ["BENDSPACE_THEME"] = spec["theme"]  # scenes read it when they set up
     set_encoder_threads(spec.get("encoder_threads", 0))
     return scene_class(spec), RenderOptions(**spec["options"])
 
 
-def train_task(source: dict) -> float:
-    """Train one states file (a source as JSON) into the cache; returns its seconds."""
-    start = time.perf_counter()
-    source_from_json(source).load(progress=False)
-    return time.perf_counter() - start
-
-
 def plan_task(spec: dict) -> tuple[list[int], str, list[bool]]:
     """The frames each ``play`` of the scene writes, its background and which plays are
     still (animations skipped)."""
-    from rendering.chunks import plan_scene
+    from rendering.draw.scene import plan_scene
 
     scene_cls, options = _prepare(spec)
     work = Path(spec["work"])  # the client's: on another machine, a private folder instead
@@ -285,7 +268,7 @@ def chunk_task(spec: dict, chunk: dict, work: str | None = None) -> int:
     ``chunk``: ``index``, ``plays`` (start, end), ``first`` (its first frame),
     ``frames`` (the scene's frame count) and ``poster`` (the poster's index).
     """
-    from rendering.chunks import render_chunk
+    from rendering.draw.chunk import render_chunk
 
     scene_cls, options = _prepare(spec)
     progress = _progress(spec, chunk["index"])
@@ -309,12 +292,12 @@ def chunk_task(spec: dict, chunk: dict, work: str | None = None) -> int:
 
 
 def open_chunk_task(spec: dict, work: str | None = None, messages=None) -> dict:
-    """Chunk 0 of a scene whose plan runs beside it (:mod:`rendering.open_chunk`).
+    """Chunk 0 of a scene whose plan runs beside it (:mod:`rendering.draw.chunk`).
 
     ``work`` overrides the spec's folder; ``messages`` carry the plan and the cut
     (default: files in the spec's work folder).
     """
-    from rendering.open_chunk import render_open_chunk
+    from rendering.draw.chunk import render_open_chunk
 
     scene_cls, options = _prepare(spec)
     progress = _progress(spec, 0)
@@ -327,8 +310,8 @@ def open_chunk_task(spec: dict, work: str | None = None, messages=None) -> dict:
 
 
 def whole_task(spec: dict, work: str | None = None) -> dict:
-    """A scene in one chunk, with no plan (:func:`rendering.open_chunk.render_whole`)."""
-    from rendering.open_chunk import render_whole
+    """A scene in one chunk, with no plan (:func:`rendering.draw.chunk.render_whole`)."""
+    from rendering.draw.chunk import render_whole
 
     scene_cls, options = _prepare(spec)
     progress = _progress(spec, 0)
@@ -341,11 +324,8 @@ def whole_task(spec: dict, work: str | None = None) -> dict:
 
 
 def _check_checkout(spec: dict) -> None:
-    path = Path(spec["path"])
-    if not path.is_file() and spec.get("relative"):
-        path = REPO_ROOT / spec["relative"]
-    scene_cls = scene_class(spec)
-    found = checkout_digest(path, _states_paths(getattr(scene_cls, "states_sources", ())))
+    states = _states_paths(getattr(scene_class(spec), "states_sources", ()))
+    found = checkout_digest(scene_path(spec), states)
     if found != spec["checkout"]:
         raise RuntimeError(
             f"this worker's checkout differs from the client's for {spec['name']} (project "
@@ -358,7 +338,7 @@ def chunk_bytes_task(spec: dict, chunk: dict | None, messages=None) -> dict:
     """Dask: check the checkout, render one chunk in a private folder, return its files' bytes.
 
     ``chunk`` None is the open chunk 0, cut by ``messages``
-    (:class:`rendering.executors.DaskMessages`); ``{"whole": True}`` the whole
+    (:class:`rendering.run.executors.DaskMessages`); ``{"whole": True}`` the whole
     scene with no plan (:func:`whole_task`). Returns ``files`` (name to
     bytes) and ``result`` (the chunk task's).
     """
@@ -380,7 +360,8 @@ def finish_task(
     spec: dict, n_chunks: int, n_frames: int, poster: int, background: str, seconds: float
 ) -> dict:
     """Join the chunks into the final files, add transparent formats, write the stamp."""
-    from rendering.chunks import finish_outputs, render_alpha
+    from rendering.draw.chunk import render_alpha
+    from rendering.outputs.segments import finish_outputs
 
     scene_cls, options = _prepare(spec)
     work, folder = Path(spec["work"]), Path(spec["folder"])
