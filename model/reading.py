@@ -3,11 +3,14 @@
 The states loader (:mod:`model.states`) and the data loader
 (:mod:`model.points`) both read through here. A device (``/dev/zero``), a
 FIFO or a folder is refused without blocking or reading; a file over its cap
-is refused from its size alone. An ``.npz`` archive is checked member by
-member: names, then each ``.npy`` header (dtype, shape, total bytes) against a
-budget, and only then is the data decompressed, with a capped read. Every
-zip, zlib, numpy or OS problem becomes the caller's own one-line error
-(``fail(what)`` builds it). numpy only.
+is refused from its size alone. Of an ``.npz`` archive (:func:`open_npz`),
+every member's name and ``.npy`` header (dtype, shape, total bytes against a
+budget, and the directory's size against the header's) are checked before any
+data is decompressed, so the caller can refuse a member from its header
+against its own schema; then :meth:`NpzMembers.read` decompresses a member
+straight into its array, a bounded read at a time. Every zip, zlib, numpy or
+OS problem becomes the caller's own one-line error (``fail(what)`` builds it).
+numpy only.
 """
 
 from __future__ import annotations
@@ -203,8 +206,7 @@ CHUNK_BYTES = 2**20
 
 
 def _read_into(handle: BinaryIO, raw: np.ndarray, name: str) -> None:
-    """Fill the contiguous array ``raw`` from ``handle``, a read of at most :data:`READ_BYTES` at
-    a time."""
+    """Fill the contiguous array ``raw`` from ``handle``, at most :data:`READ_BYTES` a read."""
     view = memoryview(raw.reshape(-1).view(np.uint8))
     filled = 0
     while filled < len(view):
@@ -302,10 +304,10 @@ class NpzMembers:
         if into is not None and (into.shape != header.shape or into.dtype != header.dtype):
             raise TypeError(f"cannot read {key!r} ({header}) into {into.shape} {into.dtype}")
         with _translated(self._fail), _open_member(self._archive, info) as handle:
-            order = "F" if header.fortran else "C"
-            array = np.empty(header.shape, header.dtype, order=order) if into is None else into
             if _read_header(handle, info.filename) != header:
                 raise _Refused(f"member {info.filename!r} changed while it was read")
+            order = "F" if header.fortran else "C"
+            array = np.empty(header.shape, header.dtype, order=order) if into is None else into
             _fill(handle, array.T if header.fortran else array, info.filename)
             if handle.read(1):
                 raise _Refused(f"member {info.filename!r} holds more data than its header says")

@@ -50,6 +50,11 @@ without changing a value a scene reads:
 
 Version 1 files (the trace stored as a ``trace`` member, ``W``/``b`` as plain
 float arrays, deflate) are still read.
+
+The loader checks every member's header against this table (:data:`_SCHEMA`,
+its form in code) before it decompresses the member: the small members that
+give the sizes (``version``, ``meta``, ``widths``, the stage tables) are read
+first, so a member of the wrong kind, dtype or shape costs nothing to refuse.
 """
 
 from __future__ import annotations
@@ -240,7 +245,7 @@ _FIXED_KEYS = {key for key, *_ in _SCHEMA if "{" not in key} - _OPTIONAL_KEYS
 #: ``W``, ``b``, ``proj_center``, ``proj_basis``: their keys, one per layer or stage.
 _TEMPLATES = {key.split("{")[0]: key for key, *_ in _SCHEMA if "{" in key}
 _KEY_RE = re.compile(f"(?P<name>{'|'.join(_TEMPLATES)})(?P<number>\\d{{1,4}})")
-_SIZING_KEYS = ("steps", "stage_kind", "labels")  # 1-D, at least one: they set S, T and P
+_SIZING_KEYS = ("steps", "stage_kind", "labels")  # 1-D, at least one: S, T and P
 _META_TYPES: dict[str, tuple[type, ...]] = {  # optional meta keys the readers use, and their types
     "name": (str,),
     "seed": (int,),
@@ -475,7 +480,7 @@ def _float_planes(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
 
 def _all_finite(arr: np.ndarray) -> bool:
     """No NaN or infinity in ``arr``, checked a slice at a time (no array-sized mask)."""
-    flat = arr.reshape(-1)
+    flat = arr.reshape(-1, order="A")  # a view of a C or Fortran array
     step = 2**18
     return all(np.isfinite(flat[i : i + step]).all() for i in range(0, flat.size, step))
 
@@ -499,7 +504,7 @@ def _load_states(path: Path) -> States:
         max_file_bytes=MAX_STATES_BYTES + 2**20,
         budget=MAX_STATES_BYTES,
         fail=lambda what: _fail(path, what),
-        wanted=lambda key: key in _FIXED_KEYS | _OPTIONAL_KEYS or bool(_KEY_RE.fullmatch(key)),
+        wanted=lambda key: key in _FIXED_KEYS or key in _OPTIONAL_KEYS or _KEY_RE.fullmatch(key),
         strict=True,
         what="states file",
     ) as members:
@@ -509,6 +514,8 @@ def _load_states(path: Path) -> States:
         expected = _expected_keys(path, version, members.headers, n_layers, dims)
         for key in sorted(expected):
             _check_header(path, version, key, members.headers[key], sizes)
+        if version >= 2:
+            _check_trace_cost(path, sizes)
         # the largest first: each is read while the fewest others are held
         for key in sorted(expected - arrays.keys(), key=lambda k: -members.headers[k].nbytes):
             if version >= 2 and _KEY_RE.fullmatch(key) and key[0] in "Wb":
@@ -536,17 +543,21 @@ def _load_states(path: Path) -> States:
     return States(path=path, arrays=arrays, meta=meta)
 
 
-def _recompute_trace(path: Path, arrays: dict[str, np.ndarray], acts: list[str]) -> np.ndarray:
-    """The ``(S, T, P, 3)`` float32 trace of a version 2 file (see the module's notes)."""
-    n_snap, n_stage = len(arrays["steps"]), len(arrays["stage_kind"])
-    n_points = len(arrays["labels"])
+def _check_trace_cost(path: Path, sizes: dict[str, int]) -> None:
+    """Refuse a version 2 file whose trace would be too big or too slow to recompute."""
+    n_snap, n_stage, n_points = sizes["S"], sizes["T"], sizes["P"]
     nbytes = n_snap * n_stage * n_points * 3 * 4
     if nbytes > MAX_TRACE_BYTES:
         raise _fail(path, f"its trace would take {nbytes:,} bytes, over the size budget")
-    cost = trace_cost([int(x) for x in arrays["widths"]], n_snap, n_points)
+    widths = [sizes[f"w[{i}]"] for i in range(sizes["L+1"])]
+    cost = trace_cost(widths, n_snap, n_points)
     if cost > MAX_TRACE_MULADDS:
         raise _fail(path, f"its trace would take {cost:.1e} multiply-adds, over the "
                     f"{MAX_TRACE_MULADDS:.0e} limit")  # fmt: skip
+
+
+def _recompute_trace(path: Path, arrays: dict[str, np.ndarray], acts: list[str]) -> np.ndarray:
+    """The ``(S, T, P, 3)`` float32 trace of a version 2 file (see the module's notes)."""
     if trace_bound(arrays, acts) <= SAFE_TRACE_BOUND:
         return LazyTrace(arrays, acts)  # provably finite: each snapshot computed when read
     trace = recompute_trace(arrays, acts)

@@ -259,3 +259,33 @@ def test_the_file_itself_still_loads_with_its_weights_decoded_from_byte_planes(w
     expected = np.moveaxis(planes, 0, -1).copy().view("<f4")[..., 0]
     assert states["W1"].dtype == np.float32 and np.array_equal(states["W1"], expected)
     assert not states["W1"].flags.writeable
+
+
+def test_the_reader_fills_fortran_strided_and_multi_chunk_arrays_exactly(tmp_path):
+    from model.reading import CHUNK_BYTES, open_npz
+
+    rng = np.random.default_rng(0)
+    arrays = {
+        "fortran": np.asfortranarray(rng.normal(size=(300, 7))),
+        "big": rng.normal(size=(3, CHUNK_BYTES // 8 + 5)),  # rows longer than a chunk
+        "text": np.array("héllo"),
+        "empty": np.zeros((0, 4), dtype=np.int16),
+    }
+    path = tmp_path / "a.npz"
+    np.savez_compressed(path, **arrays)
+
+    def fail(what: str) -> Exception:
+        return ValueError(what)
+
+    with open_npz(
+        path, max_file_bytes=2**26, budget=2**26, fail=fail, wanted=lambda key: True, strict=True
+    ) as members:
+        for key, value in arrays.items():
+            got = members.read(key)
+            assert got.dtype == value.dtype and np.array_equal(got, value), key
+        assert members.read("fortran").flags.f_contiguous
+        strided = np.empty(arrays["big"].shape[::-1]).T  # filled a piece of a row at a time
+        assert members.read("big", into=strided) is strided and not strided.flags.c_contiguous
+        assert np.array_equal(strided, arrays["big"])
+        with pytest.raises(TypeError):
+            members.read("big", into=np.empty(3))
