@@ -33,12 +33,12 @@ import numpy as np
 
 __all__ = [
     "CHUNK_BYTES",
+    "READ_BYTES",
     "Header",
     "NpzMembers",
     "open_npz",
     "open_regular",
     "read_lines",
-    "read_npz",
 ]
 
 #: Plain numbers and unicode text: no objects, records, bytes or dates.
@@ -304,10 +304,11 @@ class NpzMembers:
         if into is not None and (into.shape != header.shape or into.dtype != header.dtype):
             raise TypeError(f"cannot read {key!r} ({header}) into {into.shape} {into.dtype}")
         with _translated(self._fail), _open_member(self._archive, info) as handle:
-            if _read_header(handle, info.filename) != header:
-                raise _Refused(f"member {info.filename!r} changed while it was read")
+            # the array before the decompressor's dictionary: 1.6 MiB less peak for MNIST's
             order = "F" if header.fortran else "C"
             array = np.empty(header.shape, header.dtype, order=order) if into is None else into
+            if _read_header(handle, info.filename) != header:
+                raise _Refused(f"member {info.filename!r} changed while it was read")
             _fill(handle, array.T if header.fortran else array, info.filename)
             if handle.read(1):
                 raise _Refused(f"member {info.filename!r} holds more data than its header says")
@@ -340,26 +341,3 @@ def open_npz(
             archive = zipfile.ZipFile(handle)
         with archive:
             yield NpzMembers(archive, budget=budget, fail=fail, wanted=wanted, strict=strict)
-
-
-def read_npz(
-    path: Path,
-    *,
-    max_file_bytes: int,
-    budget: int,
-    fail: Callable[[str], Exception],
-    wanted: Callable[[str], bool],
-    strict: bool,
-    what: str = ".npz file",
-) -> dict[str, np.ndarray]:
-    """Every wanted array of an ``.npz`` archive, read with care (see :func:`open_npz`)."""
-    with open_npz(
-        path,
-        max_file_bytes=max_file_bytes,
-        budget=budget,
-        fail=fail,
-        wanted=wanted,
-        strict=strict,
-        what=what,
-    ) as members:
-        return {key: members.read(key) for key in members.headers}

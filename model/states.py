@@ -245,7 +245,6 @@ _FIXED_KEYS = {key for key, *_ in _SCHEMA if "{" not in key} - _OPTIONAL_KEYS
 #: ``W``, ``b``, ``proj_center``, ``proj_basis``: their keys, one per layer or stage.
 _TEMPLATES = {key.split("{")[0]: key for key, *_ in _SCHEMA if "{" in key}
 _KEY_RE = re.compile(f"(?P<name>{'|'.join(_TEMPLATES)})(?P<number>\\d{{1,4}})")
-_SIZING_KEYS = ("steps", "stage_kind", "labels")  # 1-D, at least one: S, T and P
 _META_TYPES: dict[str, tuple[type, ...]] = {  # optional meta keys the readers use, and their types
     "name": (str,),
     "seed": (int,),
@@ -344,29 +343,20 @@ def load_states(path: str | os.PathLike) -> States:
     return states
 
 
-def _row(version: int, key: str) -> tuple[tuple, str | type, int]:
-    """The schema's shape and dtype of ``key``, and the layer or stage number in it."""
-    match = _KEY_RE.fullmatch(key)
-    if match is None:
-        return (*_ROWS[version][key], 0)
-    return (*_ROWS[version][_TEMPLATES[match["name"]]], int(match["number"]))
-
-
-def _check_header(
-    path: Path, version: int, key: str, header: Header, sizes: dict[str, int]
-) -> None:
-    """Refuse member ``key`` from its header if its row of the schema would refuse its array.
+def _check_header(path: Path, version: int, key: str, header: Header, sizes: dict) -> None:
+    """Refuse member ``key`` from its header if its row of :data:`_SCHEMA` refuses its array.
 
     ``sizes`` gives the symbols of the shapes (``S``, ``w[3]``, ``stage_dim[2]``...).
     """
-    shape, dtype, number = _row(version, key)
+    match = _KEY_RE.fullmatch(key)
+    shape, dtype = _ROWS[version][_TEMPLATES[match["name"]] if match else key]
     if isinstance(dtype, str) and header.dtype.kind not in dtype:
         raise _fail(path, f"key {key!r} has dtype {header.dtype}, expected kind {dtype!r}")
     if not isinstance(dtype, str) and header.dtype != np.dtype(dtype):
         raise _fail(path, f"key {key!r} has dtype {header.dtype}, expected {np.dtype(dtype)}")
-    expected = tuple(
-        size if isinstance(size, int) else sizes[_symbol(size, number)] for size in shape
-    )
+    number = int(match["number"]) if match else 0  # the layer or stage
+    expected = tuple(size if isinstance(size, int) else sizes[_symbol(size, number)]
+                     for size in shape)  # fmt: skip
     if header.shape != expected:
         raise _fail(path, f"key {key!r} has shape {header.shape}, expected {expected}")
 
@@ -423,7 +413,7 @@ def _read_sizes(path: Path, members: NpzMembers) -> tuple[dict, dict, list[str],
     widths = members.read("widths")
     if widths.min() < 1:
         raise _fail(path, "key 'widths' must list at least two positive widths")
-    for key in _SIZING_KEYS:
+    for key in ("steps", "stage_kind", "labels"):  # they give S, T and P
         if len(headers[key].shape) != 1 or headers[key].shape[0] < 1:
             raise _fail(path, f"key {key!r} must be a non-empty list")
     acts = _check_activations(path, meta.get("activations"), n_layers)
@@ -468,11 +458,8 @@ def _expected_keys(path: Path, version: int, headers: dict, n_layers: int, dims:
 
 
 def _float_planes(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
-    """A new float32 array of ``shape`` and its byte planes ``(4, *shape)`` uint8, a view of it.
-
-    Reading a version 2 weight member into the planes decodes it in place: the
-    floats are never held twice.
-    """
+    """A new float32 array and its byte planes ``(4, *shape)`` uint8, a view of it: a weight
+    member read into the planes is decoded in place, never held twice."""
     values = np.empty(shape, dtype="<f4")
     planes = np.moveaxis(values.view(np.uint8).reshape(*shape, 4), -1, 0)
     return values, planes
