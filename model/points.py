@@ -5,7 +5,7 @@ Coordinates become float32 ``(N, 2 or 3)``, labels (numbers or text) classes
 decimals, never through float), so 2**53 and 2**53 + 1 stay two classes. A
 label column holds numbers or names, not both. Only regular files are read,
 at most :data:`MAX_DATA_BYTES` and :data:`model.limits.MAX_POINTS` points, an
-``.npz`` through :func:`model.reading.read_npz` (checked before it allocates,
+``.npz`` through :func:`model.reading.open_npz` (checked before it allocates,
 no pickles). Every problem a user can cause raises :class:`CustomError` with
 one line naming the file, line or column. numpy only; :mod:`model.custom`
 (the network side) re-exports everything here.
@@ -26,7 +26,7 @@ import numpy as np
 
 from model.data import Dataset
 from model.limits import MAX_POINTS
-from model.reading import read_lines, read_npz
+from model.reading import open_npz, read_lines
 from model.text import name_problem, printable
 
 __all__ = [
@@ -406,7 +406,7 @@ def load_points(path: str | Path, label: str | None = None) -> Points:
         return load_points_csv(path, label)
     src = str(path)
     label = label or "y"
-    arrays = read_npz(
+    with open_npz(
         path,
         max_file_bytes=MAX_DATA_BYTES,
         budget=_MAX_NPZ_BYTES,
@@ -414,7 +414,8 @@ def load_points(path: str | Path, label: str | None = None) -> Points:
         wanted=lambda key: key in ("x", label),
         strict=False,
         what=".npz file of points",
-    )
+    ) as members:
+        arrays = {key: members.read(key) for key in members.headers}
     missing = [key for key in ("x", label) if key not in arrays]
     if missing:
         raise CustomError(

@@ -50,6 +50,11 @@ without changing a value a scene reads:
 
 Version 1 files (the trace stored as a ``trace`` member, ``W``/``b`` as plain
 float arrays, deflate) are still read.
+
+The loader checks every member's header against this table (:data:`_SCHEMA`,
+its form in code) before it decompresses the member: the small members that
+give the sizes (``version``, ``meta``, ``widths``, the stage tables) are read
+first, so a member of the wrong kind, dtype or shape costs nothing to refuse.
 """
 
 from __future__ import annotations
@@ -65,7 +70,7 @@ from pathlib import Path
 import numpy as np
 
 from model.files import write_atomic
-from model.reading import read_npz
+from model.reading import Header, NpzMembers, open_npz
 from model.stages import (
     STAGE_KINDS,
     activation_function,
@@ -100,13 +105,6 @@ __all__ = [
 
 SCHEMA_VERSION = 2
 READ_VERSIONS = (1, 2)  # the versions this program reads
-
-_FIXED_KEYS = {
-    "version", "meta", "widths", "steps", "loss", "accuracy", "stage_layer", "stage_kind",
-    "stage_dim", "inputs", "labels", "predictions", "final_probs",
-}  # fmt: skip
-_OPTIONAL_KEYS = {"heldout_accuracy", "grid_pred", "grid_extent", "trace"}  # trace: version 1
-_ALL_KEYS = _FIXED_KEYS | _OPTIONAL_KEYS
 
 
 class StatesError(ValueError):
@@ -209,7 +207,45 @@ MAX_TRACE_BYTES = MAX_STATES_BYTES  # the recomputed trace, as version 1 stored 
 MAX_TRACE_MULADDS = 2e11
 MAX_META_BYTES = 4 * 2**20  # the JSON meta string
 _MESSAGE_CHARS = 300  # a problem's description is cut to this length
-_KEY_RE = re.compile(r"(?:W|b|proj_center|proj_basis)\d{1,4}")
+
+#: The schema table above, as the loader checks it: key, shape (sizes named by the
+#: table's symbols), dtype (the kinds accepted, or the one type read) and the versions
+#: that store the key so. ``{l}`` and ``{t}`` in a key stand for a layer's and a
+#: stage's number. Every member's header is checked against its row, and refused,
+#: before a byte of its data is decompressed.
+_SCHEMA: list[tuple[str, tuple, str | type, tuple[int, ...]]] = [
+    ("version", (), "iu", (1, 2)),
+    ("meta", (), "U", (1, 2)),
+    ("widths", ("L+1",), "iu", (1, 2)),
+    ("steps", ("S",), "iu", (1, 2)),
+    ("loss", ("S",), "f", (1, 2)),
+    ("accuracy", ("S",), "f", (1, 2)),
+    ("W{l}", (4, "S", "w[l+1]", "w[l]"), np.uint8, (2,)),
+    ("b{l}", (4, "S", "w[l+1]"), np.uint8, (2,)),
+    ("W{l}", ("S", "w[l+1]", "w[l]"), "f", (1,)),
+    ("b{l}", ("S", "w[l+1]"), "f", (1,)),
+    ("stage_layer", ("T",), "iu", (1, 2)),
+    ("stage_kind", ("T",), "iu", (1, 2)),
+    ("stage_dim", ("T",), "iu", (1, 2)),
+    ("inputs", ("P", "w[0]"), np.float32, (2,)),
+    ("inputs", ("P", "w[0]"), "f", (1,)),
+    ("labels", ("P",), "iu", (1, 2)),
+    ("predictions", ("S", "P"), "iu", (1, 2)),
+    ("final_probs", ("P", "K"), "f", (1, 2)),
+    ("heldout_accuracy", ("S",), "f", (1, 2)),
+    ("grid_pred", ("S", "G", "G"), "iu", (1, 2)),
+    ("grid_extent", (4,), "f", (1, 2)),
+    ("proj_center{t}", ("stage_dim[t]",), "f", (1, 2)),
+    ("proj_basis{t}", ("stage_dim[t]", 3), "f", (1, 2)),
+    ("trace", ("S", "T", "P", 3), "f", (1,)),
+]  # fmt: skip
+_ROWS = {v: {key: (shape, dtype) for key, shape, dtype, versions in _SCHEMA if v in versions}
+         for v in READ_VERSIONS}  # fmt: skip
+_OPTIONAL_KEYS = {"heldout_accuracy", "grid_pred", "grid_extent", "trace"}  # trace: version 1
+_FIXED_KEYS = {key for key, *_ in _SCHEMA if "{" not in key} - _OPTIONAL_KEYS
+#: ``W``, ``b``, ``proj_center``, ``proj_basis``: their keys, one per layer or stage.
+_TEMPLATES = {key.split("{")[0]: key for key, *_ in _SCHEMA if "{" in key}
+_KEY_RE = re.compile(f"(?P<name>{'|'.join(_TEMPLATES)})(?P<number>\\d{{1,4}})")
 _META_TYPES: dict[str, tuple[type, ...]] = {  # optional meta keys the readers use, and their types
     "name": (str,),
     "seed": (int,),
@@ -231,35 +267,7 @@ def _fail(path: Path, what: str) -> StatesError:
     )
 
 
-def _check_shape(path: Path, key: str, arr: np.ndarray, shape: tuple, kind: str) -> None:
-    if arr.dtype.kind not in kind:
-        raise _fail(path, f"key {key!r} has dtype {arr.dtype}, expected kind {kind!r}")
-    if arr.shape != tuple(shape):
-        raise _fail(path, f"key {key!r} has shape {arr.shape}, expected {tuple(shape)}")
-    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
-        raise _fail(path, f"key {key!r} contains NaN or infinite values")
-
-
-def _read_arrays(path: Path) -> dict[str, np.ndarray]:
-    """Every member of the archive, checked name by name against the schema and a size budget."""
-    if not path.exists():
-        raise StatesError(f"{path}: no such states file; create it with `python -m model train`")
-    return read_npz(
-        path,
-        max_file_bytes=MAX_STATES_BYTES + 2**20,
-        budget=MAX_STATES_BYTES,
-        fail=lambda what: _fail(path, what),
-        wanted=lambda key: key in _ALL_KEYS or _KEY_RE.fullmatch(key) is not None,
-        strict=True,
-        what="states file",
-    )
-
-
 def _read_meta(path: Path, text: np.ndarray) -> dict:
-    if text.dtype.kind != "U" or text.shape != ():
-        raise _fail(path, "key 'meta' is not a JSON string")
-    if text.dtype.itemsize > MAX_META_BYTES:
-        raise _fail(path, "key 'meta' is too long")
     try:
         meta = json.loads(str(text))
     except (ValueError, RecursionError) as err:
@@ -340,115 +348,186 @@ def load_states(path: str | os.PathLike) -> States:
     return states
 
 
-def _load_states(path: Path) -> States:
-    """Load and validate a states file; any problem raises one-line :class:`StatesError`.
+def _check_header(path: Path, version: int, key: str, header: Header, sizes: dict) -> None:
+    """Refuse member ``key`` from its header if its row of :data:`_SCHEMA` refuses its array.
 
-    The archive's directory and every ``.npy`` header are checked against the
-    schema and a size budget before any array is decompressed, so a hostile
-    file costs no more memory than a valid one; then the arrays' shapes, types
-    and meanings (stage plan, class indices) are checked, so whatever loads can
-    be drawn.
+    ``sizes`` gives the symbols of the shapes (``S``, ``w[3]``, ``stage_dim[2]``...).
     """
-    path = Path(path)
-    arrays = _read_arrays(path)
-    missing = sorted(_FIXED_KEYS - arrays.keys())
+    match = _KEY_RE.fullmatch(key)
+    shape, dtype = _ROWS[version][_TEMPLATES[match["name"]] if match else key]
+    if isinstance(dtype, str) and header.dtype.kind not in dtype:
+        raise _fail(path, f"key {key!r} has dtype {header.dtype}, expected kind {dtype!r}")
+    if not isinstance(dtype, str) and header.dtype != np.dtype(dtype):
+        raise _fail(path, f"key {key!r} has dtype {header.dtype}, expected {np.dtype(dtype)}")
+    number = int(match["number"]) if match else 0  # the layer or stage
+    expected = tuple(size if isinstance(size, int) else sizes[_symbol(size, number)]
+                     for size in shape)  # fmt: skip
+    if header.shape != expected:
+        raise _fail(path, f"key {key!r} has shape {header.shape}, expected {expected}")
+
+
+def _symbol(size: str, number: int) -> str:
+    """A shape's symbol for one layer or stage: ``w[l+1]`` of ``W2`` is ``w[3]``."""
+    return re.sub(r"\[[lt](\+1)?\]", lambda m: f"[{number + bool(m[1])}]", size)
+
+
+def _read_sizes(path: Path, members: NpzMembers) -> tuple[dict, dict, list[str], dict[str, int]]:
+    """Read the small members that set the sizes, each refused from its header first.
+
+    ``version``, ``meta``, ``widths`` and the stage tables are read; ``steps``
+    and ``labels`` give ``S`` and ``P`` from their headers. Returns the arrays
+    read, the meta, the activations and the sizes of every symbol of the
+    schema, so the header of every other member can be checked in full.
+    """
+    headers = members.headers
+    missing = sorted(_FIXED_KEYS - headers.keys())
     if missing:
         raise _fail(path, f"missing key(s) {', '.join(missing)}")
-    version = arrays["version"]
-    if version.shape != () or version.dtype.kind not in "iu":
+    if headers["version"].shape != () or headers["version"].dtype.kind not in "iu":
         raise _fail(path, "key 'version' is not an integer")
-    if int(version) not in READ_VERSIONS:
+    version_array = members.read("version")
+    version = int(version_array)
+    if version not in READ_VERSIONS:
         readable = " and ".join(map(str, READ_VERSIONS))
-        raise _fail(path, f"schema version {int(version)}, this program reads {readable}")
-    version = int(version)
-    if version == 1 and "trace" not in arrays:
+        raise _fail(path, f"schema version {version}, this program reads {readable}")
+    if version == 1 and "trace" not in headers:
         raise _fail(path, "missing key 'trace' (a version 1 file stores it)")
-    if version >= 2 and "trace" in arrays:
+    if version >= 2 and "trace" in headers:
         raise _fail(path, "unexpected key 'trace' (version 2 recomputes it)")
-    meta = _read_meta(path, arrays["meta"])
 
-    widths = arrays["widths"]
-    if widths.ndim != 1 or widths.dtype.kind not in "iu" or len(widths) < 2 or widths.min() < 1:
+    meta_header = headers["meta"]
+    if meta_header.dtype.kind != "U" or meta_header.shape != ():
+        raise _fail(path, "key 'meta' is not a JSON string")
+    if meta_header.dtype.itemsize > MAX_META_BYTES:
+        raise _fail(path, "key 'meta' is too long")
+    meta_text = members.read("meta")
+    meta = _read_meta(path, meta_text)
+
+    widths_header = headers["widths"]
+    if (
+        len(widths_header.shape) != 1
+        or widths_header.dtype.kind not in "iu"
+        or widths_header.shape[0] < 2
+    ):
         raise _fail(path, "key 'widths' must list at least two positive widths")
-    for key in ("steps", "stage_kind", "labels"):  # these set the sizes: 1-D, at least one
-        if arrays[key].ndim != 1 or len(arrays[key]) < 1:
+    n_layers = widths_header.shape[0] - 1
+    for layer in range(n_layers):  # before reading the widths: at most one per W member
+        for key in (f"W{layer}", f"b{layer}"):
+            if key not in headers:
+                raise _fail(path, f"missing key {key!r}")
+    widths = members.read("widths")
+    if widths.min() < 1:
+        raise _fail(path, "key 'widths' must list at least two positive widths")
+    for key in ("steps", "stage_kind", "labels"):  # they give S, T and P
+        if len(headers[key].shape) != 1 or headers[key].shape[0] < 1:
             raise _fail(path, f"key {key!r} must be a non-empty list")
-    w = [int(x) for x in widths]
-    n_layers = len(w) - 1
-    n_snap = len(arrays["steps"])
-    n_stage = len(arrays["stage_kind"])
-    n_points = len(arrays["labels"])
     acts = _check_activations(path, meta.get("activations"), n_layers)
-    if version >= 2:
-        for layer in range(n_layers):
-            for key, shape in (
-                (f"W{layer}", (n_snap, w[layer + 1], w[layer])),
-                (f"b{layer}", (n_snap, w[layer + 1])),
-            ):
-                if key not in arrays:
-                    raise _fail(path, f"missing key {key!r}")
-                arrays[key] = _from_planes(path, key, arrays[key], shape)
+    plan = stage_plan(acts)
 
-    expected: dict[str, tuple[tuple, str]] = {
-        "steps": ((n_snap,), "iu"),
-        "loss": ((n_snap,), "f"),
-        "accuracy": ((n_snap,), "f"),
-        "stage_layer": ((n_stage,), "iu"),
-        "stage_kind": ((n_stage,), "iu"),
-        "stage_dim": ((n_stage,), "iu"),
-        "inputs": ((n_points, w[0]), "f"),
-        "labels": ((n_points,), "iu"),
-        "predictions": ((n_snap, n_points), "iu"),
-        "final_probs": ((n_points, w[-1]), "f"),
-    }
-    if version == 1:
-        expected["trace"] = ((n_snap, n_stage, n_points, 3), "f")
-    for layer in range(n_layers):
-        expected[f"W{layer}"] = ((n_snap, w[layer + 1], w[layer]), "f")
-        expected[f"b{layer}"] = ((n_snap, w[layer + 1]), "f")
-    if "heldout_accuracy" in arrays:
-        expected["heldout_accuracy"] = ((n_snap,), "f")
-    if ("grid_pred" in arrays) != ("grid_extent" in arrays):
-        raise _fail(path, "keys 'grid_pred' and 'grid_extent' come together")
-    if "grid_pred" in arrays:
-        g = arrays["grid_pred"].shape[-1] if arrays["grid_pred"].ndim == 3 else -1
-        expected["grid_pred"] = ((n_snap, max(g, 1), max(g, 1)), "iu")
-        expected["grid_extent"] = ((4,), "f")
+    w = [int(x) for x in widths]
+    sizes = {"L+1": n_layers + 1, "K": w[-1], "S": headers["steps"].shape[0], "T": len(plan)}
+    sizes |= {"P": headers["labels"].shape[0]} | {f"w[{i}]": width for i, width in enumerate(w)}
+    grid = headers.get("grid_pred")
+    sizes["G"] = max(grid.shape[-1], 1) if grid is not None and len(grid.shape) == 3 else 1
+    arrays = {"version": version_array, "meta": meta_text, "widths": widths}
     for key in ("stage_layer", "stage_kind", "stage_dim"):
-        _check_shape(path, key, arrays[key], *expected[key])
-
+        _check_header(path, version, key, headers[key], sizes)
+        arrays[key] = members.read(key)
     # The stage tables must be the plan of these layers and widths, so every
     # stage can be applied and labelled.
-    plan = stage_plan(acts)
     stages = list(zip(arrays["stage_layer"].tolist(), arrays["stage_kind"].tolist(), strict=True))
     if stages != [(layer, STAGE_KINDS.index(kind)) for layer, kind in plan]:
         raise _fail(path, "keys 'stage_layer'/'stage_kind' do not match the layers' stage plan")
     dims = [w[0]] + [w[layer + 1] for layer, _ in plan[1:]]
     if arrays["stage_dim"].tolist() != dims:
         raise _fail(path, "key 'stage_dim' does not match 'widths'")
-    for t, dim in enumerate(dims):
-        if dim > 3:
-            expected[f"proj_center{t}"] = ((dim,), "f")
-            expected[f"proj_basis{t}"] = ((dim, 3), "f")
-    for key, (shape, kind) in expected.items():
-        if key not in arrays:
-            raise _fail(path, f"missing key {key!r}")
-        _check_shape(path, key, arrays[key], shape, kind)
-    extra = sorted(arrays.keys() - expected.keys() - {"version", "meta", "widths"})
+    sizes |= {f"stage_dim[{t}]": dim for t, dim in enumerate(dims)}
+    return arrays, meta, acts, sizes
+
+
+def _expected_keys(path: Path, version: int, headers: dict, n_layers: int, dims: list) -> set:
+    """The members this file must hold (and may: the optional ones it has)."""
+    if ("grid_pred" in headers) != ("grid_extent" in headers):
+        raise _fail(path, "keys 'grid_pred' and 'grid_extent' come together")
+    expected = set(_FIXED_KEYS) | (_OPTIONAL_KEYS & headers.keys())
+    for template in _TEMPLATES.values():
+        numbers = range(n_layers) if "{l}" in template else [t for t, d in enumerate(dims) if d > 3]
+        expected |= {template.format(l=number, t=number) for number in numbers}
+    missing = sorted(expected - headers.keys())
+    if missing:
+        raise _fail(path, f"missing key {missing[0]!r}")
+    extra = sorted(headers.keys() - expected)
     if extra:
         raise _fail(path, f"unexpected key(s) {', '.join(extra)}")
+    return expected
 
+
+def _float_planes(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """A new float32 array and its byte planes ``(4, *shape)`` uint8, a view of it: a weight
+    member read into the planes is decoded in place, never held twice."""
+    values = np.empty(shape, dtype="<f4")
+    planes = np.moveaxis(values.view(np.uint8).reshape(*shape, 4), -1, 0)
+    return values, planes
+
+
+def _all_finite(arr: np.ndarray) -> bool:
+    """No NaN or infinity in ``arr``, checked a slice at a time (no array-sized mask)."""
+    flat = arr.reshape(-1, order="A")  # a view of a C or Fortran array
+    step = 2**18
+    return all(np.isfinite(flat[i : i + step]).all() for i in range(0, flat.size, step))
+
+
+def _load_states(path: Path) -> States:
+    """Load and validate a states file; any problem raises one-line :class:`StatesError`.
+
+    Every member's header is checked against :data:`_SCHEMA` (kind, dtype,
+    shape from the widths, stage plan and snapshot count, read first from the
+    small members) and the size budget before its data is decompressed, and
+    each member is read straight into its array: a hostile file costs little
+    more than a header, a valid one its arrays. Then the values are checked
+    (finite numbers, increasing steps, class indices), so whatever loads can
+    be drawn.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise StatesError(f"{path}: no such states file; create it with `python -m model train`")
+    with open_npz(
+        path,
+        max_file_bytes=MAX_STATES_BYTES + 2**20,
+        budget=MAX_STATES_BYTES,
+        fail=lambda what: _fail(path, what),
+        wanted=lambda key: key in _FIXED_KEYS or key in _OPTIONAL_KEYS or _KEY_RE.fullmatch(key),
+        strict=True,
+        what="states file",
+    ) as members:
+        arrays, meta, acts, sizes = _read_sizes(path, members)
+        version, n_layers = int(arrays["version"]), len(acts)
+        dims = [sizes[f"stage_dim[{t}]"] for t in range(sizes["T"])]
+        expected = _expected_keys(path, version, members.headers, n_layers, dims)
+        for key in sorted(expected):
+            _check_header(path, version, key, members.headers[key], sizes)
+        if version >= 2:
+            _check_trace_cost(path, sizes)
+        # the largest first: each is read while the fewest others are held
+        for key in sorted(expected - arrays.keys(), key=lambda k: -members.headers[k].nbytes):
+            if version >= 2 and _KEY_RE.fullmatch(key) and key[0] in "Wb":
+                arrays[key], planes = _float_planes(members.headers[key].shape[1:])
+                members.read(key, into=planes)
+            else:
+                arrays[key] = members.read(key)
+
+    for key, arr in arrays.items():
+        if arr.dtype.kind == "f" and not _all_finite(arr):
+            raise _fail(path, f"key {key!r} contains NaN or infinite values")
     if np.any(np.diff(arrays["steps"]) <= 0):
         raise _fail(path, "key 'steps' must be increasing")
     for key in ("labels", "predictions", "grid_pred"):
         if key in arrays:
-            _check_range(path, key, arrays[key], 0, w[-1] - 1)
+            _check_range(path, key, arrays[key], 0, sizes["K"] - 1)
     extent = arrays.get("grid_extent")
     if extent is not None and not (extent[0] < extent[1] and extent[2] < extent[3]):
         raise _fail(path, "key 'grid_extent' must be xmin < xmax, ymin < ymax")
     if version >= 2:
-        if arrays["inputs"].dtype != np.float32:
-            raise _fail(path, f"key 'inputs' has dtype {arrays['inputs'].dtype}, expected float32")
         arrays["trace"] = _recompute_trace(path, arrays, acts)
     for arr in arrays.values():
         if isinstance(arr, np.ndarray):  # a LazyTrace keeps its computed values read-only
@@ -456,17 +535,21 @@ def _load_states(path: Path) -> States:
     return States(path=path, arrays=arrays, meta=meta)
 
 
-def _recompute_trace(path: Path, arrays: dict[str, np.ndarray], acts: list[str]) -> np.ndarray:
-    """The ``(S, T, P, 3)`` float32 trace of a version 2 file (see the module's notes)."""
-    n_snap, n_stage = len(arrays["steps"]), len(arrays["stage_kind"])
-    n_points = len(arrays["labels"])
+def _check_trace_cost(path: Path, sizes: dict[str, int]) -> None:
+    """Refuse a version 2 file whose trace would be too big or too slow to recompute."""
+    n_snap, n_stage, n_points = sizes["S"], sizes["T"], sizes["P"]
     nbytes = n_snap * n_stage * n_points * 3 * 4
     if nbytes > MAX_TRACE_BYTES:
         raise _fail(path, f"its trace would take {nbytes:,} bytes, over the size budget")
-    cost = trace_cost([int(x) for x in arrays["widths"]], n_snap, n_points)
+    widths = [sizes[f"w[{i}]"] for i in range(sizes["L+1"])]
+    cost = trace_cost(widths, n_snap, n_points)
     if cost > MAX_TRACE_MULADDS:
         raise _fail(path, f"its trace would take {cost:.1e} multiply-adds, over the "
                     f"{MAX_TRACE_MULADDS:.0e} limit")  # fmt: skip
+
+
+def _recompute_trace(path: Path, arrays: dict[str, np.ndarray], acts: list[str]) -> np.ndarray:
+    """The ``(S, T, P, 3)`` float32 trace of a version 2 file (see the module's notes)."""
     if trace_bound(arrays, acts) <= SAFE_TRACE_BOUND:
         return LazyTrace(arrays, acts)  # provably finite: each snapshot computed when read
     trace = recompute_trace(arrays, acts)
@@ -479,15 +562,6 @@ def _to_planes(arr: np.ndarray) -> np.ndarray:
     """A float32 array as its four little-endian byte planes, ``(4, *shape)`` uint8."""
     values = np.ascontiguousarray(arr, dtype="<f4")
     return np.ascontiguousarray(np.moveaxis(values.view(np.uint8).reshape(*values.shape, 4), -1, 0))
-
-
-def _from_planes(path: Path, key: str, planes: np.ndarray, shape: tuple) -> np.ndarray:
-    """The float32 array ``shape`` whose byte planes ``planes`` are (checked first)."""
-    _check_shape(path, key, planes, (4, *shape), "u")
-    if planes.dtype != np.uint8:
-        raise _fail(path, f"key {key!r} has dtype {planes.dtype}, expected uint8 byte planes")
-    values = np.ascontiguousarray(np.moveaxis(planes, 0, -1)).view("<f4")
-    return values.reshape(shape)
 
 
 def save_states(

@@ -53,11 +53,14 @@ def trace_bound(arrays: dict[str, np.ndarray], activations: list[str]) -> float:
     from model.activations import growth
 
     with np.errstate(all="ignore"):
-        inputs = np.abs(arrays["inputs"].astype(np.float64))
-        bound = np.full(len(arrays["steps"]), inputs.max(initial=0.0))  # per snapshot
+        inputs = arrays["inputs"]  # its largest size, without an array-sized copy
+        top_input = max(float(inputs.max(initial=0.0)), -float(inputs.min(initial=0.0)))
+        bound = np.full(len(arrays["steps"]), top_input)  # per snapshot
         largest = bound.copy()
         for layer, act in enumerate(activations):
-            rows = np.abs(arrays[f"W{layer}"].astype(np.float64)).sum(axis=2).max(axis=1)
+            rows = np.array(  # a snapshot at a time: a copy of one matrix, not of all
+                [np.abs(w).sum(axis=1, dtype=np.float64).max() for w in arrays[f"W{layer}"]]
+            )
             bias = np.abs(arrays[f"b{layer}"].astype(np.float64)).max(axis=1)
             k_c = growth(act)
             if k_c is None:

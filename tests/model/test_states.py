@@ -237,3 +237,31 @@ def test_a_worker_keeps_loaded_files_until_they_change(small_states, tmp_path, m
     arrays["b0"] = arrays["b0"] + np.float32(1)
     save_states(copy, arrays, first.meta)  # rewritten: loaded anew
     assert np.array_equal(load_states(copy)["b0"], arrays["b0"])
+
+
+def test_the_schema_table_the_loader_checks_is_the_one_its_documentation_shows():
+    import re
+
+    import model.states
+
+    documented = {
+        match["key"]: (match["shape"], match["dtype"])
+        for match in re.finditer(
+            r"^(?P<key>\w+(?:\{[lt]\})?) +(?P<shape>\(.*?\)) +(?P<dtype>\w+) ",
+            model.states.__doc__,
+            re.MULTILINE,
+        )
+    }
+    kinds = {"int": "iu", "float": "f", "float64": "f", "str": "U"}
+    checked = {
+        key: (
+            "(" + ", ".join(map(str, shape)) + ("," if len(shape) == 1 else "") + ")",
+            dtype if isinstance(dtype, str) else np.dtype(dtype).name,
+        )
+        for key, shape, dtype, versions in model.states._SCHEMA
+        if model.states.SCHEMA_VERSION in versions
+    }
+    documented = {
+        key: (shape, kinds.get(dtype, dtype)) for key, (shape, dtype) in documented.items()
+    }
+    assert documented == checked
