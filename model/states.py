@@ -284,8 +284,7 @@ def _read_meta(path: Path, text: np.ndarray) -> dict:
     if names is not None and not all(isinstance(n, (str, int, float)) for n in names):
         raise _fail(path, "meta 'label_names' must list names")
     for name in names or ():
-        problem = name_problem(name)
-        if problem:
+        if problem := name_problem(name):
             raise _fail(path, f"meta 'label_names' has a name that {problem}: {display_name(name)}")
     return meta
 
