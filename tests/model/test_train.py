@@ -76,6 +76,7 @@ def test_perturbation_nudges_the_first_weights_by_ulps_and_changes_the_cache_key
 ):
     """``BENDSPACE_PERTURB`` stands for another CPU: the same start to a few float32 ulps,
     a different trained network, and its own cache entry."""
+    monkeypatch.delenv("BENDSPACE_PERTURB", raising=False)  # make test-portable sets it
     config = quick()
     plain = train(config, progress=False)
     key = config.key()
