@@ -148,6 +148,7 @@ def test_bulge_last_frame_plane_separates_the_classes(bulge):
     labels = np.asarray(states["labels"])
     predicted = np.asarray(states["predictions"][-1])
     accuracy = float(states.meta["final_accuracy"])
+    # measured 100% over five trainings (BENDSPACE_PERTURB 0 to 3, 2 threads): margin 2 points
     assert accuracy > 0.98, "the 3-wide network should separate the disks"
 
     # the plane as drawn (its mobject's points) and the points as drawn (scene coordinates)
@@ -204,6 +205,7 @@ def test_failing_renders_and_marks_the_misclassified(trained):
     scene, frame = rendered.scene, rendered.frames[-1]
     wrong = np.asarray(states["predictions"][-1]) != np.asarray(states["labels"])
     accuracy = float(states.meta["final_accuracy"])
+    # measured 93.2% over five trainings (BENDSPACE_PERTURB 0 to 3, 2 threads): margin 6 points
     assert accuracy < 0.99, "two neurons per layer should not separate the disks"
     assert wrong.sum() == round((1 - accuracy) * len(wrong))
     centres = scene.marks.get_positions()
