@@ -49,7 +49,7 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Examples: render.py --list; render.py --story spirals -q draft; "
     "render.py --scene SpiralsStretching -f mp4,gif,mov --theme both; "
-    "render.py custom --help.",
+    "render.py custom --help; render.py playground --help.",
 )
 @click.option(
     "--scene", "scenes", multiple=True, metavar="NAME", help="Render this scene (repeatable)."
@@ -267,9 +267,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point (``bendspace-render``, ``render.py``).
 
     ``render.py custom ...`` runs :mod:`rendering.custom` (train, export and
-    render the user's own network and data).
+    render the user's own network and data); ``render.py playground`` writes
+    the playground page (:mod:`rendering.playground`).
     """
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "playground":  # the stand-alone playground page
+        from rendering.playground import main as playground_main
+
+        sys.exit(playground_main(args[1:], prog_name="render.py playground"))
     if args and args[0] == "custom":
         from rendering.custom import main as custom_main
 

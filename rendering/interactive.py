@@ -31,6 +31,8 @@ import numpy as np
 from model.activations import lookup
 from model.states import States
 from rendering.messages import one_line
+from rendering.playground import ASSETS as PLAYGROUND_ASSETS
+from rendering.playground import with_playground
 from rendering.stamps import source_files, write_text_atomic
 from scenes.lib.captions import class_names
 from scenes.lib.palette import PALETTES
@@ -234,7 +236,7 @@ def interactive_digest(
     digest = hashlib.sha256(f"{name}\0{theme}\0".encode())
     for path in [*source_files(scene_path), Path(__file__)]:
         digest.update(path.read_bytes())
-    for asset in ("interactive.html", "interactive.js"):
+    for asset in ("interactive.html", "interactive.js", *PLAYGROUND_ASSETS):
         digest.update(_asset(asset).encode())
     for path in states_paths:
         digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
@@ -251,7 +253,8 @@ def write_page(
     ValueError
         If the page is over its budget (:func:`budget_bytes`).
     """
-    page = build_page(page_data(states, scene_cls, theme, title), digest)
+    data = page_data(states, scene_cls, theme, title)
+    page = with_playground(build_page(data, digest), data)  # 2-D input: the playground too
     size = len(page.encode("utf-8"))
     if size > budget_bytes(states):
         raise ValueError(
