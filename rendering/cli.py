@@ -276,6 +276,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         sys.exit(playground_main(args[1:], prog_name="render.py playground"))
     if args and args[0] == "custom":
+        from rendering.from_page import main as from_page_main
+        from rendering.from_page import wants_from_page
+
+        if wants_from_page(args[1:]):  # the videos of a run exported from the playground
+            sys.exit(from_page_main(args[1:], prog_name="render.py custom"))
         from rendering.custom import main as custom_main
 
         sys.exit(custom_main(args[1:], prog_name="render.py custom"))
