@@ -73,7 +73,9 @@
   }
   function request(msg) {  // a message the trainer answers with its id
     const id = ++ids;
-    return new Promise((resolve, reject) => { pending.set(id, { resolve, reject }); send(Object.assign(msg, { id })); });
+    const answer = new Promise((resolve, reject) => { pending.set(id, { resolve, reject }); send(Object.assign(msg, { id })); });
+    answer.catch(() => {});  // a request the page itself made and then replaced is no error
+    return answer;
   }
   function settleAll(why) {
     for (const p of pending.values()) p.reject(new Error(why));
@@ -756,7 +758,8 @@
     exportRun,
     state: () => ({ step: run.step, loss: run.loss, accuracy: run.accuracy, widths: run.net.widths.slice(), activation: S.act,
                     lr: S.lr, seed: S.seed, data: S.data, noise: noiseOf(S.data), n: S.n, stage: S.stage, theme: S.theme,
-                    points: pts.y.length, classes: classes(), playing, message }),
+                    points: pts.y.length, classes: classes(), playing, message,
+                    trainer: workerAlive ? "worker" : "page" }),
     curve: () => ({ step: run.curve.step.slice(), loss: run.curve.loss.slice(), accuracy: run.curve.accuracy.slice() }),
     play: () => setPlaying(true),
     pause: () => setPlaying(false),
