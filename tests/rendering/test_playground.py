@@ -90,6 +90,36 @@ def test_spirals_with_2_wide_tanh_layers_reach_95_percent(page, browser):
     assert browser.evaluate("bendspace.state().points") == 640
 
 
+def click(browser: Chromium, canvas: str, fx: float, fy: float) -> None:
+    """A mouse click at a fraction of a canvas's width and height, as a reader's."""
+    rect = browser.evaluate(
+        f"(() => {{ const r = document.getElementById('{canvas}').getBoundingClientRect();"
+        " return [r.left, r.top, r.width, r.height]; })()"
+    )
+    x, y = rect[0] + fx * rect[2], rect[1] + fy * rect[3]
+    for kind in ("mousePressed", "mouseReleased"):
+        browser.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+
+
+@needs_chromium
+def test_clicking_the_input_plane_adds_and_erases_points(page, browser):
+    browser.open(page.as_uri() + "#play&data=xor&n=100&widths=2,2", wait_for=READY)
+    browser.evaluate("bendspace.train(50)")
+    first = browser.evaluate("bendspace.state()")
+    browser.evaluate("document.querySelectorAll('#pg-classes button')[1].click()")  # class 2
+    for k in range(5):  # five points of the second class, in the empty margin
+        click(browser, "pg-data", 0.04 + 0.06 * k, 0.96)
+    browser.evaluate("new Promise((r) => setTimeout(r, 300))")
+    added = browser.evaluate("bendspace.state()")
+    run = browser.evaluate("bendspace.exportRun()")
+    assert added["points"] == 105 and run["labels"][-5:] == [1] * 5
+    assert run["data"]["edited"] and added["loss"] != first["loss"] and added["step"] == 50
+    browser.evaluate("document.getElementById('pg-tool-erase').click()")
+    click(browser, "pg-data", 0.04, 0.96)
+    browser.evaluate("new Promise((r) => setTimeout(r, 300))")
+    assert browser.evaluate("bendspace.state().points") < 105
+
+
 def torch_losses(widths, activation, x, y, lr, steps):
     """The initial weights and every step's loss of model.train's network, in float64."""
     torch.manual_seed(0)
