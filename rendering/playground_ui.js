@@ -162,7 +162,7 @@
     return traced;
   }
   let dataVersion = 0;
-  const dims3 = () => run.plan.some((st) => st.dim === 3);
+  const solidNow = () => run.plan[Math.min(Math.round(S.stage), run.plan.length - 1)].dim === 3;
   function lastHidden() {
     for (let t = run.plan.length - 1; t >= 0; t--) if (run.plan[t].kind === "activation") return t;
     return run.plan.length - 1;
@@ -244,19 +244,22 @@
     const n = pts.y.length, gn = GRID_LINES * GRID_SAMPLES * 2;
     const p = mix(as3(tr.points[k], n, run.plan[k].dim), as3(tr.points[next], n, run.plan[next].dim), u);
     const g = mix(as3(tr.grid[k], gn, run.plan[k].dim), as3(tr.grid[next], gn, run.plan[next].dim), u);
-    const three = dims3();
-    let reach = 1e-6;
-    for (let i = 0; i < gn; i++)
-      reach = Math.max(reach, three ? Math.hypot(g[3 * i], g[3 * i + 1], g[3 * i + 2]) : Math.max(Math.abs(g[3 * i]), Math.abs(g[3 * i + 1])));
-    const R = (three ? 0.4 : 0.44) * Math.min(w, h), scale = R / reach, cx = w / 2, cy = h / 2 + 8;
-    const a = (-(view.yaw + 90) * Math.PI) / 180, q = (view.pitch * Math.PI) / 180;
-    const m = three ? [Math.cos(a), -Math.sin(a), 0, Math.cos(q) * Math.sin(a), Math.cos(q) * Math.cos(a), Math.sin(q)]
-                    : [1, 0, 0, 0, 1, 0];
+    // the camera: from above at 2-D stages, turned (as dragged) at 3-D ones, in between while moving
+    const solid = (t) => (run.plan[t].dim === 3 ? 1 : 0), c = solid(k) * (1 - u) + solid(next) * u;
+    let flat = 1e-6, round = 1e-6;
+    for (let i = 0; i < gn; i++) {
+      flat = Math.max(flat, Math.abs(g[3 * i]), Math.abs(g[3 * i + 1]));
+      round = Math.max(round, Math.hypot(g[3 * i], g[3 * i + 1], g[3 * i + 2]));
+    }
+    const R = (0.44 - 0.04 * c) * Math.min(w, h), scale = R / (flat * (1 - c) + round * c);
+    const cx = w / 2, cy = h / 2 + 8, yaw = -90 + (view.yaw + 90) * c, pitch = view.pitch * c;
+    const a = (-(yaw + 90) * Math.PI) / 180, q = (pitch * Math.PI) / 180;
+    const m = [Math.cos(a), -Math.sin(a), 0, Math.cos(q) * Math.sin(a), Math.cos(q) * Math.cos(a), Math.sin(q)];
     const toX = (x, y, z) => cx + scale * (m[0] * x + m[1] * y + m[2] * z);
     const toY = (x, y, z) => cy - scale * (m[3] * x + m[4] * y + m[5] * z);
 
     const near = Math.round(stage);  // regions under everything, at a 2-D stage
-    if (!three && Math.abs(stage - near) < 0.02 && run.plan[near].dim === 2 && n > 0) {
+    if (c === 0 && Math.abs(stage - near) < 0.02 && run.plan[near].dim === 2 && n > 0) {
       const cells = 110, span = Math.max(w, h) / scale, x0 = -cx / scale, y1 = cy / scale;
       regionImage(mainRegions, cells, logitsFrom(lattice(cells, x0, x0 + span, y1 - span, y1), cells * cells, near), classes());
       ctx.imageSmoothingEnabled = true;
@@ -275,7 +278,7 @@
     view.layout = { cx, cy, scale, R };
     $("pg-stage-label").textContent = stageLabel(Math.min(Math.ceil(stage - 1e-9), T - 1));
     const dim = run.plan[Math.min(Math.ceil(stage - 1e-9), T - 1)].dim;
-    $("pg-stage-detail").textContent = `${dim}-D` + (three ? ", drag to turn" : "");
+    $("pg-stage-detail").textContent = `${dim}-D` + (dim === 3 ? ", drag to turn" : "");
     $("pg-stage-value").textContent = `${near} / ${T - 1}`;
     if (document.activeElement !== $("pg-stage")) { $("pg-stage").max = T - 1; $("pg-stage").value = stage; }
   }
@@ -442,6 +445,7 @@
     for (const [speed, text] of SPEEDS) option($("pg-speed"), speed, text);
   }
   function controls() {  // the controls show S
+    applyTheme();
     $("pg-dataset").value = S.data;
     const generated = S.data !== "page";
     $("pg-noise").disabled = $("pg-count").disabled = !generated;
@@ -485,7 +489,6 @@
     $("pg-tool-add").className = tool.mode === "add" ? "on" : "";
     $("pg-tool-erase").className = tool.mode === "erase" ? "on" : "";
     $("pg-close").hidden = !C.page;
-    applyTheme();
   }
   function applyTheme() {
     pal = C.palettes[S.theme];
@@ -517,6 +520,13 @@
     $("pg-step").addEventListener("click", () => { setPlaying(false); if (pts.y.length) request({ type: "train", steps: 1 }).catch(() => {}); });
     $("pg-reset").addEventListener("click", () => setup());
     $("pg-export").addEventListener("click", download);
+    $("pg-theme").addEventListener("click", () => {
+      S.theme = S.theme === "dark" ? "light" : "dark";
+      if (!has(C.palettes, S.theme)) S.theme = defaults.theme;
+      document.documentElement.style.background = C.palettes[S.theme].background;
+      changed(false);
+      request_frame();
+    });
     $("pg-close").addEventListener("click", () => { try { history.replaceState(null, "", "#"); } catch (e) { /* sandboxed */ } close(); });
     $("pg-tool-add").addEventListener("click", () => { tool.mode = "add"; controls(); });
     $("pg-tool-erase").addEventListener("click", () => { tool.mode = "erase"; controls(); });
@@ -605,7 +615,7 @@
     // the main view turns in 3-D
     const main = $("pg-view");
     let orbit = null;
-    main.addEventListener("pointerdown", (e) => { if (dims3()) { orbit = { x: e.clientX, y: e.clientY, yaw: view.yaw, pitch: view.pitch }; main.setPointerCapture(e.pointerId); } });
+    main.addEventListener("pointerdown", (e) => { if (solidNow()) { orbit = { x: e.clientX, y: e.clientY, yaw: view.yaw, pitch: view.pitch }; main.setPointerCapture(e.pointerId); } });
     main.addEventListener("pointermove", (e) => {
       if (!orbit) return;
       view.yaw = orbit.yaw - (e.clientX - orbit.x) * 0.4;
@@ -622,7 +632,7 @@
       const { canvas, big } = neuronCanvas(node);
       const what = node.layer === 0 ? `input ${"xy"[node.unit]}` : node.layer === run.net.widths.length - 1
         ? `score of ${pts.names[node.unit]}` : `layer ${node.layer}, neuron ${node.unit + 1}`;
-      tip.textContent = `${what} (|max| ${big.toPrecision(2)})`;
+      tip.textContent = `${what}: −${big.toPrecision(2)} to +${big.toPrecision(2)}`;
       tip.append(document.createElement("br"), canvas);
       tip.style.display = "block";
       tip.style.left = Math.max(4, e.clientX - 150) + "px";
