@@ -220,6 +220,25 @@
     return out;
   }
 
+  // the output of forwardStages(...).at(-1) from stage ``from``, the same numbers without
+  // keeping every stage: each layer's x W^T + b in one pass, then its activation
+  function outputFrom(net, params, x, n, from, plan = stagePlan(net)) {
+    let t = from;
+    while (t + 1 < plan.length && plan[t + 1].kind !== "linear") x = applyStage(net, params, x, n, plan[++t]);
+    const last = net.layers.length - 1;
+    for (let l = t + 1 < plan.length ? plan[t + 1].layer : last + 1; l <= last; l++) {
+      const L = net.layers[l], y = new Float64Array(n * L.dout);
+      for (let i = 0; i < n; i++)
+        for (let o = 0; o < L.dout; o++) {
+          let acc = 0;
+          for (let k = 0; k < L.din; k++) acc += params[L.w + o * L.din + k] * x[i * L.din + k];
+          y[i * L.dout + o] = acc + params[L.b + o];
+        }
+      x = l < last ? activate(y, n, L.dout, net.act) : y;
+    }
+    return x;
+  }
+
   function argmax(z, n, k) {  // torch's argmax: the first of equal maxima
     const cls = new Int32Array(n);
     for (let i = 0; i < n; i++) {
@@ -467,7 +486,7 @@
 
   const engine = {
     ACTIVATIONS, GENERATORS, random, erf, parseActivation, activate, activateBack, network,
-    initialParams, paramsFrom, weightsOf, stagePlan, applyStage, forwardStages, argmax,
+    initialParams, paramsFrom, weightsOf, stagePlan, applyStage, forwardStages, outputFrom, argmax,
     lossAndGradient, adam, adamStep, generate, snapshotDue, trainer,
   };
   root.BendspaceEngine = engine;

@@ -133,7 +133,7 @@
     playing = on;
     send({ type: on ? "run" : "pause", speed: S.speed });
     $("pg-play").textContent = on ? "pause" : "play";
-    if (on) { frameLog.length = drawLog.length = 0; lastFrame = 0; }
+    if (on) { frameLog.length = drawLog.length = partLog.length = 0; lastFrame = 0; }
     request_frame();
   }
   function say(text) { message = text; $("pg-message").textContent = text; }
@@ -228,7 +228,7 @@
       }
     return g;
   }
-  const logitsFrom = (x, n, t) => { const out = E.forwardStages(run.net, run.params, x, n, t, run.plan); return out[out.length - 1]; };
+  const logitsFrom = (x, n, t) => E.outputFrom(run.net, run.params, x, n, t, run.plan);
 
   // the main view: the points and the grid at stage S.stage (between two stages, moving)
   const view = { yaw: -70, pitch: 66, screenX: new Float32Array(0), screenY: new Float32Array(0) };
@@ -304,9 +304,10 @@
     fromY: (Y) => pts.extent[3] - (Y / DATA_SIZE) * (pts.extent[3] - pts.extent[2]),
   };
   function drawData() {
-    const ctx = fit($("pg-data"), DATA_SIZE, DATA_SIZE), [x0, x1, y0, y1] = pts.extent, cells = 80;
+    const ctx = fit($("pg-data"), DATA_SIZE, DATA_SIZE), cells = 64;
     ctx.fillStyle = pal.background; ctx.fillRect(0, 0, DATA_SIZE, DATA_SIZE);
-    regionImage(dataRegions, cells, logitsFrom(lattice(cells, x0, x1, y0, y1), cells * cells, 0), classes());
+    if (plane.key !== String(pts.extent)) { plane.key = String(pts.extent); plane.lattice = lattice(cells, ...pts.extent); }
+    regionImage(dataRegions, cells, logitsFrom(plane.lattice, cells * cells, 0), classes());
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(dataRegions, 0, 0, DATA_SIZE, DATA_SIZE);
     ctx.strokeStyle = pal.grid; ctx.globalAlpha = 0.6; ctx.beginPath();
@@ -403,18 +404,22 @@
 
   // -- one frame: draw what changed ---------------------------------------------------------------
   let frameRequested = false, stagesAnim = null, lastFrame = 0;
-  const frameLog = [], drawLog = [];
+  const frameLog = [], drawLog = [], partLog = [];  // ms: between frames, drawing, its parts
   function request_frame() { if (!frameRequested && root.classList.contains("open")) { frameRequested = true; requestAnimationFrame(frame); } }
   function frame(now) {
     frameRequested = false;
     const t0 = performance.now();
     if (stagesAnim) stagesAnim(now);
-    drawView(); drawData(); drawCurve(); drawNet(); status();
-    const spent = performance.now() - t0;
+    const parts = [drawView, drawData, drawCurve, drawNet, status].map((draw) => {
+      const start = performance.now();
+      draw();
+      return performance.now() - start;
+    });
     if (playing) {
       if (lastFrame) frameLog.push(now - lastFrame);
-      drawLog.push(spent);
-      if (frameLog.length > 2000) { frameLog.shift(); drawLog.shift(); }
+      drawLog.push(performance.now() - t0);
+      partLog.push(parts);
+      if (frameLog.length > 2000) { frameLog.shift(); drawLog.shift(); partLog.shift(); }
     }
     lastFrame = playing ? now : 0;
     if (playing || stagesAnim) request_frame();
@@ -773,7 +778,8 @@
     curve: () => ({ step: run.curve.step.slice(), loss: run.curve.loss.slice(), accuracy: run.curve.accuracy.slice() }),
     play: () => setPlaying(true),
     pause: () => setPlaying(false),
-    frameTimes: () => ({ interval: frameLog.slice(), draw: drawLog.slice() }),
+    // while playing: ms between frames, drawing each, and its parts (view, plane, curve, network, text)
+    frameTimes: () => ({ interval: frameLog.slice(), draw: drawLog.slice(), parts: partLog.map((p) => p.slice()) }),
     open, close,
   };
   const existing = window.bendspace;  // the replay page's own object keeps its fields

@@ -197,10 +197,12 @@ def test_frame_times_while_training_600_points(page, browser, tmp_path):
     state = browser.evaluate("bendspace.state()")
     browser.screenshot(tmp_path / "training.png")
     interval, draw = np.array(times["interval"]), np.array(times["draw"])
+    parts = np.median(np.array(times["parts"]), axis=0)  # view, plane, curve, network, text
     print(
         f"training 600 points, {len(interval)} frames: interval median {np.median(interval):.1f} ms"
         f" (p90 {np.percentile(interval, 90):.1f}), drawing median {np.median(draw):.1f} ms"
-        f" (p90 {np.percentile(draw, 90):.1f}), {state['step']} steps"
+        f" (p90 {np.percentile(draw, 90):.1f}; view {parts[0]:.1f}, input plane {parts[1]:.1f}),"
+        f" {state['step']} steps"
     )
     assert state["points"] == 600 and state["step"] > 300  # it trained while drawing
     assert len(interval) > 30 and np.median(interval) < 1000 / 30  # at least 30 frames a second
