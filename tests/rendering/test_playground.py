@@ -13,7 +13,9 @@ from browser_harness import CHROMIUM, Chromium
 from render_harness import run_render
 from torch import nn
 
+from model.activations import CHOICES
 from model.data import spirals
+from model.stages import forward_stages
 from model.states import load_states
 from model.train import build_mlp
 from rendering.interactive import budget_bytes, write_page
@@ -118,6 +120,34 @@ def test_clicking_the_input_plane_adds_and_erases_points(page, browser):
     click(browser, "pg-data", 0.04, 0.96)
     browser.evaluate("new Promise((r) => setTimeout(r, 300))")
     assert browser.evaluate("bendspace.state().points") < 105
+
+
+@needs_chromium
+def test_the_page_computes_the_stages_of_model_stages(page, browser):
+    rng = np.random.default_rng(3)
+    widths, x = [2, 3, 2, 3], rng.normal(0, 1.5, (200, 2))
+    weights = [rng.normal(0, 1.2, (widths[i + 1], widths[i])) for i in range(3)]
+    biases = [rng.normal(0, 0.5, widths[i + 1]) for i in range(3)]
+    browser.open(page.as_uri() + "#play", wait_for=READY)
+    for activation in [*CHOICES, "leaky_relu:0.2", "elu:0.5"]:
+        expected = forward_stages(x, weights, biases, [activation] * 2 + ["identity"])
+        got = browser.evaluate(f"""(() => {{
+            const E = BendspaceEngine, net = E.network({widths}, {json.dumps(activation)});
+            const p = E.paramsFrom(net, {json.dumps({"W": [w.tolist() for w in weights],
+                                                    "b": [b.tolist() for b in biases]})});
+            const x = Float64Array.from({json.dumps(x.ravel().tolist())}), plan = E.stagePlan(net);
+            const stages = E.forwardStages(net, p, x, 200, 0, plan);
+            const same = stages.every((s, t) => E.outputFrom(net, p, s, 200, t, plan)
+                .every((v, i) => v === stages.at(-1)[i]));
+            return {{stages: stages.map((s) => Array.from(s)), same}};
+        }})()""")  # fmt: skip
+        assert got["same"], activation  # the regions' shortcut is the stages' last, bit for bit
+        assert len(got["stages"]) == len(expected), activation
+        for t, stage in enumerate(expected):
+            np.testing.assert_allclose(
+                np.reshape(got["stages"][t], stage.shape), stage, rtol=1e-12, atol=1e-14,
+                err_msg=f"{activation}, stage {t}",
+            )  # fmt: skip
 
 
 def torch_losses(widths, activation, x, y, lr, steps):
