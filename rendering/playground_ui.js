@@ -658,7 +658,7 @@
     const data = q.get("data");
     if (data !== null && has(SOURCES, data)) S.data = data;
     const num = (key, lo, hi) => { const v = Number(q.get(key)); return q.get(key) !== null && q.get(key) !== "" && Number.isFinite(v) && v >= lo && v <= hi ? v : null; };
-    const noise = num("noise", 0, 1);
+    const noise = num("noise", 0, 0.5);  // the slider's range
     if (noise !== null) S.noise = noise;
     S.n = clampInt(q.get("n"), 20, MAX_POINTS, S.n);
     S.dseed = clampInt(q.get("dseed"), 0, MAX_SEED, S.dseed);

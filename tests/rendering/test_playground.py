@@ -150,6 +150,17 @@ def test_the_page_computes_the_stages_of_model_stages(page, browser):
             )  # fmt: skip
 
 
+@needs_chromium
+def test_without_web_workers_the_page_trains_itself(page, browser, tmp_path):
+    no_workers = "<body><script>window.Worker = undefined;</script>"
+    text = page.read_text().replace("<body>", no_workers, 1)
+    (tmp_path / "no-workers.html").write_text(text)
+    browser.open((tmp_path / "no-workers.html").as_uri() + "#play&data=moons", wait_for=READY)
+    done = browser.evaluate("bendspace.train(300)")
+    assert done["step"] == 300 and done["accuracy"] > 0.8
+    assert browser.evaluate("bendspace.state().trainer") == "page"
+
+
 def torch_losses(widths, activation, x, y, lr, steps):
     """The initial weights and every step's loss of model.train's network, in float64."""
     torch.manual_seed(0)
