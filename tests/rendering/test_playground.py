@@ -92,15 +92,24 @@ def test_spirals_with_2_wide_tanh_layers_reach_95_percent(page, browser):
     assert browser.evaluate("bendspace.state().points") == 640
 
 
-def click(browser: Chromium, canvas: str, fx: float, fy: float) -> None:
-    """A mouse click at a fraction of a canvas's width and height, as a reader's."""
+def click(browser: Chromium, canvas: str, fx: float, fy: float, to=None) -> None:
+    """A mouse click at a fraction of a canvas's width and height, as a reader's (with ``to``,
+    a drag from there to that fraction)."""
     rect = browser.evaluate(
         f"(() => {{ const r = document.getElementById('{canvas}').getBoundingClientRect();"
         " return [r.left, r.top, r.width, r.height]; })()"
     )
-    x, y = rect[0] + fx * rect[2], rect[1] + fy * rect[3]
-    for kind in ("mousePressed", "mouseReleased"):
-        browser.send("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left", clickCount=1)
+
+    def at(fx: float, fy: float) -> dict:
+        return {"x": rect[0] + fx * rect[2], "y": rect[1] + fy * rect[3]}
+
+    mouse = {"button": "left", "clickCount": 1}
+    browser.send("Input.dispatchMouseEvent", type="mousePressed", **at(fx, fy), **mouse)
+    for k in range(1, 6) if to else ():
+        step = at(fx + (to[0] - fx) * k / 5, fy + (to[1] - fy) * k / 5)
+        browser.send("Input.dispatchMouseEvent", type="mouseMoved", **step, button="left")
+    end = at(*to) if to else at(fx, fy)
+    browser.send("Input.dispatchMouseEvent", type="mouseReleased", **end, **mouse)
 
 
 @needs_chromium
@@ -116,6 +125,10 @@ def test_clicking_the_input_plane_adds_and_erases_points(page, browser):
     run = browser.evaluate("bendspace.exportRun()")
     assert added["points"] == 105 and run["labels"][-5:] == [1] * 5
     assert run["data"]["edited"] and added["loss"] != first["loss"] and added["step"] == 50
+    click(browser, "pg-data", 0.28, 0.96, to=(0.96, 0.04))  # drag the last one to a corner
+    browser.evaluate("new Promise((r) => setTimeout(r, 300))")
+    moved = browser.evaluate("bendspace.exportRun()")["points"][-1]
+    assert moved[0] > 1.3 and moved[1] > 1.3  # the plane spans -1.5..1.5
     browser.evaluate("document.getElementById('pg-tool-erase').click()")
     click(browser, "pg-data", 0.04, 0.96)
     browser.evaluate("new Promise((r) => setTimeout(r, 300))")
