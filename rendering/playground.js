@@ -391,11 +391,12 @@
 
   // -- the trainer: what the Web Worker runs (or the page itself, where workers are refused) -----
   // Messages in: setup, data, lr, run {speed steps per second}, pause, train {steps, id}.
-  // Messages out: progress {step, params, loss, accuracy, curve, snapshots, id?}, diverged.
+  // Messages out: progress {step, params, loss, accuracy, curve, snapshots, id?}, diverged,
+  // cancelled (a train replaced by another request), error {message}.
   // Every step's loss is of the weights before its update, as torch's loop computes it.
   function trainer(post, now = () => Date.now()) {
     let net = null, params = null, opt = null, data = null, grad = null, current = null;
-    let step = 0, speed = 60, timer = 0, job = 0;  // job: the run or train under way (0: none)
+    let step = 0, timer = 0, job = 0, jobs = 0;  // job: the run or train under way (0: none)
     let curve = [], snaps = [], recorded = -1;
 
     function record(result) {  // the loss of the weights at this step, once
@@ -432,6 +433,7 @@
       let t0 = now(), done = 0;
       const slice = () => {
         if (job !== mine) return;
+        if (data.n === 0) { timer = setTimeout(slice, 100); return; }  // no points: wait for some
         const start = now(), due = Number.isFinite(speed) ? Math.floor(((start - t0) / 1000) * speed) - done : 1e9;
         if (due > 0) {
           const before = step;
@@ -447,6 +449,7 @@
     function train(mine, left, id) {  // exactly ``left`` steps, reported every 50 ms
       const slice = () => {
         if (job !== mine) { post({ type: "cancelled", id }); return; }
+        if (data.n === 0) { job = 0; post({ type: "error", message: "no points to train on", id }); return; }
         const before = step;
         if (!trainSteps(left, now() + 50)) { job = 0; post({ type: "diverged", step, id }); return; }
         left -= step - before;
@@ -454,7 +457,6 @@
       };
       slice();
     }
-    let jobs = 0;
     function handle(msg) {
       if (msg.type === "setup") {
         job = 0; clearTimeout(timer);
@@ -470,8 +472,8 @@
       } else if (msg.type === "lr") {
         opt.lr = msg.lr;
       } else if (msg.type === "run") {
-        clearTimeout(timer); job = ++jobs; speed = msg.speed;
-        run(job, speed);
+        clearTimeout(timer); job = ++jobs;
+        run(job, msg.speed);
       } else if (msg.type === "pause") {
         stop(msg.id);
       } else if (msg.type === "train") {
