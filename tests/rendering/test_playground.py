@@ -175,7 +175,17 @@ def test_without_web_workers_the_page_trains_itself(page, browser, tmp_path):
 
 
 def torch_losses(widths, activation, x, y, lr, steps):
-    """The initial weights and every step's loss of model.train's network, in float64."""
+    """The initial weights and every step's loss of model.train's network, in float64
+    (on one thread, as model.train does: on a busy machine two take 30 times longer)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return _torch_losses(widths, activation, x, y, lr, steps)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _torch_losses(widths, activation, x, y, lr, steps):
     torch.manual_seed(0)
     model = build_mlp(widths, activation).double()
     layers = [m for m in model if isinstance(m, nn.Linear)]
