@@ -50,7 +50,7 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
     context_settings={"help_option_names": ["-h", "--help"]},
     epilog="Examples: render.py --list; render.py --story spirals -q draft; "
     "render.py --scene SpiralsStretching -f mp4,gif,mov --theme both; "
-    "render.py custom --help.",
+    "render.py custom --help; render.py playground --help.",
 )
 @click.option(
     "--scene", "scenes", multiple=True, metavar="NAME", help="Render this scene (repeatable)."
@@ -292,10 +292,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point (``bendspace-render``, ``render.py``).
 
     ``render.py custom ...`` runs :mod:`rendering.custom` (train, export and
-    render the user's own network and data).
+    render the user's own network and data); ``render.py playground`` writes
+    the playground page (:mod:`rendering.outputs.playground`).
     """
     args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] == "playground":  # the stand-alone playground page
+        from rendering.outputs.playground import main as playground_main
+
+        sys.exit(playground_main(args[1:], prog_name="render.py playground"))
     if args and args[0] == "custom":
+        from rendering.from_page import main as from_page_main
+        from rendering.from_page import wants_from_page
+
+        if wants_from_page(args[1:]):  # the videos of a run exported from the playground
+            sys.exit(from_page_main(args[1:], prog_name="render.py custom"))
         from rendering.custom import main as custom_main
 
         sys.exit(custom_main(args[1:], prog_name="render.py custom"))

@@ -53,7 +53,8 @@ CUSTOM_SCENES = ("Stretching", "Boundary", "Training")
     cls=OneLineCommand,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     epilog="Example: render.py custom --data points.csv --widths 2,2,2 --activation tanh "
-    "--epochs 500. Outputs: OUT/states.npz, OUT/videos/<theme>/<Scene>.mp4 and friends.",
+    "--epochs 500. Outputs: OUT/states.npz, OUT/videos/<theme>/<Scene>.mp4 and friends. "
+    "A run exported from the playground page: render.py custom --from-page RUN.json.",
 )
 @custom_options
 @click.option(

@@ -35,6 +35,7 @@ RENDERING_FLOORS = {
     "rendering.film": 5,
     "rendering.cli": 6,
     "rendering.custom": 6,
+    "rendering.from_page": 6,
     "rendering": 7,
 }
 MAX_LINES = 600

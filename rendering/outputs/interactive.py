@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 from collections.abc import Iterable
 from importlib.resources import files
 from pathlib import Path
@@ -33,6 +32,9 @@ from model.activations import lookup
 from model.states import States
 from model.text import display_name, visible
 from rendering.errors import one_line
+from rendering.outputs.escape import script_json
+from rendering.outputs.playground import ASSETS as PLAYGROUND_ASSETS
+from rendering.outputs.playground import with_playground
 from rendering.plan.stamps import source_files, write_text_atomic
 from scenes.lib.captions import class_names
 from scenes.lib.palette import PALETTES
@@ -224,20 +226,6 @@ def _asset(name: str) -> str:
     return files("rendering.outputs").joinpath(name).read_text(encoding="utf-8")
 
 
-# Inside <script> the HTML parser ends the element at "</script", and "<!--" with
-# "<script" puts it in a state where "</script>" no longer ends it: the page's program is
-# swallowed. JSON text may spell any character as \uXXXX, so these never appear raw;
-# U+2028 and U+2029 end a line in older JavaScript parsers.
-_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                   "\u2028": "\\u2028", "\u2029": "\\u2029"}  # fmt: skip
-
-
-def script_json(data: object) -> str:
-    """``data`` as JSON safe to put inside a ``<script>`` element (parsed back unchanged)."""
-    text = json.dumps(data, separators=(",", ":"))
-    return text.translate(str.maketrans(_SCRIPT_ESCAPES))
-
-
 def build_page(data: dict, digest: str = "") -> str:
     """The page's HTML: template, script and data in one file."""
     return Template(_asset("interactive.html")).substitute(
@@ -256,7 +244,7 @@ def interactive_digest(
     digest = hashlib.sha256(f"{name}\0{theme}\0".encode())
     for path in [*source_files(scene_path), Path(__file__)]:
         digest.update(path.read_bytes())
-    for asset in ("interactive.html", "interactive.js"):
+    for asset in ("interactive.html", "interactive.js", *PLAYGROUND_ASSETS):
         digest.update(_asset(asset).encode())
     for path in states_paths:
         digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
@@ -273,7 +261,8 @@ def write_page(
     ValueError
         If the page is over its budget (:func:`budget_bytes`).
     """
-    page = build_page(page_data(states, scene_cls, theme, title), digest)
+    data = page_data(states, scene_cls, theme, title)
+    page = with_playground(build_page(data, digest), data)  # 2-D input: the playground too
     size = len(page.encode("utf-8"))
     if size > budget_bytes(states):
         raise ValueError(
