@@ -12,6 +12,7 @@ scene"). The modules, one job each:
 - ``network_diagram``: a network as neurons and edges, edges from its weights;
 - ``boundaries``: class maps, decision lines and planes;
 - ``captions``: captions, numbers, legends, class names;
+- ``images``: digits, a user's images and weight templates as pixels and tiles;
 - ``clusters``: class centres in a shown 3-D view, sentences about them, riders;
 - ``states``: the ``StatesScene`` mixin, a scene's one declaration of its states;
 - ``storyboards``, ``storyboards_3d``: whole scenes with named hooks, to subclass;
@@ -41,8 +42,10 @@ from scenes.lib.captions import (
     legend,
     matrix_text,
     network_text,
+    side_legend,
     stage_detail,
     text,
+    view_note,
 )
 from scenes.lib.clusters import (
     best_stage,
@@ -64,6 +67,8 @@ from scenes.lib.images import (
     digit_squares,
     digit_tile,
     image_mobject,
+    image_shape,
+    input_values,
     rgb_array,
     template_rgba,
 )
@@ -129,6 +134,8 @@ __all__ = [
     "grid_lines",
     "half_planes",
     "image_mobject",
+    "image_shape",
+    "input_values",
     "install_compat",
     "legend",
     "matrix_text",
@@ -147,11 +154,13 @@ __all__ = [
     "ring_positions",
     "ring_riders",
     "show_instead",
+    "side_legend",
     "spread_view",
     "stage_detail",
     "template_rgba",
     "text",
     "theme_name",
     "tilt_rotation",
+    "view_note",
     "weight_colors",
 ]

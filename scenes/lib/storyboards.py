@@ -48,10 +48,11 @@ from scenes.lib.boundaries import (
 from scenes.lib.captions import (
     Caption,
     class_names,
-    legend,
     network_text,
+    side_legend,
     stage_detail,
     text,
+    view_note,
 )
 from scenes.lib.mobjects import PointCloud
 from scenes.lib.network_view import NetworkView
@@ -112,7 +113,7 @@ class StageByStage(StatesScene, Scene):
         panel_x = self.plot_center[0] + self.plot_half + 0.6  # left edge of the text column
         self.caption = Caption(pal, anchor=np.array([panel_x, 3.4, 0]), font_size=32)
         names = self.class_names or class_names(states)
-        self.keys = legend(names, pal).move_to([panel_x, -2.9, 0], aligned_edge=LEFT)
+        self.keys = side_legend(names, pal, panel_x)
         self.net = text(network_text(states), pal.muted, 22)
         self.net.next_to(self.keys, UP, buff=0.3, aligned_edge=LEFT)
 
@@ -144,7 +145,7 @@ class StageByStage(StatesScene, Scene):
         """Title and detail of a stage's caption (a projected stage says so on its own line)."""
         detail = stage_detail(states, stage, -1, self.pal)
         if states.is_projected(stage):  # a line of its own: the title stays short
-            dims = text(f"{int(states['stage_dim'][stage])}-D, seen in 3-D", self.pal.muted, 22)
+            dims = text(view_note(states, stage), self.pal.muted, 22)
             if len(detail):
                 dims.next_to(detail, DOWN, aligned_edge=LEFT)
             detail.add(dims)
@@ -241,7 +242,7 @@ class BoundaryOverTraining(StatesScene, Scene):
         title = text(self.title_text, pal.ink, 30)
         title.move_to([panel_x, 3.3, 0], aligned_edge=UP + LEFT)
         names = self.class_names or class_names(states)
-        keys = legend(names, pal).move_to([panel_x, -2.9, 0], aligned_edge=LEFT)
+        keys = side_legend(names, pal, panel_x)
         self.status_corner = np.array([panel_x, 1.6, 0])
         follows = "grid_pred" not in states.arrays  # no regions: the points show the guess
 
