@@ -310,6 +310,11 @@ def prepare_states(
         raise CustomCommandError(
             f"--image-size and --colour are for a folder of images; {data_path} is a file"
         )
+    if (label or one_hot) and Path(data_path).is_dir():
+        raise CustomCommandError(
+            f"{data_path} is a folder of images: its sub-folders are the classes, so it takes "
+            "no --label or --one-hot"
+        )
     states_path = Path(out_dir or default_out_dir(data_path)) / "states.npz"
     try:
         check_lr(lr)
@@ -321,7 +326,12 @@ def prepare_states(
     from model.points import CustomError, load_points, standardized  # numpy only, no torch yet
 
     try:
-        points = load_points(data_path, label, one_hot=one_hot, image_size=size, colour=colour)
+        if Path(data_path).is_dir():  # a folder of images, one sub-folder per class
+            from model.image_folder import load_image_folder
+
+            points = load_image_folder(data_path, size, colour)
+        else:
+            points = load_points(data_path, label, one_hot=one_hot)
         if standardize:
             points = standardized(points)
     except CustomError as err:

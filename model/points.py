@@ -8,11 +8,10 @@ stay two classes. A label column holds numbers or names, not both; a feature
 column holding text is refused with its name, or one-hot encoded when asked.
 Only regular files are read, at most :data:`MAX_DATA_BYTES`,
 :data:`model.limits.MAX_POINTS` points and :data:`MAX_CELLS` feature values,
-``.npz``/``.npy`` headers checked before anything is allocated (no pickles),
-images through Pillow. Every problem a user can cause raises
+``.npz``/``.npy`` headers checked before anything is allocated (no pickles);
+images through :mod:`model.image_folder`. Every problem a user can cause raises
 :class:`CustomError` with one line naming the file, line, column or image.
-numpy (and Pillow for images) only; :mod:`model.custom` (the network side)
-re-exports everything here.
+numpy only; :mod:`model.custom` (the network side) re-exports everything here.
 """
 
 from __future__ import annotations
@@ -35,7 +34,6 @@ from model.reading import open_npz, read_lines, read_npy
 from model.text import name_problem, printable
 
 __all__ = [
-    "IMAGE_SUFFIXES",
     "MAX_CATEGORIES",
     "MAX_CELLS",
     "MAX_CLASSES",
@@ -45,7 +43,6 @@ __all__ = [
     "MIN_POINTS",
     "CustomError",
     "Points",
-    "load_image_folder",
     "load_points",
     "load_points_csv",
     "points_from_arrays",
@@ -69,9 +66,6 @@ MAX_DATA_BYTES = 256 * 2**20
 MAX_LINE_CHARS = 24 * (MAX_FEATURES + 1)
 #: Values of one text column turned into 0/1 columns by ``one_hot``.
 MAX_CATEGORIES = 64
-#: The image files a folder of images may hold (read with Pillow).
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
-_MAX_IMAGE_PIXELS = 4096 * 4096  # one image before it is resized: 16 M pixels
 _MAX_LINES = 4 * MAX_POINTS  # blank and comment lines included
 _MAX_NPZ_BYTES = 8 * MAX_CELLS + 64 * MAX_POINTS  # the features as float64, and text labels
 _MAX_LABEL_DIGITS = 30  # a numeric label beyond 10**30 is not a class number
@@ -527,140 +521,38 @@ def _coordinate(cell: str, where: str) -> float:
     return value
 
 
-def _labels_beside(path: Path, label: str | None) -> Path:
-    """The labels' ``.npy`` of a features ``.npy``: ``--label FILE``, else ``labels.npy`` beside."""
-    if label:
-        return Path(label) if Path(label).is_absolute() else path.parent / label
-    return path.parent / "labels.npy"
-
-
 def _load_npy_pair(path: Path, label: str | None) -> Points:
-    """Features from one ``.npy`` and labels from another (see :func:`load_points`)."""
-    src = str(path)
-    labels_path = _labels_beside(path, label)
+    """Features from one ``.npy``; labels from ``label`` (a path, or a file name beside the
+    features), by default ``labels.npy`` beside them."""
+    given = Path(label or "labels.npy")
+    labels_path = given if label and given.exists() else path.parent / given
     if labels_path.resolve() == path.resolve() or not labels_path.exists():
         raise CustomError(
-            f"{src} holds the features only; give the labels' .npy with --label FILE "
+            f"{path} holds the features only; give the labels' .npy with --label FILE "
             f"(no {labels_path.name} beside it)"
         )
 
     def read(file: Path) -> np.ndarray:
-        return read_npy(
-            file,
-            budget=_MAX_NPZ_BYTES,
-            fail=lambda what: CustomError(f"{file}: {what}"),
-            what=".npy file",
-        )
+        fail = lambda what: CustomError(f"{file}: {what}")  # noqa: E731
+        return read_npy(file, budget=_MAX_NPZ_BYTES, fail=fail)
 
-    return points_from_arrays(read(path), read(labels_path), source=src)
-
-
-def load_image_folder(
-    folder: str | Path, size: tuple[int, int] | None = None, colour: bool = False
-) -> Points:
-    """Images of one sub-folder per class, as points of their pixels (0..1).
-
-    Every PNG or JPEG (by its suffix; other files are skipped) is read with
-    Pillow, made greyscale (or RGB with ``colour``) and resized to ``size``
-    ``(width, height)``, by default the first image's. The sub-folder names are
-    the class names.
-
-    Raises
-    ------
-    CustomError
-        A folder with no class sub-folders, a class with no images, an image
-        that cannot be read (naming the file), too many points or pixels, a
-        single class.
-    """
-    from PIL import Image
-
-    folder = Path(folder)
-    src = str(folder)
-    try:
-        classes = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-        files = [
-            (k, image)
-            for k, sub in enumerate(classes)
-            for image in sorted(sub.iterdir())
-            if image.suffix.lower() in IMAGE_SUFFIXES and image.is_file()
-        ]
-    except OSError as err:
-        raise CustomError(f"{src}: cannot be read ({err.strerror or type(err).__name__})") from None
-    if not classes:
-        raise CustomError(
-            f"{src}: a folder of images needs one sub-folder per class (cats/, dogs/, ...) "
-            "holding its PNG or JPEG files; it has none"
-        )
-    counts = np.bincount([k for k, _ in files], minlength=len(classes))
-    if counts.min() == 0:
-        empty = classes[int(np.argmin(counts))]
-        raise CustomError(
-            f"{empty}: no PNG or JPEG images in this class folder; add some or remove it"
-        )
-    names = [sub.name for sub in classes]
-    _check_classes(names, src, "its sub-folders", len(files))
-    if len(files) > MAX_POINTS:
-        raise _too_many(src, f"{len(files):,}")
-    mode = "RGB" if colour else "L"
-    target = size
-    x: np.ndarray | None = None
-    for i, (_, file) in enumerate(files):
-        try:
-            if file.stat().st_size > MAX_DATA_BYTES:
-                raise CustomError(f"{file}: over the {MAX_DATA_BYTES:,}-byte limit for an image")
-            with Image.open(file) as opened:
-                if opened.width * opened.height > _MAX_IMAGE_PIXELS:
-                    raise CustomError(
-                        f"{file}: {opened.width} x {opened.height} pixels, over "
-                        f"{_MAX_IMAGE_PIXELS:,}; give smaller images"
-                    )
-                image = opened.convert(mode)
-        except CustomError:
-            raise
-        except Exception as err:  # Pillow raises many kinds for a broken file
-            raise CustomError(
-                f"{file}: not a readable PNG or JPEG image ({type(err).__name__}); "
-                "replace it or remove it"
-            ) from None
-        if target is None:
-            target = image.size
-        if x is None:
-            features = target[0] * target[1] * len(mode)
-            if features > MAX_FEATURES:
-                raise CustomError(
-                    f"{src}: images of {target[0]} x {target[1]} {'RGB' if colour else 'grey'} "
-                    f"pixels are {features:,} features, over {MAX_FEATURES:,}; give "
-                    "--image-size 32 or smaller"
-                )
-            if len(files) * features > MAX_CELLS:
-                raise _too_many_cells(src, len(files), features)
-            x = np.empty((len(files), features), dtype=np.float32)
-        if image.size != target:
-            image = image.resize(target, Image.Resampling.LANCZOS)
-        x[i] = np.asarray(image, dtype=np.float32).reshape(-1) / 255.0
-    codes = np.array([k for k, _ in files], dtype=np.int64)
-    assert x is not None and target is not None
-    return Points(x, codes, names, src, image=(target[1], target[0], len(mode)))
+    return points_from_arrays(read(path), read(labels_path), source=str(path))
 
 
 def load_points(
     path: str | Path,
     label: str | None = None,
     one_hot: bool = False,
-    image_size: tuple[int, int] | None = None,
-    colour: bool = False,
 ) -> Points:
-    """Points from a CSV (:func:`load_points_csv`), an ``.npz``, an ``.npy`` pair or image folder.
+    """Points from a CSV (:func:`load_points_csv`), an ``.npz`` or an ``.npy`` pair.
 
     An ``.npz`` holds ``x`` and ``y`` (``label`` names the labels' array); an
     ``.npy`` holds the features and ``label`` names the labels' ``.npy``
     (default ``labels.npy`` beside it); both are read with no pickles, their
-    headers checked before anything is decompressed. A folder is a folder of
-    images (:func:`load_image_folder`, with ``image_size`` and ``colour``).
+    headers checked before anything is decompressed. (A folder of images:
+    :func:`model.image_folder.load_image_folder`.)
     """
     path = Path(path)
-    if path.is_dir() and path.suffix.lower() not in (".csv", ".npz", ".npy"):
-        return load_image_folder(path, image_size, colour)
     suffix = path.suffix.lower()
     if suffix == ".npy":
         return _load_npy_pair(path, label)

@@ -177,12 +177,6 @@ class States:
     def is_projected(self, stage: int) -> bool:
         return int(self["stage_dim"][stage]) > 3
 
-    def variance_kept(self, stage: int) -> float | None:
-        """The share of a projected stage's variance its 3-D view keeps (``None``: not known)."""
-        value = self.meta.get("variance_kept", {}).get(str(stage))
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
-        return float(value) if ok else None
-
     def apply(self, points: np.ndarray, stage: int, snapshot: int = -1) -> np.ndarray:
         """Push points in stage ``stage - 1``'s true space through stage ``stage``."""
         layer, kind = self.stages()[stage]
@@ -261,7 +255,6 @@ _META_TYPES: dict[str, tuple[type, ...]] = {  # optional meta keys the readers u
     "dead": (dict,),
     "config": (dict,),
     "versions": (dict,),
-    "variance_kept": (dict,),
 }
 
 

@@ -36,7 +36,7 @@ from model.states import States
 from model.text import display_name, visible
 from rendering.errors import one_line
 from rendering.plan.stamps import source_files, write_text_atomic
-from scenes.lib.captions import class_names
+from scenes.lib.captions import class_names, variance_kept
 from scenes.lib.images import image_shape, input_values
 from scenes.lib.palette import PALETTES
 from scenes.lib.storyboards import BoundaryOverTraining, PanelsOverTraining, StageByStage
@@ -167,7 +167,7 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
                 "layer": layer,
                 "kind": kind,
                 "dim": int(states["stage_dim"][t]),
-                "kept": states.variance_kept(t),
+                "kept": variance_kept(states, t),
             }
             for t, (layer, kind) in enumerate(stages)
         ],

@@ -45,6 +45,7 @@ from scenes.lib.captions import (
     side_legend,
     stage_detail,
     text,
+    variance_kept,
     view_note,
 )
 from scenes.lib.clusters import (
@@ -161,6 +162,7 @@ __all__ = [
     "text",
     "theme_name",
     "tilt_rotation",
+    "variance_kept",
     "view_note",
     "weight_colors",
 ]

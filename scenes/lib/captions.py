@@ -40,6 +40,7 @@ __all__ = [
     "side_legend",
     "stage_detail",
     "text",
+    "variance_kept",
     "view_note",
 ]
 
@@ -79,6 +80,15 @@ def stage_detail(states: States, stage: int, snapshot: int, pal: Palette) -> VGr
     return group
 
 
+def variance_kept(states: States, stage: int) -> float | None:
+    """The share of a projected stage's variance its 3-D view keeps, as the exporter measured
+    it (``meta["variance_kept"]``); ``None`` when the file does not say."""
+    shares = states.meta.get("variance_kept")
+    value = shares.get(str(stage)) if isinstance(shares, dict) else None
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+    return float(value) if ok else None
+
+
 def view_note(states: States, stage: int) -> str:
     """How a stage is drawn: ``64-D, seen in 3-D`` and ``keeps 61% of the variance`` (two
     lines), ``1-D: on a line``."""
@@ -87,7 +97,7 @@ def view_note(states: States, stage: int) -> str:
         return "1-D: on a line"
     if not states.is_projected(stage):
         return f"{dims}-D"
-    kept = states.variance_kept(stage)
+    kept = variance_kept(states, stage)
     share = "" if kept is None else f"\nkeeps {kept:.0%} of the variance"
     return f"{dims}-D, seen in 3-D{share}"
 
