@@ -270,7 +270,7 @@ class BoundaryOverTraining(StatesScene, Scene):
 
     def layout(self, states: States) -> None:
         """Fit the input box into the plot square: ``self.viewport``, ``self.lo/hi/mid``."""
-        inputs = np.asarray(states["inputs"], dtype=np.float64)
+        inputs = self.shown_inputs(states)
         lo, hi = inputs.min(0), inputs.max(0)
         if "grid_extent" in states.arrays:
             xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
@@ -319,7 +319,16 @@ class BoundaryOverTraining(StatesScene, Scene):
         if labels is None:
             labels = states["predictions"][snapshot]
         colors = self.pal.classes[: states.n_classes]
-        return PointCloud(self.viewport.to_scene(states["inputs"]), labels, colors)
+        return PointCloud(self.viewport.to_scene(self.shown_inputs(states)), labels, colors)
+
+    def shown_inputs(self, states: States) -> np.ndarray:
+        """The inputs as drawn: as they are (2-D, 3-D), on a line (1-D), or through the
+        input's 3-D view (wider)."""
+        inputs = np.asarray(states["inputs"], dtype=np.float64)
+        if inputs.shape[1] in (2, 3):
+            return inputs
+        shown = np.asarray(states["trace"][-1, 0], dtype=np.float64)  # (P, 3), zero padded
+        return shown[:, :2] if inputs.shape[1] == 1 else shown
 
     def status(self, states: States, snapshot: int) -> Text:
         """Step, loss and accuracy of a snapshot, in the text column."""
