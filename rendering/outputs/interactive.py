@@ -37,7 +37,7 @@ from model.text import display_name, visible
 from rendering.errors import one_line
 from rendering.plan.stamps import source_files, write_text_atomic
 from scenes.lib.captions import class_names, variance_kept
-from scenes.lib.images import image_shape, input_values
+from scenes.lib.images import image_shape, input_values, standardizing
 from scenes.lib.palette import PALETTES
 from scenes.lib.storyboards import BoundaryOverTraining, PanelsOverTraining, StageByStage
 from scenes.lib.storyboards_3d import Scene3D, StageByStage3D
@@ -219,6 +219,9 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
         data["traceLo"] = _b64(lo, "<f4")
         data["traceSpan"] = _b64(span, "<f4")
     data.update(_hover_data(states))
+    scaling = standardizing(states)
+    if scaling is not None:  # the inputs are standardized: x_shown = (x_user - mean) / std
+        data["standardize"] = {"mean": scaling[0].tolist(), "std": scaling[1].tolist()}
     return data
 
 

@@ -71,6 +71,7 @@ from scenes.lib.images import (
     image_shape,
     input_values,
     rgb_array,
+    standardizing,
     template_rgba,
 )
 from scenes.lib.mobjects import (
@@ -158,6 +159,7 @@ __all__ = [
     "side_legend",
     "spread_view",
     "stage_detail",
+    "standardizing",
     "template_rgba",
     "text",
     "theme_name",

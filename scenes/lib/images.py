@@ -18,6 +18,7 @@ __all__ = [
     "image_shape",
     "input_values",
     "rgb_array",
+    "standardizing",
     "template_rgba",
 ]
 
@@ -167,11 +168,25 @@ def image_shape(states: States) -> tuple[int, int, int] | None:
     return None
 
 
+def standardizing(states: States) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``(mean, std)`` a ``--standardize`` run applied to its inputs (``None``: none, or
+    a meta that does not fit the inputs)."""
+    custom = states.meta.get("custom")
+    scaling = custom.get("standardize") if isinstance(custom, dict) else None
+    if not isinstance(scaling, dict):
+        return None
+    try:
+        mean = np.asarray(scaling.get("mean"), dtype=np.float64)
+        std = np.asarray(scaling.get("std"), dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if mean.shape != std.shape or mean.shape != (states.widths[0],):
+        return None
+    return mean, std
+
+
 def input_values(states: States) -> np.ndarray:
     """The traced inputs in the user's own units (a ``--standardize`` undone)."""
     inputs = np.asarray(states["inputs"], dtype=np.float64)
-    custom = states.meta.get("custom")
-    scaling = custom.get("standardize") if isinstance(custom, dict) else None
-    if isinstance(scaling, dict) and len(scaling.get("mean") or ()) == inputs.shape[1]:
-        return inputs * np.asarray(scaling["std"]) + np.asarray(scaling["mean"])
-    return inputs
+    scaling = standardizing(states)
+    return inputs if scaling is None else inputs * scaling[1] + scaling[0]

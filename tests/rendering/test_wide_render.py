@@ -57,9 +57,11 @@ def test_the_page_carries_rows_for_tables_and_pixels_for_images(tmp_path):
     rows = np.frombuffer(base64.b64decode(data["rows"]), "<f4").reshape(-1, 6)
     x, _ = six_features()  # the page shows the user's own values, the standardizing undone
     assert np.abs(rows[:, 0][:, None] - x[:, 0][None]).min(axis=1).max() < 1e-3
+    scaling = table.meta["custom"]["standardize"]  # and what a page needs to standardize again
+    assert data["standardize"] == {"mean": scaling["mean"], "std": scaling["std"]}
     images = load_states(_states(tmp_path, "images"))
     data = page_data(images, Stretching, "dark")
-    assert data["imageShape"] == [6, 6, 1] and "rows" not in data
+    assert data["imageShape"] == [6, 6, 1] and "rows" not in data and "standardize" not in data
 
 
 @pytest.mark.slow
