@@ -123,6 +123,23 @@ def _parse_widths(text: str) -> tuple[int, ...]:
     return widths
 
 
+def _parse_image_size(text: str | None) -> tuple[int, int] | None:
+    """``--image-size 28`` or ``32x24`` as ``(width, height)``."""
+    if text is None:
+        return None
+    parts = text.lower().replace("×", "x").split("x")
+    try:
+        numbers = [int(part) for part in parts]
+    except ValueError:
+        numbers = []
+    if len(numbers) not in (1, 2) or not all(1 <= n <= 4096 for n in numbers):
+        raise CustomCommandError(
+            f"--image-size {text[:40]!r}: give the width in pixels, or WIDTHxHEIGHT, "
+            "like 28 or 32x24"
+        )
+    return (numbers[0], numbers[-1])
+
+
 def _check_widths(hidden: Sequence[int], what: str) -> None:
     """At most MAX_LAYERS hidden layers of 1..MAX_WIDTH neurons each."""
     if len(hidden) > MAX_LAYERS:
@@ -142,13 +159,32 @@ _OPTIONS = (
         "data_path",
         required=True,
         type=click.Path(path_type=Path),
-        help="Points: a CSV with 2 or 3 coordinate columns and a label column, or an .npz "
-        "with arrays x and y.",
+        help="Points: a CSV of feature columns (1 to 4,096) and a label column; an .npz with "
+        "arrays x and y; an .npy of features (labels in --label FILE.npy, default labels.npy "
+        "beside it); or a folder of images, one sub-folder per class.",
     ),
     click.option(
         "--label",
         metavar="COLUMN",
-        help="The label column: its header name or 1-based number [default: the last column].",
+        help="The label column: its header name or 1-based number [default: the last column]; "
+        "for an .npy, the labels' .npy file.",
+    ),
+    click.option(
+        "--one-hot",
+        is_flag=True,
+        help="Turn each text column of a CSV into 0/1 columns, one per value (without it a "
+        "text column is refused).",
+    ),
+    click.option(
+        "--image-size",
+        metavar="W[xH]",
+        help="A folder of images: resize every image to this size [default: the first's].",
+    ),
+    click.option(
+        "--colour/--grey",
+        "colour",
+        default=False,
+        help="A folder of images: keep red, green and blue, or make them grey [default: grey].",
     ),
     click.option(
         "--widths",
@@ -202,7 +238,8 @@ _OPTIONS = (
     click.option(
         "--standardize",
         is_flag=True,
-        help="Shift and scale each coordinate to mean 0, deviation 1 before training.",
+        help="Shift and scale each feature to mean 0, deviation 1 before training (the means "
+        "and scales are kept in the states).",
     ),
     click.option(
         "--out",
@@ -224,6 +261,9 @@ def prepare_states(
     *,
     data_path: Path,
     label: str | None = None,
+    one_hot: bool = False,
+    image_size: str | None = None,
+    colour: bool = False,
     widths: str | None = None,
     activation: str | None = None,
     model_spec: str | None = None,
@@ -265,6 +305,16 @@ def prepare_states(
             "--standardize changes the inputs the --weights were trained on; drop one of them"
         )
     hidden = _parse_widths(widths if widths is not None else "2,2,2")
+    size = _parse_image_size(image_size)
+    if (size is not None or colour) and not Path(data_path).is_dir():
+        raise CustomCommandError(
+            f"--image-size and --colour are for a folder of images; {data_path} is a file"
+        )
+    if (label or one_hot) and Path(data_path).is_dir():
+        raise CustomCommandError(
+            f"{data_path} is a folder of images: its sub-folders are the classes, so it takes "
+            "no --label or --one-hot"
+        )
     states_path = Path(out_dir or default_out_dir(data_path)) / "states.npz"
     try:
         check_lr(lr)
@@ -276,7 +326,12 @@ def prepare_states(
     from model.points import CustomError, load_points, standardized  # numpy only, no torch yet
 
     try:
-        points = load_points(data_path, label)
+        if Path(data_path).is_dir():  # a folder of images, one sub-folder per class
+            from model.image_folder import load_image_folder
+
+            points = load_image_folder(data_path, size, colour)
+        else:
+            points = load_points(data_path, label, one_hot=one_hot)
         if standardize:
             points = standardized(points)
     except CustomError as err:
@@ -327,8 +382,12 @@ def prepare_states(
     check_size(network.widths)
 
     # 3. train (or not) and write the states file
+    kind = ""
+    if points.image:
+        height, width, channels = points.image
+        kind = f" ({width} x {height} {'RGB' if channels == 3 else 'grey'} images)"
     say(
-        f"data: {points.source}, {len(points.y)} points, {points.dims}-D, "
+        f"data: {points.source}, {len(points.y)} points, {points.dims}-D{kind}, "
         f"{points.n_classes} classes ({', '.join(map(display_name, points.label_names))})"
     )
     say(f"network: {'-'.join(map(str, network.widths))} ({', '.join(network.activations)})")

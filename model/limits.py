@@ -84,7 +84,10 @@ def check_run_size(
     params = sum(widths[i] * widths[i + 1] + widths[i + 1] for i in range(layers))
     traced = min(points, sample_points)
     per_snapshot = 4 * params + 12 * traced * (1 + 3 * layers) + 8 * traced + grid * grid
-    states = snapshots * per_snapshot
+    # the traced inputs themselves, once, and the 3-D views of stages wider than 3 (a
+    # float64 centre and basis, 32 bytes a neuron, for about three stages a layer)
+    views = 3 * sum(32 * w for w in widths if w > 3)
+    states = snapshots * per_snapshot + 4 * traced * widths[0] + views
     if states > MAX_STATES_ESTIMATE:
         raise LimitError(
             f"the states file would take about {states / 2**20:,.0f} MB ({snapshots} snapshots "
@@ -98,7 +101,9 @@ def check_run_size(
             f"points through {params:,} weights, about {cost:.1e} multiply-adds, over "
             f"{MAX_TRACE_MULADDS:.0e}; lower --snapshots, --points or the widths"
         )
-    memory = 16 * points * sum(widths[1:]) + 16 * params
+    # the input (float32, and a float64 copy while it is read), then every layer's
+    # output and gradient
+    memory = 12 * points * widths[0] + 16 * points * sum(widths[1:]) + 16 * params
     if memory > MAX_TRAIN_BYTES:
         raise LimitError(
             f"training {points:,} points through {'-'.join(map(str, widths))} full-batch would "

@@ -1,19 +1,23 @@
-"""Your labelled points: a CSV file, an ``.npz`` or arrays -> checked coordinates and classes.
+"""Your labelled points: CSV, ``.npz``/``.npy``, image folder or arrays -> features and classes.
 
-Coordinates become float32 ``(N, 2 or 3)``, labels (numbers or text) classes
-0..K-1 with their names kept; numeric labels are compared exactly (as
-decimals, never through float), so 2**53 and 2**53 + 1 stay two classes. A
-label column holds numbers or names, not both. Only regular files are read,
-at most :data:`MAX_DATA_BYTES` and :data:`model.limits.MAX_POINTS` points, an
-``.npz`` through :func:`model.reading.open_npz` (checked before it allocates,
-no pickles). Every problem a user can cause raises :class:`CustomError` with
-one line naming the file, line or column. numpy only; :mod:`model.custom`
-(the network side) re-exports everything here.
+Features become float32 ``(N, D)``, ``D`` from 1 to :data:`MAX_FEATURES` (a
+table's numeric columns, an embedding's numbers, an image's pixels); labels
+(numbers or text) classes 0..K-1 with their names kept. Numeric labels are
+compared exactly (as decimals, never through float), so 2**53 and 2**53 + 1
+stay two classes. A label column holds numbers or names, not both; a feature
+column holding text is refused with its name, or one-hot encoded when asked.
+Only regular files are read, at most :data:`MAX_DATA_BYTES`,
+:data:`model.limits.MAX_POINTS` points and :data:`MAX_CELLS` feature values,
+``.npz``/``.npy`` headers checked before anything is allocated (no pickles);
+images through :mod:`model.image_folder`. Every problem a user can cause raises
+:class:`CustomError` with one line naming the file, line, column or image.
+numpy only; :mod:`model.custom` (the network side) re-exports everything here.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
 import re
 from array import array
@@ -26,12 +30,15 @@ import numpy as np
 
 from model.data import Dataset
 from model.limits import MAX_POINTS
-from model.reading import open_npz, read_lines
+from model.reading import open_npz, read_lines, read_npy
 from model.text import name_problem, printable
 
 __all__ = [
+    "MAX_CATEGORIES",
+    "MAX_CELLS",
     "MAX_CLASSES",
     "MAX_DATA_BYTES",
+    "MAX_FEATURES",
     "MAX_LINE_CHARS",
     "MIN_POINTS",
     "CustomError",
@@ -46,13 +53,21 @@ __all__ = [
 MAX_CLASSES = 10
 
 
-#: A data file (CSV or ``.npz``) larger than this is refused before it is read;
-#: 200,000 points of 3 coordinates and a label take about 10 MB as CSV.
-MAX_DATA_BYTES = 32 * 2**20
-#: A CSV line longer than this (in bytes) is refused: a row is 2 or 3 numbers and a label.
-MAX_LINE_CHARS = 4096
+#: Features of one point: a table's columns, an embedding's numbers, an image's pixels
+#: (64 x 64 greyscale); the first layer's weights are then at most 4,096 x 1,024.
+MAX_FEATURES = 4096
+#: Feature values of one data set (points x features): 20,000 embeddings of 768 numbers
+#: fit (15.4 M), held as float64 while read, 128 MB at most.
+MAX_CELLS = 2**24
+#: A data file (CSV, ``.npz``, ``.npy``, one image) larger than this is refused before it
+#: is read; 20,000 rows of 768 numbers take about 150 MB as CSV.
+MAX_DATA_BYTES = 256 * 2**20
+#: A CSV line longer than this (in bytes) is refused: 24 bytes for each of the most cells.
+MAX_LINE_CHARS = 24 * (MAX_FEATURES + 1)
+#: Values of one text column turned into 0/1 columns by ``one_hot``.
+MAX_CATEGORIES = 64
 _MAX_LINES = 4 * MAX_POINTS  # blank and comment lines included
-_MAX_NPZ_BYTES = 64 * 2**20  # the arrays x and y of an .npz, uncompressed
+_MAX_NPZ_BYTES = 8 * MAX_CELLS + 64 * MAX_POINTS  # the features as float64, and text labels
 _MAX_LABEL_DIGITS = 30  # a numeric label beyond 10**30 is not a class number
 _MESSAGE_CHARS = 500
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -76,14 +91,15 @@ def _shown(cell: str, limit: int = 40) -> str:
 
 @dataclass
 class Points:
-    """Labelled points ready to train on: ``x`` (N, 2 or 3) float32, ``y`` (N,) in 0..K-1."""
+    """Labelled points ready to train on: ``x`` (N, D) float32, ``y`` (N,) in 0..K-1."""
 
     x: np.ndarray
     y: np.ndarray
     label_names: list[str]  # label_names[k] is the user's label of class k
     source: str = "arrays"
-    columns: list[str] = field(default_factory=list)  # coordinate column names, if any
+    columns: list[str] = field(default_factory=list)  # feature (column) names, if any
     standardize: dict | None = None  # {"mean": [...], "std": [...]} once standardized
+    image: tuple[int, int, int] | None = None  # (height, width, channels) of image points
 
     @property
     def n_classes(self) -> int:
@@ -102,7 +118,9 @@ class Points:
             "label_names": list(self.label_names),
             "columns": list(self.columns),
             "points": len(self.y),
+            "features": self.dims,
             "standardize": self.standardize,
+            "image": list(self.image) if self.image else None,
         }
 
 
@@ -217,23 +235,55 @@ def _too_many(source: str, n: int | str) -> CustomError:
     )
 
 
-def points_from_arrays(x, y, source: str = "arrays") -> Points:
-    """Check points ``x`` (N, 2 or 3) and labels ``y`` (N,) given as arrays.
+def _shape_of_points(raw: np.ndarray, source: str) -> tuple[int, tuple[int, int, int] | None]:
+    """Features per point of an array of points, and the image shape if it holds images."""
+    image = None
+    if raw.ndim == 3:  # (N, H, W): greyscale images
+        image = (raw.shape[1], raw.shape[2], 1)
+    elif raw.ndim == 4 and raw.shape[3] in (1, 3):  # (N, H, W, C)
+        image = (raw.shape[1], raw.shape[2], raw.shape[3])
+    elif raw.ndim != 2:
+        raise CustomError(
+            f"{source}: points must have shape (N, features), (N, height, width) or "
+            f"(N, height, width, 1 or 3), not {raw.shape}"
+        )
+    features = math.prod(raw.shape[1:])
+    if not 1 <= features <= MAX_FEATURES:
+        raise CustomError(
+            f"{source}: {features:,} features a point (shape {raw.shape}); give 1 to "
+            f"{MAX_FEATURES:,} (reduce them first, or use smaller images)"
+        )
+    return features, image
 
-    Labels may be any numbers or strings; they are mapped to 0..K-1 in sorted
-    order and their names kept in :attr:`Points.label_names`.
+
+def _too_many_cells(source: str, points: int, features: int) -> CustomError:
+    return CustomError(
+        f"{source}: {points:,} points of {features:,} features are {points * features:,} "
+        f"values, over the {MAX_CELLS:,} that can be read; give fewer points or features"
+    )
+
+
+def points_from_arrays(x, y, source: str = "arrays") -> Points:
+    """Check points ``x`` and labels ``y`` (N,) given as arrays.
+
+    ``x`` is ``(N, D)`` with ``D`` from 1 to :data:`MAX_FEATURES`, or images
+    ``(N, H, W)`` / ``(N, H, W, C)`` (flattened, their shape kept in
+    :attr:`Points.image`). Labels may be any numbers or strings; they are
+    mapped to 0..K-1 in sorted order and their names kept in
+    :attr:`Points.label_names`.
     """
+    raw = np.asarray(x)
+    if raw.dtype.kind in "OV" or raw.dtype.hasobject:
+        raise CustomError(f"{source}: the points are not numeric (dtype {raw.dtype})")
+    features, image = _shape_of_points(raw, source)
+    if len(raw) > MAX_POINTS:
+        raise _too_many(source, f"{len(raw):,}")
+    if len(raw) * features > MAX_CELLS:
+        raise _too_many_cells(source, len(raw), features)
     try:
-        xa = np.asarray(x, dtype=np.float64)
+        xa = raw.reshape(len(raw), features).astype(np.float64)
     except (TypeError, ValueError, OverflowError) as err:
         raise CustomError(f"{source}: the points are not numeric ({err})") from None
-    if xa.ndim != 2 or xa.shape[1] not in (2, 3):
-        raise CustomError(
-            f"{source}: points must have shape (N, 2) or (N, 3), not {xa.shape}; "
-            "only 2-D or 3-D inputs can be shown"
-        )
-    if len(xa) > MAX_POINTS:
-        raise _too_many(source, f"{len(xa):,}")
     ya = np.asarray(y)
     if ya.ndim != 1 or len(ya) != len(xa):
         raise CustomError(
@@ -244,10 +294,10 @@ def points_from_arrays(x, y, source: str = "arrays") -> Points:
     bad = np.argwhere(~np.isfinite(xa))
     if len(bad):
         row, col = (int(v) for v in bad[0])
-        raise CustomError(f"{source}: point {row}, coordinate {col} is {xa[row, col]}")
+        raise CustomError(f"{source}: point {row}, feature {col} is {xa[row, col]}")
     codes, names = _label_names(ya, source)
     _check_classes(names, source, "the labels", len(codes))
-    return Points(xa.astype(np.float32), codes, names, source)
+    return Points(xa.astype(np.float32), codes, names, source, image=image)
 
 
 def _sniff_delimiter(first_line: str) -> str | None:
@@ -304,75 +354,151 @@ def _label_column(src: str, label: str | None, header: list[str] | None, n_cols:
     )
 
 
-def load_points_csv(path: str | Path, label: str | None = None) -> Points:
-    """Read points from a CSV file: 2 or 3 coordinate columns and a label column.
+def load_points_csv(path: str | Path, label: str | None = None, one_hot: bool = False) -> Points:
+    """Read points from a CSV file: feature columns (1 to :data:`MAX_FEATURES`) and a label column.
 
     The separator is a comma, semicolon, tab or whitespace. A first row with no
-    number in it is a header. ``label`` names the label column (its header, or
-    its 1-based number); by default it is the last column. Blank lines and lines
-    starting with ``#`` are skipped.
+    number in it is a header; its names are kept as the feature names. ``label``
+    names the label column (its header, or its 1-based number); by default it
+    is the last column. Blank lines and lines starting with ``#`` are skipped.
+    A feature column whose first value is text is refused, naming it, unless
+    ``one_hot``: then each of its values becomes a 0/1 column ``name=value``.
 
     Raises
     ------
     CustomError
         For a missing, special or oversized file, an overlong line, a missing
-        label column, a non-numeric, empty, NaN or infinite coordinate (naming
-        the line and column), a label column mixing numbers and names (naming
-        the line), too many points or a single class.
+        label column, a ragged row, a non-numeric, empty, NaN or infinite
+        feature (naming the line and column), a text column (unless
+        ``one_hot``), a label column mixing numbers and names (naming the
+        line), too many points or values, or a single class.
     """
     path = Path(path)
     src = str(path)
     rows = _csv_rows(path, src)
     first = next(rows, None)
     if first is None:
-        raise CustomError(f"{src}: the file is empty; it needs rows of coordinates and a label")
+        raise CustomError(f"{src}: the file is empty; it needs rows of features and a label")
     header = None if any(_is_number(cell) for cell in first[1]) else first[1]
     n_cols = len(first[1])
     columns = header or [f"column {i + 1}" for i in range(n_cols)]
     label_col = _label_column(src, label, header, n_cols)
-    coord_cols = [i for i in range(n_cols) if i != label_col]
-    if len(coord_cols) < 2:
+    feature_cols = [i for i in range(n_cols) if i != label_col]
+    if not feature_cols:
         raise CustomError(
-            f"{src} has only {n_cols} column(s) ({', '.join(columns)}): the label column is "
-            "missing; need 2 or 3 coordinate columns and a label column"
+            f"{src} has only 1 column ({columns[0]}): the label column or the features are "
+            "missing; need feature columns and a label column"
         )
-    if len(coord_cols) > 3:
+    if len(feature_cols) > MAX_FEATURES:
         raise CustomError(
-            f"{src} has {len(coord_cols)} coordinate columns besides the label column "
-            f"{_shown(columns[label_col])}; only 2-D or 3-D points can be shown"
+            f"{src} has {len(feature_cols):,} feature columns besides the label column "
+            f"{_shown(columns[label_col])}; at most {MAX_FEATURES:,} can be shown"
         )
 
-    coords = array("d")
+    numbers_at: list[int] = []  # the feature columns read as numbers
+    text_at: list[int] = []  # the feature columns of text (one_hot only)
+    values = array("d")
+    texts: list[list[str]] = []
     labels: list[str] = []
-    numbers: list[int] = []  # the file line of each point
+    lines: list[int] = []  # the file line of each point
     for number, cells in rows if header is not None else _chain(first, rows):
         if len(cells) != n_cols:
             raise CustomError(
                 f"{src} line {number}: {len(cells)} cells, expected {n_cols} "
                 f"({'like the header' if header else 'like the first row'})"
             )
+        if not labels:  # the first point decides which columns hold text
+            text_at = [c for c in feature_cols if cells[c] and not _is_number(cells[c])]
+            if text_at and not one_hot:
+                col = text_at[0]
+                raise CustomError(
+                    f"{src} line {number}, column {_shown(columns[col])}: {_shown(cells[col])} "
+                    "is text, and features must be numbers; drop the column, or give "
+                    "--one-hot to turn its values into 0/1 columns"
+                )
+            numbers_at = [c for c in feature_cols if c not in text_at]
+            texts = [[] for _ in text_at]
         if len(labels) == MAX_POINTS:
             raise _too_many(src, "more than " + f"{MAX_POINTS:,}")
-        for col in coord_cols:
-            coords.append(
-                _coordinate(cells[col], f"{src} line {number}, column {_shown(columns[col])}")
+        if (len(labels) + 1) * len(numbers_at) > MAX_CELLS:
+            raise _too_many_cells(src, len(labels) + 1, len(numbers_at))
+        try:
+            row = [float(cells[c]) for c in numbers_at]
+        except ValueError:
+            row = []
+        if len(row) != len(numbers_at) or not all(map(math.isfinite, row)):
+            for col in numbers_at:  # find the cell and say what is wrong with it
+                where = f"{src} line {number}, column {_shown(columns[col])}"
+                _coordinate(cells[col], where)
+        values.extend(row)
+        for kept, col in zip(texts, text_at, strict=True):
+            kept.append(
+                _category(cells[col], f"{src} line {number}, column {_shown(columns[col])}")
             )
         cell = cells[label_col]
         if not cell:
             where = f"{src} line {number}, column {_shown(columns[label_col])}"
             raise CustomError(f"{where}: empty label; every point needs a class")
         labels.append(cell)
-        numbers.append(number)
+        lines.append(number)
     if not labels:
         raise CustomError(f"{src}: only a header row, no points")
 
     def where(i: int) -> str:
-        return f"{src} line {numbers[i]}, column {_shown(columns[label_col])}"
+        return f"{src} line {lines[i]}, column {_shown(columns[label_col])}"
 
     codes, names = _text_labels(labels, where, whole=True)
     _check_classes(names, src, f"column {_shown(columns[label_col])}", len(codes))
-    x = np.frombuffer(coords, dtype=np.float64).reshape(len(labels), len(coord_cols))
-    return Points(x.astype(np.float32), codes, names, src, columns=[columns[c] for c in coord_cols])
+    x = np.frombuffer(values, dtype=np.float64).reshape(len(labels), len(numbers_at))
+    if text_at:
+        x, names_of = _one_hot(src, x, numbers_at, text_at, texts, columns)
+    else:
+        names_of = [columns[c] for c in numbers_at]
+    return Points(x.astype(np.float32), codes, names, src, columns=names_of)
+
+
+def _category(cell: str, where: str) -> str:
+    """One cell of a text column, as a category name."""
+    if not cell:
+        raise CustomError(f"{where}: empty cell; every point needs all its features")
+    if _CONTROL.search(cell):
+        raise CustomError(f"{where}: {_shown(cell)} holds a control character")
+    return cell
+
+
+def _one_hot(
+    src: str,
+    x: np.ndarray,
+    numbers_at: list[int],
+    text_at: list[int],
+    texts: list[list[str]],
+    columns: list[str],
+) -> tuple[np.ndarray, list[str]]:
+    """The numeric columns and one 0/1 column per value of each text column, in file order."""
+    parts: dict[int, tuple[np.ndarray, list[str]]] = {
+        col: (x[:, [i]], [columns[col]]) for i, col in enumerate(numbers_at)
+    }
+    for col, kept in zip(text_at, texts, strict=True):
+        categories = sorted(set(kept))
+        if len(categories) > MAX_CATEGORIES:
+            raise CustomError(
+                f"{src}, column {_shown(columns[col])}: {len(categories)} different values, over "
+                f"the {MAX_CATEGORIES} that --one-hot turns into columns; drop the column"
+            )
+        index = {name: k for k, name in enumerate(categories)}
+        codes = np.fromiter((index[v] for v in kept), dtype=np.int64, count=len(kept))
+        block = (codes[:, None] == np.arange(len(categories))).astype(np.float64)
+        parts[col] = (block, [f"{columns[col]}={name}" for name in categories])
+    order = sorted(parts)
+    names = [name for col in order for name in parts[col][1]]
+    if len(names) > MAX_FEATURES:
+        raise CustomError(
+            f"{src}: {len(names):,} features once one-hot encoded, over {MAX_FEATURES:,}; "
+            "drop a text column"
+        )
+    if len(x) * len(names) > MAX_CELLS:
+        raise _too_many_cells(src, len(x), len(names))
+    return np.concatenate([parts[col][0] for col in order], axis=1), names
 
 
 def _chain(first: tuple[int, list[str]], rest: Iterator) -> Iterator[tuple[int, list[str]]]:
@@ -381,9 +507,9 @@ def _chain(first: tuple[int, list[str]], rest: Iterator) -> Iterator[tuple[int, 
 
 
 def _coordinate(cell: str, where: str) -> float:
-    """One coordinate cell as a finite float, or a one-line error naming ``where``."""
+    """One feature cell as a finite float, or a one-line error naming ``where``."""
     if not cell:
-        raise CustomError(f"{where}: empty cell; every point needs all its coordinates")
+        raise CustomError(f"{where}: empty cell; every point needs all its features")
     try:
         value = float(cell)
     except ValueError:
@@ -395,15 +521,43 @@ def _coordinate(cell: str, where: str) -> float:
     return value
 
 
-def load_points(path: str | Path, label: str | None = None) -> Points:
-    """Points from a ``.csv`` (see :func:`load_points_csv`) or an ``.npz`` with ``x`` and ``y``.
+def _load_npy_pair(path: Path, label: str | None) -> Points:
+    """Features from one ``.npy``; labels from ``label`` (a path, or a file name beside the
+    features), by default ``labels.npy`` beside them."""
+    given = Path(label or "labels.npy")
+    labels_path = given if label and given.exists() else path.parent / given
+    if labels_path.resolve() == path.resolve() or not labels_path.exists():
+        raise CustomError(
+            f"{path} holds the features only; give the labels' .npy with --label FILE "
+            f"(no {labels_path.name} beside it)"
+        )
 
-    The ``.npz`` is read with no pickles, its headers checked before anything
-    is decompressed; ``label`` names the labels' array (default ``y``).
+    def read(file: Path) -> np.ndarray:
+        fail = lambda what: CustomError(f"{file}: {what}")  # noqa: E731
+        return read_npy(file, budget=_MAX_NPZ_BYTES, fail=fail)
+
+    return points_from_arrays(read(path), read(labels_path), source=str(path))
+
+
+def load_points(
+    path: str | Path,
+    label: str | None = None,
+    one_hot: bool = False,
+) -> Points:
+    """Points from a CSV (:func:`load_points_csv`), an ``.npz`` or an ``.npy`` pair.
+
+    An ``.npz`` holds ``x`` and ``y`` (``label`` names the labels' array); an
+    ``.npy`` holds the features and ``label`` names the labels' ``.npy``
+    (default ``labels.npy`` beside it); both are read with no pickles, their
+    headers checked before anything is decompressed. (A folder of images:
+    :func:`model.image_folder.load_image_folder`.)
     """
     path = Path(path)
-    if path.suffix.lower() != ".npz":
-        return load_points_csv(path, label)
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        return _load_npy_pair(path, label)
+    if suffix != ".npz":
+        return load_points_csv(path, label, one_hot)
     src = str(path)
     label = label or "y"
     with open_npz(
@@ -425,10 +579,15 @@ def load_points(path: str | Path, label: str | None = None) -> Points:
 
 
 def standardized(points: Points) -> Points:
-    """The same points shifted and scaled to mean 0 and standard deviation 1 per coordinate."""
+    """The same points shifted and scaled to mean 0 and standard deviation 1 per feature.
+
+    The mean and scale are kept (:attr:`Points.standardize`, then the states'
+    meta), so a reader can show a point's own values again: ``x * std + mean``.
+    A constant feature keeps scale 1.
+    """
     mean = points.x.mean(axis=0, dtype=np.float64)
     std = points.x.std(axis=0, dtype=np.float64)
     std = np.where(std > 0, std, 1.0)
     x = ((points.x - mean) / std).astype(np.float32)
     info = {"mean": mean.tolist(), "std": std.tolist()}
-    return Points(x, points.y, points.label_names, points.source, points.columns, info)
+    return dataclasses.replace(points, x=x, standardize=info)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import orthogonal_procrustes
 
-__all__ = ["align_basis", "pad3", "pca_basis", "project_stages"]
+__all__ = ["align_basis", "pad3", "pca_basis", "project_stages", "variance_kept"]
 
 
 def pca_basis(x: np.ndarray, dims: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -35,6 +35,21 @@ def align_basis(
     target = previous - previous.mean(axis=0)
     rotation, _ = orthogonal_procrustes(shown, target)
     return basis @ rotation
+
+
+def variance_kept(x: np.ndarray, center: np.ndarray, basis: np.ndarray) -> float:
+    """The share of ``x``'s variance (about ``center``) that the 3-D view ``basis`` shows.
+
+    ``basis`` has orthonormal columns (a PCA basis, however rotated), so this is
+    the explained variance ratio of its directions: 1.0 for a stage of at most
+    3 dimensions, less the more the picture flattens.
+    """
+    spread = np.asarray(x, dtype=np.float64) - center
+    total = float(np.einsum("ij,ij->", spread, spread))
+    if total <= 0:
+        return 1.0
+    shown = spread @ basis
+    return min(1.0, float(np.einsum("ij,ij->", shown, shown)) / total)
 
 
 def pad3(x: np.ndarray) -> np.ndarray:

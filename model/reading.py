@@ -39,6 +39,7 @@ __all__ = [
     "open_npz",
     "open_regular",
     "read_lines",
+    "read_npy",
 ]
 
 #: Plain numbers and unicode text: no objects, records, bytes or dates.
@@ -341,3 +342,24 @@ def open_npz(
             archive = zipfile.ZipFile(handle)
         with archive:
             yield NpzMembers(archive, budget=budget, fail=fail, wanted=wanted, strict=strict)
+
+
+def read_npy(
+    path: Path, *, budget: int, fail: Callable[[str], Exception], what: str = ".npy file"
+) -> np.ndarray:
+    """The array of an ``.npy`` file, its header checked (dtype, shape, size) before any data.
+
+    No pickles, no records: plain numbers and text only, at most ``budget``
+    bytes, and exactly the data the header declares.
+    """
+    limit = budget + MAX_HEADER_BYTES + 16
+    with open_regular(path, limit, fail, what) as handle, _translated(fail):
+        header = _read_header(handle, path.name)
+        if header.nbytes > budget:
+            raise _Refused(f"declares {header.nbytes:,} bytes of data, over the size budget")
+        if os.fstat(handle.fileno()).st_size - handle.tell() != header.nbytes:
+            raise _Refused("holds a different amount of data than its header says")
+        order = "F" if header.fortran else "C"
+        array = np.empty(header.shape, header.dtype, order=order)
+        _fill(handle, array.T if header.fortran else array, path.name)
+    return array

@@ -17,7 +17,7 @@ from model import data as datasets
 from model.activations import torch_module
 from model.config import TrainConfig, perturbation
 from model.modules import UnitDisk
-from model.project import project_stages
+from model.project import project_stages, variance_kept
 from model.stages import STAGE_KINDS, forward_stages, stage_plan
 from model.states import save_states
 
@@ -279,8 +279,10 @@ def export_states(
         pick = np.random.default_rng(config.data_seed).choice(len(ys), config.sample_points, False)
         xs, ys = xs[np.sort(pick)], ys[np.sort(pick)]
 
-    # (S, T, P, d_t) true-space stage outputs, then projected to (S, T, P, 3).
-    raw = [forward_stages(xs, s.weights, s.biases, activations) for s in snaps]
+    # (S, T, P, d_t) true-space stage outputs, then projected to (S, T, P, 3); the inputs
+    # once as float64, so every snapshot shares them (a wide input is 12 MB per 2,000 points)
+    xs64 = np.asarray(xs, dtype=np.float64)
+    raw = [forward_stages(xs64, s.weights, s.biases, activations) for s in snaps]
     # The trace itself is not stored: the loader recomputes it from these arrays.
     _, projections = project_stages(raw)
     final_logits = raw[-1][-1]
@@ -336,6 +338,11 @@ def export_states(
         "final_heldout_accuracy": final.heldout_accuracy,
         "final_loss": final.loss,
         "train_points": len(data.y),
+        # the share of each wide stage's variance its 3-D view keeps (last snapshot)
+        "variance_kept": {
+            str(t): round(variance_kept(raw[-1][t], center, basis), 4)
+            for t, (center, basis) in projections.items()
+        },
         "versions": {
             "numpy": np.__version__,
             "torch": torch.__version__,

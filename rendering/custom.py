@@ -159,7 +159,10 @@ def render_custom_scenes(
     for name in scenes:
         for shown in themes_for(theme):
             for fmt in formats:
-                path = output_folder(Path(out), shown, options) / f"{name}{FORMATS[fmt][0]}"
+                folder = (
+                    Path(out) / shown if fmt == "html" else output_folder(Path(out), shown, options)
+                )
+                path = folder / f"{name}{FORMATS[fmt][0]}"
                 if path.is_file():
                     click.echo(display(path))
     return 0

@@ -5,8 +5,10 @@ Make the states file with ``python render.py custom --data points.csv ...`` (or
 
     STATES=media/custom/moons/states.npz manim -qh scenes/custom.py Stretching
 
-Works for any states file of the schema (2-D or 3-D input, any widths: wider
-layers are shown through their aligned 3-D projection). A missing or invalid
+Works for any states file of the schema (any input width and any widths: a
+1-D input on a line, wider inputs and layers through their aligned 3-D
+projection, the captions saying how much of the variance it keeps; for
+images, one tile per class rides its point through every stage). A missing or invalid
 ``$STATES`` stops the render with one line. These scenes are not in the
 default gallery (``gallery = False``): they need a file only the user has. The
 renderer shows another file with ``Stretching.with_states(StatesFile(path))``.
@@ -15,7 +17,7 @@ renderer shows another file with ``Stretching.with_states(StatesFile(path))``.
 from __future__ import annotations
 
 import numpy as np
-from manim import DEGREES, FadeIn
+from manim import DEGREES, FadeIn, VGroup, VMobject
 
 from model.sources import EnvStatesFile
 from model.states import States
@@ -26,8 +28,13 @@ from scenes.lib import (
     StageByStage,
     TiltedView,
     TiltedViewport,
+    digit_squares,
+    image_shape,
+    input_values,
     moving_stages,
     output_regions,
+    rider_indices,
+    ring_positions,
     text,
 )
 
@@ -48,6 +55,8 @@ class Stretching(StageByStage):
     tilt = 55.0  # degrees, for 3-D stages
     turn = -30.0
     fade_in_side = True
+    rider_height = 0.75  # image tiles, scene units
+    ring = (3.5, 3.3)  # the ellipse the tiles ride on, around the plot's centre
 
     def make_view(self, states: States) -> NetworkView:
         """An oblique camera when any stage is 3-D, else the flat one."""
@@ -59,6 +68,41 @@ class Stretching(StageByStage):
     def stage_list(self, states: States) -> list[int]:
         """Every stage that moves the points, the output layer's included."""
         return moving_stages(states)
+
+    def show_input(self, states: States) -> None:
+        """The points (and the grid), then, for images, a tile of each class on a ring."""
+        super().show_input(states)
+        shape = image_shape(states)
+        if shape is not None:
+            self.show_riders(states, shape)
+
+    def show_riders(self, states: States, shape: tuple[int, int, int]) -> None:
+        """One typical image per class (nearest its class's centre at the last stage), on a
+        ring around the cloud with a leader line to its point; both follow it every frame."""
+        pal, cloud = self.pal, self.view.cloud
+        classes = list(range(states.n_classes))
+        rows = rider_indices(states, classes, self.stage_list(states)[-1])
+        pixels = input_values(states)[rows]
+        colors = [pal.class_color(k) for k in classes]
+        tiles = VGroup(*[digit_squares(p, pal, c, self.rider_height, shape=shape)
+                         for p, c in zip(pixels, colors, strict=True)])  # fmt: skip
+        leaders = VGroup(*[VMobject(stroke_color=c, stroke_width=1.5, stroke_opacity=0.8)
+                           for c in colors])  # fmt: skip
+        centre = np.asarray(self.plot_center, dtype=np.float64)[:2]
+
+        def place(group: VGroup) -> None:
+            points = np.asarray(cloud.positions, dtype=np.float64)[rows, :2]
+            half = 0.5 * self.rider_height + 0.05
+            spots = ring_positions(points - centre, self.ring, half=half) + centre
+            for tile, line, spot, point in zip(group, leaders, spots, points, strict=True):
+                tile.move_to([*spot, 0.0])
+                toward = point - spot  # from the tile's edge, not its centre
+                start = spot + toward * min(1.0, half / max(float(np.abs(toward).max()), 1e-9))
+                line.set_points_as_corners([[*start, 0.0], [*point, 0.0]])
+
+        tiles.add_updater(place)
+        place(tiles)
+        self.play(FadeIn(leaders), FadeIn(tiles), run_time=0.6 * self.intro_seconds)
 
     def show_output(self, states: States) -> None:
         """Back to the last hidden space, where the output layer's regions are drawn under

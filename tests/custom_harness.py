@@ -1,4 +1,5 @@
-"""Helpers the custom-network tests share: two moons, CSV files, the torch forward pass by stage."""
+"""Helpers the custom-network tests share: two moons, wide tables and image folders, CSV files,
+the torch forward pass by stage."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ __all__ = [
     "assert_trace_matches",
     "leaf_modules",
     "odd_network",
+    "six_features",
     "torch_stage_outputs",
     "two_moons",
     "write_csv",
+    "write_images",
+    "write_table",
 ]
 
 
@@ -105,3 +109,33 @@ def assert_trace_matches(states, model: nn.Sequential, snapshot: int) -> None:
                 shown[:, : expected.shape[1]], expected, atol=1e-5, rtol=1e-5, err_msg=f"stage {t}"
             )
             assert np.all(shown[:, expected.shape[1] :] == 0)
+
+
+def six_features(n: int = 120, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Three Gaussian classes in 6-D, apart along their own axis."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % 3
+    return rng.normal(size=(n, 6)) + 2.5 * np.eye(3, 6)[y], y
+
+
+def write_table(path, x, y, names=None, extra=None) -> None:
+    names = names or [f"f{i}" for i in range(x.shape[1])]
+    lines = [",".join([*names, *(extra or {}), "kind"])]
+    for i, (row, label) in enumerate(zip(x, y, strict=True)):
+        cells = [f"{v:.5f}" for v in row] + [values[i] for values in (extra or {}).values()]
+        lines.append(",".join([*cells, f"k{label}"]))
+    path.write_text("\n".join(lines) + "\n")
+
+
+def write_images(folder, per_class: int = 6, size: int = 8, classes: int = 3) -> None:
+    """``folder/<class>/<i>.png`` (and one JPEG): a bright bar whose place is the class."""
+    rng = np.random.default_rng(1)
+    from PIL import Image
+
+    for k in range(classes):
+        (folder / f"class{k}").mkdir(parents=True)
+        for i in range(per_class):
+            pixels = rng.integers(0, 40, (size, size)).astype(np.uint8)
+            pixels[:, 2 * k : 2 * k + 2] = 230
+            suffix = ".jpg" if i == 0 and k == 0 else ".png"
+            Image.fromarray(pixels).save(folder / f"class{k}" / f"{i}{suffix}")

@@ -321,7 +321,8 @@
   function updateText(near) {
     const k = Math.min(Math.ceil(state.stage - 1e-9), D.lastStage), st = D.stages[k];
     $("stage-label").textContent = st.label;
-    $("stage-detail").textContent = st.dim > 3 ? `${st.dim}-D, seen in 3-D` : `${st.dim}-D`;
+    const kept = st.kept == null ? "" : `, keeps ${Math.round(100 * st.kept)}% of the variance`;
+    $("stage-detail").textContent = st.dim > 3 ? `${st.dim}-D, seen in 3-D${kept}` : `${st.dim}-D`;
     $("stage-value").textContent = `${near} / ${D.lastStage}`;
     const sn = D.snapshots, s = state.step;
     let status = `step ${sn.steps[s]}   loss ${sn.loss[s].toFixed(3)}   accuracy ${pct(sn.accuracy[s])}`;
@@ -451,17 +452,26 @@
   canvas.addEventListener("pointerup", () => { drag = null; writeHash(); });
   const tip = $("tip");
   const images = D.images ? decode(D.images, Uint8Array) : null;
-  function digitCanvas(i) {
-    const c = document.createElement("canvas");
-    c.width = c.height = 28;
-    const g = c.getContext("2d"), img = g.createImageData(28, 28);
-    const bg = hexRGB(pal.background), fg = hexRGB(pal.ink);
-    for (let p = 0; p < 784; p++) {
-      const byte = images[i * 392 + (p >> 1)], v = ((p & 1) ? byte & 15 : byte >> 4) / 15;
-      img.data.set([0, 1, 2].map((j) => bg[j] + v * (fg[j] - bg[j])).concat(255), p * 4);
+  const [imageH, imageW, imageC] = D.imageShape || [28, 28, 1];
+  const rows = D.rows ? decode(D.rows, Float32Array) : null;
+  function imageCanvas(i) {  // 4 bits a value, two a byte; grey is ink on the background
+    const c = document.createElement("canvas"), size = imageH * imageW * imageC;
+    c.width = imageW; c.height = imageH;
+    const g = c.getContext("2d"), img = g.createImageData(imageW, imageH);
+    const bg = hexRGB(pal.background), fg = hexRGB(pal.ink), start = i * Math.ceil(size / 2) * 2;
+    const value = (q) => { const byte = images[(start + q) >> 1]; return ((q & 1) ? byte & 15 : byte >> 4) / 15; };
+    for (let p = 0; p < imageH * imageW; p++) {
+      const rgb = imageC === 3 ? [0, 1, 2].map((j) => 255 * value(p * 3 + j))
+        : [0, 1, 2].map((j) => bg[j] + value(p) * (fg[j] - bg[j]));
+      img.data.set(rgb.concat(255), p * 4);
     }
     g.putImageData(img, 0, 0);
     return c;
+  }
+  function rowLines(i) {  // a table's first features, named
+    const n = D.rowNames.length, more = D.rowWidth > n ? ` (${D.rowWidth - n} more)` : "";
+    return D.rowNames.map((name, j) => `${name}: ${+rows[i * n + j].toPrecision(4)}`)
+      .concat(more ? [more.trim()] : []);
   }
   canvas.addEventListener("pointermove", (e) => {
     const rect = canvas.getBoundingClientRect(), x = e.clientX - rect.left, y = e.clientY - rect.top;
@@ -478,7 +488,8 @@
     }
     if (best < 0) { tip.style.display = "none"; return; }
     tip.textContent = `${D.classNames[labels[best]]} (point ${best})`;
-    if (images) tip.append(document.createElement("br"), digitCanvas(best));
+    if (images) tip.append(document.createElement("br"), imageCanvas(best));
+    if (rows) for (const line of rowLines(best)) tip.append(document.createElement("br"), line);
     tip.style.display = "block";
     tip.style.left = Math.min(x + 14, width - 90) + "px";
     tip.style.top = Math.max(y - 20, 0) + "px";

@@ -12,8 +12,10 @@ library, no request to any host):
   :mod:`model.activations` written in JavaScript, exactly as
   :func:`model.stages.apply_stage` does (stages wider than 3 through the
   states' projection);
-- wider inputs (MNIST) embed the stored traces quantised to 16 bits for as
-  many snapshots as the size budget allows, and the digits at 4 bits a pixel.
+- wider inputs (MNIST, a user's table, embeddings or images) embed the stored
+  traces quantised to 16 bits for as many snapshots as the size budget allows;
+  hovering a point shows its image (4 bits a pixel) or a table's first
+  features with their names.
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ from rendering.outputs.escape import script_json
 from rendering.outputs.playground import ASSETS as PLAYGROUND_ASSETS
 from rendering.outputs.playground import with_playground
 from rendering.plan.stamps import source_files, write_text_atomic
-from scenes.lib.captions import class_names
+from scenes.lib.captions import class_names, variance_kept
+from scenes.lib.images import image_shape, input_values, standardizing
 from scenes.lib.palette import PALETTES
 from scenes.lib.storyboards import BoundaryOverTraining, PanelsOverTraining, StageByStage
 from scenes.lib.storyboards_3d import Scene3D, StageByStage3D
@@ -166,6 +169,7 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
                 "layer": layer,
                 "kind": kind,
                 "dim": int(states["stage_dim"][t]),
+                "kept": variance_kept(states, t),
             }
             for t, (layer, kind) in enumerate(stages)
         ],
@@ -216,10 +220,41 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
         data["trace"] = _b64(quantised, "<u2")
         data["traceLo"] = _b64(lo, "<f4")
         data["traceSpan"] = _b64(span, "<f4")
-        if states.widths[0] == 784:  # digits: 4 bits a pixel, two pixels a byte
-            pixels = np.clip(np.round(np.asarray(states["inputs"]) * 15), 0, 15).astype(np.uint8)
-            data["images"] = _b64(pixels[:, 0::2] << 4 | pixels[:, 1::2], "uint8")
+    data.update(_hover_data(states))
+    scaling = standardizing(states)
+    if scaling is not None:  # the inputs are standardized: x_shown = (x_user - mean) / std
+        data["standardize"] = {"mean": scaling[0].tolist(), "std": scaling[1].tolist()}
     return data
+
+
+HOVER_FEATURES = 6  # the first features a table's point shows when hovered
+
+
+def _hover_data(states: States) -> dict:
+    """What hovering a point shows besides its class: its image (4 bits a value, two values a
+    byte), or a table's first features with their names, in the user's own units."""
+    shape = image_shape(states) or ((28, 28, 1) if states.widths[0] == 784 else None)
+    inputs = input_values(states)
+    if shape and int(np.prod(shape)) == inputs.shape[1]:
+        values = np.clip(np.round(inputs * 15), 0, 15).astype(np.uint8)
+        if values.shape[1] % 2:
+            values = np.pad(values, ((0, 0), (0, 1)))
+        packed = values[:, 0::2] << 4 | values[:, 1::2]
+        return {"images": _b64(packed, "uint8"), "imageShape": [int(n) for n in shape]}
+    if states.widths[0] <= 3 or "custom" not in states.meta:
+        return {}
+    columns = (
+        states.meta["custom"].get("columns") if isinstance(states.meta["custom"], dict) else []
+    )
+    names = [str(n) for n in columns or []]
+    if len(names) != inputs.shape[1]:
+        names = [f"feature {i + 1}" for i in range(inputs.shape[1])]
+    shown = min(HOVER_FEATURES, inputs.shape[1])
+    return {
+        "rows": _b64(inputs[:, :shown], "<f4"),
+        "rowNames": [display_name(n) for n in names[:shown]],
+        "rowWidth": int(inputs.shape[1]),
+    }
 
 
 def _asset(name: str) -> str:

@@ -12,6 +12,7 @@ scene"). The modules, one job each:
 - ``network_diagram``: a network as neurons and edges, edges from its weights;
 - ``boundaries``: class maps, decision lines and planes;
 - ``captions``: captions, numbers, legends, class names;
+- ``images``: digits, a user's images and weight templates as pixels and tiles;
 - ``clusters``: class centres in a shown 3-D view, sentences about them, riders;
 - ``states``: the ``StatesScene`` mixin, a scene's one declaration of its states;
 - ``storyboards``, ``storyboards_3d``: whole scenes with named hooks, to subclass;
@@ -41,8 +42,11 @@ from scenes.lib.captions import (
     legend,
     matrix_text,
     network_text,
+    side_legend,
     stage_detail,
     text,
+    variance_kept,
+    view_note,
 )
 from scenes.lib.clusters import (
     best_stage,
@@ -64,7 +68,10 @@ from scenes.lib.images import (
     digit_squares,
     digit_tile,
     image_mobject,
+    image_shape,
+    input_values,
     rgb_array,
+    standardizing,
     template_rgba,
 )
 from scenes.lib.mobjects import (
@@ -129,6 +136,8 @@ __all__ = [
     "grid_lines",
     "half_planes",
     "image_mobject",
+    "image_shape",
+    "input_values",
     "install_compat",
     "legend",
     "matrix_text",
@@ -147,11 +156,15 @@ __all__ = [
     "ring_positions",
     "ring_riders",
     "show_instead",
+    "side_legend",
     "spread_view",
     "stage_detail",
+    "standardizing",
     "template_rgba",
     "text",
     "theme_name",
     "tilt_rotation",
+    "variance_kept",
+    "view_note",
     "weight_colors",
 ]

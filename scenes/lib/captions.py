@@ -37,8 +37,11 @@ __all__ = [
     "legend",
     "matrix_text",
     "network_text",
+    "side_legend",
     "stage_detail",
     "text",
+    "variance_kept",
+    "view_note",
 ]
 
 
@@ -71,7 +74,32 @@ def stage_detail(states: States, stage: int, snapshot: int, pal: Palette) -> VGr
         group.add(text(f"{act}, each coordinate", pal.ink, 22))
     elif kind == "input":
         group.add(text(f"{len(states['labels'])} points", pal.muted, 22))
+        if states.widths[0] == 1 or states.is_projected(0):  # how the input is drawn
+            group.add(text(view_note(states, 0), pal.muted, 22))
+            group.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
     return group
+
+
+def variance_kept(states: States, stage: int) -> float | None:
+    """The share of a projected stage's variance its 3-D view keeps, as the exporter measured
+    it (``meta["variance_kept"]``); ``None`` when the file does not say."""
+    shares = states.meta.get("variance_kept")
+    value = shares.get(str(stage)) if isinstance(shares, dict) else None
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value <= 1
+    return float(value) if ok else None
+
+
+def view_note(states: States, stage: int) -> str:
+    """How a stage is drawn: ``64-D, seen in 3-D`` and ``keeps 61% of the variance`` (two
+    lines), ``1-D: on a line``."""
+    dims = int(states["stage_dim"][stage])
+    if dims == 1:
+        return "1-D: on a line"
+    if not states.is_projected(stage):
+        return f"{dims}-D"
+    kept = variance_kept(states, stage)
+    share = "" if kept is None else f"\nkeeps {kept:.0%} of the variance"
+    return f"{dims}-D, seen in 3-D{share}"
 
 
 class Fade(Animation):
@@ -219,15 +247,32 @@ def _text(content: str, font: str, font_size: float, color: str) -> Text:
     return kept.copy()
 
 
-def legend(labels: Sequence[str], pal: Palette, font_size: float = 26) -> VGroup:
-    """A column of coloured dots with class names (class ``k`` gets ``pal.classes[k]``)."""
+def legend(labels: Sequence[str], pal: Palette, font_size: float = 26, columns: int = 1) -> VGroup:
+    """Coloured dots with class names (class ``k`` gets ``pal.classes[k]``), in ``columns``
+    columns filled top to bottom."""
     rows = VGroup()
     for k, label in enumerate(labels):
         dot = VMobject(fill_color=pal.class_color(k), fill_opacity=1, stroke_width=0)
         dot.points = 0.09 * circle_template()
         name = text(display_name(label), pal.ink, font_size)  # a scene's own names too
         rows.add(VGroup(dot, name.next_to(dot, RIGHT, buff=0.15)))
-    return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+    if columns <= 1 or len(rows) <= 1:
+        return rows.arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+    per = -(-len(rows) // columns)
+    parts = [VGroup(*rows.submobjects[i : i + per]).arrange(DOWN, aligned_edge=LEFT, buff=0.15)
+             for i in range(0, len(rows), per)]  # fmt: skip
+    return VGroup(*parts).arrange(RIGHT, aligned_edge=UP, buff=0.5)
+
+
+def side_legend(labels: Sequence[str], pal: Palette, left: float, middle: float = -2.9) -> VGroup:
+    """The storyboards' legend: its left edge at ``left``, centred at height ``middle``,
+    in two columns past four classes, kept above the frame's bottom edge."""
+    keys = legend(labels, pal, columns=2 if len(labels) > 4 else 1)
+    keys.move_to([left, middle, 0], aligned_edge=LEFT)
+    lowest = -config.frame_height / 2 + 0.35
+    if keys.get_bottom()[1] < lowest:
+        keys.shift(UP * (lowest - keys.get_bottom()[1]))
+    return keys
 
 
 def class_names(states: States) -> list[str]:

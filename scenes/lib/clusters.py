@@ -197,13 +197,16 @@ def cluster_words(states: States, stage: int, names: Sequence[str]) -> tuple[str
 
 
 def rider_indices(states: States, classes: Sequence[int], stage: int) -> list[int]:
-    """For each class, the correctly classified point nearest its class centre at ``stage``."""
+    """For each class, the correctly classified point nearest its class centre at ``stage``
+    (any point of the class if none is classified right; a class must have points)."""
     labels = np.asarray(states["labels"])
     right = np.asarray(states["predictions"][-1]) == labels
     points = np.asarray(states["trace"][-1, stage])
     chosen = []
     for d in classes:
         idx = np.flatnonzero((labels == d) & right)
+        if not len(idx):
+            idx = np.flatnonzero(labels == d)
         centre = points[idx].mean(axis=0)
         chosen.append(int(idx[np.argmin(np.linalg.norm(points[idx] - centre, axis=1))]))
     return chosen

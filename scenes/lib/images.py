@@ -1,10 +1,11 @@
-"""Digit images and weight templates as pixels and as mobjects (28 x 28 MNIST tiles)."""
+"""Images as pixels and as mobjects: MNIST digits, a user's images, weight templates."""
 
 from __future__ import annotations
 
 import numpy as np
 from manim import RESAMPLING_ALGORITHMS, ImageMobject, ManimColor, Rectangle, VGroup, VMobject
 
+from model.states import States
 from scenes.lib.compat import install_compat
 from scenes.lib.palette import Palette
 
@@ -14,7 +15,10 @@ __all__ = [
     "digit_squares",
     "digit_tile",
     "image_mobject",
+    "image_shape",
+    "input_values",
     "rgb_array",
+    "standardizing",
     "template_rgba",
 ]
 
@@ -81,6 +85,7 @@ def digit_squares(
     border: str | None = None,
     height: float = 0.6,
     levels: int = 6,
+    shape: tuple[int, int, int] = (SIDE, SIDE, 1),
 ) -> VGroup:
     """A digit as vector squares, grey levels quantised: the same picture as :func:`digit_tile`.
 
@@ -88,24 +93,42 @@ def digit_squares(
     11 ms a frame each at 1080p), which is too slow for tiles that move in
     every frame of a 3-D scene; a handful of filled VMobjects costs almost
     nothing. Child 0 is the framed background square, then one VMobject per
-    grey level.
+    grey level (per colour for a colour image).
+
+    ``shape`` ``(height, width, channels)`` reads any image in 0..1, row by row:
+    grey (1 channel) as ink on the background, colour (3) in its own colours,
+    each channel quantised to ``levels`` steps.
     """
-    ink = np.clip(np.asarray(pixels, dtype=np.float64).reshape(SIDE, SIDE), 0.0, 1.0)
-    level = np.ceil(ink * levels - 1e-9).astype(int)  # (28, 28), 0 = no ink
-    side = height / (SIDE + 2)  # one pixel; the frame takes a pixel on each side
+    rows_n, cols_n, channels = shape
+    values = np.clip(np.asarray(pixels, dtype=np.float64).reshape(rows_n, cols_n, channels), 0, 1)
+    level = np.ceil(values * levels - 1e-9).astype(int)  # (h, w, c), 0 = no ink
+    side = height / (max(rows_n, cols_n) + 2)  # one pixel; the frame takes one on each side
     bg, fg = rgb_array(pal.background), rgb_array(pal.ink)
     tile = VGroup(
-        Rectangle(width=height, height=height, stroke_color=border or pal.muted,
-                  stroke_width=2.5, fill_color=pal.background, fill_opacity=1)
+        Rectangle(width=side * (cols_n + 2), height=side * (rows_n + 2),
+                  stroke_color=border or pal.muted, stroke_width=2.5,
+                  fill_color=pal.background, fill_opacity=1)
     )  # fmt: skip
-    for k in range(1, levels + 1):
-        rows, cols = np.nonzero(level == k)
+    if channels == 1:
+        codes = level[..., 0]
+        shades = {k: (bg + (k / levels) * (fg - bg)) / 255.0 for k in range(1, levels + 1)}
+    else:  # one code per quantised colour; black stays the background's frame of reference
+        codes = (level[..., 0] * (levels + 1) + level[..., 1]) * (levels + 1) + level[..., 2]
+        shades = {
+            int(k): np.array([k // (levels + 1) ** 2, k // (levels + 1) % (levels + 1),
+                              k % (levels + 1)]) / levels
+            for k in np.unique(codes)
+        }  # fmt: skip
+    for k, shade in shades.items():
+        rows, cols = np.nonzero(codes == k)
         if not len(rows):
             continue
-        shade = ManimColor.from_rgb(tuple((bg + (k / levels) * (fg - bg)) / 255.0))
-        squares = VMobject(fill_color=shade, fill_opacity=1, stroke_width=0)
+        squares = VMobject(fill_color=ManimColor.from_rgb(tuple(shade)), fill_opacity=1,
+                           stroke_width=0)  # fmt: skip
         # 3% larger than a pixel, so neighbouring squares leave no hairline seams
-        squares.points = square_paths((cols - 13.5) * side, (13.5 - rows) * side, 1.03 * side)
+        x = (cols - (cols_n - 1) / 2) * side
+        y = ((rows_n - 1) / 2 - rows) * side
+        squares.points = square_paths(x, y, 1.03 * side)
         tile.add(squares)
     return tile
 
@@ -126,3 +149,44 @@ def template_rgba(weights: np.ndarray, pal: Palette) -> np.ndarray:
     rgba[..., :3] = (bg + np.abs(v)[..., None] * (towards - bg)).round().astype(np.uint8)
     rgba[..., 3] = 255
     return rgba
+
+
+def image_shape(states: States) -> tuple[int, int, int] | None:
+    """``(height, width, channels)`` of a user's image inputs, from the states' meta.
+
+    ``None`` when the inputs are not images (or the meta does not fit them).
+    """
+    custom = states.meta.get("custom")
+    shape = custom.get("image") if isinstance(custom, dict) else None
+    if (
+        isinstance(shape, list)
+        and len(shape) == 3
+        and all(isinstance(n, int) and n > 0 for n in shape)
+        and int(np.prod(shape)) == states.widths[0]
+    ):
+        return (shape[0], shape[1], shape[2])
+    return None
+
+
+def standardizing(states: States) -> tuple[np.ndarray, np.ndarray] | None:
+    """The ``(mean, std)`` a ``--standardize`` run applied to its inputs (``None``: none, or
+    a meta that does not fit the inputs)."""
+    custom = states.meta.get("custom")
+    scaling = custom.get("standardize") if isinstance(custom, dict) else None
+    if not isinstance(scaling, dict):
+        return None
+    try:
+        mean = np.asarray(scaling.get("mean"), dtype=np.float64)
+        std = np.asarray(scaling.get("std"), dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    if mean.shape != std.shape or mean.shape != (states.widths[0],):
+        return None
+    return mean, std
+
+
+def input_values(states: States) -> np.ndarray:
+    """The traced inputs in the user's own units (a ``--standardize`` undone)."""
+    inputs = np.asarray(states["inputs"], dtype=np.float64)
+    scaling = standardizing(states)
+    return inputs if scaling is None else inputs * scaling[1] + scaling[0]

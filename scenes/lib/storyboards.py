@@ -48,10 +48,11 @@ from scenes.lib.boundaries import (
 from scenes.lib.captions import (
     Caption,
     class_names,
-    legend,
     network_text,
+    side_legend,
     stage_detail,
     text,
+    view_note,
 )
 from scenes.lib.mobjects import PointCloud
 from scenes.lib.network_view import NetworkView
@@ -112,7 +113,7 @@ class StageByStage(StatesScene, Scene):
         panel_x = self.plot_center[0] + self.plot_half + 0.6  # left edge of the text column
         self.caption = Caption(pal, anchor=np.array([panel_x, 3.4, 0]), font_size=32)
         names = self.class_names or class_names(states)
-        self.keys = legend(names, pal).move_to([panel_x, -2.9, 0], aligned_edge=LEFT)
+        self.keys = side_legend(names, pal, panel_x)
         self.net = text(network_text(states), pal.muted, 22)
         self.net.next_to(self.keys, UP, buff=0.3, aligned_edge=LEFT)
 
@@ -144,7 +145,7 @@ class StageByStage(StatesScene, Scene):
         """Title and detail of a stage's caption (a projected stage says so on its own line)."""
         detail = stage_detail(states, stage, -1, self.pal)
         if states.is_projected(stage):  # a line of its own: the title stays short
-            dims = text(f"{int(states['stage_dim'][stage])}-D, seen in 3-D", self.pal.muted, 22)
+            dims = text(view_note(states, stage), self.pal.muted, 22)
             if len(detail):
                 dims.next_to(detail, DOWN, aligned_edge=LEFT)
             detail.add(dims)
@@ -241,7 +242,7 @@ class BoundaryOverTraining(StatesScene, Scene):
         title = text(self.title_text, pal.ink, 30)
         title.move_to([panel_x, 3.3, 0], aligned_edge=UP + LEFT)
         names = self.class_names or class_names(states)
-        keys = legend(names, pal).move_to([panel_x, -2.9, 0], aligned_edge=LEFT)
+        keys = side_legend(names, pal, panel_x)
         self.status_corner = np.array([panel_x, 1.6, 0])
         follows = "grid_pred" not in states.arrays  # no regions: the points show the guess
 
@@ -269,7 +270,7 @@ class BoundaryOverTraining(StatesScene, Scene):
 
     def layout(self, states: States) -> None:
         """Fit the input box into the plot square: ``self.viewport``, ``self.lo/hi/mid``."""
-        inputs = np.asarray(states["inputs"], dtype=np.float64)
+        inputs = self.shown_inputs(states)
         lo, hi = inputs.min(0), inputs.max(0)
         if "grid_extent" in states.arrays:
             xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
@@ -318,7 +319,16 @@ class BoundaryOverTraining(StatesScene, Scene):
         if labels is None:
             labels = states["predictions"][snapshot]
         colors = self.pal.classes[: states.n_classes]
-        return PointCloud(self.viewport.to_scene(states["inputs"]), labels, colors)
+        return PointCloud(self.viewport.to_scene(self.shown_inputs(states)), labels, colors)
+
+    def shown_inputs(self, states: States) -> np.ndarray:
+        """The inputs as drawn: as they are (2-D, 3-D), on a line (1-D), or through the
+        input's 3-D view (wider)."""
+        inputs = np.asarray(states["inputs"], dtype=np.float64)
+        if inputs.shape[1] in (2, 3):
+            return inputs
+        shown = np.asarray(states["trace"][-1, 0], dtype=np.float64)  # (P, 3), zero padded
+        return shown[:, :2] if inputs.shape[1] == 1 else shown
 
     def status(self, states: States, snapshot: int) -> Text:
         """Step, loss and accuracy of a snapshot, in the text column."""

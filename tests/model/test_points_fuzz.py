@@ -21,6 +21,7 @@ import pytest
 from custom_harness import two_moons, write_csv
 
 from model.custom import CustomError, custom_config, load_points, train_and_export_custom
+from model.points import MAX_LINE_CHARS
 from model.states import load_states
 from model.train import build_mlp
 
@@ -226,7 +227,11 @@ GOOD = "x,y,label\n0,0,a\n1,1,b\n0,1,a\n1,0,b\n"
 @pytest.mark.parametrize(
     "body, label, words",
     [
-        ("x,y,label\n1,2," + "a" * 131_073 + "\n", None, "line 2 is longer than 4,096 bytes"),
+        (
+            "x,y,label\n1,2," + "a" * 131_073 + "\n",
+            None,
+            f"line 2 is longer than {MAX_LINE_CHARS:,} bytes",
+        ),
         (GOOD, "²", "no label column named '²'"),
         ("x,y,label\n0,0,1\n1,1,2\n0,1,1\n1,0,two\n2,2,2\n", None, "line 5, column 'label'"),
         ("x,y,label\n0,0,a\n1,1,b\nnan,1,a\n1,0,b\n", None, "line 4, column 'x': NaN"),

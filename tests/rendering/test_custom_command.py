@@ -69,7 +69,8 @@ BAD_INPUTS = [
     (["--data", "{d}/text.csv"], "text.csv line 3, column 'y': 'abc' is not a number"),
     (["--data", "{d}/nan.csv"], "nan.csv line 4, column 'x': NaN"),
     (["--data", "{d}/single.csv"], "every point has the label 'a'"),
-    (["--data", "{d}/nolabel.csv"], "the label column is missing"),
+    # two columns are one feature and a label now (1-D data): the label column is named
+    (["--data", "{d}/nolabel.csv"], "column 'y': label 0.2 is not a whole number"),
     (["--label", "class"], "no label column named 'class'; the columns are x, y, label"),
     (["--data", "{d}/absent.csv"], "absent.csv: no such file"),
     (["--model", "{d}/models.py:build", "--weights", "{d}/wrong.pt"], "does not fit the model"),
