@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -31,6 +32,9 @@ __all__ = [
 ]
 
 BACKGROUND = "#0e1117"  # what :func:`shoot` draws on
+# manim keeps each formula's SVG here by its TeX's hash, so tests run LaTeX once per string,
+# as renders from the repository's root do (the same folder).
+TEX_DIR = Path(__file__).resolve().parents[1] / "media" / "Tex"
 
 
 @dataclass
@@ -220,6 +224,7 @@ def render_frames(
                     "save_last_frame": False,
                     "disable_caching": True,
                     "media_dir": tmp,
+                    "tex_dir": str(TEX_DIR),
                     "progress_bar": "none",
                     "verbosity": "WARNING",
                 }

@@ -12,6 +12,8 @@ scene"). The modules, one job each:
 - ``network_diagram``: a network as neurons and edges, edges from its weights;
 - ``boundaries``: class maps, decision lines and planes;
 - ``captions``: captions, numbers, legends, class names;
+- ``formulas``: typeset math (MathTex, matrices, numbers), plain text without TeX;
+- ``equations``: a layer's equation on screen, the current stage's term lit;
 - ``clusters``: class centres in a shown 3-D view, sentences about them, riders;
 - ``states``: the ``StatesScene`` mixin, a scene's one declaration of its states;
 - ``storyboards``, ``storyboards_3d``: whole scenes with named hooks, to subclass;
@@ -43,6 +45,7 @@ from scenes.lib.captions import (
     network_text,
     stage_detail,
     text,
+    text_units,
 )
 from scenes.lib.clusters import (
     best_stage,
@@ -58,6 +61,8 @@ from scenes.lib.clusters import (
     spread_view,
 )
 from scenes.lib.compat import install_compat
+from scenes.lib.equations import LayerEquation, activation_tex, layer_formula
+from scenes.lib.formulas import formula, labelled, matrix, number, plain_text, tex_available
 from scenes.lib.images import (
     SIDE,
     digit_rgba,
@@ -91,6 +96,7 @@ __all__ = [
     "BoundaryOverTraining",
     "Caption",
     "EnvStatesFile",
+    "LayerEquation",
     "NetworkDiagram",
     "NetworkView",
     "Palette",
@@ -109,6 +115,7 @@ __all__ = [
     "Viewport",
     "WarpedGrid",
     "WarpedSurface",
+    "activation_tex",
     "apply_theme",
     "best_stage",
     "box_plane_polygon",
@@ -126,20 +133,26 @@ __all__ = [
     "digit_squares",
     "digit_tile",
     "fixed_in_frame",
+    "formula",
     "grid_lines",
     "half_planes",
     "image_mobject",
     "install_compat",
+    "labelled",
+    "layer_formula",
     "legend",
+    "matrix",
     "matrix_text",
     "mesh_nodes",
     "moving_stages",
     "neighbour_sentence",
     "network_text",
+    "number",
     "output_plane",
     "output_regions",
     "own_centre_share",
     "palette",
+    "plain_text",
     "plane_grid",
     "regions_in_view",
     "rgb_array",
@@ -150,7 +163,9 @@ __all__ = [
     "spread_view",
     "stage_detail",
     "template_rgba",
+    "tex_available",
     "text",
+    "text_units",
     "theme_name",
     "tilt_rotation",
     "weight_colors",

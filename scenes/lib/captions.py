@@ -14,6 +14,10 @@ from manim import (
     UP,
     Animation,
     AnimationGroup,
+    DecimalNumber,
+    MarkupText,
+    Mobject,
+    SingleStringMathTex,
     Text,
     ThreeDScene,
     VGroup,
@@ -38,7 +42,11 @@ __all__ = [
     "network_text",
     "stage_detail",
     "text",
+    "text_units",
 ]
+
+# What reads as one piece of text: a line, a formula, a number (its digits are one piece).
+TEXT_KINDS = (Text, MarkupText, SingleStringMathTex, DecimalNumber)
 
 
 def matrix_text(
@@ -216,6 +224,26 @@ def _text(content: str, font: str, font_size: float, color: str) -> Text:
     else:
         _TEXTS.move_to_end(key)
     return kept.copy()
+
+
+def text_units(mobjects: Sequence[Mobject]) -> list[Mobject]:
+    """Every text, formula and number among ``mobjects`` and their families, once each,
+    outermost first (a formula's glyphs and a number's digits are not listed apart)."""
+    out, seen = [], set()
+
+    def walk(mob: Mobject) -> None:
+        if id(mob) in seen:
+            return
+        seen.add(id(mob))
+        if isinstance(mob, TEXT_KINDS):
+            out.append(mob)
+            return
+        for part in mob.submobjects:
+            walk(part)
+
+    for mob in mobjects:
+        walk(mob)
+    return out
 
 
 def legend(labels: Sequence[str], pal: Palette, font_size: float = 26) -> VGroup:
