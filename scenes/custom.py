@@ -72,6 +72,7 @@ class Stretching(StageByStage):
                 states.stage_label(last_hidden),
                 text("back to the last hidden space", self.pal.ink, 22),
             ),
+            self.equation.make_stage_animation(last_hidden),
             run_time=self.caption_seconds,
         )
         self.play(self.view.make_jump_animation(last_hidden, run_time=self.stage_seconds))

@@ -29,6 +29,7 @@ __all__ = [
     "scene_to_pixel",
     "shoot",
     "text_boxes",
+    "text_label",
 ]
 
 BACKGROUND = "#0e1117"  # what :func:`shoot` draws on
@@ -102,27 +103,41 @@ def assert_frames_alive(
         assert changed > min_change, f"{prefix}the middle frame looks like the {name} one"
 
 
+def text_label(mob) -> str:
+    """What a text unit (a ``Text``, a formula, a number) says, for messages."""
+    for attr in ("text", "tex_string"):
+        if isinstance(getattr(mob, attr, None), str):
+            return getattr(mob, attr)
+    if hasattr(mob, "get_value"):
+        return f"{mob.get_value():g}"
+    return type(mob).__name__
+
+
+def _units(scene) -> list:
+    from scenes.lib import text_units
+
+    return text_units(scene.mobjects)
+
+
 def assert_text_inside_frame(scene, margin: float = 0.02, inset: float = 0.0) -> None:
-    """Every piece of text in ``scene`` (as it ends) lies inside the frame.
+    """Every piece of text in ``scene`` (as it ends) lies inside the frame: words, formulas,
+    numbers.
 
     ``inset > 0`` asks for that much room between every text and the frame's edge
     (``margin`` is the tolerance the other way, past the edge).
     """
-    from manim import Text
-
     half_w, half_h = scene.camera.frame_width / 2, scene.camera.frame_height / 2
-    for mob in scene.mobjects:
-        for part in mob.get_family():
-            points = part.get_all_points() if isinstance(part, Text) else ()
-            if len(points) == 0:
-                continue
-            (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
-            slack = margin if inset <= 0 else -inset
-            inside = -half_w - slack <= x0 and x1 <= half_w + slack
-            inside &= -half_h - slack <= y0 and y1 <= half_h + slack
-            assert inside, (
-                f"text {part.text!r} runs off the frame ({x0:.2f}..{x1:.2f}, {y0:.2f}..{y1:.2f})"
-            )
+    for part in _units(scene):
+        points = part.get_all_points()
+        if len(points) == 0:
+            continue
+        (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
+        slack = margin if inset <= 0 else -inset
+        inside = -half_w - slack <= x0 and x1 <= half_w + slack
+        inside &= -half_h - slack <= y0 and y1 <= half_h + slack
+        assert inside, (
+            f"text {text_label(part)!r} runs off the frame ({x0:.2f}..{x1:.2f}, {y0:.2f}..{y1:.2f})"
+        )
 
 
 def _opacity(mob) -> float:
@@ -133,24 +148,19 @@ def _opacity(mob) -> float:
 
 
 def text_boxes(scene, min_opacity: float = 0.05) -> list[tuple[str, np.ndarray]]:
-    """Every visible ``Text`` of ``scene`` now: ``(text, [x0, y0, x1, y1])`` in scene units.
+    """Every visible text of ``scene`` now (words, formulas, numbers):
+    ``(what it says, [x0, y0, x1, y1])`` in scene units.
 
     Visible means some glyph has fill opacity of at least ``min_opacity`` (a text
     fading out or not yet faded in is below it).
     """
-    from manim import Text
-
-    seen, out = set(), []
-    for mob in scene.mobjects:
-        for part in mob.get_family():
-            if not isinstance(part, Text) or id(part) in seen:
-                continue
-            seen.add(id(part))
-            points = part.get_all_points()
-            if len(points) == 0 or _opacity(part) < min_opacity:
-                continue
-            (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
-            out.append((part.text, np.array([x0, y0, x1, y1])))
+    out = []
+    for part in _units(scene):
+        points = part.get_all_points()
+        if len(points) == 0 or _opacity(part) < min_opacity:
+            continue
+        (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
+        out.append((text_label(part), np.array([x0, y0, x1, y1])))
     return out
 
 

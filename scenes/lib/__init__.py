@@ -41,9 +41,7 @@ from scenes.lib.captions import (
     class_names,
     fixed_in_frame,
     legend,
-    matrix_text,
     network_text,
-    stage_detail,
     text,
     text_units,
 )
@@ -61,8 +59,16 @@ from scenes.lib.clusters import (
     spread_view,
 )
 from scenes.lib.compat import install_compat
-from scenes.lib.equations import LayerEquation, activation_tex, layer_formula
-from scenes.lib.formulas import formula, labelled, matrix, number, plain_text, tex_available
+from scenes.lib.equations import LayerEquation, activation_tex, layer_formula, stage_detail
+from scenes.lib.formulas import (
+    formula,
+    labelled,
+    matrix,
+    matrix_rows,
+    number,
+    plain_text,
+    tex_available,
+)
 from scenes.lib.images import (
     SIDE,
     digit_rgba,
@@ -142,7 +148,7 @@ __all__ = [
     "layer_formula",
     "legend",
     "matrix",
-    "matrix_text",
+    "matrix_rows",
     "mesh_nodes",
     "moving_stages",
     "neighbour_sentence",

@@ -38,47 +38,13 @@ __all__ = [
     "class_names",
     "fixed_in_frame",
     "legend",
-    "matrix_text",
     "network_text",
-    "stage_detail",
     "text",
     "text_units",
 ]
 
 # What reads as one piece of text: a line, a formula, a number (its digits are one piece).
 TEXT_KINDS = (Text, MarkupText, SingleStringMathTex, DecimalNumber)
-
-
-def matrix_text(
-    name: str, values: np.ndarray, color: str, font_size: float = 22, digits: int = 2
-) -> Text:
-    """``name = [ ... ]`` in monospace, one row per line (a vector is one column)."""
-    v = np.atleast_2d(np.asarray(values, dtype=np.float64))
-    if v.shape[0] == 1:
-        v = v.T
-    cells = [[f"{x:+.{digits}f}" for x in row] for row in v]
-    width = max(len(c) for row in cells for c in row)
-    rows = ["  ".join(c.rjust(width) for c in row) for row in cells]
-    pad = " " * (len(name) + 3)
-    mid = (len(rows) - 1) // 2
-    lines = [(f"{name} = " if i == mid else pad) + "[ " + row + " ]" for i, row in enumerate(rows)]
-    return _text("\n".join(lines), MONO, font_size, color)
-
-
-def stage_detail(states: States, stage: int, snapshot: int, pal: Palette) -> VGroup:
-    """The numbers of a stage where they fit: W for linear, b for bias, f for activation."""
-    layer, kind = states.stages()[stage]
-    group = VGroup()
-    if kind == "linear" and max(states.widths[layer], states.widths[layer + 1]) <= 3:
-        group.add(matrix_text("W", states.weights(snapshot)[layer], pal.ink))
-    elif kind == "bias" and states.widths[layer + 1] <= 3:
-        group.add(matrix_text("b", states.biases(snapshot)[layer], pal.ink))
-    elif kind == "activation":
-        act = states.activations[layer]
-        group.add(text(f"{act}, each coordinate", pal.ink, 22))
-    elif kind == "input":
-        group.add(text(f"{len(states['labels'])} points", pal.muted, 22))
-    return group
 
 
 class Fade(Animation):

@@ -27,11 +27,11 @@ from manim import (
 
 from model.activations import lookup
 from model.states import States
-from scenes.lib.captions import Fade
+from scenes.lib.captions import Fade, text
 from scenes.lib.formulas import formula, labelled, matrix
 from scenes.lib.palette import Palette
 
-__all__ = ["LayerEquation", "activation_tex", "layer_formula"]
+__all__ = ["LayerEquation", "activation_tex", "layer_formula", "stage_detail"]
 
 # TeX of the registry's activations; a name the table lacks is written upright as it is.
 _ACTIVATION_TEX = {
@@ -114,7 +114,7 @@ class LayerEquation(VGroup):
     ) -> None:
         super().__init__()
         self.states, self.pal, self.corner = states, pal, np.asarray(corner, dtype=np.float64)
-        self.snapshot, self.font_size, self.width = snapshot, font_size, width
+        self.snapshot, self.font_size, self.max_width = snapshot, font_size, width
         self.matrices = matrices  # "beside": W and b in a row; "below": b under W
         self.layer: int | None = None
         self.parts: dict[str, VMobject] = {}
@@ -148,8 +148,8 @@ class LayerEquation(VGroup):
                                   font_size=size)  # fmt: skip
             block.add(values["W"])
         block.arrange(DOWN, buff=0.3, aligned_edge=LEFT)
-        if self.width is not None and block.width > self.width:
-            block.scale_to_fit_width(self.width)
+        if self.max_width is not None and block.width > self.max_width:
+            block.scale_to_fit_width(self.max_width)
         block.move_to(self.corner, aligned_edge=UP + LEFT)
         block.parts, block.values, block.layer = parts, values, layer
         self._light(block, kind)
@@ -174,6 +174,12 @@ class LayerEquation(VGroup):
         layer, kind = self.states.stages()[stage]
         if kind == "input":
             return self.make_clear_animation(run_time)
+        return self.make_layer_animation(layer, kind, run_time)
+
+    def make_layer_animation(
+        self, layer: int, kind: str | None = None, run_time: float = 0.5
+    ) -> Animation:
+        """To ``layer`` (0-based) with the ``kind`` stage's terms lit (None: none lit)."""
         if self.layer == layer and len(self.submobjects):
             block = self.submobjects[0]
             moves = [_Recolor(part, color) for part, color in self.lit_colors(block, kind)]
@@ -226,3 +232,13 @@ class _Recolor(Animation):
         for part, fill, stroke in self.starts:
             part.set_fill(fill.interpolate(self.end, a), family=False)
             part.set_stroke(stroke.interpolate(self.end, a), family=False)
+
+
+def stage_detail(states: States, stage: int, snapshot: int, pal: Palette) -> VGroup:
+    """A stage's caption detail: its layer's equation, the stage's term lit, with W and b
+    where they fit; the number of points for the input."""
+    layer, kind = states.stages()[stage]
+    if kind == "input":
+        return VGroup(text(f"{len(states['labels'])} points", pal.muted, 22))
+    block = LayerEquation(states, pal, np.zeros(3), snapshot, font_size=30).build(layer, kind)
+    return VGroup(block)

@@ -41,6 +41,7 @@ __all__ = [
     "formula",
     "labelled",
     "matrix",
+    "matrix_rows",
     "number",
     "plain_text",
     "tex_available",
@@ -219,7 +220,7 @@ def matrix(values: np.ndarray, color: str, digits: int = 2, font_size: float = 3
 
     def typeset() -> VMobject:
         mob = DecimalMatrix(v, element_to_mobject_config={"num_decimal_places": digits},
-                            h_buff=1.45 + 0.25 * digits, v_buff=0.75)  # fmt: skip
+                            h_buff=1.1 + 0.3 * digits, v_buff=0.75)  # fmt: skip
         return mob.scale(unit).set_color(color)
 
     def drawn() -> VMobject:
@@ -238,6 +239,13 @@ def matrix(values: np.ndarray, color: str, digits: int = 2, font_size: float = 3
     if tex_available():
         return _kept(("matrix", cells, color, font_size), typeset)
     return _kept(("drawn matrix", cells, color, font_size), drawn)
+
+
+def matrix_rows(mob: VMobject) -> list[VMobject]:
+    """The rows of a :func:`matrix` (typeset or drawn), top first, to colour one apart."""
+    if isinstance(mob, DecimalMatrix):
+        return list(mob.get_rows())
+    return list(mob[1])
 
 
 def _bracket(content: VMobject, color: str, side: np.ndarray) -> VMobject:

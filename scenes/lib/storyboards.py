@@ -26,7 +26,6 @@ from collections.abc import Sequence
 import numpy as np
 from manim import (
     DEGREES,
-    DOWN,
     LEFT,
     UP,
     Create,
@@ -35,6 +34,7 @@ from manim import (
     Scene,
     Text,
     VGroup,
+    config,
 )
 
 from model.stages import logits
@@ -50,9 +50,9 @@ from scenes.lib.captions import (
     class_names,
     legend,
     network_text,
-    stage_detail,
     text,
 )
+from scenes.lib.equations import LayerEquation
 from scenes.lib.mobjects import PointCloud
 from scenes.lib.network_view import NetworkView
 from scenes.lib.palette import apply_theme
@@ -85,8 +85,10 @@ class StageByStage(StatesScene, Scene):
     output layer's decision regions in the last hidden space, ``self.regions``),
     a wait of ``final_seconds``, then :meth:`show_ending` (nothing by default).
     While it runs the hooks can use ``self.view`` (:class:`NetworkView`),
-    ``self.caption`` (:class:`Caption`), ``self.keys`` and ``self.net`` (the
-    legend and the network line) and ``self.box`` (the plot square).
+    ``self.caption`` (:class:`Caption`), ``self.equation`` (:class:`LayerEquation`,
+    the layer's equation under the caption, the stage's term lit), ``self.keys``
+    and ``self.net`` (the legend and the network line) and ``self.box`` (the
+    plot square).
     """
 
     class_names: Sequence[str] | None = None  # None: the states' own label names
@@ -100,6 +102,7 @@ class StageByStage(StatesScene, Scene):
     final_seconds = 3.0
     max_stages: int | None = None  # stop after this many stages (short variants, benchmarks)
     fade_in_side = False  # fade the legend and network line in with the input, or show them
+    equation_top = 2.15  # the layer's equation and its W and b hang from here, under the caption
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -111,6 +114,9 @@ class StageByStage(StatesScene, Scene):
         self.view = self.make_view(states)
         panel_x = self.plot_center[0] + self.plot_half + 0.6  # left edge of the text column
         self.caption = Caption(pal, anchor=np.array([panel_x, 3.4, 0]), font_size=32)
+        room = config.frame_width / 2 - 0.25 - panel_x
+        self.equation = LayerEquation(states, pal, np.array([panel_x, self.equation_top, 0]),
+                                      self.view.snapshot, width=room)  # fmt: skip
         names = self.class_names or class_names(states)
         self.keys = legend(names, pal).move_to([panel_x, -2.9, 0], aligned_edge=LEFT)
         self.net = text(network_text(states), pal.muted, 22)
@@ -141,13 +147,14 @@ class StageByStage(StatesScene, Scene):
         return list(range(1, states.stage_index(states.n_layers - 2, "activation") + 1))
 
     def stage_caption(self, states: States, stage: int) -> tuple[str, VGroup]:
-        """Title and detail of a stage's caption (a projected stage says so on its own line)."""
-        detail = stage_detail(states, stage, -1, self.pal)
-        if states.is_projected(stage):  # a line of its own: the title stays short
-            dims = text(f"{int(states['stage_dim'][stage])}-D, seen in 3-D", self.pal.muted, 22)
-            if len(detail):
-                dims.next_to(detail, DOWN, aligned_edge=LEFT)
-            detail.add(dims)
+        """Title and detail of a stage's caption: the input's point count, a projected
+        stage's dimension (the layer's equation is under the caption, in ``self.equation``)."""
+        detail = VGroup()
+        if stage == 0:
+            detail.add(text(f"{len(states['labels'])} points", self.pal.muted, 22))
+        elif states.is_projected(stage):  # a line of its own: the title stays short
+            dims = int(states["stage_dim"][stage])
+            detail.add(text(f"{dims}-D, seen in 3-D", self.pal.muted, 22))
         return states.stage_label(stage), detail
 
     def show_input(self, states: States) -> None:
@@ -159,7 +166,7 @@ class StageByStage(StatesScene, Scene):
             Create(self.view.grid),
             FadeIn(self.view.cloud),
             *([FadeIn(m) for m in side] if self.fade_in_side else []),
-            self.caption.make_change_animation("input", stage_detail(states, 0, -1, self.pal)),
+            self.caption.make_change_animation(*self.stage_caption(states, 0)),
             run_time=self.intro_seconds,
         )
         self.wait(self.pause_seconds)
@@ -167,7 +174,11 @@ class StageByStage(StatesScene, Scene):
     def show_stage(self, states: States, stage: int) -> None:
         """Step 2, once per stage: the caption changes, then grid and points move."""
         title, detail = self.stage_caption(states, stage)
-        self.play(self.caption.make_change_animation(title, detail), run_time=self.caption_seconds)
+        self.play(
+            self.caption.make_change_animation(title, detail),
+            self.equation.make_stage_animation(stage),
+            run_time=self.caption_seconds,
+        )
         self.play(self.view.make_stage_animation(stage, run_time=self.stage_seconds))
         self.wait(self.pause_seconds)
 
@@ -191,6 +202,7 @@ class StageByStage(StatesScene, Scene):
         score = self.accuracy_text(states)
         self.play(
             self.caption.make_change_animation(words[0], text(words[1], pal.ink, 22)),
+            self.equation.make_layer_animation(states.n_layers - 1),  # the output layer
             *extras,
             view.grid.animate.set_stroke(opacity=0.35),
             run_time=1.0,
