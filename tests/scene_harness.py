@@ -19,10 +19,12 @@ __all__ = [
     "BACKGROUND",
     "Rendered",
     "assert_frames_alive",
+    "assert_layout_clean",
     "assert_text_inside_frame",
     "assert_texts_apart",
     "assert_texts_clear_of",
     "background_share",
+    "layout_boxes",
     "psnr",
     "render_frames",
     "rgb",
@@ -105,7 +107,7 @@ def assert_frames_alive(
 
 def text_label(mob) -> str:
     """What a text unit (a ``Text``, a formula, a number) says, for messages."""
-    for attr in ("text", "tex_string"):
+    for attr in ("original_text", "text", "tex_string"):
         if isinstance(getattr(mob, attr, None), str):
             return getattr(mob, attr)
     if hasattr(mob, "get_value"):
@@ -162,6 +164,72 @@ def text_boxes(scene, min_opacity: float = 0.05) -> list[tuple[str, np.ndarray]]
         (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
         out.append((text_label(part), np.array([x0, y0, x1, y1])))
     return out
+
+
+def _visible(mob, min_opacity: float) -> bool:
+    """Whether ``mob`` shows: a glyph or square with that much fill, an image that opaque."""
+    if hasattr(mob, "pixel_array"):
+        return float(np.asarray(mob.pixel_array)[..., 3].max()) / 255.0 >= min_opacity
+    parts = [m for m in mob.get_family() if hasattr(m, "pixel_array")]
+    if parts:
+        return any(_visible(m, min_opacity) for m in parts)
+    return _opacity(mob) >= min_opacity
+
+
+TILE = "a digit tile"  # the label :func:`layout_boxes` gives a tile
+
+Box = tuple[str, np.ndarray, frozenset]  # what, [x0, y0, x1, y1], the groups it sits in
+
+
+def layout_boxes(scene, min_opacity: float = 0.05) -> list[Box]:
+    """Every visible text (as :func:`text_boxes`) and digit tile (``digit_tile`` marks them):
+    ``(what, [x0, y0, x1, y1], ids of the groups holding it)``."""
+    from scenes.lib.captions import TEXT_KINDS
+
+    out, seen = [], set()
+
+    def walk(mob, groups: frozenset) -> None:
+        if id(mob) in seen:
+            return
+        seen.add(id(mob))
+        is_tile = getattr(mob, "digit_tile", False)
+        if isinstance(mob, TEXT_KINDS) or is_tile:
+            points = mob.get_all_points()
+            if len(points) and _visible(mob, min_opacity):
+                (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
+                what = TILE if is_tile else text_label(mob)
+                out.append((what, np.array([x0, y0, x1, y1]), groups))
+            return
+        for part in mob.submobjects:
+            walk(part, groups | {id(mob)})
+
+    for mob in scene.mobjects:
+        walk(mob, frozenset())
+    return out
+
+
+def assert_layout_clean(
+    frames: list[list[Box]],
+    frame_size: tuple[float, float],
+    tile_pad: float = 0.25,
+    margin: float = 0.02,
+    what: str = "",
+) -> None:
+    """In every frame's boxes (from :func:`layout_boxes`, e.g. probed by :func:`render_frames`),
+    no two texts or tiles overlap, no digit tile comes within ``tile_pad`` of a text
+    (its own caption, in a group with it, may sit closer) and nothing runs off the
+    frame (``margin`` slack)."""
+    half_w, half_h = frame_size[0] / 2, frame_size[1] / 2
+    for i, boxes in enumerate(frames):
+        where = f"{what}: frame {i}" if what else f"frame {i}"
+        for j, (ta, a, ga) in enumerate(boxes):
+            for tb, b, gb in boxes[j + 1 :]:
+                one_tile = (ta == TILE) != (tb == TILE)  # a tile and a text
+                pad = tile_pad if one_tile and not (ga & gb) else 0.0
+                assert not _overlap(a, b, pad), f"{where}: {ta!r} and {tb!r} overlap"
+            inside = -half_w - margin <= a[0] and a[2] <= half_w + margin
+            inside &= -half_h - margin <= a[1] and a[3] <= half_h + margin
+            assert inside, f"{where}: {ta!r} runs off the frame"
 
 
 def _overlap(a: np.ndarray, b: np.ndarray, pad: float = 0.0) -> bool:
