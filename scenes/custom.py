@@ -44,17 +44,16 @@ class Stretching(StageByStage):
     states_sources = STATES
     gallery = False
     poster_time = -2.0
-    plot_half = 3.4
     tilt = 55.0  # degrees, for 3-D stages
     turn = -30.0
     fade_in_side = True
 
     def make_view(self, states: States) -> NetworkView:
         """An oblique camera when any stage is 3-D, else the flat one."""
-        kwargs = {"center": self.plot_center, "fit": self.plot_half, "pal": self.pal}
         if int(np.max(states["stage_dim"])) >= 3:
+            kwargs = {"center": self.plot_center, "fit": self.plot_half, "pal": self.pal}
             return TiltedView(states, self.tilt * DEGREES, self.turn * DEGREES, **kwargs)
-        return NetworkView(states, **kwargs)
+        return super().make_view(states)
 
     def stage_list(self, states: States) -> list[int]:
         """Every stage that moves the points, the output layer's included."""

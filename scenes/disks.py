@@ -69,13 +69,15 @@ class DisksFailing2D(StageByStage):
     poster_time = -1.0
     final_seconds = 0.8  # the storyboard's ending is short: the failure follows
     failure_seconds = 3.5
+    mark_radius = 0.075  # the rings around wrong points; rings closer than this are drawn once
 
     def show_ending(self, states: States) -> None:
         """Step 4: ring every point the best line puts on the wrong side."""
         pal, view = self.pal, self.view
         wrong = np.asarray(states["predictions"][-1]) != np.asarray(states["labels"])
-        marks = PointCloud(view.cloud.positions[wrong], np.zeros(int(wrong.sum())), [pal.accent],
-                           radius=0.075, segments=6)  # fmt: skip
+        spots = apart(view.cloud.positions[wrong], self.mark_radius)  # one ring per spot
+        marks = PointCloud(spots, np.zeros(len(spots)), [pal.accent], radius=self.mark_radius,
+                           segments=6)  # fmt: skip
         marks.set_fill(opacity=0).set_stroke(pal.accent, width=1.6, opacity=0.9)
         self.marks = marks
         detail = text(
@@ -93,6 +95,15 @@ class DisksFailing2D(StageByStage):
             run_time=1.0,
         )
         self.wait(self.failure_seconds)
+
+
+def apart(points: np.ndarray, gap: float) -> np.ndarray:
+    """``points`` with every one nearer than ``gap`` to an earlier kept one left out."""
+    kept: list[np.ndarray] = []
+    for p in np.asarray(points, dtype=np.float64):
+        if all(np.linalg.norm(p[:2] - q[:2]) >= gap for q in kept):
+            kept.append(p)
+    return np.array(kept).reshape(-1, np.shape(points)[-1])
 
 
 class DisksTraining2D(PanelsOverTraining):

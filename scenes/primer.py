@@ -49,58 +49,73 @@ EXAMPLE_B = np.array([0.5, -0.3])
 
 
 class _PlaneScene:
-    """Mixin (with ``Scene``): a grid of the square [-extent, extent]^2 with a few coloured
-    points on it. Not a scene itself, so manim does not list it."""
+    """Mixin (with ``Scene``): a fixed view of the plane, axes numbered, a grid seen through the
+    window ``[-window, window]^2`` and points on two rings. Not a scene itself, so manim
+    does not list it.
 
-    extent = 2.0
+    The view never zooms: what a stage does to sizes (a matrix's determinant, tanh's
+    squeeze) is what the picture shows, read against the numbered axes. The grid
+    reaches well past the window, so a stretched plane still fills it.
+    """
+
+    window = 2.1  # data units shown each way from the origin
+    grid_reach = 4.0  # the grid covers [-grid_reach, grid_reach]^2: past the window
     scale = 1.6  # scene units per data unit
-    reach = 3.4  # the grid never reaches further from the centre (scene units): it stays in frame
     center = np.array([-2.2, -0.3, 0.0])
     stage_seconds = 2.0
     pause_seconds = 1.0
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
-        e = self.extent
+        g = self.grid_reach
         self.viewport = Viewport(self.center.copy(), self.scale)
-        self.grid_data = grid_lines((-e, e, -e, e), 17, 80)  # (34, 80, 2)
+        (x0, y0, _), (x1, y1, _) = self.viewport.to_scene(
+            np.array([[-1, -1], [1, 1]]) * self.window
+        )
+        self.box = (x0, x1, y0, y1)
+        self.grid_data = grid_lines((-g, g, -g, g), 33, 120)  # (66, 120, 2): lines 0.25 apart
         angle = np.linspace(0, 2 * np.pi, 24, endpoint=False)
         ring = np.stack([np.cos(angle), np.sin(angle)], -1)
         self.point_data = np.concatenate([0.6 * ring, 1.4 * ring])  # (48, 2)
         self.labels = np.repeat([0, 1], 24)
-        self.grid = WarpedGrid(self.viewport.to_scene(self.grid_data), color=self.pal.grid)
+        self.grid = WarpedGrid(self.viewport.to_scene(self.grid_data), color=self.pal.grid,
+                               clip=self.box)  # fmt: skip
         self.cloud = PointCloud(
             self.viewport.to_scene(self.point_data), self.labels, self.pal.classes, radius=0.06
         )
         self.caption = Caption(self.pal, anchor=np.array([2.4, 3.3, 0.0]), font_size=32)
 
-    def stage(self, kind: str, weight=None, bias=None, activation="identity") -> StageMorph:
-        """Move grid and points through one stage; the new positions become current."""
-        new_grid = apply_stage(self.grid_data, kind, weight, bias, activation)
-        new_pts = apply_stage(self.point_data, kind, weight, bias, activation)
-        anim = StageMorph(
-            [(self.grid, self.grid_data, new_grid), (self.cloud, self.point_data, new_pts)],
-            self.viewport,
-            run_time=self.stage_seconds,
-            fit_scale=self.fit_scale,
-        )
-        self.grid_data, self.point_data = new_grid, new_pts
-        return anim
+    def stage(
+        self, kind: str, weight=None, bias=None, activation="identity", extra=()
+    ) -> StageMorph:
+        """Move grid and points (and ``extra`` ``(mobject, data)`` pairs) through one stage;
+        the new positions become current."""
+        movers = [(self.grid, self.grid_data), (self.cloud, self.point_data), *extra]
+        moved = [(mob, data, apply_stage(data, kind, weight, bias, activation))
+                 for mob, data in movers]  # fmt: skip
+        self.grid_data, self.point_data = moved[0][2], moved[1][2]
+        return StageMorph(moved, self.viewport, run_time=self.stage_seconds)
 
-    def fit_scale(self, data: list[np.ndarray]) -> float:
-        """The usual scale, zoomed out on any frame where the grid would reach past ``reach``
-        scene units from the centre (a stretching matrix plus a bias leaves the frame)."""
-        far = max(float(np.abs(data[0][..., :2]).max()), 1e-9)
-        return min(self.scale, self.reach / far)
+    def axes(self) -> VGroup:
+        """The x and y axes across the window, a tick and a number at every integer."""
+        pal, vp, e = self.pal, self.viewport, self.window
+        axes = VGroup(
+            Line(vp.to_scene([-e, 0]), vp.to_scene([e, 0]), color=pal.axis, stroke_width=2),
+            Line(vp.to_scene([0, -e]), vp.to_scene([0, e]), color=pal.axis, stroke_width=2),
+        )
+        for v in range(-int(e), int(e) + 1):
+            if v == 0:
+                continue
+            on_x = (vp.to_scene([v, 0]), UP, DOWN)  # where, the tick's direction, the number's side
+            on_y = (vp.to_scene([0, v]), RIGHT, LEFT)
+            for at, across, side in (on_x, on_y):
+                tick = Line(at - 0.08 * across, at + 0.08 * across, color=pal.axis, stroke_width=2)
+                number = formula(f"{v}", color=pal.muted, font_size=26)
+                axes.add(tick, number.next_to(at, side, buff=0.14))
+        return axes
 
     def show_plane(self, title: str, detail=None) -> None:
-        e = self.extent + 0.3
-        vp = self.viewport
-        axes = VGroup(
-            Line(vp.to_scene([-e, 0]), vp.to_scene([e, 0]), color=self.pal.axis, stroke_width=2),
-            Line(vp.to_scene([0, -e]), vp.to_scene([0, e]), color=self.pal.axis, stroke_width=2),
-        )
-        self.add(axes, self.caption)  # fixed reference axes: the first frame is not empty
+        self.add(self.axes(), self.caption)  # fixed reference axes: the first frame is not empty
         self.play(
             Create(self.grid),
             FadeIn(self.cloud),
@@ -108,6 +123,24 @@ class _PlaneScene:
             run_time=1.5,
         )
         self.wait(self.pause_seconds)
+
+
+class Patch(VMobject):
+    """A filled polygon whose corners a :class:`StageMorph` moves (``set_positions``)."""
+
+    def __init__(self, corners: np.ndarray, color: str, opacity: float = 0.35) -> None:
+        super().__init__(fill_color=color, fill_opacity=opacity, stroke_color=color,
+                         stroke_width=2)  # fmt: skip
+        self.set_positions(corners)
+
+    def set_positions(self, corners: np.ndarray) -> Patch:
+        """Corners ``(n, 3)`` in scene units, in order; returns self."""
+        self.corners = np.asarray(corners, dtype=np.float64)
+        self.set_points_as_corners([*self.corners, self.corners[0]])
+        return self
+
+    def get_positions(self) -> np.ndarray:
+        return self.corners
 
 
 class WeightedSum(Scene):
@@ -172,15 +205,22 @@ class MatrixOnGrid(_PlaneScene, Scene):
         # Step 1: the plane, with points on two rings.
         self.show_plane("the plane")
 
-        # Step 2: x -> W x for every point and every grid line.
+        # Step 2: the unit square, whose area W scales by det W.
         pal = self.pal
+        square = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+        patch = Patch(self.viewport.to_scene(square), pal.highlight)
+        self.patch = patch
+        self.play(FadeIn(patch), run_time=0.6)
+
+        # Step 3: x -> W x for every point, every grid line and the square.
         det = float(np.linalg.det(EXAMPLE_W))
         detail = VGroup(
             labelled("W", matrix(EXAMPLE_W, pal.ink, digits=1), pal.ink),
             formula(r"\det W", "=", f"{det:.2f}", color=pal.ink, font_size=30),
-        ).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+            text("the square's area, after", pal.muted, 20),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         self.play(self.caption.make_change_animation("multiply by a matrix", detail))
-        self.play(self.stage("linear", EXAMPLE_W))
+        self.play(self.stage("linear", EXAMPLE_W, extra=[(patch, square)]))
         self.wait(2.0)
 
 

@@ -107,7 +107,7 @@ def assert_frames_alive(
 
 def text_label(mob) -> str:
     """What a text unit (a ``Text``, a formula, a number) says, for messages."""
-    for attr in ("original_text", "text", "tex_string"):
+    for attr in ("text", "tex_string"):
         if isinstance(getattr(mob, attr, None), str):
             return getattr(mob, attr)
     if hasattr(mob, "get_value"):

@@ -56,6 +56,7 @@ from scenes.lib.equations import LayerEquation
 from scenes.lib.mobjects import PointCloud
 from scenes.lib.network_view import NetworkView
 from scenes.lib.palette import apply_theme
+from scenes.lib.rulers import Rulers
 from scenes.lib.states import StatesScene
 from scenes.lib.viewport import TiltedViewport, Viewport
 
@@ -93,8 +94,10 @@ class StageByStage(StatesScene, Scene):
 
     class_names: Sequence[str] | None = None  # None: the states' own label names
     poster_time = -2.0
-    plot_center = np.array([-2.7, -0.1, 0.0])
-    plot_half = 3.6  # the grid fits a square of this half-size
+    plot_center = np.array([-2.55, 0.15, 0.0])
+    plot_half = 3.3  # the plot square's half-size: the points fill it, the grid is cut at it
+    fit_share = 0.92  # of the half-size: the points' extent, so the outermost dots stay inside
+    rulers = True  # numbered ticks along the square's edges (flat views): the scale as it zooms
     intro_seconds = 2.0
     caption_seconds = 0.5
     stage_seconds = 1.6
@@ -112,6 +115,9 @@ class StageByStage(StatesScene, Scene):
         pal = self.pal
         self.box = _box(self.plot_center, self.plot_half)
         self.view = self.make_view(states)
+        self.ruler = None  # the rulers, when the view is flat
+        if self.rulers and type(self.view.viewport) is Viewport:
+            self.ruler = Rulers(self.view.viewport, self.box, pal)
         panel_x = self.plot_center[0] + self.plot_half + 0.6  # left edge of the text column
         self.caption = Caption(pal, anchor=np.array([panel_x, 3.4, 0]), font_size=32)
         room = config.frame_width / 2 - 0.25 - panel_x
@@ -139,8 +145,10 @@ class StageByStage(StatesScene, Scene):
         self.show_ending(states)
 
     def make_view(self, states: States) -> NetworkView:
-        """The view of the points and the grid (fitted to the plot square)."""
-        return NetworkView(states, center=self.plot_center, fit=self.plot_half, pal=self.pal)
+        """The view of the points and the grid: each stage's points fill the plot square (the
+        view pans and zooms with them), the grid is cut at the square's edges."""
+        return NetworkView(states, center=self.plot_center, fit=self.fit_share * self.plot_half,
+                           pal=self.pal, fit_to="extent", clip=self.box)  # fmt: skip
 
     def stage_list(self, states: States) -> list[int]:
         """The stages shown one by one: every hidden stage (the output is a line, after)."""
@@ -159,7 +167,7 @@ class StageByStage(StatesScene, Scene):
 
     def show_input(self, states: States) -> None:
         """Step 1: grid and points appear, the caption says ``input``."""
-        side = [self.keys, self.net]
+        side = [self.keys, self.net, *([self.ruler] if self.ruler is not None else [])]
         if not self.fade_in_side:
             self.add(*side)
         self.play(
