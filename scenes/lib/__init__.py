@@ -11,6 +11,7 @@ scene"). The modules, one job each:
 - ``network_view``: a network's points and grid carried stage by stage;
 - ``network_diagram``: a network as neurons and edges, edges from its weights;
 - ``boundaries``: class maps, decision lines and planes;
+- ``rulers``: numbered ticks on a plot square's edges that follow a zooming view;
 - ``captions``: captions, numbers, legends, class names;
 - ``formulas``: typeset math (MathTex, matrices, numbers), plain text without TeX;
 - ``equations``: a layer's equation on screen, the current stage's term lit;
@@ -89,6 +90,7 @@ from scenes.lib.mobjects import (
 from scenes.lib.network_diagram import NetworkDiagram, weight_colors
 from scenes.lib.network_view import NetworkView, StageMorph, TiltedView, moving_stages
 from scenes.lib.palette import MONO, SANS, THEMES, Palette, apply_theme, palette, theme_name
+from scenes.lib.rulers import Rulers
 from scenes.lib.states import StatesScene
 from scenes.lib.storyboards import BoundaryOverTraining, PanelsOverTraining, StageByStage
 from scenes.lib.storyboards_3d import Scene3D, StageByStage3D
@@ -109,6 +111,7 @@ __all__ = [
     "PanelsOverTraining",
     "PointCloud",
     "Preset",
+    "Rulers",
     "Scene3D",
     "StageByStage",
     "StageByStage3D",
