@@ -39,6 +39,7 @@ from scenes.lib import (
     labelled,
     matrix,
     matrix_rows,
+    number,
     text,
 )
 
@@ -110,8 +111,8 @@ class _PlaneScene:
             on_y = (vp.to_scene([0, v]), RIGHT, LEFT)
             for at, across, side in (on_x, on_y):
                 tick = Line(at - 0.08 * across, at + 0.08 * across, color=pal.axis, stroke_width=2)
-                number = formula(f"{v}", color=pal.muted, font_size=26)
-                axes.add(tick, number.next_to(at, side, buff=0.14))
+                label = number(v, pal.muted, digits=0, font_size=26)
+                axes.add(tick, label.next_to(at, side, buff=0.14))
         return axes
 
     def show_plane(self, title: str, detail=None) -> None:
@@ -281,7 +282,7 @@ class TanhSquash(Scene):
             at = vp.to_scene([v, 0])
             marks.add(Line(at + 0.08 * DOWN, at + 0.08 * UP, color=pal.axis, stroke_width=2))
             if v:
-                marks.add(formula(f"{v}", color=pal.muted, font_size=26).next_to(at, DOWN, 0.18))
+                marks.add(number(v, pal.muted, digits=0, font_size=26).next_to(at, DOWN, 0.18))
         return marks
 
 

@@ -5,6 +5,7 @@ the rulers show it. Their ticks sit at round data values (1, 2 or 5 times a
 power of ten, about ``ticks`` along a side), so the numbers under them say how
 far the picture has zoomed. They follow the viewport by an updater, a function
 of the viewport alone, so a frame drawn after a skipped play shows the same.
+The numbers are DecimalNumbers: their digits are typeset once and shared.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from manim import DOWN, LEFT, VGroup, VMobject
 
-from scenes.lib.formulas import formula
+from scenes.lib.formulas import number
 from scenes.lib.palette import Palette
 from scenes.lib.viewport import Viewport
 
@@ -87,13 +88,12 @@ class Rulers(VGroup):
         # Numbers under the bottom ticks and left of the left ones (none at the corner).
         keep_x = at_x - x0 > self.corner_room
         keep_y = at_y - y0 > self.corner_room
-        words = (*(f"{v:.{x_dec}f}" for v in xs[keep_x]), "|",
-                 *(f"{v:.{y_dec}f}" for v in ys[keep_y]))  # fmt: skip
+        shown = [(v, x_dec) for v in xs[keep_x]] + [(v, y_dec) for v in ys[keep_y]]
+        words = (*(f"{v:.{d}f}" for v, d in shown), int(keep_x.sum()))
         if words != self.numbered:  # new values: new labels (made once each, then copied)
             self.numbered = words
-            labels = [formula(w, color=self.pal.muted, font_size=self.font_size)
-                      for w in words if w != "|"]  # fmt: skip
-            self.numbers.submobjects = labels
+            self.numbers.submobjects = [number(v, self.pal.muted, d, self.font_size)
+                                        for v, d in shown]  # fmt: skip
         count = int(keep_x.sum())
         for label, x in zip(self.numbers.submobjects[:count], at_x[keep_x], strict=True):
             label.next_to(np.array([x, y0 - t, 0.0]), DOWN, buff=0.08)

@@ -62,3 +62,23 @@ def test_the_bias_stage_lights_b_and_shows_the_trained_numbers(trained):
     assert np.allclose(values, states.weights(-1)[0].ravel(), atol=1e-6)
     # and nothing in the column runs into the caption
     assert_texts_apart(text_boxes(scene), what="end of layer 1")
+
+
+def test_without_tex_the_scene_still_renders_its_equation_in_plain_text(trained, monkeypatch):
+    from manim import Text
+
+    from scenes.lib import formulas
+
+    trained("spirals2d")
+    monkeypatch.setattr(formulas.shutil, "which", lambda _tool: None)
+    monkeypatch.setattr(formulas, "_TEX", {})
+    try:
+        rendered = render_frames(EquationStretching, W, H, FPS)
+    finally:
+        formulas._TEX.clear()
+    block = rendered.scene.equation.submobjects[0]
+    assert isinstance(block[0], Text) and block[0].original_text == "h₁ = tanh(W₁x + b₁)"
+    cells = [t.text for t in block.values["b"].get_family() if isinstance(t, Text)]
+    states = trained("spirals2d")
+    assert cells[-2:] == [f"{v:.2f}" for v in states.biases(-1)[0]]
+    assert_texts_apart(text_boxes(rendered.scene), what="plain-text equation")

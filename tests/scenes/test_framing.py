@@ -24,9 +24,11 @@ class SlowStretching(spirals.SpiralsStretching):
 def _view(scene):
     vp = scene.view.viewport
     rulers = scene.ruler
-    numbers = [(float(label.get_tex_string() if hasattr(label, "get_tex_string")
-                       else label.original_text), label.get_center())
-               for label in rulers.numbers]  # fmt: skip
+
+    def value(label) -> float:  # a DecimalNumber, or its plain-text stand-in
+        return float(label.get_value() if hasattr(label, "get_value") else label.text)
+
+    numbers = [(value(label), label.get_center()) for label in rulers.numbers]
     return vp.center.copy(), float(vp.scale), scene.view.cloud.get_positions().copy(), numbers
 
 
