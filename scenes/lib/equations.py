@@ -142,7 +142,7 @@ class LayerEquation(VGroup):
             block.add(pair)
         else:  # too wide to print: its shape
             rows, cols = w.shape
-            size = 0.7 * self.font_size
+            size = 0.85 * self.font_size
             shape = rf"\mathbb{{R}}^{{{rows} \times {cols}}}"
             values["W"] = formula(f"W_{{{layer + 1}}}", r"\in", shape, color=pal.muted,
                                   font_size=size)  # fmt: skip
