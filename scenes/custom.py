@@ -51,7 +51,6 @@ class Stretching(StageByStage):
     states_sources = STATES
     gallery = False
     poster_time = -2.0
-    plot_half = 3.4
     tilt = 55.0  # degrees, for 3-D stages
     turn = -30.0
     fade_in_side = True
@@ -60,10 +59,10 @@ class Stretching(StageByStage):
 
     def make_view(self, states: States) -> NetworkView:
         """An oblique camera when any stage is 3-D, else the flat one."""
-        kwargs = {"center": self.plot_center, "fit": self.plot_half, "pal": self.pal}
         if int(np.max(states["stage_dim"])) >= 3:
+            kwargs = {"center": self.plot_center, "fit": self.plot_half, "pal": self.pal}
             return TiltedView(states, self.tilt * DEGREES, self.turn * DEGREES, **kwargs)
-        return NetworkView(states, **kwargs)
+        return super().make_view(states)
 
     def stage_list(self, states: States) -> list[int]:
         """Every stage that moves the points, the output layer's included."""
@@ -116,6 +115,7 @@ class Stretching(StageByStage):
                 states.stage_label(last_hidden),
                 text("back to the last hidden space", self.pal.ink, 22),
             ),
+            self.equation.make_stage_animation(last_hidden),
             run_time=self.caption_seconds,
         )
         self.play(self.view.make_jump_animation(last_hidden, run_time=self.stage_seconds))

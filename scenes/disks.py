@@ -39,6 +39,7 @@ from scenes.lib import (
     WarpedGrid,
     apply_theme,
     class_image,
+    formula,
     half_planes,
     legend,
     output_plane,
@@ -68,13 +69,15 @@ class DisksFailing2D(StageByStage):
     poster_time = -1.0
     final_seconds = 0.8  # the storyboard's ending is short: the failure follows
     failure_seconds = 3.5
+    mark_radius = 0.075  # the rings around wrong points; rings closer than this are drawn once
 
     def show_ending(self, states: States) -> None:
         """Step 4: ring every point the best line puts on the wrong side."""
         pal, view = self.pal, self.view
         wrong = np.asarray(states["predictions"][-1]) != np.asarray(states["labels"])
-        marks = PointCloud(view.cloud.positions[wrong], np.zeros(int(wrong.sum())), [pal.accent],
-                           radius=0.075, segments=6)  # fmt: skip
+        spots = apart(view.cloud.positions[wrong], self.mark_radius)  # one ring per spot
+        marks = PointCloud(spots, np.zeros(len(spots)), [pal.accent], radius=self.mark_radius,
+                           segments=6)  # fmt: skip
         marks.set_fill(opacity=0).set_stroke(pal.accent, width=1.6, opacity=0.9)
         self.marks = marks
         detail = text(
@@ -87,10 +90,20 @@ class DisksFailing2D(StageByStage):
         )
         self.play(
             self.caption.make_change_animation("no line separates them", detail),
+            self.equation.make_clear_animation(),
             Create(marks),
             run_time=1.0,
         )
         self.wait(self.failure_seconds)
+
+
+def apart(points: np.ndarray, gap: float) -> np.ndarray:
+    """``points`` with every one nearer than ``gap`` to an earlier kept one left out."""
+    kept: list[np.ndarray] = []
+    for p in np.asarray(points, dtype=np.float64):
+        if all(np.linalg.norm(p[:2] - q[:2]) >= gap for q in kept):
+            kept.append(p)
+    return np.array(kept).reshape(-1, np.shape(points)[-1])
 
 
 class DisksTraining2D(PanelsOverTraining):
@@ -280,10 +293,13 @@ class DisksUnrolled(StatesScene, Scene):
 
         # Step 1: the disk inside the ring, on a polar grid.
         title = text("a map that does separate them", pal.ink, 32).to_corner(UP + RIGHT)
-        formula = text(
-            "new x = angle(x, y) / pi\nnew y = sqrt(x\u00b2 + y\u00b2)", pal.ink, 26, mono=True
-        )
-        formula.next_to(title, DOWN, buff=0.5).align_to(title, RIGHT)
+        new_x = formula("x'", "=", r"\operatorname{angle}(x, y)\,/\,\pi", color=pal.ink,
+                        font_size=34)  # fmt: skip
+        new_y = formula("y'", "=", r"\sqrt{x^2 + y^2}", color=pal.ink, font_size=34)
+        new_y.next_to(new_x, DOWN, buff=0.3)
+        new_y.shift((new_x[1].get_center()[0] - new_y[1].get_center()[0]) * RIGHT)  # = under =
+        maps = VGroup(new_x, new_y)
+        maps.next_to(title, DOWN, buff=0.5).align_to(title, RIGHT)
         note = (
             text(
                 "the inverse of the map that made\nthe data: radius and angle were\n"
@@ -291,13 +307,13 @@ class DisksUnrolled(StatesScene, Scene):
                 pal.muted,
                 20,
             )
-            .next_to(formula, DOWN, buff=0.35)
+            .next_to(maps, DOWN, buff=0.35)
             .align_to(title, RIGHT)
         )
         keys = legend(CLASS_NAMES, pal, font_size=22).to_corner(DOWN + RIGHT)
         self.add(title, keys)
         self.play(Create(grid), FadeIn(cloud), run_time=1.5)
-        self.play(FadeIn(formula), FadeIn(note), run_time=1.0)
+        self.play(FadeIn(maps), FadeIn(note), run_time=1.0)
 
         # Step 2: every point and grid line through the map: circles open into rows.
         new_grid, new_points = unroll(grid_data), unroll(point_data)
@@ -312,7 +328,8 @@ class DisksUnrolled(StatesScene, Scene):
         line = Line(vp.to_scene([-1.1, cut]), vp.to_scene([1.1, cut]), color=pal.accent,
                     stroke_width=4)  # fmt: skip
         self.cut = cut
-        said = text(f"one line separates them: new y = {cut:.2f}", pal.ink, 24)
-        said.next_to(vp.to_scene([0.0, 0.0]), DOWN, buff=0.35)
+        said = VGroup(text("one line separates them:", pal.ink, 24),
+                      formula("y'", "=", f"{cut:.2f}", color=pal.ink, font_size=32))  # fmt: skip
+        said.arrange(RIGHT, buff=0.2).next_to(vp.to_scene([0.0, 0.0]), DOWN, buff=0.35)
         self.play(Create(line), FadeIn(said), run_time=1.2)
         self.wait(2.5)

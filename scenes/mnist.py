@@ -34,6 +34,7 @@ from model.states import States
 from scenes.lib import (
     SIDE,
     Caption,
+    LayerEquation,
     NetworkView,
     Palette,
     Scene3D,
@@ -51,6 +52,7 @@ from scenes.lib import (
     spread_view,
     template_rgba,
     text,
+    text_units,
 )
 
 __all__ = [
@@ -171,6 +173,8 @@ class _DigitSpace:
         note.next_to(net, UP, buff=0.15, aligned_edge=LEFT)
         self.add_fixed_in_frame_mobjects(keys, net, note)
         self.caption = Caption(pal, anchor=np.array([-6.8, 3.7, 0.0]), font_size=30)
+        self.equation = LayerEquation(states, pal, np.array([-6.8, 2.6, 0.0]), snapshot,
+                                      font_size=30, width=3.6)  # fmt: skip
         return view
 
 
@@ -228,7 +232,7 @@ class MnistClusters(_DigitSpace, Scene3D):
         shown = last if self.max_stages is None else min(last, self.max_stages)
         for t in range(1, shown + 1):
             caption = self.change_caption(states.stage_label(t), _stage_detail(states, t, pal))
-            self.play(caption, run_time=self.caption_seconds)
+            self.play(caption, self.change_equation(t), run_time=self.caption_seconds)
             self.play(view.make_stage_animation(t, run_time=self.stage_seconds))
             self.wait(self.pause_seconds)
         self.stop_ambient_camera_rotation()
@@ -252,15 +256,14 @@ class MnistClusters(_DigitSpace, Scene3D):
         return tiles, leaders
 
     def text_boxes(self) -> list[np.ndarray]:
-        """``[x0, y0, x1, y1]`` of every text on the screen now (the riders keep clear)."""
+        """``[x0, y0, x1, y1]`` of every text and formula on the screen now (the riders keep
+        clear)."""
         boxes = []
-        for mob in self.mobjects:
-            for part in mob.get_family():
-                if isinstance(part, Text):  # its points gathered once: this runs every frame
-                    points = part.get_all_points()
-                    if len(points):
-                        (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
-                        boxes.append(np.array([x0, y0, x1, y1]))
+        for part in text_units(self.mobjects):  # its points gathered once: this runs every frame
+            points = part.get_all_points()
+            if len(points):
+                (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
+                boxes.append(np.array([x0, y0, x1, y1]))
         return boxes
 
     def show_best_view(self, states: States) -> None:
@@ -271,7 +274,7 @@ class MnistClusters(_DigitSpace, Scene3D):
             self.play(self.change_caption(states.stage_label(best),
                                           text("the stage that separates the digits best",
                                                pal.ink, 22)),
-                      run_time=self.caption_seconds)  # fmt: skip
+                      self.change_equation(best), run_time=self.caption_seconds)  # fmt: skip
             self.play(view.make_jump_animation(best, run_time=self.stage_seconds))
         labels = np.asarray(states["labels"])
         phi, theta = spread_view(centroids(view.trace[best], labels, 10))
@@ -287,7 +290,7 @@ class MnistClusters(_DigitSpace, Scene3D):
         score = self.fixed_text(text(f"held-out accuracy {100 * held:.1f}%", pal.ink, 24))
         score.to_corner(UP + RIGHT, buff=0.4)
         self.play(self.change_caption(f"best view: {states.stage_label(best)}", detail),
-                  FadeIn(score), run_time=1.0)  # fmt: skip
+                  self.change_equation(), FadeIn(score), run_time=1.0)  # fmt: skip
 
 
 class MnistClustersTraining(_DigitSpace, Scene3D):

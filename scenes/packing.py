@@ -499,18 +499,23 @@ class PackingAngles(PackingScene, Scene):
         labels = st["labels"]
         mean, std, _ = class_angles(h, labels, k)
         w, fh = self.camera.frame_width, self.camera.frame_height
-        width, row_h = w - 2.4, (fh - 1.6) / k
-        x0 = -w / 2 + 1.6
+        x0, width = -w / 2 + 1.6, w - 2.4
 
-        # 1. Title and the angle axis (0..360 degrees).
+        # 1. Title, subtitle, a dead layer's note under them, and the angle axis (0..360 degrees).
         gap = min_gap(mean)
         name = NAMES[self.activation]
         title = self.label(f"angle of the hidden vector, per class ({name}, k = {k})")
         spread = f"{360 / k:.0f}°"
         gap_text = f"closest two class means {gap:.0f}° apart; evenly spread: {spread}"
         subtitle = self.label(gap_text, 20, self.pal.muted)
-        self.add(title.to_edge(UP, buff=0.15), subtitle.next_to(title, DOWN, buff=0.1))
+        header = VGroup(title.to_edge(UP, buff=0.15), subtitle.next_to(title, DOWN, buff=0.1))
+        note = dead_caption(st)
+        if note:
+            header.add(self.label(note, 16, self.warn).next_to(subtitle, DOWN, buff=0.08))
+        self.add(header)
+        self.header = header
         axis_y = -fh / 2 + 0.55
+        row_h = (header.get_bottom()[1] - 0.1 - (axis_y + 0.1)) / k  # the rows fill what is left
         axis = Line([x0, axis_y, 0], [x0 + width, axis_y, 0], color=self.pal.axis)
         ticks = VGroup(
             *[
@@ -557,9 +562,6 @@ class PackingAngles(PackingScene, Scene):
                     )
                 )
             self.play(FadeIn(group, shift=0.2 * UP), run_time=0.5)
-        note = dead_caption(st)
-        if note:
-            self.add(self.label(note, 16, self.warn).next_to(title, DOWN, buff=0.05))
         self.wait(1.5)
 
 

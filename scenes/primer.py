@@ -34,8 +34,12 @@ from scenes.lib import (
     Viewport,
     WarpedGrid,
     apply_theme,
+    formula,
     grid_lines,
-    matrix_text,
+    labelled,
+    matrix,
+    matrix_rows,
+    number,
     text,
 )
 
@@ -46,58 +50,73 @@ EXAMPLE_B = np.array([0.5, -0.3])
 
 
 class _PlaneScene:
-    """Mixin (with ``Scene``): a grid of the square [-extent, extent]^2 with a few coloured
-    points on it. Not a scene itself, so manim does not list it."""
+    """Mixin (with ``Scene``): a fixed view of the plane, axes numbered, a grid seen through the
+    window ``[-window, window]^2`` and points on two rings. Not a scene itself, so manim
+    does not list it.
 
-    extent = 2.0
+    The view never zooms: what a stage does to sizes (a matrix's determinant, tanh's
+    squeeze) is what the picture shows, read against the numbered axes. The grid
+    reaches well past the window, so a stretched plane still fills it.
+    """
+
+    window = 2.1  # data units shown each way from the origin
+    grid_reach = 4.0  # the grid covers [-grid_reach, grid_reach]^2: past the window
     scale = 1.6  # scene units per data unit
-    reach = 3.4  # the grid never reaches further from the centre (scene units): it stays in frame
     center = np.array([-2.2, -0.3, 0.0])
     stage_seconds = 2.0
     pause_seconds = 1.0
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
-        e = self.extent
+        g = self.grid_reach
         self.viewport = Viewport(self.center.copy(), self.scale)
-        self.grid_data = grid_lines((-e, e, -e, e), 17, 80)  # (34, 80, 2)
+        (x0, y0, _), (x1, y1, _) = self.viewport.to_scene(
+            np.array([[-1, -1], [1, 1]]) * self.window
+        )
+        self.box = (x0, x1, y0, y1)
+        self.grid_data = grid_lines((-g, g, -g, g), 33, 120)  # (66, 120, 2): lines 0.25 apart
         angle = np.linspace(0, 2 * np.pi, 24, endpoint=False)
         ring = np.stack([np.cos(angle), np.sin(angle)], -1)
         self.point_data = np.concatenate([0.6 * ring, 1.4 * ring])  # (48, 2)
         self.labels = np.repeat([0, 1], 24)
-        self.grid = WarpedGrid(self.viewport.to_scene(self.grid_data), color=self.pal.grid)
+        self.grid = WarpedGrid(self.viewport.to_scene(self.grid_data), color=self.pal.grid,
+                               clip=self.box)  # fmt: skip
         self.cloud = PointCloud(
             self.viewport.to_scene(self.point_data), self.labels, self.pal.classes, radius=0.06
         )
         self.caption = Caption(self.pal, anchor=np.array([2.4, 3.3, 0.0]), font_size=32)
 
-    def stage(self, kind: str, weight=None, bias=None, activation="identity") -> StageMorph:
-        """Move grid and points through one stage; the new positions become current."""
-        new_grid = apply_stage(self.grid_data, kind, weight, bias, activation)
-        new_pts = apply_stage(self.point_data, kind, weight, bias, activation)
-        anim = StageMorph(
-            [(self.grid, self.grid_data, new_grid), (self.cloud, self.point_data, new_pts)],
-            self.viewport,
-            run_time=self.stage_seconds,
-            fit_scale=self.fit_scale,
-        )
-        self.grid_data, self.point_data = new_grid, new_pts
-        return anim
+    def stage(
+        self, kind: str, weight=None, bias=None, activation="identity", extra=()
+    ) -> StageMorph:
+        """Move grid and points (and ``extra`` ``(mobject, data)`` pairs) through one stage;
+        the new positions become current."""
+        movers = [(self.grid, self.grid_data), (self.cloud, self.point_data), *extra]
+        moved = [(mob, data, apply_stage(data, kind, weight, bias, activation))
+                 for mob, data in movers]  # fmt: skip
+        self.grid_data, self.point_data = moved[0][2], moved[1][2]
+        return StageMorph(moved, self.viewport, run_time=self.stage_seconds)
 
-    def fit_scale(self, data: list[np.ndarray]) -> float:
-        """The usual scale, zoomed out on any frame where the grid would reach past ``reach``
-        scene units from the centre (a stretching matrix plus a bias leaves the frame)."""
-        far = max(float(np.abs(data[0][..., :2]).max()), 1e-9)
-        return min(self.scale, self.reach / far)
+    def axes(self) -> VGroup:
+        """The x and y axes across the window, a tick and a number at every integer."""
+        pal, vp, e = self.pal, self.viewport, self.window
+        axes = VGroup(
+            Line(vp.to_scene([-e, 0]), vp.to_scene([e, 0]), color=pal.axis, stroke_width=2),
+            Line(vp.to_scene([0, -e]), vp.to_scene([0, e]), color=pal.axis, stroke_width=2),
+        )
+        for v in range(-int(e), int(e) + 1):
+            if v == 0:
+                continue
+            on_x = (vp.to_scene([v, 0]), UP, DOWN)  # where, the tick's direction, the number's side
+            on_y = (vp.to_scene([0, v]), RIGHT, LEFT)
+            for at, across, side in (on_x, on_y):
+                tick = Line(at - 0.08 * across, at + 0.08 * across, color=pal.axis, stroke_width=2)
+                label = number(v, pal.muted, digits=0, font_size=26)
+                axes.add(tick, label.next_to(at, side, buff=0.14))
+        return axes
 
     def show_plane(self, title: str, detail=None) -> None:
-        e = self.extent + 0.3
-        vp = self.viewport
-        axes = VGroup(
-            Line(vp.to_scene([-e, 0]), vp.to_scene([e, 0]), color=self.pal.axis, stroke_width=2),
-            Line(vp.to_scene([0, -e]), vp.to_scene([0, e]), color=self.pal.axis, stroke_width=2),
-        )
-        self.add(axes, self.caption)  # fixed reference axes: the first frame is not empty
+        self.add(self.axes(), self.caption)  # fixed reference axes: the first frame is not empty
         self.play(
             Create(self.grid),
             FadeIn(self.cloud),
@@ -105,6 +124,24 @@ class _PlaneScene:
             run_time=1.5,
         )
         self.wait(self.pause_seconds)
+
+
+class Patch(VMobject):
+    """A filled polygon whose corners a :class:`StageMorph` moves (``set_positions``)."""
+
+    def __init__(self, corners: np.ndarray, color: str, opacity: float = 0.35) -> None:
+        super().__init__(fill_color=color, fill_opacity=opacity, stroke_color=color,
+                         stroke_width=2)  # fmt: skip
+        self.set_positions(corners)
+
+    def set_positions(self, corners: np.ndarray) -> Patch:
+        """Corners ``(n, 3)`` in scene units, in order; returns self."""
+        self.corners = np.asarray(corners, dtype=np.float64)
+        self.set_points_as_corners([*self.corners, self.corners[0]])
+        return self
+
+    def get_positions(self) -> np.ndarray:
+        return self.corners
 
 
 class WeightedSum(Scene):
@@ -117,22 +154,16 @@ class WeightedSum(Scene):
 
     def construct(self) -> None:
         pal = self.pal
-        (w11, w12), (w21, w22) = EXAMPLE_W
         x = np.array([2.0, 1.0])
         y = EXAMPLE_W @ x
 
         # Step 1: one neuron: multiply each input by its weight and add.
         title = text("a neuron is a weighted sum", pal.ink, 36).to_edge(UP, buff=0.6)
         self.add(title)
-        inputs = text(f"x = ({x[0]:g}, {x[1]:g})", pal.ink, 30, mono=True)
-        first = text(
-            f"y1 = {w11:g} * {x[0]:g} + {w12:g} * {x[1]:g} = {y[0]:g}", pal.classes[0], 30, True
-        )
-        second = text(
-            f"y2 = {w21:g} * {x[0]:g} + {w22:g} * {x[1]:g} = {y[1]:g}", pal.classes[1], 30, True
-        )
+        inputs = formula("x", "=", rf"({x[0]:g},\ {x[1]:g})", color=pal.ink, font_size=44)
+        first, second = (self.weighted_sum(k, EXAMPLE_W[k], x, pal.class_color(k)) for k in (0, 1))
         lines = VGroup(inputs, first, second).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
-        lines.move_to(0.6 * UP)
+        lines.move_to(0.9 * UP)
         self.play(FadeIn(inputs), run_time=0.8)
         self.wait(0.5)
         self.play(FadeIn(first, shift=0.2 * RIGHT), run_time=1.2)
@@ -142,15 +173,28 @@ class WeightedSum(Scene):
         self.play(FadeIn(second, shift=0.2 * RIGHT), run_time=1.2)
         self.wait(1.0)
 
-        # Step 3: both at once: the weights form a matrix, the inputs a vector.
-        matrix = matrix_text("W", EXAMPLE_W, pal.ink, font_size=30, digits=1)
-        vector = matrix_text("x", x, pal.ink, font_size=30, digits=1)
-        result = matrix_text("Wx", y, pal.ink, font_size=30, digits=1)
-        product = VGroup(matrix, vector, result).arrange(RIGHT, buff=0.6).to_edge(DOWN, buff=1.0)
+        # Step 3: both at once: the weights form a matrix (a row per neuron), the inputs a vector.
+        w, v, out = (matrix(m, pal.ink, digits=1, font_size=40) for m in (EXAMPLE_W, x, y))
+        for k in (0, 1):  # each neuron's row, and its output, in its colour
+            matrix_rows(w)[k].set_color(pal.class_color(k))
+            matrix_rows(out)[k].set_color(pal.class_color(k))
+        product = VGroup(w, v, formula("=", color=pal.ink, font_size=44), out)
+        product.arrange(RIGHT, buff=0.25).to_edge(DOWN, buff=0.8)
         caption = text("two weighted sums = a matrix times a vector", pal.muted, 26)
-        caption.next_to(product, UP, buff=0.4)
+        caption.next_to(product, UP, buff=0.35)
         self.play(FadeIn(product), FadeIn(caption), run_time=1.5)
         self.wait(2.5)
+
+    def weighted_sum(self, k: int, weights: np.ndarray, x: np.ndarray, color: str) -> VMobject:
+        """``y_k = w1 . x1 + w2 . x2 = value``, the neuron's weights and output in ``color``."""
+        (w1, w2), value = weights, float(weights @ x)
+        parts = [f"y_{{{k + 1}}}", "=", f"{w1:g}", r"\cdot", f"{x[0]:g}",
+                 "+" if w2 >= 0 else "-", f"{abs(w2):g}", r"\cdot", f"{x[1]:g}", "=",
+                 f"{value:g}"]  # fmt: skip
+        sum_ = formula(*parts, color=self.pal.ink, font_size=44)
+        for i in (0, 2, 6, 10):  # the output, the weights and the result
+            sum_[i].set_color(color)
+        return sum_
 
 
 class MatrixOnGrid(_PlaneScene, Scene):
@@ -162,10 +206,22 @@ class MatrixOnGrid(_PlaneScene, Scene):
         # Step 1: the plane, with points on two rings.
         self.show_plane("the plane")
 
-        # Step 2: x -> W x for every point and every grid line.
-        detail = matrix_text("W", EXAMPLE_W, self.pal.ink)
+        # Step 2: the unit square, whose area W scales by det W.
+        pal = self.pal
+        square = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 1.0]])
+        patch = Patch(self.viewport.to_scene(square), pal.highlight)
+        self.patch = patch
+        self.play(FadeIn(patch), run_time=0.6)
+
+        # Step 3: x -> W x for every point, every grid line and the square.
+        det = float(np.linalg.det(EXAMPLE_W))
+        detail = VGroup(
+            labelled("W", matrix(EXAMPLE_W, pal.ink, digits=1), pal.ink),
+            formula(r"\det W", "=", f"{det:.2f}", color=pal.ink, font_size=30),
+            text("the square's area, after", pal.muted, 20),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
         self.play(self.caption.make_change_animation("multiply by a matrix", detail))
-        self.play(self.stage("linear", EXAMPLE_W))
+        self.play(self.stage("linear", EXAMPLE_W, extra=[(patch, square)]))
         self.wait(2.0)
 
 
@@ -195,13 +251,18 @@ class TanhSquash(Scene):
                 for y in (-1, 1)
             ]
         )
+        # y = 1 and y = -1 at the left end, above and below their lines: clear of the curve
+        top = formula("y = 1", color=pal.muted, font_size=30)
+        bottom = formula("y = -1", color=pal.muted, font_size=30)
+        named = formula(r"y = \tanh x", color=pal.classes[1], font_size=34)
         marks = VGroup(
-            # at the left end, above y = 1 and below y = -1: clear of the curve and the frame
-            text("y = 1", pal.muted, 24).next_to(vp.to_scene([-4.2, 1]), UR, buff=0.1),
-            text("y = -1", pal.muted, 24).next_to(vp.to_scene([-4.2, -1]), DR, buff=0.1),
+            top.next_to(vp.to_scene([-4.2, 1]), UR, buff=0.1),
+            bottom.next_to(vp.to_scene([-4.2, -1]), DR, buff=0.1),
+            named.next_to(vp.to_scene([3.0, 1.0]), UP, buff=0.25),
         )
+        ticks = self.ticks(vp, range(-4, 5))
         title = text("tanh squeezes the line into (-1, 1)", pal.ink, 34).to_edge(UP, buff=0.5)
-        self.add(title, axis_x, axis_y)
+        self.add(title, axis_x, axis_y, ticks)
         self.play(Create(curve), FadeIn(bounds), FadeIn(marks), run_time=2.0)
         self.wait(1.0)
 
@@ -214,6 +275,16 @@ class TanhSquash(Scene):
         self.play(StageMorph([(dots, line_pts, squeezed)], vp, run_time=self.stage_seconds))
         self.wait(2.0)
 
+    def ticks(self, vp: Viewport, values) -> VGroup:
+        """Tick marks on the x axis at ``values``, numbered under it (zero left out)."""
+        pal, marks = self.pal, VGroup()
+        for v in values:
+            at = vp.to_scene([v, 0])
+            marks.add(Line(at + 0.08 * DOWN, at + 0.08 * UP, color=pal.axis, stroke_width=2))
+            if v:
+                marks.add(number(v, pal.muted, digits=0, font_size=26).next_to(at, DOWN, 0.18))
+        return marks
+
 
 class TanhOnGrid(_PlaneScene, Scene):
     """tanh on each coordinate: the plane folds into the square (-1, 1) x (-1, 1)."""
@@ -225,7 +296,8 @@ class TanhOnGrid(_PlaneScene, Scene):
         self.show_plane("the plane")
 
         # Step 2: tanh on x and on y: straight lines bend.
-        detail = text("tanh on each coordinate", self.pal.ink, 22)
+        detail = formula(r"(x,\ y)", r"\mapsto", r"(\tanh x,\ \tanh y)", color=self.pal.ink,
+                         font_size=32)  # fmt: skip
         self.play(self.caption.make_change_animation("apply tanh", detail))
         self.play(self.stage("activation", activation="tanh"))
         self.wait(2.0)
@@ -239,34 +311,39 @@ class FullLayer(_PlaneScene, Scene):
     poster_time = -1.0
 
     def construct(self) -> None:
-        pal = self.pal
-        # Step 1: the plane.
-        self.show_plane("one layer: tanh(W x + b)")
+        # Step 1: the plane, and the layer's formula.
+        self.show_plane("one layer", self.layer_detail(None))
 
         # Step 2: linear.
-        self.play(
-            self.caption.make_change_animation("1. linear", matrix_text("W", EXAMPLE_W, pal.ink))
-        )
+        self.play(self.caption.make_change_animation("1. linear", self.layer_detail("linear")))
         self.play(self.stage("linear", EXAMPLE_W))
         self.wait(self.pause_seconds)
 
         # Step 3: the bias translates everything.
-        self.play(
-            self.caption.make_change_animation(
-                "2. translation", matrix_text("b", EXAMPLE_B, pal.ink)
-            )
-        )
+        self.play(self.caption.make_change_animation("2. translation", self.layer_detail("bias")))
         self.play(self.stage("bias", bias=EXAMPLE_B))
         self.wait(self.pause_seconds)
 
         # Step 4: tanh.
-        self.play(
-            self.caption.make_change_animation(
-                "3. tanh", text("tanh on each coordinate", pal.ink, 22)
-            )
-        )
+        self.play(self.caption.make_change_animation("3. tanh", self.layer_detail("activation")))
         self.play(self.stage("activation", activation="tanh"))
         self.wait(2.0)
+
+    def layer_detail(self, kind: str | None) -> VGroup:
+        """``h = tanh(W x + b)`` with the ``kind`` stage's terms lit, and its W or b."""
+        pal = self.pal
+        eq = formula("h", "=", r"\tanh(", "W", "x", "+", "b", ")", color=pal.ink, font_size=36)
+        lit = {"linear": (3, 4), "bias": (5, 6), "activation": (2, 7)}.get(kind or "", ())
+        for i in lit:
+            eq[i].set_color(pal.highlight)
+        detail = VGroup(eq)
+        if kind == "linear":
+            detail.add(labelled("W", matrix(EXAMPLE_W, pal.highlight, digits=1), pal.highlight))
+        elif kind == "bias":
+            detail.add(labelled("b", matrix(EXAMPLE_B, pal.highlight, digits=1), pal.highlight))
+        elif kind == "activation":
+            detail.add(text("tanh on each coordinate", pal.ink, 22))
+        return detail.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
 
 
 class TwoToEight(Scene):
@@ -287,7 +364,7 @@ class TwoToEight(Scene):
         diagram.shift(1.6 * LEFT + 0.2 * DOWN)
         inputs = VGroup(
             *[
-                text(n, pal.ink, 26).next_to(c, LEFT, buff=0.25)
+                formula(n, color=pal.ink, font_size=40).next_to(c, LEFT, buff=0.25)
                 for n, c in zip(("x", "y"), diagram.neurons[0], strict=True)
             ]
         )

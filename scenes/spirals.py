@@ -23,7 +23,8 @@ from scenes.lib import (
     Viewport,
     apply_theme,
     class_image,
-    matrix_text,
+    labelled,
+    matrix,
     network_text,
     text,
 )
@@ -183,12 +184,12 @@ class TwoToTwo(StatesScene, Scene):
 
         # Step 2: the trained weights on the edges, and the same numbers as a matrix.
         self.diagram = diagram.set_weights([weight])
-        matrix = matrix_text("W", weight, pal.ink, font_size=28, digits=2)
-        matrix.move_to([3.6, 0.6, 0.0])
+        shown = labelled(f"W_{{{self.layer + 1}}}", matrix(weight, pal.ink, digits=2), pal.ink)
+        shown.move_to([3.6, 0.6, 0.0])
         note = text(f"layer {self.layer + 1} of the trained\nspirals network", pal.muted, 22)
-        note.next_to(matrix, DOWN, buff=0.4)
+        note.next_to(shown, DOWN, buff=0.4)
         keys = _weight_keys(pal).to_edge(DOWN, buff=0.4)
-        self.play(FadeIn(matrix), FadeIn(note), FadeIn(keys), run_time=1.5)
+        self.play(FadeIn(shown), FadeIn(note), FadeIn(keys), run_time=1.5)
         self.wait(2.5)
 
 
@@ -211,7 +212,8 @@ class Spirals3DTraining(StageByStage3D):
         self.wait(self.final_seconds)
         view, pal = self.view, self.pal
         detail = text("the last hidden layer, from the\nfirst snapshot to the last", pal.ink, 22)
-        self.play(FadeOut(self.plane), self.change_caption("while it trained", detail))
+        self.play(FadeOut(self.plane), self.change_caption("while it trained", detail),
+                  self.change_equation())  # fmt: skip
         self.play(view.make_snapshot_animation(0, run_time=1.0))
         snapshots = list(range(1, states.n_snapshots, self.snapshot_stride))
         if snapshots[-1] != states.n_snapshots - 1:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -18,19 +19,25 @@ __all__ = [
     "BACKGROUND",
     "Rendered",
     "assert_frames_alive",
+    "assert_layout_clean",
     "assert_text_inside_frame",
     "assert_texts_apart",
     "assert_texts_clear_of",
     "background_share",
+    "layout_boxes",
     "psnr",
     "render_frames",
     "rgb",
     "scene_to_pixel",
     "shoot",
     "text_boxes",
+    "text_label",
 ]
 
 BACKGROUND = "#0e1117"  # what :func:`shoot` draws on
+# manim keeps each formula's SVG here by its TeX's hash, so tests run LaTeX once per string,
+# as renders from the repository's root do (the same folder).
+TEX_DIR = Path(__file__).resolve().parents[1] / "media" / "Tex"
 
 
 @dataclass
@@ -110,27 +117,41 @@ def assert_frames_alive(
         )
 
 
+def text_label(mob) -> str:
+    """What a text unit (a ``Text``, a formula, a number) says, for messages."""
+    for attr in ("text", "tex_string"):
+        if isinstance(getattr(mob, attr, None), str):
+            return getattr(mob, attr)
+    if hasattr(mob, "get_value"):
+        return f"{mob.get_value():g}"
+    return type(mob).__name__
+
+
+def _units(scene) -> list:
+    from scenes.lib import text_units
+
+    return text_units(scene.mobjects)
+
+
 def assert_text_inside_frame(scene, margin: float = 0.02, inset: float = 0.0) -> None:
-    """Every piece of text in ``scene`` (as it ends) lies inside the frame.
+    """Every piece of text in ``scene`` (as it ends) lies inside the frame: words, formulas,
+    numbers.
 
     ``inset > 0`` asks for that much room between every text and the frame's edge
     (``margin`` is the tolerance the other way, past the edge).
     """
-    from manim import Text
-
     half_w, half_h = scene.camera.frame_width / 2, scene.camera.frame_height / 2
-    for mob in scene.mobjects:
-        for part in mob.get_family():
-            points = part.get_all_points() if isinstance(part, Text) else ()
-            if len(points) == 0:
-                continue
-            (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
-            slack = margin if inset <= 0 else -inset
-            inside = -half_w - slack <= x0 and x1 <= half_w + slack
-            inside &= -half_h - slack <= y0 and y1 <= half_h + slack
-            assert inside, (
-                f"text {part.text!r} runs off the frame ({x0:.2f}..{x1:.2f}, {y0:.2f}..{y1:.2f})"
-            )
+    for part in _units(scene):
+        points = part.get_all_points()
+        if len(points) == 0:
+            continue
+        (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
+        slack = margin if inset <= 0 else -inset
+        inside = -half_w - slack <= x0 and x1 <= half_w + slack
+        inside &= -half_h - slack <= y0 and y1 <= half_h + slack
+        assert inside, (
+            f"text {text_label(part)!r} runs off the frame ({x0:.2f}..{x1:.2f}, {y0:.2f}..{y1:.2f})"
+        )
 
 
 def _opacity(mob) -> float:
@@ -141,25 +162,86 @@ def _opacity(mob) -> float:
 
 
 def text_boxes(scene, min_opacity: float = 0.05) -> list[tuple[str, np.ndarray]]:
-    """Every visible ``Text`` of ``scene`` now: ``(text, [x0, y0, x1, y1])`` in scene units.
+    """Every visible text of ``scene`` now (words, formulas, numbers):
+    ``(what it says, [x0, y0, x1, y1])`` in scene units.
 
     Visible means some glyph has fill opacity of at least ``min_opacity`` (a text
     fading out or not yet faded in is below it).
     """
-    from manim import Text
-
-    seen, out = set(), []
-    for mob in scene.mobjects:
-        for part in mob.get_family():
-            if not isinstance(part, Text) or id(part) in seen:
-                continue
-            seen.add(id(part))
-            points = part.get_all_points()
-            if len(points) == 0 or _opacity(part) < min_opacity:
-                continue
-            (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
-            out.append((part.text, np.array([x0, y0, x1, y1])))
+    out = []
+    for part in _units(scene):
+        points = part.get_all_points()
+        if len(points) == 0 or _opacity(part) < min_opacity:
+            continue
+        (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
+        out.append((text_label(part), np.array([x0, y0, x1, y1])))
     return out
+
+
+def _visible(mob, min_opacity: float) -> bool:
+    """Whether ``mob`` shows: a glyph or square with that much fill, an image that opaque."""
+    if hasattr(mob, "pixel_array"):
+        return float(np.asarray(mob.pixel_array)[..., 3].max()) / 255.0 >= min_opacity
+    parts = [m for m in mob.get_family() if hasattr(m, "pixel_array")]
+    if parts:
+        return any(_visible(m, min_opacity) for m in parts)
+    return _opacity(mob) >= min_opacity
+
+
+TILE = "a digit tile"  # the label :func:`layout_boxes` gives a tile
+
+Box = tuple[str, np.ndarray, frozenset]  # what, [x0, y0, x1, y1], the groups it sits in
+
+
+def layout_boxes(scene, min_opacity: float = 0.05) -> list[Box]:
+    """Every visible text (as :func:`text_boxes`) and digit tile (``digit_tile`` marks them):
+    ``(what, [x0, y0, x1, y1], ids of the groups holding it)``."""
+    from scenes.lib.captions import TEXT_KINDS
+
+    out, seen = [], set()
+
+    def walk(mob, groups: frozenset) -> None:
+        if id(mob) in seen:
+            return
+        seen.add(id(mob))
+        is_tile = getattr(mob, "digit_tile", False)
+        if isinstance(mob, TEXT_KINDS) or is_tile:
+            points = mob.get_all_points()
+            if len(points) and _visible(mob, min_opacity):
+                (x0, y0, _), (x1, y1, _) = points.min(0), points.max(0)
+                what = TILE if is_tile else text_label(mob)
+                out.append((what, np.array([x0, y0, x1, y1]), groups))
+            return
+        for part in mob.submobjects:
+            walk(part, groups | {id(mob)})
+
+    for mob in scene.mobjects:
+        walk(mob, frozenset())
+    return out
+
+
+def assert_layout_clean(
+    frames: list[list[Box]],
+    frame_size: tuple[float, float],
+    tile_pad: float = 0.25,
+    margin: float = 0.02,
+    what: str = "",
+) -> None:
+    """In every frame's boxes (from :func:`layout_boxes`, e.g. probed by :func:`render_frames`),
+    no two texts or tiles overlap, no digit tile comes within ``tile_pad`` of a text
+    (its own caption, in a group with it, may sit closer) and nothing runs off the
+    frame (``margin`` slack)."""
+    half_w, half_h = frame_size[0] / 2, frame_size[1] / 2
+    for i, boxes in enumerate(frames):
+        where = f"{what}: frame {i}" if what else f"frame {i}"
+        for j, (ta, a, ga) in enumerate(boxes):
+            for tb, b, gb in boxes[j + 1 :]:
+                one_tile = (ta == TILE) != (tb == TILE)  # a tile and a text
+                pad = tile_pad if one_tile and not (ga & gb) else 0.0
+                assert not _overlap(a, b, pad), f"{where}: {ta!r} and {tb!r} overlap"
+            inside = -half_w - margin <= a[0] and a[2] <= half_w + margin
+            inside &= -half_h - margin <= a[1] and a[3] <= half_h + margin
+            assert inside, f"{where}: {ta!r} runs off the frame"
 
 
 def _overlap(a: np.ndarray, b: np.ndarray, pad: float = 0.0) -> bool:
@@ -232,6 +314,7 @@ def render_frames(
                     "save_last_frame": False,
                     "disable_caching": True,
                     "media_dir": tmp,
+                    "tex_dir": str(TEX_DIR),
                     "progress_bar": "none",
                     "verbosity": "WARNING",
                 }

@@ -11,8 +11,11 @@ scene"). The modules, one job each:
 - ``network_view``: a network's points and grid carried stage by stage;
 - ``network_diagram``: a network as neurons and edges, edges from its weights;
 - ``boundaries``: class maps, decision lines and planes;
+- ``rulers``: numbered ticks on a plot square's edges that follow a zooming view;
 - ``captions``: captions, numbers, legends, class names;
 - ``images``: digits, a user's images and weight templates as pixels and tiles;
+- ``formulas``: typeset math (MathTex, matrices, numbers), plain text without TeX;
+- ``equations``: a layer's equation on screen, the current stage's term lit;
 - ``clusters``: class centres in a shown 3-D view, sentences about them, riders;
 - ``states``: the ``StatesScene`` mixin, a scene's one declaration of its states;
 - ``storyboards``, ``storyboards_3d``: whole scenes with named hooks, to subclass;
@@ -40,11 +43,10 @@ from scenes.lib.captions import (
     class_names,
     fixed_in_frame,
     legend,
-    matrix_text,
     network_text,
     side_legend,
-    stage_detail,
     text,
+    text_units,
     variance_kept,
     view_note,
 )
@@ -62,6 +64,16 @@ from scenes.lib.clusters import (
     spread_view,
 )
 from scenes.lib.compat import install_compat
+from scenes.lib.equations import LayerEquation, activation_tex, layer_formula, stage_detail
+from scenes.lib.formulas import (
+    formula,
+    labelled,
+    matrix,
+    matrix_rows,
+    number,
+    plain_text,
+    tex_available,
+)
 from scenes.lib.images import (
     SIDE,
     digit_rgba,
@@ -85,6 +97,7 @@ from scenes.lib.mobjects import (
 from scenes.lib.network_diagram import NetworkDiagram, weight_colors
 from scenes.lib.network_view import NetworkView, StageMorph, TiltedView, moving_stages
 from scenes.lib.palette import MONO, SANS, THEMES, Palette, apply_theme, palette, theme_name
+from scenes.lib.rulers import Rulers
 from scenes.lib.states import StatesScene
 from scenes.lib.storyboards import BoundaryOverTraining, PanelsOverTraining, StageByStage
 from scenes.lib.storyboards_3d import Scene3D, StageByStage3D
@@ -98,12 +111,14 @@ __all__ = [
     "BoundaryOverTraining",
     "Caption",
     "EnvStatesFile",
+    "LayerEquation",
     "NetworkDiagram",
     "NetworkView",
     "Palette",
     "PanelsOverTraining",
     "PointCloud",
     "Preset",
+    "Rulers",
     "Scene3D",
     "StageByStage",
     "StageByStage3D",
@@ -116,6 +131,7 @@ __all__ = [
     "Viewport",
     "WarpedGrid",
     "WarpedSurface",
+    "activation_tex",
     "apply_theme",
     "best_stage",
     "box_plane_polygon",
@@ -133,22 +149,28 @@ __all__ = [
     "digit_squares",
     "digit_tile",
     "fixed_in_frame",
+    "formula",
     "grid_lines",
     "half_planes",
     "image_mobject",
     "image_shape",
     "input_values",
     "install_compat",
+    "labelled",
+    "layer_formula",
     "legend",
-    "matrix_text",
+    "matrix",
+    "matrix_rows",
     "mesh_nodes",
     "moving_stages",
     "neighbour_sentence",
     "network_text",
+    "number",
     "output_plane",
     "output_regions",
     "own_centre_share",
     "palette",
+    "plain_text",
     "plane_grid",
     "regions_in_view",
     "rgb_array",
@@ -161,7 +183,9 @@ __all__ = [
     "stage_detail",
     "standardizing",
     "template_rgba",
+    "tex_available",
     "text",
+    "text_units",
     "theme_name",
     "tilt_rotation",
     "variance_kept",

@@ -14,6 +14,10 @@ from manim import (
     UP,
     Animation,
     AnimationGroup,
+    DecimalNumber,
+    MarkupText,
+    Mobject,
+    SingleStringMathTex,
     Text,
     ThreeDScene,
     VGroup,
@@ -35,49 +39,16 @@ __all__ = [
     "class_names",
     "fixed_in_frame",
     "legend",
-    "matrix_text",
     "network_text",
     "side_legend",
-    "stage_detail",
     "text",
+    "text_units",
     "variance_kept",
     "view_note",
 ]
 
-
-def matrix_text(
-    name: str, values: np.ndarray, color: str, font_size: float = 22, digits: int = 2
-) -> Text:
-    """``name = [ ... ]`` in monospace, one row per line (a vector is one column)."""
-    v = np.atleast_2d(np.asarray(values, dtype=np.float64))
-    if v.shape[0] == 1:
-        v = v.T
-    cells = [[f"{x:+.{digits}f}" for x in row] for row in v]
-    width = max(len(c) for row in cells for c in row)
-    rows = ["  ".join(c.rjust(width) for c in row) for row in cells]
-    pad = " " * (len(name) + 3)
-    mid = (len(rows) - 1) // 2
-    lines = [(f"{name} = " if i == mid else pad) + "[ " + row + " ]" for i, row in enumerate(rows)]
-    return _text("\n".join(lines), MONO, font_size, color)
-
-
-def stage_detail(states: States, stage: int, snapshot: int, pal: Palette) -> VGroup:
-    """The numbers of a stage where they fit: W for linear, b for bias, f for activation."""
-    layer, kind = states.stages()[stage]
-    group = VGroup()
-    if kind == "linear" and max(states.widths[layer], states.widths[layer + 1]) <= 3:
-        group.add(matrix_text("W", states.weights(snapshot)[layer], pal.ink))
-    elif kind == "bias" and states.widths[layer + 1] <= 3:
-        group.add(matrix_text("b", states.biases(snapshot)[layer], pal.ink))
-    elif kind == "activation":
-        act = states.activations[layer]
-        group.add(text(f"{act}, each coordinate", pal.ink, 22))
-    elif kind == "input":
-        group.add(text(f"{len(states['labels'])} points", pal.muted, 22))
-        if states.widths[0] == 1 or states.is_projected(0):  # how the input is drawn
-            group.add(text(view_note(states, 0), pal.muted, 22))
-            group.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
-    return group
+# What reads as one piece of text: a line, a formula, a number (its digits are one piece).
+TEXT_KINDS = (Text, MarkupText, SingleStringMathTex, DecimalNumber)
 
 
 def variance_kept(states: States, stage: int) -> float | None:
@@ -245,6 +216,26 @@ def _text(content: str, font: str, font_size: float, color: str) -> Text:
     else:
         _TEXTS.move_to_end(key)
     return kept.copy()
+
+
+def text_units(mobjects: Sequence[Mobject]) -> list[Mobject]:
+    """Every text, formula and number among ``mobjects`` and their families, once each,
+    outermost first (a formula's glyphs and a number's digits are not listed apart)."""
+    out, seen = [], set()
+
+    def walk(mob: Mobject) -> None:
+        if id(mob) in seen:
+            return
+        seen.add(id(mob))
+        if isinstance(mob, TEXT_KINDS):
+            out.append(mob)
+            return
+        for part in mob.submobjects:
+            walk(part)
+
+    for mob in mobjects:
+        walk(mob)
+    return out
 
 
 def legend(labels: Sequence[str], pal: Palette, font_size: float = 26, columns: int = 1) -> VGroup:

@@ -238,6 +238,7 @@ def ring_riders(
     colors: Sequence[str],
     ring: tuple[float, float],
     avoid=None,
+    clearance: float = 0.3,
 ) -> list[VMobject]:
     """Keep ``tiles`` on a ring around ``cloud`` (flat on the screen), each in the direction
     of its point ``cloud.positions[indices[i]]``, with a leader line to it; returns the lines.
@@ -245,7 +246,7 @@ def ring_riders(
     One updater on ``tiles`` places them all every frame (:func:`ring_positions`), so
     they follow their points without covering the cloud or each other; ``avoid()``,
     if given, returns boxes ``[x0, y0, x1, y1]`` (the texts on screen) they keep
-    clear of. Tiles and lines are registered as fixed in the frame (and added).
+    ``clearance`` away from. Tiles and lines are registered as fixed in the frame (and added).
     """
     rows = list(indices)
     leaders = [VMobject(stroke_color=c, stroke_width=1.5, stroke_opacity=0.8) for c in colors]
@@ -258,7 +259,9 @@ def ring_riders(
         boxes = [_extent(tile) for tile in group]  # the tiles' sizes and centres, once a frame
         halves = [0.5 * max(size[:2]) for size, _ in boxes]
         half = max(halves) + 0.05
-        spots = ring_positions(points, ring, avoid=avoid() if avoid else (), half=half)
+        boxes_now = np.asarray(avoid() if avoid else (), dtype=np.float64).reshape(-1, 4)
+        keep_off = boxes_now + clearance * np.array([-1.0, -1.0, 1.0, 1.0])
+        spots = ring_positions(points, ring, avoid=keep_off, half=half)
         placed = zip(group, boxes, leaders, spots, points, halves, strict=True)
         for tile, (_, centre), line, spot, point, own in placed:
             tile.shift(np.array([*spot, 0.0]) - centre)  # ``move_to``, from the centre known

@@ -65,7 +65,9 @@ def digit_tile(
     pixels: np.ndarray, pal: Palette, border: str | None = None, height: float = 0.6
 ) -> ImageMobject:
     """:func:`digit_rgba` as an ImageMobject ``height`` scene units tall."""
-    return image_mobject(digit_rgba(pixels, pal, border), height)
+    tile = image_mobject(digit_rgba(pixels, pal, border), height)
+    tile.digit_tile = True  # what a layout check keeps clear of texts
+    return tile
 
 
 def square_paths(x: np.ndarray, y: np.ndarray, side: float) -> np.ndarray:
@@ -130,6 +132,7 @@ def digit_squares(
         y = ((rows_n - 1) / 2 - rows) * side
         squares.points = square_paths(x, y, 1.03 * side)
         tile.add(squares)
+    tile.digit_tile = True  # what a layout check keeps clear of texts
     return tile
 
 

@@ -22,6 +22,7 @@ __all__ = [
     "WarpedGrid",
     "WarpedSurface",
     "circle_template",
+    "clip_segments",
     "grid_lines",
     "mesh_nodes",
     "show_instead",
@@ -155,11 +156,37 @@ def grid_lines(
     return np.array(vertical + horizontal)
 
 
+Box = tuple[float, float, float, float]  # (xmin, xmax, ymin, ymax), scene units
+
+
+def clip_segments(a: np.ndarray, b: np.ndarray, box: Box) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of segments ``a[i] -> b[i]`` (``(N, 3)``, flat) inside ``box``.
+
+    Liang-Barsky, for all segments at once; a segment wholly outside is dropped,
+    and an end inside stays bit for bit (so neighbours still join into one path).
+    """
+    d = b - a
+    t0, t1 = np.zeros(len(a)), np.ones(len(a))
+    for axis, lo, hi in ((0, box[0], box[1]), (1, box[2], box[3])):
+        p, q = d[:, axis], a[:, axis]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at_lo, at_hi = (lo - q) / p, (hi - q) / p
+        inside = (q >= lo) & (q <= hi)  # for a segment parallel to this side
+        enter = np.where(p == 0, np.where(inside, -np.inf, np.inf), np.minimum(at_lo, at_hi))
+        leave = np.where(p == 0, np.where(inside, np.inf, -np.inf), np.maximum(at_lo, at_hi))
+        t0, t1 = np.maximum(t0, enter), np.minimum(t1, leave)
+    keep = t0 < t1
+    a, b, d, t0, t1 = a[keep], b[keep], d[keep], t0[keep, None], t1[keep, None]
+    return np.where(t0 == 0, a, a + t0 * d), np.where(t1 == 1, b, a + t1 * d)
+
+
 class WarpedGrid(VMobject):
     """Grid polylines as one stroked VMobject; :meth:`set_positions` moves every vertex.
 
     Each segment is a straight cubic curve; the camera draws them as lines
-    (``straight_segments``, see :mod:`scenes.lib.polylines`).
+    (``straight_segments``, see :mod:`scenes.lib.polylines`). With ``clip`` (a
+    flat scene box ``(xmin, xmax, ymin, ymax)``) only the parts inside it are
+    drawn: a view zoomed to the points shows the grid as through a window.
 
     Parameters
     ----------
@@ -175,10 +202,12 @@ class WarpedGrid(VMobject):
         color: str = "#56607a",
         stroke_width: float = 1.2,
         opacity: float = 0.8,
+        clip: Box | None = None,
         **kwargs,
     ) -> None:
         install_fast_paths()
         super().__init__(stroke_color=color, stroke_width=stroke_width, **kwargs)
+        self.clip = clip
         self.set_stroke(opacity=opacity)
         self.set_fill(opacity=0)
         self.set_positions(positions)
@@ -187,9 +216,11 @@ class WarpedGrid(VMobject):
         """Set the polylines' vertices (``(n_lines, samples, 3)``); returns self."""
         p = np.asarray(positions, dtype=np.float64)
         self.positions = p
-        a, b = p[:, :-1], p[:, 1:]
+        a, b = p[:, :-1].reshape(-1, 3), p[:, 1:].reshape(-1, 3)
+        if self.clip is not None:
+            a, b = clip_segments(a, b, self.clip)
         d = (b - a) / 3.0
-        self.points = np.stack([a, a + d, b - d, b], axis=2).reshape(-1, 3)
+        self.points = np.stack([a, a + d, b - d, b], axis=1).reshape(-1, 3)
         return self
 
     def get_positions(self) -> np.ndarray:

@@ -31,9 +31,10 @@ class StageMorph(Animation):
     ``(1 - t) * start + t * end``: for an activation stage that is
     ``(1 - t) x + t f(x)``, for a linear one ``((1 - t) I + t W) x``. The
     viewport's scale moves geometrically from ``scales[0]`` to ``scales[1]``;
-    with ``fit_scale`` it is instead ``fit_scale(data)`` of the movers'
-    interpolated data on every frame, so that nothing overshoots the frame
-    half-way through a stage that shrinks the data a lot.
+    with ``fit_view`` the viewport's centre and scale are instead
+    ``fit_view(data)`` of the movers' interpolated data on every frame, so the
+    view follows what it fits (eased as the movers are, never a jump) and
+    nothing overshoots the frame half-way through a stage.
     """
 
     def __init__(
@@ -43,13 +44,13 @@ class StageMorph(Animation):
         scales: tuple[float, float] | None = None,
         run_time: float = 1.5,
         rate_func=smooth,
-        fit_scale: Callable[[list[np.ndarray]], float] | None = None,
+        fit_view: Callable[[list[np.ndarray]], tuple[np.ndarray, float]] | None = None,
         **kwargs,
     ) -> None:
         self.movers = [(m, pad3(np.asarray(a)), pad3(np.asarray(b))) for m, a, b in movers]
         self.viewport = viewport
         self.scales = scales or (viewport.scale, viewport.scale)
-        self.fit_scale = fit_scale
+        self.fit_view = fit_view
         group = VGroup(*[m for m, _, _ in self.movers])
         super().__init__(group, run_time=run_time, rate_func=rate_func, **kwargs)
 
@@ -57,8 +58,9 @@ class StageMorph(Animation):
         t = self.rate_func(alpha)
         s0, s1 = self.scales
         data = [(1 - t) * start + t * end for _, start, end in self.movers]
-        if self.fit_scale is not None:
-            self.viewport.scale = float(self.fit_scale(data))
+        if self.fit_view is not None:
+            center, scale = self.fit_view(data)
+            self.viewport.center, self.viewport.scale = np.asarray(center, np.float64), float(scale)
         else:
             self.viewport.scale = float(np.exp((1 - t) * np.log(s0) + t * np.log(s1)))
         for (mob, _, _), points in zip(self.movers, data, strict=True):
@@ -77,7 +79,10 @@ class NetworkView:
     Positions per stage: points from the states' ``trace``, grid lines pushed
     through ``States.apply`` (width changes pad with zeros, wider than 3 go
     through the states' projection). The viewport zooms per stage so the grid
-    fits a disc of radius ``fit`` scene units around ``center``.
+    (``fit_to="grid"``) or the points (``"points"``) fit a disc of radius ``fit``
+    scene units around ``center``; with ``"extent"`` it also pans, so the points'
+    bounding box fills the square of half-size ``fit`` around ``center`` (flat
+    views; pass the grid a ``clip`` box then, as it reaches past the square).
 
     Parameters
     ----------
@@ -104,12 +109,14 @@ class NetworkView:
         grid_width: float = 1.2,
         fit_to: str = "grid",
         surface: int = 0,
+        clip: tuple[float, float, float, float] | None = None,
     ) -> None:
         self.states = states
         self.snapshot = snapshot
         self.pal = pal or palette()
         self.fit = float(fit)
         self.fit_to = fit_to
+        self.anchor = np.asarray(center, dtype=np.float64)
         inputs = np.asarray(states["inputs"], dtype=np.float64)
         if extent is None and inputs.shape[1] == 2:
             lo, hi = inputs.min(0), inputs.max(0)
@@ -125,7 +132,7 @@ class NetworkView:
             elif surface:
                 self.surface_input = mesh_nodes(extent, surface)
         self._load(snapshot)
-        self.viewport = Viewport(np.asarray(center, dtype=np.float64), self.scale_for(0))
+        self.viewport = Viewport(*self.view_for(0))
         self.cloud = PointCloud(
             self.viewport.to_scene(self.trace[0]),
             states["labels"],
@@ -136,6 +143,7 @@ class NetworkView:
             self.viewport.to_scene(self.grid_data[0] if self.has_grid else np.zeros((1, 2, 3))),
             color=self.pal.grid,
             stroke_width=grid_width if self.has_grid else 0,
+            clip=clip,
         )
         self.surface = None
         if self.surface_input is not None:
@@ -149,9 +157,22 @@ class NetworkView:
         return len(self.trace)
 
     def scale_for(self, stage: int) -> float:
-        """The viewport scale that fits stage ``stage`` into a disc of radius ``fit``."""
+        """The viewport scale that fits stage ``stage`` (see ``fit_to``)."""
+        return self.view_for(stage)[1]
+
+    def view_for(self, stage: int) -> tuple[np.ndarray, float]:
+        """The viewport's centre and scale that fit stage ``stage`` (see ``fit_to``)."""
         use_grid = self.fit_to == "grid" and self.has_grid
-        return self.scale_of(self.grid_data[stage] if use_grid else self.trace[stage])
+        return self.view_of(self.grid_data[stage] if use_grid else self.trace[stage])
+
+    def view_of(self, data: np.ndarray) -> tuple[np.ndarray, float]:
+        """The viewport's centre and scale that fit ``data`` (points or grid, data coordinates)."""
+        if self.fit_to != "extent":
+            return self.anchor, self.scale_of(data)
+        flat = np.asarray(data, dtype=np.float64)[..., :2].reshape(-1, 2)
+        lo, hi = flat.min(0), flat.max(0)
+        scale = self.fit / max(0.5 * float((hi - lo).max()), 1e-6)
+        return self.anchor - scale * np.array([*(0.5 * (lo + hi)), 0.0]), scale
 
     def scale_of(self, data: np.ndarray) -> float:
         """The viewport scale that fits ``data`` (points or grid, data coordinates)."""
@@ -165,7 +186,7 @@ class NetworkView:
     def set_stage(self, stage: int) -> NetworkView:
         """Jump to a stage without animation; returns self."""
         self.stage = stage % self.n_stages
-        self.viewport.scale = self.scale_for(self.stage)
+        self.viewport.center, self.viewport.scale = self.view_for(self.stage)
         for mob, data in self._shown(self.stage):
             mob.set_positions(self.viewport.to_scene(data))
         return self
@@ -201,7 +222,7 @@ class NetworkView:
         if not zoom:
             return {}
         index = 1 if self.fit_to == "grid" and self.has_grid else 0  # movers: cloud, grid
-        return {"fit_scale": lambda data: self.scale_of(data[index])}
+        return {"fit_view": lambda data: self.view_of(data[index])}
 
     def make_snapshot_animation(self, snapshot: int, run_time: float = 1.0, **kwargs) -> StageMorph:
         """Animate the current stage from this snapshot's positions to another snapshot's."""

@@ -44,6 +44,7 @@ class Palette:
     grid: str  # warped grid lines
     axis: str  # reference axes
     accent: str  # highlights (the decision line)
+    highlight: str  # the lit term of a formula
     classes: tuple[str, ...]
 
     def class_color(self, k: int) -> str:
@@ -53,10 +54,26 @@ class Palette:
 
 PALETTES: dict[str, Palette] = {
     "dark": Palette(
-        "dark", "#0e1117", "#eceff4", "#9aa3b2", "#56607a", "#7a849a", "#ffffff", _CLASSES_DARK
+        "dark",
+        "#0e1117",
+        "#eceff4",
+        "#9aa3b2",
+        "#56607a",
+        "#7a849a",
+        "#ffffff",
+        "#ffd166",
+        _CLASSES_DARK,
     ),
     "light": Palette(
-        "light", "#ffffff", "#1b1f27", "#5b6270", "#aab2c2", "#7d8596", "#111111", _CLASSES_LIGHT
+        "light",
+        "#ffffff",
+        "#1b1f27",
+        "#5b6270",
+        "#aab2c2",
+        "#7d8596",
+        "#111111",
+        "#b36b00",
+        _CLASSES_LIGHT,
     ),
 }
 

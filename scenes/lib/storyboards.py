@@ -35,6 +35,7 @@ from manim import (
     Scene,
     Text,
     VGroup,
+    config,
 )
 
 from model.stages import logits
@@ -50,13 +51,14 @@ from scenes.lib.captions import (
     class_names,
     network_text,
     side_legend,
-    stage_detail,
     text,
     view_note,
 )
+from scenes.lib.equations import LayerEquation
 from scenes.lib.mobjects import PointCloud
 from scenes.lib.network_view import NetworkView
 from scenes.lib.palette import apply_theme
+from scenes.lib.rulers import Rulers
 from scenes.lib.states import StatesScene
 from scenes.lib.viewport import TiltedViewport, Viewport
 
@@ -86,14 +88,18 @@ class StageByStage(StatesScene, Scene):
     output layer's decision regions in the last hidden space, ``self.regions``),
     a wait of ``final_seconds``, then :meth:`show_ending` (nothing by default).
     While it runs the hooks can use ``self.view`` (:class:`NetworkView`),
-    ``self.caption`` (:class:`Caption`), ``self.keys`` and ``self.net`` (the
-    legend and the network line) and ``self.box`` (the plot square).
+    ``self.caption`` (:class:`Caption`), ``self.equation`` (:class:`LayerEquation`,
+    the layer's equation under the caption, the stage's term lit), ``self.keys``
+    and ``self.net`` (the legend and the network line) and ``self.box`` (the
+    plot square).
     """
 
     class_names: Sequence[str] | None = None  # None: the states' own label names
     poster_time = -2.0
-    plot_center = np.array([-2.7, -0.1, 0.0])
-    plot_half = 3.6  # the grid fits a square of this half-size
+    plot_center = np.array([-2.55, 0.15, 0.0])
+    plot_half = 3.3  # the plot square's half-size: the points fill it, the grid is cut at it
+    fit_share = 0.92  # of the half-size: the points' extent, so the outermost dots stay inside
+    rulers = True  # numbered ticks along the square's edges (flat views): the scale as it zooms
     intro_seconds = 2.0
     caption_seconds = 0.5
     stage_seconds = 1.6
@@ -101,6 +107,7 @@ class StageByStage(StatesScene, Scene):
     final_seconds = 3.0
     max_stages: int | None = None  # stop after this many stages (short variants, benchmarks)
     fade_in_side = False  # fade the legend and network line in with the input, or show them
+    equation_top = 2.15  # the layer's equation and its W and b hang from here, under the caption
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -110,8 +117,14 @@ class StageByStage(StatesScene, Scene):
         pal = self.pal
         self.box = _box(self.plot_center, self.plot_half)
         self.view = self.make_view(states)
+        self.ruler = None  # the rulers, when the view is flat
+        if self.rulers and type(self.view.viewport) is Viewport:
+            self.ruler = Rulers(self.view.viewport, self.box, pal)
         panel_x = self.plot_center[0] + self.plot_half + 0.6  # left edge of the text column
         self.caption = Caption(pal, anchor=np.array([panel_x, 3.4, 0]), font_size=32)
+        room = config.frame_width / 2 - 0.25 - panel_x
+        self.equation = LayerEquation(states, pal, np.array([panel_x, self.equation_top, 0]),
+                                      self.view.snapshot, width=room)  # fmt: skip
         names = self.class_names or class_names(states)
         self.keys = side_legend(names, pal, panel_x)
         self.net = text(network_text(states), pal.muted, 22)
@@ -134,33 +147,39 @@ class StageByStage(StatesScene, Scene):
         self.show_ending(states)
 
     def make_view(self, states: States) -> NetworkView:
-        """The view of the points and the grid (fitted to the plot square)."""
-        return NetworkView(states, center=self.plot_center, fit=self.plot_half, pal=self.pal)
+        """The view of the points and the grid: each stage's points fill the plot square (the
+        view pans and zooms with them), the grid is cut at the square's edges."""
+        return NetworkView(states, center=self.plot_center, fit=self.fit_share * self.plot_half,
+                           pal=self.pal, fit_to="extent", clip=self.box)  # fmt: skip
 
     def stage_list(self, states: States) -> list[int]:
         """The stages shown one by one: every hidden stage (the output is a line, after)."""
         return list(range(1, states.stage_index(states.n_layers - 2, "activation") + 1))
 
     def stage_caption(self, states: States, stage: int) -> tuple[str, VGroup]:
-        """Title and detail of a stage's caption (a projected stage says so on its own line)."""
-        detail = stage_detail(states, stage, -1, self.pal)
-        if states.is_projected(stage):  # a line of its own: the title stays short
-            dims = text(view_note(states, stage), self.pal.muted, 22)
-            if len(detail):
-                dims.next_to(detail, DOWN, aligned_edge=LEFT)
-            detail.add(dims)
+        """Title and detail of a stage's caption: the input's point count (and how a wide or
+        1-D input is drawn), a projected stage's dimension and the variance its view keeps
+        (the layer's equation is under the caption, in ``self.equation``)."""
+        detail = VGroup()
+        if stage == 0:
+            detail.add(text(f"{len(states['labels'])} points", self.pal.muted, 22))
+            if states.widths[0] == 1 or states.is_projected(0):  # how the input is drawn
+                detail.add(text(view_note(states, 0), self.pal.muted, 22))
+        elif states.is_projected(stage):  # a line of its own: the title stays short
+            detail.add(text(view_note(states, stage), self.pal.muted, 22))
+        detail.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         return states.stage_label(stage), detail
 
     def show_input(self, states: States) -> None:
         """Step 1: grid and points appear, the caption says ``input``."""
-        side = [self.keys, self.net]
+        side = [self.keys, self.net, *([self.ruler] if self.ruler is not None else [])]
         if not self.fade_in_side:
             self.add(*side)
         self.play(
             Create(self.view.grid),
             FadeIn(self.view.cloud),
             *([FadeIn(m) for m in side] if self.fade_in_side else []),
-            self.caption.make_change_animation("input", stage_detail(states, 0, -1, self.pal)),
+            self.caption.make_change_animation(*self.stage_caption(states, 0)),
             run_time=self.intro_seconds,
         )
         self.wait(self.pause_seconds)
@@ -168,7 +187,11 @@ class StageByStage(StatesScene, Scene):
     def show_stage(self, states: States, stage: int) -> None:
         """Step 2, once per stage: the caption changes, then grid and points move."""
         title, detail = self.stage_caption(states, stage)
-        self.play(self.caption.make_change_animation(title, detail), run_time=self.caption_seconds)
+        self.play(
+            self.caption.make_change_animation(title, detail),
+            self.equation.make_stage_animation(stage),
+            run_time=self.caption_seconds,
+        )
         self.play(self.view.make_stage_animation(stage, run_time=self.stage_seconds))
         self.wait(self.pause_seconds)
 
@@ -192,6 +215,7 @@ class StageByStage(StatesScene, Scene):
         score = self.accuracy_text(states)
         self.play(
             self.caption.make_change_animation(words[0], text(words[1], pal.ink, 22)),
+            self.equation.make_layer_animation(states.n_layers - 1),  # the output layer
             *extras,
             view.grid.animate.set_stroke(opacity=0.35),
             run_time=1.0,

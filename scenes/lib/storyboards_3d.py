@@ -37,9 +37,9 @@ from scenes.lib.captions import (
     fixed_in_frame,
     legend,
     network_text,
-    stage_detail,
     text,
 )
+from scenes.lib.equations import LayerEquation
 from scenes.lib.network_view import NetworkView
 from scenes.lib.palette import apply_theme
 from scenes.lib.states import StatesScene
@@ -88,6 +88,26 @@ class Scene3D(StatesScene, ThreeDScene):
         """Fade ``self.caption`` to a new text that stays flat on the screen."""
         return change_caption_in_frame(self, self.caption, title, detail)
 
+    def change_equation(self, stage: int | None = None, layer: int | None = None) -> Animation:
+        """Move ``self.equation`` to ``stage`` (or to ``layer``, nothing lit; with neither, it
+        fades out), flat on the screen.
+
+        As :meth:`change_caption`: the old block leaves the scene now (its fade-out
+        brings it back for the fade), the new one is fixed in the frame.
+        """
+        old = list(self.equation.submobjects)
+        if stage is not None:
+            anim = self.equation.make_stage_animation(stage)
+        elif layer is not None:
+            anim = self.equation.make_layer_animation(layer)
+        else:
+            anim = self.equation.make_clear_animation()
+        new = list(self.equation.submobjects)
+        if new != old:
+            self.remove(*old)
+            self.add_fixed_in_frame_mobjects(*new)
+        return anim
+
     def fixed_text(self, mob: VMobject) -> VMobject:
         """Register ``mob`` as flat on the screen without showing it yet."""
         return fixed_in_frame(self, mob)
@@ -99,7 +119,8 @@ class StageByStage3D(Scene3D):
     ``construct()`` runs :meth:`show_input`, :meth:`show_stage` for every hidden
     stage (the first ``max_stages``), then :meth:`show_output` (the camera turns
     to look along the output layer's plane, and the plane appears). The view is
-    ``self.view``, the plane ``self.plane``.
+    ``self.view``, the plane ``self.plane``, the layer's equation under the
+    caption ``self.equation``.
     """
 
     class_names: Sequence[str] | None = None  # None: the states' own label names
@@ -124,6 +145,8 @@ class StageByStage3D(Scene3D):
     plane_lines = 7  # grid lines each way on the separating plane
     final_seconds = 3.0
     max_stages: int | None = None  # stop after this many stages (short variants)
+    equation_top = 2.55  # the layer's equation hangs from here, under the caption...
+    equation_width = 3.4  # ...in a column no wider than this, left of the cloud
 
     def construct(self) -> None:
         states = self.states()
@@ -140,6 +163,9 @@ class StageByStage3D(Scene3D):
 
         self.add_updater(face_camera)
         self.caption = Caption(pal, anchor=np.array([-6.8, 3.7, 0.0]), font_size=30)
+        self.equation = LayerEquation(states, pal, np.array([-6.8, self.equation_top, 0.0]),
+                                      view.snapshot, font_size=30, width=self.equation_width,
+                                      matrices="below")  # fmt: skip
         names = self.class_names or class_names(states)
         keys = legend(names, pal, font_size=24).to_corner(DOWN + LEFT, buff=0.4)
         net = text(network_text(states), pal.muted, 20)
@@ -186,8 +212,7 @@ class StageByStage3D(Scene3D):
 
     def show_stage(self, states: States, stage: int) -> None:
         """Step 2, once per stage: the caption changes, then everything moves."""
-        detail = stage_detail(states, stage, -1, self.pal)
-        self.play(self.change_caption(states.stage_label(stage), detail),
+        self.play(self.change_caption(states.stage_label(stage)), self.change_equation(stage),
                   run_time=self.caption_seconds)  # fmt: skip
         self.play(self.view.make_stage_animation(stage, run_time=self.stage_seconds))
         self.wait(self.pause_seconds)
@@ -218,6 +243,7 @@ class StageByStage3D(Scene3D):
             self.change_caption("output: one plane",
                                 text(f"{names[0]} on one side, {names[1]} on the other",
                                      pal.ink, 22)),
+            self.change_equation(layer=states.n_layers - 1),
             view.grid.animate.set_stroke(opacity=0.3),
             *[layer.animate.set_fill(opacity=0.4 * a)
               for layer, a in zip(surface, view.surface.opacities if surface else [],

@@ -209,7 +209,18 @@ def test_failing_renders_and_marks_the_misclassified(trained):
     assert accuracy < 0.99, "two neurons per layer should not separate the disks"
     assert wrong.sum() == round((1 - accuracy) * len(wrong))
     centres = scene.marks.get_positions()
-    assert np.allclose(centres, scene.view.cloud.get_positions()[wrong])
+    misplaced = scene.view.cloud.get_positions()[wrong]
+    # one ring per spot: every wrong point is ringed, rings sit on wrong points, none pile up
+    near_ring = np.linalg.norm(misplaced[:, None, :2] - centres[None, :, :2], axis=-1)
+    assert (near_ring.min(1) < scene.mark_radius).all()
+    assert (near_ring.min(0) < 1e-9).all()
+    between = np.linalg.norm(centres[:, None, :2] - centres[None, :, :2], axis=-1)
+    assert (between[~np.eye(len(centres), dtype=bool)] >= scene.mark_radius).all()
+    # and every ring lies wholly inside the plot square
+    x0, x1, y0, y1 = scene.box
+    r = scene.mark_radius
+    assert (centres[:, 0] - r >= x0).all() and (centres[:, 0] + r <= x1).all()
+    assert (centres[:, 1] - r >= y0).all() and (centres[:, 1] + r <= y1).all()
     # the marks appear in the last step: around each one the frame changes, and away
     # from them it does not (compare with the frame just before that step)
     before = rendered.frame_at(-(scene.failure_seconds + 1.1)).astype(int)

@@ -29,13 +29,18 @@ def test_full_layer_ends_inside_the_tanh_square():
 
 
 @pytest.mark.parametrize("name", ["FullLayer", "MatrixOnGrid"])
-def test_the_grid_stays_in_the_frame_on_every_frame(name):
-    """A stretching matrix plus a bias would carry the grid off the frame: it zooms out."""
+def test_the_grid_is_drawn_in_its_window_on_every_frame(name):
+    """A stretching matrix plus a bias carries the grid past the frame: the view stays
+    put (sizes read true against the axes) and the grid is cut at the window."""
 
     def reach(scene) -> float:
-        p = scene.grid.get_positions()[..., :2].reshape(-1, 2)
+        drawn = scene.grid.points[:, :2]
         half = np.array([scene.camera.frame_width, scene.camera.frame_height]) / 2
-        return float((np.abs(p) / half).max())
+        x0, x1, y0, y1 = scene.box
+        inside = (drawn[:, 0] >= x0 - 1e-9) & (drawn[:, 0] <= x1 + 1e-9)
+        inside &= (drawn[:, 1] >= y0 - 1e-9) & (drawn[:, 1] <= y1 + 1e-9)
+        assert inside.all(), "grid drawn outside its window"
+        return float((np.abs(drawn) / half).max())
 
     rendered = render_frames(getattr(primer, name), 160, 90, 5, probe=reach)
     assert max(rendered.probes) < 0.97, f"the grid reaches {max(rendered.probes):.2f}"

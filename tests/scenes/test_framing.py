@@ -1,0 +1,103 @@
+"""Framing: the stage-by-stage view follows the points, eased, with rulers; the primer's stays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from manim import config
+from scene_harness import render_frames
+
+from scenes import primer, spirals
+
+
+class SlowStretching(spirals.SpiralsStretching):
+    """Stages long enough (10 frames at 10 fps) to see how the view moves within one."""
+
+    intro_seconds = 0.4
+    caption_seconds = 0.2
+    stage_seconds = 1.0
+    pause_seconds = 0.1
+    final_seconds = 0.2
+    max_stages = 7  # through layer 3's linear stage, where the spirals network collapses a lot
+
+
+def _view(scene):
+    vp = scene.view.viewport
+    rulers = scene.ruler
+
+    def value(label) -> float:  # a DecimalNumber, or its plain-text stand-in
+        return float(label.get_value() if hasattr(label, "get_value") else label.text)
+
+    numbers = [(value(label), label.get_center()) for label in rulers.numbers]
+    return vp.center.copy(), float(vp.scale), scene.view.cloud.get_positions().copy(), numbers
+
+
+@pytest.mark.slow
+def test_the_view_follows_the_points_extent_and_never_jumps(trained):
+    trained("spirals2d")
+    rendered = render_frames(SlowStretching, 320, 180, 10, probe=_view)
+    x0, x1, y0, y1 = rendered.scene.box
+    side = x1 - x0
+    fills = []
+    for _centre, _scale, points, _numbers in rendered.probes:
+        # every point inside the plot square, in every frame
+        assert points[:, 0].min() >= x0 and points[:, 0].max() <= x1
+        assert points[:, 1].min() >= y0 and points[:, 1].max() <= y1
+        fills.append((points[:, :2].max(0) - points[:, :2].min(0)).max() / side)
+    assert min(fills) > 0.85, f"the points fill only {min(fills):.0%} of the square"
+    scales = np.array([p[1] for p in rendered.probes])
+    assert np.log(scales.max() / scales.min()) > 1.5, "the view should zoom a lot in this scene"
+
+    # Eased, never a jump: at twice the frame rate the largest change in a frame shrinks to
+    # about half (a jump would stay as large).
+    def largest_step(fps: int) -> tuple[float, float]:
+        probes = render_frames(FirstLayer, 320, 180, fps, probe=_view).probes
+        zoom = np.abs(np.diff(np.log([p[1] for p in probes]))).max()
+        pan = np.linalg.norm(np.diff([p[0] for p in probes], axis=0), axis=1).max()
+        return float(zoom), float(pan)
+
+    (zoom10, pan10), (zoom20, pan20) = largest_step(10), largest_step(20)
+    assert zoom10 > 0.1 and pan10 > 0.05  # it does zoom and pan
+    assert zoom20 < 0.8 * zoom10 and pan20 < 0.8 * pan10
+
+
+class FirstLayer(SlowStretching):
+    max_stages = 3
+
+
+def test_the_rulers_number_their_ticks_in_data_units(trained):
+    trained("spirals2d")
+    rendered = render_frames(SlowStretching, 320, 180, 10, probe=_view)
+    y0 = rendered.scene.box[2]
+    checked = 0
+    for centre, scale, _points, numbers in rendered.probes:
+        for value, at in numbers:
+            below = at[1] < y0  # a number of the bottom ruler (the left one's sit left of x0)
+            data = (at[0] - centre[0]) / scale if below else (at[1] - centre[1]) / scale
+            step = 10 ** np.floor(np.log10(max(abs(value), 1e-9))) if value else 1.0
+            assert abs(data - value) < 0.02 * step + 0.05 / scale, (value, data)
+            checked += 1
+    assert checked > 100
+
+
+class StillMatrix(primer.MatrixOnGrid):
+    stage_seconds = 1.0
+    pause_seconds = 0.2
+
+
+def test_matrix_on_grid_keeps_its_frame_and_the_square_grows_by_det_w():
+    view = lambda s: (s.viewport.center.copy(), s.viewport.scale)  # noqa: E731
+    rendered = render_frames(StillMatrix, 320, 180, 5, probe=view)
+    centres = np.array([p[0] for p in rendered.probes])
+    assert np.ptp(centres, axis=0).max() == 0 and len({p[1] for p in rendered.probes}) == 1
+    scene = rendered.scene
+    corners = scene.patch.get_positions()[:, :2] / scene.viewport.scale  # data units
+    x, y = corners[:, 0], corners[:, 1]
+    area = 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    assert abs(area - np.linalg.det(primer.EXAMPLE_W)) < 1e-9
+    # the grid is cut at the window: nothing of it outside
+    x0, x1, y0, y1 = scene.box
+    pts = scene.grid.points
+    assert pts[:, 0].min() >= x0 - 1e-9 and pts[:, 0].max() <= x1 + 1e-9
+    assert pts[:, 1].min() >= y0 - 1e-9 and pts[:, 1].max() <= y1 + 1e-9
+    assert config.frame_width / 2 > x1  # and the window is inside the frame
