@@ -64,6 +64,7 @@ INTERACTIVE_BASES: tuple[type, ...] = (
 MB = 1_000_000
 WEIGHT_FLOATS_MAX = 20_000  # above this per snapshot, embed traces instead of weights
 GRID_LINES, GRID_SAMPLES = 17, 48  # as NetworkView draws the grid
+PANEL_GRID_LINES, PANEL_GRID_SAMPLES = 9, 40  # as PanelsOverTraining's small views do
 
 
 def is_interactive(scene_cls: type) -> bool:
@@ -96,9 +97,27 @@ def _last_stage(states: States) -> int:
     return last_hidden if int(states["stage_dim"][last_hidden]) <= 3 else len(states.stages()) - 1
 
 
+def _three_d(scene_cls: type, states: States) -> bool:
+    return issubclass(scene_cls, Scene3D) or int(np.max(states["stage_dim"])) >= 3
+
+
+def _panels(scene_cls: type, states: States) -> dict | None:
+    """A panels storyboard's layout (PanelsOverTraining): one panel per stage, ``columns``
+    a row, each fitting its grid into ``fit`` of its half-size, points of ``radius`` (of
+    the fitted reach), as the scene sizes them."""
+    if not issubclass(scene_cls, PanelsOverTraining):
+        return None
+    columns = int(scene_cls.columns)
+    rows = -(-len(states.stages()) // columns)
+    half = 0.5 * min(13.6 / columns, 6.6 / rows) - 0.22  # PanelsOverTraining.construct
+    fit = half - float(scene_cls.label_room)
+    return {"columns": columns, "fit": fit / half, "radius": 0.018 / fit}
+
+
 def _view(scene_cls: type, states: States) -> dict:
     """The scene's knobs the page copies: fit, camera, timing, what it plays first."""
-    three_d = issubclass(scene_cls, Scene3D) or int(np.max(states["stage_dim"])) >= 3
+    three_d = _three_d(scene_cls, states)
+    panels = _panels(scene_cls, states)
     training = issubclass(scene_cls, (BoundaryOverTraining, PanelsOverTraining)) or (
         "Training" in scene_cls.__name__
     )
@@ -106,7 +125,7 @@ def _view(scene_cls: type, states: States) -> dict:
     fit = float(getattr(scene_cls, "plot_half", None) or getattr(scene_cls, "fit", 3.2))
     return {
         "dims": 3 if three_d else 2,
-        "fitTo": "grid" if issubclass(scene_cls, StageByStage) else "points",
+        "fitTo": "grid" if issubclass(scene_cls, StageByStage) or panels else "points",
         "center": states.widths[0] > 3,  # centre every picture on its cloud (DigitView)
         "percentile": 98.0 if states.widths[0] > 3 else 100.0,  # of distances, in 3-D
         "pitch": float(np.degrees(getattr(scene_cls, "phi", 66 * np.pi / 180))),
@@ -119,7 +138,22 @@ def _view(scene_cls: type, states: States) -> dict:
         "inputRegions": issubclass(scene_cls, BoundaryOverTraining),
         "stage": 0 if issubclass(scene_cls, BoundaryOverTraining) or not training else last,
         "step": 0 if training else -1,
+        "panels": panels,
     }
+
+
+def _decision(states: States, scene_cls: type) -> dict | None:
+    """The stage after the last the points reach, as StageByStage.show_output draws it: the
+    output layer's decision line (two classes) or regions in a flat 2-D last hidden space.
+    None where the page cannot draw it (3-D views, projected or output-space endings)."""
+    last = _last_stage(states)
+    flat = not _three_d(scene_cls, states) and int(states["stage_dim"][last]) == 2
+    if states.n_layers < 2 or states.stages()[last][1] != "activation" or not flat:
+        return None
+    if states.n_classes == 2:
+        return {"label": "output - decision line", "detail": "one side per class", "line": True}
+    return {"label": "output - decision regions", "detail": "each colour: the class picked there",
+            "line": False}  # fmt: skip
 
 
 def _palette(pal) -> dict:
@@ -170,6 +204,7 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
             for t, (layer, kind) in enumerate(stages)
         ],
         "lastStage": _last_stage(states),
+        "decision": None,
         "points": len(labels),
         "labels": _b64(labels, "uint8"),
         "view": _view(scene_cls, states),
@@ -192,6 +227,7 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
         data["snapshots"]["heldout"] = [round(float(held[s]), 5) for s in snapshots]
     if weights_mode:
         data["mode"] = "weights"
+        data["decision"] = _decision(states, scene_cls)
         inputs = np.asarray(states["inputs"], dtype=np.float64)
         data["inputs"] = _b64(inputs, "<f4")
         data["W"] = [_b64(states[f"W{layer}"], "<f4") for layer in range(states.n_layers)]
@@ -206,7 +242,10 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
             pad = 0.1 * (hi - lo)
             data["extent"] = [float(lo[0] - pad[0]), float(hi[0] + pad[0]),
                               float(lo[1] - pad[1]), float(hi[1] + pad[1])]  # fmt: skip
-            data["grid"] = [GRID_LINES, GRID_SAMPLES]
+            panels = issubclass(scene_cls, PanelsOverTraining)  # the panels' coarser grid
+            data["grid"] = (
+                [PANEL_GRID_LINES, PANEL_GRID_SAMPLES] if panels else [GRID_LINES, GRID_SAMPLES]
+            )
     else:
         data["mode"] = "trace"
         trace = np.asarray(states["trace"][snapshots], dtype=np.float64)  # (S', T, P, 3)
