@@ -235,8 +235,8 @@
   function regionStage(t) {
     if (!weights || view.dims !== 2) return false;
     if (t === 0 && D.widths[0] === 2 && view.inputRegions) return true;
-    if (D.decision) return !D.decision.line && t === END;  // more than two classes: regions
-    return t === D.lastStage && D.stages[t].dim === 2;  // the output plane: the larger score
+    // the output plane: the larger score (the decision stage draws its line instead)
+    return !D.decision && t === D.lastStage && D.stages[t].dim === 2;
   }
 
   // -- drawing -------------------------------------------------------------------------------
@@ -310,7 +310,7 @@
     const end = D.decision ? Math.min(Math.max(state.stage - D.lastStage, 0), 1) : 0;
     const sides = smooth(Math.min(1, 2 * end)), drawn = smooth(Math.max(0, 2 * end - 1));
     let line = null;
-    if (end > 0 && D.decision.line) {
+    if (end > 0) {
       const { n, k: off } = outputLine(state.step), a = R / scale;
       const square = [[-a, -a], [a, -a], [a, a], [-a, a]];
       ctx.globalAlpha = 0.28 * sides;
@@ -339,7 +339,7 @@
           lattice[(r * n + c) * 2] = x0 + ((c + 0.5) * span) / n;
           lattice[(r * n + c) * 2 + 1] = y1 - ((r + 0.5) * span) / n;
         }
-        return argmax(logits(lattice, n * n, state.step, Math.min(near, D.lastStage)), n * n);
+        return argmax(logits(lattice, n * n, state.step, near), n * n);
       });
       ctx.globalAlpha = 0.3;
       ctx.imageSmoothingEnabled = true;

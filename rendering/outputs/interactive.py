@@ -143,17 +143,15 @@ def _view(scene_cls: type, states: States) -> dict:
 
 
 def _decision(states: States, scene_cls: type) -> dict | None:
-    """The stage after the last the points reach, as StageByStage.show_output draws it: the
-    output layer's decision line (two classes) or regions in a flat 2-D last hidden space.
-    None where the page cannot draw it (3-D views, projected or output-space endings)."""
+    """The stage after the last the points reach, as StageByStage.show_output draws it for two
+    classes: the output layer's decision line in a flat 2-D last hidden space. None where
+    the page does not draw it (more classes make the output 3-D and the view with it; 3-D,
+    projected and output-space endings)."""
     last = _last_stage(states)
     flat = not _three_d(scene_cls, states) and int(states["stage_dim"][last]) == 2
-    if states.n_layers < 2 or states.stages()[last][1] != "activation" or not flat:
+    if states.n_classes != 2 or states.n_layers < 2 or states.stages()[last][1] != "activation":
         return None
-    if states.n_classes == 2:
-        return {"label": "output - decision line", "detail": "one side per class", "line": True}
-    return {"label": "output - decision regions", "detail": "each colour: the class picked there",
-            "line": False}  # fmt: skip
+    return {"label": "output - decision line", "detail": "one side per class"} if flat else None
 
 
 def _palette(pal) -> dict:
