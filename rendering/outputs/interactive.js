@@ -255,8 +255,9 @@
       }
     ctx.stroke();
   }
-  function fillPoints(xs, ys, off, r) {  // one path per class: thousands of points at 60 fps
+  function fillPoints(xs, ys, off, r, only = -1) {  // one path per class: thousands at 60 fps
     for (let c = 0; c < K; c++) {
+      if (only >= 0 && c !== only) continue;
       ctx.fillStyle = pal.classes[c % pal.classes.length];
       ctx.beginPath();
       for (let i = 0; i < P; i++) {
@@ -268,12 +269,55 @@
     }
   }
 
-  // The output layer's decision line in the (2-D) last hidden space at snapshot s, as
+  // The output layer's boundary in the (2-D or 3-D) last hidden space at snapshot s, as
   // scenes.lib.boundaries.decision_line: n . h + k = 0, class 1 where it is positive.
   function outputLine(s) {
     const L = D.widths.length - 2, din = D.widths[L], snap = D.snapshots.index[s];
-    const w = W[L], b = B[L], o = snap * 2 * din;
-    return { n: [w[o + din] - w[o], w[o + din + 1] - w[o + 1]], k: b[snap * 2 + 1] - b[snap * 2] };
+    const w = W[L], b = B[L], o = snap * 2 * din, n = [];
+    for (let d = 0; d < din; d++) n.push(w[o + din + d] - w[o + d]);
+    return { n, k: b[snap * 2 + 1] - b[snap * 2] };
+  }
+  const dot = (a, b) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+  const sub = (a, b) => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+  const unit = (a) => { const l = Math.hypot(...a); return a.map((x) => x / l); };
+  // The plane n . h + k = 0 clipped to the box [lo, hi] (boundaries.box_plane_polygon):
+  // where it crosses the box's edges, in order around it; null if it misses the box.
+  function boxPlane(n, k, lo, hi) {
+    const corners = [];
+    for (const x of [lo[0], hi[0]]) for (const y of [lo[1], hi[1]]) for (const z of [lo[2], hi[2]]) corners.push([x, y, z]);
+    const f = corners.map((p) => dot(n, p) + k), hits = [];
+    for (let i = 0; i < 8; i++)
+      for (let j = i + 1; j < 8; j++) {
+        const edge = [0, 1, 2].filter((d) => corners[i][d] !== corners[j][d]).length === 1;
+        if (!edge || f[i] * f[j] >= 0) continue;
+        const a = f[i] / (f[i] - f[j]);
+        hits.push(corners[i].map((v, d) => v + (corners[j][d] - v) * a));
+      }
+    if (hits.length < 3) return null;
+    const mid = [0, 1, 2].map((d) => hits.reduce((acc, p) => acc + p[d], 0) / hits.length);
+    const nu = unit(n), u = unit(sub(hits[0], mid));
+    const v = [nu[1] * u[2] - nu[2] * u[1], nu[2] * u[0] - nu[0] * u[2], nu[0] * u[1] - nu[1] * u[0]];
+    const angle = (p) => Math.atan2(dot(sub(p, mid), v), dot(sub(p, mid), u));
+    hits.sort((a, b) => angle(a) - angle(b));
+    return { corners: hits, mid, u, v };
+  }
+  // boundaries.plane_grid: `lines` evenly spaced segments each way across the polygon
+  function planeGrid({ corners, mid, u, v }, lines) {
+    const flat = corners.map((p) => [dot(sub(p, mid), u), dot(sub(p, mid), v)]), segments = [];
+    for (const axis of [0, 1]) {
+      const lo = Math.min(...flat.map((p) => p[axis])), hi = Math.max(...flat.map((p) => p[axis]));
+      for (let i = 1; i <= lines; i++) {
+        const t = lo + ((hi - lo) * i) / (lines + 1), hits = [];
+        flat.forEach((a, j) => {
+          const b = flat[(j + 1) % flat.length];
+          if ((a[axis] - t) * (b[axis] - t) >= 0) return;
+          const q = (t - a[axis]) / (b[axis] - a[axis]);
+          hits.push([a[0] + (b[0] - a[0]) * q, a[1] + (b[1] - a[1]) * q]);
+        });
+        if (hits.length === 2) segments.push(hits.map(([x, y]) => mid.map((m, d) => m + x * u[d] + y * v[d])));
+      }
+    }
+    return segments;
   }
   // The part of a convex polygon where sign (n . p + k) >= 0 (Sutherland-Hodgman, as
   // half_planes clips the plot square), and where its edges cross the line.
@@ -309,8 +353,20 @@
     // square, the grid dims to 0.35, then the line is drawn across
     const end = D.decision ? Math.min(Math.max(state.stage - D.lastStage, 0), 1) : 0;
     const sides = smooth(Math.min(1, 2 * end)), drawn = smooth(Math.max(0, 2 * end - 1));
-    let line = null;
-    if (end > 0) {
+    let line = null, plane = null;
+    if (end > 0 && D.decision.plane) {  // StageByStage3D: the plane through the points' box
+      const { n, k: off } = outputLine(state.step), at = f.pts[D.lastStage];
+      const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+      for (let i = 0; i < P; i++)
+        for (let d = 0; d < 3; d++) { lo[d] = Math.min(lo[d], at[3 * i + d]); hi[d] = Math.max(hi[d], at[3 * i + d]); }
+      for (let d = 0; d < 3; d++) { const pad = 0.08 * (hi[d] - lo[d]); lo[d] -= pad; hi[d] += pad; }
+      plane = boxPlane(n, off, lo, hi);
+      // the class on the camera's side is drawn over the plane, the other shows through it
+      const near = dot(n, [m[6], m[7], m[8]]) > 0 ? 1 : 0;
+      if (plane) Object.assign(plane, { near, lines: planeGrid(plane, D.decision.lines) });
+      bendspace.layout.decision = { normal: n, offset: off, sides, near,
+        corners: plane && plane.corners.map((p) => [toX(...p), toY(...p)]) };
+    } else if (end > 0) {
       const { n, k: off } = outputLine(state.step), a = R / scale;
       const square = [[-a, -a], [a, -a], [a, a], [-a, a]];
       ctx.globalAlpha = 0.28 * sides;
@@ -350,7 +406,7 @@
     if (grid) {
       ctx.strokeStyle = pal.grid;
       ctx.lineWidth = 1;
-      ctx.globalAlpha = 1 - 0.65 * sides;
+      ctx.globalAlpha = 1 - (plane ? 0.7 : 0.65) * sides;  // to 0.3 (3-D) or 0.35
       strokeGrid(grid, toX, toY);
       ctx.globalAlpha = 1;
     }
@@ -358,7 +414,25 @@
       const x = pts[3 * i], y = pts[3 * i + 1], z = pts[3 * i + 2];
       screenX[i] = toX(x, y, z); screenY[i] = toY(x, y, z);
     }
-    fillPoints(screenX, screenY, 0, Math.max(1.3, Math.min(4, R * view.radius)));
+    const r = Math.max(1.3, Math.min(4, R * view.radius));
+    if (!plane) fillPoints(screenX, screenY, 0, r);
+    else {  // the far class, the plane (fill, grid, outline) fading in, the near class
+      fillPoints(screenX, screenY, 0, r, 1 - plane.near);
+      const path = (pts, close) => {
+        ctx.beginPath();
+        pts.forEach((p, i) => (i ? ctx.lineTo(toX(...p), toY(...p)) : ctx.moveTo(toX(...p), toY(...p))));
+        if (close) ctx.closePath();
+      };
+      ctx.fillStyle = ctx.strokeStyle = pal.accent;
+      ctx.globalAlpha = D.decision.opacity * sides;
+      path(plane.corners, true); ctx.fill();
+      ctx.globalAlpha = 0.45 * sides; ctx.lineWidth = 1;
+      for (const segment of plane.lines) { path(segment, false); ctx.stroke(); }
+      ctx.globalAlpha = sides; ctx.lineWidth = 1.6;
+      path(plane.corners, true); ctx.stroke();
+      ctx.globalAlpha = 1;
+      fillPoints(screenX, screenY, 0, r, plane.near);
+    }
     if (line && drawn > 0) {  // Create(line): drawn from one end, over the points
       const [[x0, y0], [x1, y1]] = line;
       ctx.strokeStyle = pal.accent;

@@ -142,16 +142,23 @@ def _view(scene_cls: type, states: States) -> dict:
     }
 
 
-def _decision(states: States, scene_cls: type) -> dict | None:
-    """The stage after the last the points reach, as StageByStage.show_output draws it for two
-    classes: the output layer's decision line in a flat 2-D last hidden space. None where
-    the page does not draw it (more classes make the output 3-D and the view with it; 3-D,
-    projected and output-space endings)."""
+def _decision(states: States, scene_cls: type, names: list[str]) -> dict | None:
+    """The stage after the last the points reach, for two classes: the output layer's
+    decision line in a flat 2-D last hidden space (StageByStage.show_output), or its plane in
+    a 3-D one (StageByStage3D.show_output). None where the page does not draw it (more
+    classes make the output 3-D and the view with it; projected and output-space endings)."""
     last = _last_stage(states)
-    flat = not _three_d(scene_cls, states) and int(states["stage_dim"][last]) == 2
     if states.n_classes != 2 or states.n_layers < 2 or states.stages()[last][1] != "activation":
         return None
-    return {"label": "output - decision line", "detail": "one side per class"} if flat else None
+    dim, three_d = int(states["stage_dim"][last]), _three_d(scene_cls, states)
+    if dim == 2 and not three_d:
+        return {"label": "output - decision line", "detail": "one side per class"}
+    if dim == 3:
+        detail = f"{names[0]} on one side, {names[1]} on the other"
+        return {"label": "output: one plane", "detail": detail, "plane": True,
+                "opacity": float(getattr(scene_cls, "plane_opacity", 0.12)),
+                "lines": int(getattr(scene_cls, "plane_lines", 7))}  # fmt: skip
+    return None
 
 
 def _palette(pal) -> dict:
@@ -225,7 +232,7 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
         data["snapshots"]["heldout"] = [round(float(held[s]), 5) for s in snapshots]
     if weights_mode:
         data["mode"] = "weights"
-        data["decision"] = _decision(states, scene_cls)
+        data["decision"] = _decision(states, scene_cls, data["classNames"])
         inputs = np.asarray(states["inputs"], dtype=np.float64)
         data["inputs"] = _b64(inputs, "<f4")
         data["W"] = [_b64(states[f"W{layer}"], "<f4") for layer in range(states.n_layers)]

@@ -335,3 +335,49 @@ def test_panels_page_shows_every_stage_and_legends_name_the_classes(named_states
     assert panels_legend == shown and stretching_legend == shown
     assert panels_tip.startswith("upper\\u202e (point") and "input" in panels_tip
     assert stretching_tip.startswith("blob (point")
+
+
+@needs_chromium
+def test_a_3d_page_ends_on_the_output_plane(tmp_path):
+    from custom_harness import two_moons
+    from torch import manual_seed, nn
+
+    from model.config import custom_config
+    from model.custom import train_and_export_custom
+    from model.points import points_from_arrays
+    from model.states import load_states
+
+    x, y = two_moons(60)
+    manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 2))
+    config = custom_config(epochs=150, snapshots=6)
+    saved = train_and_export_custom(model, points_from_arrays(x, y), tmp_path / "b.npz", config)
+    states = load_states(saved)
+    path = tmp_path / "DisksBulge3D.html"
+    write_page(path, states, DisksBulge3D, "dark")
+    browser = Chromium(str(tmp_path / "profile"), 900, 560)
+    try:
+        browser.open(path.as_uri() + "#step=-1", wait_for=READY)
+        end = _slide_stage_to_its_end(browser)
+        _settle(browser)
+        words = browser.evaluate(
+            "['stage-label', 'stage-detail'].map((id) => document.getElementById(id).textContent)"
+        )
+        plane = browser.evaluate("bendspace.layout.decision")
+        shot = np.asarray(Image.open(browser.screenshot(tmp_path / "plane.png")).convert("RGB"))
+        problems = browser.problems()
+    finally:
+        browser.close()
+    assert problems == []
+    assert end == states.stage_index(states.n_layers - 2, "activation") + 1
+    assert words == ["output: one plane", "disk on one side, ring on the other"]  # the scene's
+    w, b = states.weights(-1)[-1], states.biases(-1)[-1]  # the output layer's own plane
+    np.testing.assert_allclose(plane["normal"], w[1] - w[0], rtol=1e-5, atol=1e-6)
+    assert plane["offset"] == pytest.approx(b[1] - b[0], abs=1e-5)
+    corners = np.array(plane["corners"])
+    assert 3 <= len(corners) <= 6
+    accent = _rgb(palette("dark").accent)  # its outline, edge by edge
+    for p, q in zip(corners, np.roll(corners, -1, axis=0), strict=True):
+        col, row = np.round((p + q) / 2).astype(int)
+        patch = shot[row - 2 : row + 3, col - 2 : col + 3].reshape(-1, 3)
+        assert (np.abs(patch - accent).sum(-1) < 90).any(), (p, q)
