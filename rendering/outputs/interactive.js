@@ -260,11 +260,14 @@
       if (only >= 0 && c !== only) continue;
       ctx.fillStyle = pal.classes[c % pal.classes.length];
       ctx.beginPath();
-      for (let i = 0; i < P; i++) {
-        if (labels[i] !== c) continue;
-        ctx.moveTo(xs[off + i] + r, ys[off + i]);
-        ctx.arc(xs[off + i], ys[off + i], r, 0, 2 * Math.PI);
-      }
+      if (r < 2) {  // a dot this small is a square on the screen, and squares fill 3x faster
+        for (let i = 0; i < P; i++) if (labels[i] === c) ctx.rect(xs[off + i] - r, ys[off + i] - r, 2 * r, 2 * r);
+      } else
+        for (let i = 0; i < P; i++) {
+          if (labels[i] !== c) continue;
+          ctx.moveTo(xs[off + i] + r, ys[off + i]);
+          ctx.arc(xs[off + i], ys[off + i], r, 0, 2 * Math.PI);
+        }
       ctx.fill();
     }
   }

@@ -284,6 +284,7 @@ def test_panels_page_shows_every_stage_and_legends_name_the_classes(named_states
         shot = np.asarray(Image.open(browser.screenshot(tmp_path / "panels.png")).convert("RGB"))
         panel_points = [browser.evaluate(f"bendspace.panelPoints({t})") for t in range(n_stages)]
         panels_legend = browser.evaluate(legend)
+        frame_ms = browser.evaluate("bendspace.timeFrames(60)")
         i = int(np.flatnonzero(labels == 2)[0])  # a point of the escaped name, in panel 0
         panels_tip = browser.evaluate(
             f"{hover}({panel_points[0]['x'][i]}, {panel_points[0]['y'][i]})"
@@ -329,6 +330,8 @@ def test_panels_page_shows_every_stage_and_legends_name_the_classes(named_states
         painted = np.abs(at - colors[labels]).sum(-1) < 40
         assert painted.mean() > 0.5, (p, painted.mean())  # ...and painted there (overlaps aside)
     assert one_view[0] is False and one_view[1] == 3 and "panels=0" in one_view[2]
+    print(f"panels ({n_stages} of {len(labels)} points) frame ms: median {np.median(frame_ms):.2f}")
+    assert np.median(frame_ms) < 16.7
 
     # every legend and tip names the classes, escaped as the video draws them
     shown = ["blob", "lower", "upper\\u202e"]
