@@ -646,18 +646,20 @@
 
   // -- orbit (3-D) and hover -------------------------------------------------------------------
   let drag = null;
-  canvas.addEventListener("pointerdown", (e) => {
-    if (state.panels) {  // a panel clicked: its stage in one view
+  canvas.addEventListener("pointerdown", (e) => {  // a drag turns a 3-D view (panels too)
+    if (view.dims !== 3 && !state.panels) return;
+    drag = { x: e.clientX, y: e.clientY, yaw: state.yaw, pitch: state.pitch, moved: false };
+    if (e.pointerId !== undefined && canvas.setPointerCapture) try { canvas.setPointerCapture(e.pointerId); } catch (err) { /* synthetic */ }
+  });
+  canvas.addEventListener("pointerup", (e) => {
+    if (drag && !drag.moved && state.panels) {  // a panel clicked: its stage in one view
       const rect = canvas.getBoundingClientRect(), x = e.clientX - rect.left, y = e.clientY - rect.top;
       const hit = bendspace.layout.panels.find((p) => Math.abs(x - p.cx) <= p.half && Math.abs(y - p.cy) <= p.half);
-      if (hit) { state.panels = false; state.stage = Math.min(hit.stage, END); showLayout(); writeHash(); request(); }
-      return;
+      if (hit) { state.panels = false; state.stage = Math.min(hit.stage, END); showLayout(); request(); }
     }
-    if (view.dims !== 3) return;
-    drag = { x: e.clientX, y: e.clientY, yaw: state.yaw, pitch: state.pitch };
-    canvas.setPointerCapture(e.pointerId);
+    drag = null;
+    writeHash();
   });
-  canvas.addEventListener("pointerup", () => { drag = null; writeHash(); });
   const tip = $("tip");
   const images = D.images ? decode(D.images, Uint8Array) : null;
   function digitCanvas(i) {
@@ -674,7 +676,8 @@
   }
   canvas.addEventListener("pointermove", (e) => {
     const rect = canvas.getBoundingClientRect(), x = e.clientX - rect.left, y = e.clientY - rect.top;
-    if (drag) {
+    if (drag && !drag.moved && Math.hypot(e.clientX - drag.x, e.clientY - drag.y) > 4) drag.moved = true;
+    if (drag && drag.moved && view.dims === 3) {
       state.yaw = drag.yaw - (e.clientX - drag.x) * 0.4;
       state.pitch = Math.min(Math.max(drag.pitch - (e.clientY - drag.y) * 0.4, 0), 180);
       request();

@@ -292,8 +292,9 @@ def test_panels_page_shows_every_stage_and_legends_name_the_classes(named_states
         # a click on a panel opens its stage in one view; the button brings the panels back
         third = layout["panels"][3]
         browser.evaluate(
-            f"document.getElementById('view').dispatchEvent(new PointerEvent('pointerdown',"
-            f" {{clientX: {third['cx']}, clientY: {third['cy']}}}))"
+            f"['pointerdown', 'pointerup'].forEach((type) => document.getElementById('view')"
+            f".dispatchEvent(new PointerEvent(type, {{clientX: {third['cx']},"
+            f" clientY: {third['cy']}}})))"
         )
         browser.evaluate("new Promise((r) => setTimeout(r, 300))")  # the fragment follows
         one_view = browser.evaluate(
