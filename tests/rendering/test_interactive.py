@@ -172,6 +172,31 @@ def _slide_stage_to_its_end(browser: Chromium) -> float:
     )
 
 
+def _open_at_the_end(browser: Chromium, path: Path, shot: Path) -> tuple:
+    """Open a page on its last snapshot and slide the stage to its end: the slider's last
+    value, the caption (label, detail), ``bendspace.layout`` and the screenshot."""
+    browser.open(path.as_uri() + "#step=-1", wait_for=READY)
+    end = _slide_stage_to_its_end(browser)
+    _settle(browser)
+    words = browser.evaluate(
+        "['stage-label', 'stage-detail'].map((id) => document.getElementById(id).textContent)"
+    )
+    layout = browser.evaluate("bendspace.layout")
+    image = np.asarray(Image.open(browser.screenshot(shot)).convert("RGB"))
+    return end, words, layout, image
+
+
+def _custom_states(x, labels, model, path: Path):
+    """``model`` trained briefly on the points by ``render.py custom``'s export, loaded."""
+    from model.config import custom_config
+    from model.custom import train_and_export_custom
+    from model.points import points_from_arrays
+    from model.states import load_states
+
+    config = custom_config(epochs=150, snapshots=6)
+    return load_states(train_and_export_custom(model, points_from_arrays(x, labels), path, config))
+
+
 def _rgb(hex_color: str) -> np.ndarray:
     return np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)])
 
@@ -181,13 +206,8 @@ def test_the_last_stage_is_the_decision_line_between_the_half_planes(spirals_pag
     path, states = spirals_page
     browser = Chromium(str(tmp_path / "profile"), 900, 560)
     try:
-        browser.open(path.as_uri() + "#step=-1", wait_for=READY)
-        end = _slide_stage_to_its_end(browser)
-        _settle(browser)
-        label = browser.evaluate("document.getElementById('stage-label').textContent")
-        layout = browser.evaluate("bendspace.layout")
+        end, (label, _), layout, shot = _open_at_the_end(browser, path, tmp_path / "line.png")
         drawn = browser.evaluate("bendspace.screenPoints()")
-        shot = np.asarray(Image.open(browser.screenshot(tmp_path / "line.png")).convert("RGB"))
         problems = browser.problems()
     finally:
         browser.close()
@@ -234,20 +254,13 @@ def named_states(tmp_path_factory):
     from custom_harness import two_moons
     from torch import manual_seed, nn
 
-    from model.config import custom_config
-    from model.custom import train_and_export_custom
-    from model.points import points_from_arrays
-    from model.states import load_states
-
     x, y = two_moons(60)
     blob = np.random.default_rng(1).normal([2.6, 1.2], 0.15, (40, 2))
     names = np.where(y == "upper", "upper\u202e", y)  # drawn escaped, not reversing text
-    points = points_from_arrays(np.concatenate([x, blob]), [*names, *["blob"] * 40])
     manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 2), nn.Tanh(), nn.Linear(2, 3))
     path = tmp_path_factory.mktemp("named") / "named.npz"
-    train_and_export_custom(model, points, path, custom_config(epochs=150, snapshots=6))
-    return load_states(path)
+    return _custom_states(np.concatenate([x, blob]), [*names, *["blob"] * 40], model, path)
 
 
 def test_pages_carry_the_states_class_names(named_states):
@@ -346,29 +359,15 @@ def test_a_3d_page_ends_on_the_output_plane(tmp_path):
     from custom_harness import two_moons
     from torch import manual_seed, nn
 
-    from model.config import custom_config
-    from model.custom import train_and_export_custom
-    from model.points import points_from_arrays
-    from model.states import load_states
-
-    x, y = two_moons(60)
     manual_seed(0)
     model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 2))
-    config = custom_config(epochs=150, snapshots=6)
-    saved = train_and_export_custom(model, points_from_arrays(x, y), tmp_path / "b.npz", config)
-    states = load_states(saved)
+    states = _custom_states(*two_moons(60), model, tmp_path / "bulge.npz")
     path = tmp_path / "DisksBulge3D.html"
     write_page(path, states, DisksBulge3D, "dark")
     browser = Chromium(str(tmp_path / "profile"), 900, 560)
     try:
-        browser.open(path.as_uri() + "#step=-1", wait_for=READY)
-        end = _slide_stage_to_its_end(browser)
-        _settle(browser)
-        words = browser.evaluate(
-            "['stage-label', 'stage-detail'].map((id) => document.getElementById(id).textContent)"
-        )
-        plane = browser.evaluate("bendspace.layout.decision")
-        shot = np.asarray(Image.open(browser.screenshot(tmp_path / "plane.png")).convert("RGB"))
+        end, words, layout, shot = _open_at_the_end(browser, path, tmp_path / "plane.png")
+        plane = layout["decision"]
         problems = browser.problems()
     finally:
         browser.close()
