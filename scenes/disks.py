@@ -112,6 +112,7 @@ class DisksTraining2D(PanelsOverTraining):
     title = "Disks, 2 neurons wide, while training"  # the gallery's heading
 
     states_sources = (FLAT,)
+    class_names = CLASS_NAMES
     poster_time = -1.0
 
 

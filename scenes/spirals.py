@@ -68,6 +68,7 @@ class SpiralsTraining(PanelsOverTraining):
     title = "Spirals: every stage while training"  # the gallery's heading
 
     states_sources = (Preset(PRESET),)
+    class_names = CLASS_NAMES
     poster_time = -1.0
 
 

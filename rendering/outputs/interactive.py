@@ -67,6 +67,7 @@ INTERACTIVE_BASES: tuple[type, ...] = (
 MB = 1_000_000
 WEIGHT_FLOATS_MAX = 20_000  # above this per snapshot, embed traces instead of weights
 GRID_LINES, GRID_SAMPLES = 17, 48  # as NetworkView draws the grid
+PANEL_GRID_LINES, PANEL_GRID_SAMPLES = 9, 40  # as PanelsOverTraining's small views do
 
 
 def is_interactive(scene_cls: type) -> bool:
@@ -99,9 +100,27 @@ def _last_stage(states: States) -> int:
     return last_hidden if int(states["stage_dim"][last_hidden]) <= 3 else len(states.stages()) - 1
 
 
+def _three_d(scene_cls: type, states: States) -> bool:
+    return issubclass(scene_cls, Scene3D) or int(np.max(states["stage_dim"])) >= 3
+
+
+def _panels(scene_cls: type, states: States) -> dict | None:
+    """A panels storyboard's layout (PanelsOverTraining): one panel per stage, ``columns``
+    a row, each fitting its grid into ``fit`` of its half-size, points of ``radius`` (of
+    the fitted reach), as the scene sizes them."""
+    if not issubclass(scene_cls, PanelsOverTraining):
+        return None
+    columns = int(scene_cls.columns)
+    rows = -(-len(states.stages()) // columns)
+    half = 0.5 * min(13.6 / columns, 6.6 / rows) - 0.22  # PanelsOverTraining.construct
+    fit = half - float(scene_cls.label_room)
+    return {"columns": columns, "fit": fit / half, "radius": 0.018 / fit}
+
+
 def _view(scene_cls: type, states: States) -> dict:
     """The scene's knobs the page copies: fit, camera, timing, what it plays first."""
-    three_d = issubclass(scene_cls, Scene3D) or int(np.max(states["stage_dim"])) >= 3
+    three_d = _three_d(scene_cls, states)
+    panels = _panels(scene_cls, states)
     training = issubclass(scene_cls, (BoundaryOverTraining, PanelsOverTraining)) or (
         "Training" in scene_cls.__name__
     )
@@ -109,7 +128,7 @@ def _view(scene_cls: type, states: States) -> dict:
     fit = float(getattr(scene_cls, "plot_half", None) or getattr(scene_cls, "fit", 3.2))
     return {
         "dims": 3 if three_d else 2,
-        "fitTo": "grid" if issubclass(scene_cls, StageByStage) else "points",
+        "fitTo": "grid" if issubclass(scene_cls, StageByStage) or panels else "points",
         "center": states.widths[0] > 3,  # centre every picture on its cloud (DigitView)
         "percentile": 98.0 if states.widths[0] > 3 else 100.0,  # of distances, in 3-D
         "pitch": float(np.degrees(getattr(scene_cls, "phi", 66 * np.pi / 180))),
@@ -122,7 +141,27 @@ def _view(scene_cls: type, states: States) -> dict:
         "inputRegions": issubclass(scene_cls, BoundaryOverTraining),
         "stage": 0 if issubclass(scene_cls, BoundaryOverTraining) or not training else last,
         "step": 0 if training else -1,
+        "panels": panels,
     }
+
+
+def _decision(states: States, scene_cls: type, names: list[str]) -> dict | None:
+    """The stage after the last the points reach, for two classes: the output layer's
+    decision line in a flat 2-D last hidden space (StageByStage.show_output), or its plane in
+    a 3-D one (StageByStage3D.show_output). None where the page does not draw it (more
+    classes make the output 3-D and the view with it; projected and output-space endings)."""
+    last = _last_stage(states)
+    if states.n_classes != 2 or states.n_layers < 2 or states.stages()[last][1] != "activation":
+        return None
+    dim, three_d = int(states["stage_dim"][last]), _three_d(scene_cls, states)
+    if dim == 2 and not three_d:
+        return {"label": "output - decision line", "detail": "one side per class"}
+    if dim == 3:
+        detail = f"{names[0]} on one side, {names[1]} on the other"
+        return {"label": "output: one plane", "detail": detail, "plane": True,
+                "opacity": float(getattr(scene_cls, "plane_opacity", 0.12)),
+                "lines": int(getattr(scene_cls, "plane_lines", 7))}  # fmt: skip
+    return None
 
 
 def _palette(pal) -> dict:
@@ -174,6 +213,7 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
             for t, (layer, kind) in enumerate(stages)
         ],
         "lastStage": _last_stage(states),
+        "decision": None,
         "points": len(labels),
         "labels": _b64(labels, "uint8"),
         "view": _view(scene_cls, states),
@@ -196,6 +236,7 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
         data["snapshots"]["heldout"] = [round(float(held[s]), 5) for s in snapshots]
     if weights_mode:
         data["mode"] = "weights"
+        data["decision"] = _decision(states, scene_cls, data["classNames"])
         inputs = np.asarray(states["inputs"], dtype=np.float64)
         data["inputs"] = _b64(inputs, "<f4")
         data["W"] = [_b64(states[f"W{layer}"], "<f4") for layer in range(states.n_layers)]
@@ -210,7 +251,10 @@ def page_data(states: States, scene_cls: type, theme: str, title: str = "") -> d
             pad = 0.1 * (hi - lo)
             data["extent"] = [float(lo[0] - pad[0]), float(hi[0] + pad[0]),
                               float(lo[1] - pad[1]), float(hi[1] + pad[1])]  # fmt: skip
-            data["grid"] = [GRID_LINES, GRID_SAMPLES]
+            panels = issubclass(scene_cls, PanelsOverTraining)  # the panels' coarser grid
+            data["grid"] = (
+                [PANEL_GRID_LINES, PANEL_GRID_SAMPLES] if panels else [GRID_LINES, GRID_SAMPLES]
+            )
     else:
         data["mode"] = "trace"
         trace = np.asarray(states["trace"][snapshots], dtype=np.float64)  # (S', T, P, 3)

@@ -486,10 +486,100 @@
     };
   }
 
+  // -- model/project.py in the page: PCA to 3-D, aligned by orthogonal Procrustes ---------------
+  function symmetricEigen(A, d) {  // cyclic Jacobi: eigenvalues (descending) and column vectors
+    const a = Float64Array.from(A), V = new Float64Array(d * d);
+    for (let i = 0; i < d; i++) V[i * d + i] = 1;
+    for (let sweep = 0; sweep < 60; sweep++) {
+      let off = 0;
+      for (let p = 0; p < d; p++) for (let q = p + 1; q < d; q++) off += a[p * d + q] ** 2;
+      if (off < 1e-22) break;
+      for (let p = 0; p < d; p++)
+        for (let q = p + 1; q < d; q++) {
+          if (Math.abs(a[p * d + q]) < 1e-300) continue;
+          const theta = (a[q * d + q] - a[p * d + p]) / (2 * a[p * d + q]);
+          const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+          const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+          for (let k = 0; k < d; k++) {  // columns p and q, then rows p and q
+            const akp = a[k * d + p], akq = a[k * d + q];
+            a[k * d + p] = c * akp - s * akq; a[k * d + q] = s * akp + c * akq;
+          }
+          for (let k = 0; k < d; k++) {
+            const apk = a[p * d + k], aqk = a[q * d + k];
+            a[p * d + k] = c * apk - s * aqk; a[q * d + k] = s * apk + c * aqk;
+          }
+          for (let k = 0; k < d; k++) {
+            const vkp = V[k * d + p], vkq = V[k * d + q];
+            V[k * d + p] = c * vkp - s * vkq; V[k * d + q] = s * vkp + c * vkq;
+          }
+        }
+    }
+    const order = Array.from({ length: d }, (_, i) => i).sort((i, j) => a[j * d + j] - a[i * d + i]);
+    return { values: order.map((i) => a[i * d + i]), vectors: order.map((i) => Array.from({ length: d }, (_, k) => V[k * d + i])) };
+  }
+  // pca_basis, then align_basis onto `previous` (the last stage's picture, n x 3) if given
+  function projection(x, n, d, previous) {
+    const center = new Float64Array(d), cov = new Float64Array(d * d);
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) center[k] += x[i * d + k] / n;
+    for (let i = 0; i < n; i++)
+      for (let a = 0; a < d; a++) {
+        const da = x[i * d + a] - center[a];
+        for (let b = a; b < d; b++) cov[a * d + b] += da * (x[i * d + b] - center[b]);
+      }
+    for (let a = 0; a < d; a++) for (let b = 0; b < a; b++) cov[a * d + b] = cov[b * d + a];
+    const basis = symmetricEigen(cov, d).vectors.slice(0, 3).map((v) => {
+      let big = 0;  // the sign that makes the largest loading positive
+      for (const x of v) if (Math.abs(x) > Math.abs(big)) big = x;
+      return big < 0 ? v.map((x) => -x) : v;
+    });
+    if (!previous || !n) return [center, basis];
+    const shown = project(x, n, d, center, basis), mean = [0, 0, 0], M = new Float64Array(9);
+    for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) mean[k] += previous[i * 3 + k] / n;
+    for (let i = 0; i < n; i++)
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) M[a * 3 + b] += shown[i * 3 + a] * (previous[i * 3 + b] - mean[b]);
+    // orthogonal_procrustes: R = U V^T of M = U S V^T, here M (M^T M)^(-1/2)
+    const MtM = new Float64Array(9);
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) for (let k = 0; k < 3; k++) MtM[a * 3 + b] += M[k * 3 + a] * M[k * 3 + b];
+    const { values, vectors } = symmetricEigen(MtM, 3);
+    if (values[2] <= 1e-12 * Math.max(values[0], 1e-300)) return [center, basis];  // no rotation pinned down
+    const inv = new Float64Array(9), R = new Float64Array(9);
+    for (let e = 0; e < 3; e++)
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) inv[a * 3 + b] += (vectors[e][a] * vectors[e][b]) / Math.sqrt(values[e]);
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) for (let k = 0; k < 3; k++) R[a * 3 + b] += M[a * 3 + k] * inv[k * 3 + b];
+    const rotated = [0, 1, 2].map((j) => Array.from({ length: d }, (_, k) => basis[0][k] * R[j] + basis[1][k] * R[3 + j] + basis[2][k] * R[6 + j]));
+    return [center, rotated];
+  }
+  // model/project.py's project_stages for one snapshot: every stage's points in 3-D, narrow
+  // ones zero padded, wide ones through their projection (returned by stage, to reuse)
+  function projectStages(stages, n, plan) {
+    const shown = [], projections = {};
+    plan.forEach((st, t) => {
+      if (st.dim > 3) {
+        projections[t] = projection(stages[t], n, st.dim, t ? shown[t - 1] : null);
+        shown.push(project(stages[t], n, st.dim, ...projections[t]));
+        return;
+      }
+      const y = new Float64Array(n * 3);
+      for (let i = 0; i < n; i++) for (let k = 0; k < st.dim; k++) y[i * 3 + k] = stages[t][i * st.dim + k];
+      shown.push(y);
+    });
+    return { shown, projections };
+  }
+  function project(x, n, d, center, basis) {  // (x - center) @ basis: n x 3
+    const y = new Float64Array(n * 3);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < 3; j++) {
+        let acc = 0;
+        for (let k = 0; k < d; k++) acc += (x[i * d + k] - center[k]) * basis[j][k];
+        y[i * 3 + j] = acc;
+      }
+    return y;
+  }
   const engine = {
     ACTIVATIONS, GENERATORS, random, erf, parseActivation, activate, activateBack, network,
     initialParams, paramsFrom, weightsOf, stagePlan, applyStage, forwardStages, outputFrom, argmax,
-    lossAndGradient, adam, adamStep, generate, snapshotDue, trainer,
+    lossAndGradient, adam, adamStep, generate, snapshotDue, trainer, symmetricEigen, projection, project,
+    projectStages,
   };
   root.BendspaceEngine = engine;
   // In a Web Worker: answer the page.

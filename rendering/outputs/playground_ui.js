@@ -9,6 +9,9 @@
   const has = (object, key) => object !== null && typeof object === "object" && Object.prototype.hasOwnProperty.call(object, key);
   const root = $("pg");
   const MAX_POINTS = 2000, MAX_CLASSES = 6, MAX_LAYERS = 6, MAX_SEED = 4294967295;
+  // one hidden layer may be wider than 3, shown through its 3-D projection as the video does
+  const WIDE = 8, MAX_WIDE = 16;
+  const wideOk = (widths) => widths.filter((w) => w > 3).length <= 1;
   const LRS = [0.001, 0.003, 0.01, 0.02, 0.03, 0.1, 0.3, 1];
   const SPEEDS = [[60, "1 step a frame"], [300, "5 steps a frame"], [1200, "20 steps a frame"], [Infinity, "as fast as it goes"]];
   const SOURCES = Object.assign(C.page ? { page: { label: "this page's points", names: C.page.names } } : {}, E.GENERATORS);
@@ -159,10 +162,16 @@
       points: E.forwardStages(run.net, run.params, data.x, data.n, 0, run.plan),
       grid: E.forwardStages(run.net, run.params, grid, grid.length / 2, 0, run.plan),
     };
+    // what the view shows of each stage in 3-D (wide stages through the points' projection)
+    const views = E.projectStages(traced.points, data.n, run.plan), gn = grid.length / 2;
+    traced.shown = views.shown;
+    traced.gridShown = run.plan.map((st, t) => (t in views.projections
+      ? E.project(traced.grid[t], gn, st.dim, ...views.projections[t]) : as3(traced.grid[t], gn, st.dim)));
     return traced;
   }
+
   let dataVersion = 0;
-  const solidNow = () => run.plan[Math.min(Math.round(S.stage), run.plan.length - 1)].dim === 3;
+  const solidNow = () => run.plan[Math.min(Math.round(S.stage), run.plan.length - 1)].dim >= 3;
   function lastHidden() {
     for (let t = run.plan.length - 1; t >= 0; t--) if (run.plan[t].kind === "activation") return t;
     return run.plan.length - 1;
@@ -242,10 +251,9 @@
     const T = run.plan.length, stage = Math.min(Math.max(S.stage, 0), T - 1);
     const k = Math.floor(stage), next = Math.min(k + 1, T - 1), u = smooth(stage - k), tr = trace();
     const n = pts.y.length, gn = GRID_LINES * GRID_SAMPLES * 2;
-    const p = mix(as3(tr.points[k], n, run.plan[k].dim), as3(tr.points[next], n, run.plan[next].dim), u);
-    const g = mix(as3(tr.grid[k], gn, run.plan[k].dim), as3(tr.grid[next], gn, run.plan[next].dim), u);
+    const p = mix(tr.shown[k], tr.shown[next], u), g = mix(tr.gridShown[k], tr.gridShown[next], u);
     // the camera: from above at 2-D stages, turned (as dragged) at 3-D ones, in between while moving
-    const solid = (t) => (run.plan[t].dim === 3 ? 1 : 0), c = solid(k) * (1 - u) + solid(next) * u;
+    const solid = (t) => (run.plan[t].dim >= 3 ? 1 : 0), c = solid(k) * (1 - u) + solid(next) * u;
     let flat = 1e-6, round = 1e-6;
     for (let i = 0; i < gn; i++) {
       flat = Math.max(flat, Math.abs(g[3 * i]), Math.abs(g[3 * i + 1]));
@@ -278,7 +286,7 @@
     view.layout = { cx, cy, scale, R };
     $("pg-stage-label").textContent = stageLabel(Math.min(Math.ceil(stage - 1e-9), T - 1));
     const dim = run.plan[Math.min(Math.ceil(stage - 1e-9), T - 1)].dim;
-    $("pg-stage-detail").textContent = `${dim}-D` + (dim === 3 ? ", drag to turn" : "");
+    $("pg-stage-detail").textContent = `${dim}-D` + (dim > 3 ? ", seen in 3-D" : "") + (dim >= 3 ? ", drag to turn" : "");
     $("pg-stage-value").textContent = `${near} / ${T - 1}`;
     if (document.activeElement !== $("pg-stage")) { $("pg-stage").max = T - 1; $("pg-stage").value = stage; }
   }
@@ -468,8 +476,10 @@
     widths.textContent = "";
     S.widths.forEach((w, l) => {
       const b = document.createElement("button");
-      b.textContent = String(w); b.title = `layer ${l + 1}: ${w} neurons (click: ${w === 2 ? 3 : 2})`;
-      b.addEventListener("click", () => { S.widths[l] = w === 2 ? 3 : 2; changed(true); });
+      // 2 -> 3 -> the wide layer (if no other layer is wide) -> 2
+      const then = w === 2 ? 3 : w === 3 && wideOk([...S.widths.filter((_, j) => j !== l), WIDE]) ? WIDE : 2;
+      b.textContent = String(w); b.title = `layer ${l + 1}: ${w} neurons (click: ${then})`;
+      b.addEventListener("click", () => { S.widths[l] = then; changed(true); });
       widths.append(b);
     });
     $("pg-fewer").disabled = S.widths.length <= 1;
@@ -520,7 +530,7 @@
     $("pg-reseed").addEventListener("click", () => { S.seed = (S.seed + 1) % (MAX_SEED + 1); changed(true); });
     $("pg-speed").addEventListener("change", (e) => { S.speed = +e.target.value; if (playing) send({ type: "run", speed: S.speed }); writeFragment(); });
     $("pg-fewer").addEventListener("click", () => { S.widths.pop(); changed(true); });
-    $("pg-more").addEventListener("click", () => { S.widths.push(S.widths[S.widths.length - 1] || 2); changed(true); });
+    $("pg-more").addEventListener("click", () => { S.widths.push(Math.min(S.widths[S.widths.length - 1] || 2, 3)); changed(true); });
     $("pg-play").addEventListener("click", () => setPlaying(!playing));
     $("pg-step").addEventListener("click", () => { setPlaying(false); if (pts.y.length) request({ type: "train", steps: 1 }).catch(() => {}); });
     $("pg-reset").addEventListener("click", () => setup());
@@ -663,7 +673,8 @@
     S.n = clampInt(q.get("n"), 20, MAX_POINTS, S.n);
     S.dseed = clampInt(q.get("dseed"), 0, MAX_SEED, S.dseed);
     const widths = (q.get("widths") || "").split(",").map(Number);
-    if (widths.length >= 1 && widths.length <= MAX_LAYERS && widths.every((w) => w === 2 || w === 3)) S.widths = widths;
+    if (widths.length >= 1 && widths.length <= MAX_LAYERS && widths.every((w) => Number.isInteger(w) && w >= 2 && w <= MAX_WIDE)
+        && wideOk(widths)) S.widths = widths;
     const act = q.get("act");
     if (act !== null && C.activations.includes(act)) S.act = act;
     const lr = num("lr", 1e-6, 10);
@@ -749,8 +760,9 @@
     },
     setNetwork(spec = {}) {
       const widths = spec.widths !== undefined ? spec.widths : S.widths;
-      if (!Array.isArray(widths) || widths.length < 1 || widths.length > MAX_LAYERS || !widths.every((w) => Number.isInteger(w) && w >= 1 && w <= 3))
-        fail(`setNetwork: widths are the hidden layers, 1 to ${MAX_LAYERS} of 1 to 3 neurons, like [2, 2]`);
+      if (!Array.isArray(widths) || widths.length < 1 || widths.length > MAX_LAYERS
+          || !widths.every((w) => Number.isInteger(w) && w >= 1 && w <= MAX_WIDE) || !wideOk(widths))
+        fail(`setNetwork: widths are the hidden layers, 1 to ${MAX_LAYERS} of 1 to 3 neurons (one may have up to ${MAX_WIDE}), like [2, 8, 2]`);
       const act = spec.activation !== undefined ? String(spec.activation) : S.act;
       if (!C.activations.includes(act)) fail(`setNetwork: unknown activation ${JSON.stringify(act)}; use one of ${C.activations.join(", ")}`);
       const lr = spec.lr !== undefined ? spec.lr : S.lr;

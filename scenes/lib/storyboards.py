@@ -366,6 +366,7 @@ class PanelsOverTraining(StatesScene, Scene):
     ``self.views`` holds one :class:`NetworkView` per stage.
     """
 
+    class_names: Sequence[str] | None = None  # None: the states' own label names (the page's)
     poster_time = -1.0
     columns = 5
     label_room = 0.1  # the points stay this far (scene units) below their panel's title

@@ -15,6 +15,7 @@ from torch import nn
 
 from model.activations import CHOICES
 from model.data import spirals
+from model.project import project_stages
 from model.stages import forward_stages
 from model.states import load_states
 from model.train import build_mlp
@@ -162,6 +163,41 @@ def test_the_page_computes_the_stages_of_model_stages(page, browser):
                 np.reshape(got["stages"][t], stage.shape), stage, rtol=1e-12, atol=1e-14,
                 err_msg=f"{activation}, stage {t}",
             )  # fmt: skip
+
+
+@needs_chromium
+def test_a_wide_layer_is_seen_through_the_projection_of_model_project(page, browser):
+    rng = np.random.default_rng(4)
+    widths, x = [2, 3, 8, 2, 2], rng.normal(0, 1.5, (300, 2))
+    weights = [rng.normal(0, 1.0, (widths[i + 1], widths[i])) for i in range(4)]
+    biases = [rng.normal(0, 0.5, widths[i + 1]) for i in range(4)]
+    stages = forward_stages(x, weights, biases, ["tanh"] * 3 + ["identity"])
+    expected, projections = project_stages([stages])  # the video's 3-D pictures
+    browser.open(page.as_uri() + "#play", wait_for=READY)
+    got = browser.evaluate(f"""(() => {{
+        const E = BendspaceEngine, net = E.network({widths}, "tanh");
+        const p = E.paramsFrom(net, {json.dumps({"W": [w.tolist() for w in weights],
+                                                "b": [b.tolist() for b in biases]})});
+        const x = Float64Array.from({json.dumps(x.ravel().tolist())}), plan = E.stagePlan(net);
+        const views = E.projectStages(E.forwardStages(net, p, x, 300, 0, plan), 300, plan);
+        return {{shown: views.shown.map((s) => Array.from(s)),
+                 projected: Object.keys(views.projections).map(Number)}};
+    }})()""")  # fmt: skip
+    assert got["projected"] == sorted(projections) == [4, 5, 6]  # layer 2: linear, bias, tanh
+    for t in range(len(stages)):
+        np.testing.assert_allclose(np.reshape(got["shown"][t], (300, 3)), expected[0, t],
+                                   rtol=1e-7, atol=1e-9, err_msg=f"stage {t}")  # fmt: skip
+    # and the playground offers it: widths 3,8,3 from the fragment, seen in 3-D
+    browser.open(page.as_uri() + "#play&data=moons&widths=3,8,3&seed=1", wait_for=READY)
+    state = browser.evaluate("bendspace.train(200)")
+    assert browser.evaluate("bendspace.state().widths") == [2, 3, 8, 3, 2]
+    detail = browser.evaluate(
+        "(() => { bendspace.playground.open(); const s = document.getElementById('pg-stage');"
+        " s.value = 6; s.dispatchEvent(new Event('input'));"
+        " return new Promise((r) => requestAnimationFrame(() => setTimeout(() =>"
+        " r(document.getElementById('pg-stage-detail').textContent), 50))); })()"
+    )
+    assert detail == "8-D, seen in 3-D, drag to turn" and state["accuracy"] > 0.9
 
 
 @needs_chromium
