@@ -169,6 +169,7 @@ def _clock(seconds: float, separator: str) -> str:
 
 def _wrapped(text: str, width: int = 42) -> str:
     """Two lines at most for a subtitle, broken at a space near the middle."""
+    text = " ".join(text.split())
     if len(text) <= width:
         return text
     middle = len(text) // 2

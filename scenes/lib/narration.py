@@ -12,7 +12,8 @@ so the sound starts on the frame its animation does, in whichever chunk that is.
             with self.voiceover("The points move to where the layer sends them.") as line:
                 self.play(points.animate.shift(RIGHT), run_time=line.duration)
 
-A scene rendered with ``BENDSPACE_VOICE=none`` says nothing and waits for nothing.
+A scene rendered with ``BENDSPACE_VOICE=none`` (the silent film) says nothing; each
+block still lasts about as long as its line takes to read, so the pacing stays.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class Narrated:
     """
 
     breath_seconds = 0.35  # quiet after each line before the next block goes on
+    silent_words_per_second = 2.7  # the silent film's blocks: about a speaker's pace
 
     def voiceover(self, text: str | None, id: str | None = None):
         """Say ``text`` over the block's animations; the block lasts at least as long as the line.
@@ -69,13 +71,16 @@ class Narrated:
     def _voiceover(self, text: str | None, line_id: str | None) -> Iterator[Tracker]:
         lines = self.__dict__.setdefault("narration", [])
         text = " ".join((text or "").split())
-        if not text or os.environ.get(VOICE_ENV, "").strip().lower() == "none":
+        if not text:
             yield Tracker(0.0, text)
             return
-        line_id = line_id or f"{type(self).__name__}-{len(lines) + 1:02d}"
-        clip = current_voice().clip(line_id, text)
-        seconds = clip_seconds(clip)
-        lines.append(NarrationLine(line_id, text, self.renderer.num_plays, str(clip), seconds))
+        if os.environ.get(VOICE_ENV, "").strip().lower() == "none":
+            seconds = max(1.0, len(text.split()) / self.silent_words_per_second)
+        else:
+            line_id = line_id or f"{type(self).__name__}-{len(lines) + 1:02d}"
+            clip = current_voice().clip(line_id, text)
+            seconds = clip_seconds(clip)
+            lines.append(NarrationLine(line_id, text, self.renderer.num_plays, str(clip), seconds))
         start = self._played_seconds()
         yield Tracker(seconds, text)
         left = seconds + self.breath_seconds - (self._played_seconds() - start)
