@@ -28,6 +28,7 @@ from manim import (
 from model.stages import apply_stage
 from scenes.lib import (
     Caption,
+    Narrated,
     NetworkDiagram,
     PointCloud,
     StageMorph,
@@ -45,6 +46,12 @@ EXAMPLE_W = np.array([[1.0, 0.6], [-0.4, 0.9]])
 EXAMPLE_B = np.array([0.5, -0.3])
 
 
+def _spoken(n: int) -> str:
+    """A small count as the narrator says it."""
+    words = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    return words[n] if 0 <= n < len(words) else str(n)
+
+
 class _PlaneScene:
     """Mixin (with ``Scene``): a grid of the square [-extent, extent]^2 with a few coloured
     points on it. Not a scene itself, so manim does not list it."""
@@ -55,6 +62,7 @@ class _PlaneScene:
     center = np.array([-2.2, -0.3, 0.0])
     stage_seconds = 2.0
     pause_seconds = 1.0
+    say_plane: str | None = None  # narration as the plane appears
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -98,16 +106,17 @@ class _PlaneScene:
             Line(vp.to_scene([0, -e]), vp.to_scene([0, e]), color=self.pal.axis, stroke_width=2),
         )
         self.add(axes, self.caption)  # fixed reference axes: the first frame is not empty
-        self.play(
-            Create(self.grid),
-            FadeIn(self.cloud),
-            self.caption.make_change_animation(title, detail),
-            run_time=1.5,
-        )
-        self.wait(self.pause_seconds)
+        with self.voiceover(self.say_plane):
+            self.play(
+                Create(self.grid),
+                FadeIn(self.cloud),
+                self.caption.make_change_animation(title, detail),
+                run_time=1.5,
+            )
+            self.wait(self.pause_seconds)
 
 
-class WeightedSum(Scene):
+class WeightedSum(Narrated, Scene):
     """A neuron's weighted sum, and two of them at once: a matrix times a vector."""
 
     title = "A weighted sum"  # the gallery's heading
@@ -133,14 +142,19 @@ class WeightedSum(Scene):
         )
         lines = VGroup(inputs, first, second).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
         lines.move_to(0.6 * UP)
-        self.play(FadeIn(inputs), run_time=0.8)
-        self.wait(0.5)
-        self.play(FadeIn(first, shift=0.2 * RIGHT), run_time=1.2)
-        self.wait(1.0)
+        with self.voiceover(
+            "Zoom in on one neuron. It takes a weighted sum: each input times its weight, "
+            "all added up."
+        ):
+            self.play(FadeIn(inputs), run_time=0.8)
+            self.wait(0.5)
+            self.play(FadeIn(first, shift=0.2 * RIGHT), run_time=1.2)
+            self.wait(1.0)
 
         # Step 2: a second neuron with its own weights.
-        self.play(FadeIn(second, shift=0.2 * RIGHT), run_time=1.2)
-        self.wait(1.0)
+        with self.voiceover("A second neuron does the same, with weights of its own."):
+            self.play(FadeIn(second, shift=0.2 * RIGHT), run_time=1.2)
+            self.wait(1.0)
 
         # Step 3: both at once: the weights form a matrix, the inputs a vector.
         matrix = matrix_text("W", EXAMPLE_W, pal.ink, font_size=30, digits=1)
@@ -149,14 +163,19 @@ class WeightedSum(Scene):
         product = VGroup(matrix, vector, result).arrange(RIGHT, buff=0.6).to_edge(DOWN, buff=1.0)
         caption = text("two weighted sums = a matrix times a vector", pal.muted, 26)
         caption.next_to(product, UP, buff=0.4)
-        self.play(FadeIn(product), FadeIn(caption), run_time=1.5)
-        self.wait(2.5)
+        with self.voiceover(
+            "Put the weights of both neurons in a grid and you have a matrix. "
+            "Two weighted sums at once are simply the matrix times the input vector."
+        ):
+            self.play(FadeIn(product), FadeIn(caption), run_time=1.5)
+            self.wait(2.5)
 
 
-class MatrixOnGrid(_PlaneScene, Scene):
+class MatrixOnGrid(_PlaneScene, Narrated, Scene):
     """A 2x2 matrix moves every point of the plane at once: lines stay straight."""
 
     title = "A matrix bends the grid"  # the gallery's heading
+    say_plane = "Here is the plane, with a grid on it and points on two rings."
 
     def construct(self) -> None:
         # Step 1: the plane, with points on two rings.
@@ -164,12 +183,16 @@ class MatrixOnGrid(_PlaneScene, Scene):
 
         # Step 2: x -> W x for every point and every grid line.
         detail = matrix_text("W", EXAMPLE_W, self.pal.ink)
-        self.play(self.caption.make_change_animation("multiply by a matrix", detail))
-        self.play(self.stage("linear", EXAMPLE_W))
-        self.wait(2.0)
+        with self.voiceover(
+            "Multiplying by a matrix moves every point at once. Grid lines stay straight, "
+            "parallel and evenly spaced: a linear transformation of the whole space."
+        ):
+            self.play(self.caption.make_change_animation("multiply by a matrix", detail))
+            self.play(self.stage("linear", EXAMPLE_W))
+            self.wait(2.0)
 
 
-class TanhSquash(Scene):
+class TanhSquash(Narrated, Scene):
     """tanh squeezes the whole number line into the interval (-1, 1)."""
 
     title = "tanh squeezes the number line"  # the gallery's heading
@@ -202,23 +225,32 @@ class TanhSquash(Scene):
         )
         title = text("tanh squeezes the line into (-1, 1)", pal.ink, 34).to_edge(UP, buff=0.5)
         self.add(title, axis_x, axis_y)
-        self.play(Create(curve), FadeIn(bounds), FadeIn(marks), run_time=2.0)
-        self.wait(1.0)
+        with self.voiceover(
+            "After the weighted sums comes a nonlinearity. Ours is tanh: "
+            "whatever number goes in, what comes out lies between minus one and one."
+        ):
+            self.play(Create(curve), FadeIn(bounds), FadeIn(marks), run_time=2.0)
+            self.wait(1.0)
 
         # Step 2: points on the number line move to tanh(x), still on the line.
         x = np.linspace(-4, 4, 33)
         line_pts = np.stack([x, np.zeros_like(x)], -1)
         dots = PointCloud(vp.to_scene(line_pts), (x > 0).astype(int), pal.classes, radius=0.07)
-        self.play(FadeIn(dots), run_time=0.8)
-        squeezed = np.stack([np.tanh(x), np.zeros_like(x)], -1)
-        self.play(StageMorph([(dots, line_pts, squeezed)], vp, run_time=self.stage_seconds))
-        self.wait(2.0)
+        with self.voiceover(
+            "Evenly spaced points on the number line all land inside that interval; "
+            "the far ones crowd together near its ends."
+        ):
+            self.play(FadeIn(dots), run_time=0.8)
+            squeezed = np.stack([np.tanh(x), np.zeros_like(x)], -1)
+            self.play(StageMorph([(dots, line_pts, squeezed)], vp, run_time=self.stage_seconds))
+            self.wait(2.0)
 
 
-class TanhOnGrid(_PlaneScene, Scene):
+class TanhOnGrid(_PlaneScene, Narrated, Scene):
     """tanh on each coordinate: the plane folds into the square (-1, 1) x (-1, 1)."""
 
     title = "tanh on the grid"  # the gallery's heading
+    say_plane = "Back to the plane."
 
     def construct(self) -> None:
         # Step 1: the plane.
@@ -226,15 +258,20 @@ class TanhOnGrid(_PlaneScene, Scene):
 
         # Step 2: tanh on x and on y: straight lines bend.
         detail = text("tanh on each coordinate", self.pal.ink, 22)
-        self.play(self.caption.make_change_animation("apply tanh", detail))
-        self.play(self.stage("activation", activation="tanh"))
-        self.wait(2.0)
+        with self.voiceover(
+            "Now tanh acts on each coordinate, x and y alike. Straight lines bend, "
+            "and the whole plane is squeezed into a square from minus one to one."
+        ):
+            self.play(self.caption.make_change_animation("apply tanh", detail))
+            self.play(self.stage("activation", activation="tanh"))
+            self.wait(2.0)
 
 
-class FullLayer(_PlaneScene, Scene):
+class FullLayer(_PlaneScene, Narrated, Scene):
     """A whole layer: a linear map, a translation by the bias, then tanh."""
 
     title = "A full layer: matrix, bias, tanh"  # the gallery's heading
+    say_plane = "Now a whole layer, in three steps."
 
     poster_time = -1.0
 
@@ -244,32 +281,43 @@ class FullLayer(_PlaneScene, Scene):
         self.show_plane("one layer: tanh(W x + b)")
 
         # Step 2: linear.
-        self.play(
-            self.caption.make_change_animation("1. linear", matrix_text("W", EXAMPLE_W, pal.ink))
-        )
-        self.play(self.stage("linear", EXAMPLE_W))
-        self.wait(self.pause_seconds)
+        with self.voiceover("First the matrix: a linear transformation."):
+            self.play(
+                self.caption.make_change_animation(
+                    "1. linear", matrix_text("W", EXAMPLE_W, pal.ink)
+                )
+            )
+            self.play(self.stage("linear", EXAMPLE_W))
+            self.wait(self.pause_seconds)
 
         # Step 3: the bias translates everything.
-        self.play(
-            self.caption.make_change_animation(
-                "2. translation", matrix_text("b", EXAMPLE_B, pal.ink)
+        with self.voiceover(
+            "Then the bias, the same vector added to every point: a translation. "
+            "A linear map followed by a translation is called an affine transformation."
+        ):
+            self.play(
+                self.caption.make_change_animation(
+                    "2. translation", matrix_text("b", EXAMPLE_B, pal.ink)
+                )
             )
-        )
-        self.play(self.stage("bias", bias=EXAMPLE_B))
-        self.wait(self.pause_seconds)
+            self.play(self.stage("bias", bias=EXAMPLE_B))
+            self.wait(self.pause_seconds)
 
         # Step 4: tanh.
-        self.play(
-            self.caption.make_change_animation(
-                "3. tanh", text("tanh on each coordinate", pal.ink, 22)
+        with self.voiceover(
+            "Last, tanh squeezes the result. An affine map, then a squeeze: "
+            "that is one layer of a neural network."
+        ):
+            self.play(
+                self.caption.make_change_animation(
+                    "3. tanh", text("tanh on each coordinate", pal.ink, 22)
+                )
             )
-        )
-        self.play(self.stage("activation", activation="tanh"))
-        self.wait(2.0)
+            self.play(self.stage("activation", activation="tanh"))
+            self.wait(2.0)
 
 
-class TwoToEight(Scene):
+class TwoToEight(Narrated, Scene):
     """One layer from 2 inputs to 8 neurons: every point of the plane becomes an 8-D vector."""
 
     title = "Two inputs, eight neurons"
@@ -293,15 +341,24 @@ class TwoToEight(Scene):
         )
         title = text(f"2 inputs, {self.outputs} neurons", pal.ink, 34).to_edge(UP, buff=0.3)
         self.add(title)
-        self.play(FadeIn(diagram.neurons[0]), FadeIn(inputs), run_time=1.0)
+        with self.voiceover(
+            "Let's open the box one layer at a time. A layer's inputs here are the two "
+            "coordinates of a point."
+        ):
+            self.play(FadeIn(diagram.neurons[0]), FadeIn(inputs), run_time=1.0)
 
         # Step 2: the layer: every input feeds every neuron.
-        self.play(Create(diagram.edges), FadeIn(diagram.neurons[1]), run_time=2.0)
-        words = text(
-            f"out come {self.outputs} numbers:\na point in {self.outputs}-D space,\n"
-            "too many dimensions to picture",
-            pal.ink,
-            24,
-        ).next_to(diagram, RIGHT, buff=0.8)
-        self.play(FadeIn(words, shift=0.2 * LEFT), run_time=1.0)
-        self.wait(2.0)
+        with self.voiceover(
+            f"With {_spoken(self.outputs)} neurons, each point comes out as "
+            f"{_spoken(self.outputs)} numbers: a point in a space of "
+            f"{_spoken(self.outputs)} dimensions, more than we can picture."
+        ):
+            self.play(Create(diagram.edges), FadeIn(diagram.neurons[1]), run_time=2.0)
+            words = text(
+                f"out come {self.outputs} numbers:\na point in {self.outputs}-D space,\n"
+                "too many dimensions to picture",
+                pal.ink,
+                24,
+            ).next_to(diagram, RIGHT, buff=0.8)
+            self.play(FadeIn(words, shift=0.2 * LEFT), run_time=1.0)
+            self.wait(2.0)

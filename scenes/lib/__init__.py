@@ -15,6 +15,7 @@ scene"). The modules, one job each:
 - ``clusters``: class centres in a shown 3-D view, sentences about them, riders;
 - ``states``: the ``StatesScene`` mixin, a scene's one declaration of its states;
 - ``storyboards``, ``storyboards_3d``: whole scenes with named hooks, to subclass;
+- ``narration``, ``voice``: ``with self.voiceover(text):`` beside the animation, the voice;
 - ``compat``: the manim/Pillow image fix, installed by an explicit call.
 """
 
@@ -75,6 +76,7 @@ from scenes.lib.mobjects import (
     mesh_nodes,
     show_instead,
 )
+from scenes.lib.narration import Narrated, layer_words
 from scenes.lib.network_diagram import NetworkDiagram, weight_colors
 from scenes.lib.network_view import NetworkView, StageMorph, TiltedView, moving_stages
 from scenes.lib.palette import MONO, SANS, THEMES, Palette, apply_theme, palette, theme_name
@@ -91,6 +93,7 @@ __all__ = [
     "BoundaryOverTraining",
     "Caption",
     "EnvStatesFile",
+    "Narrated",
     "NetworkDiagram",
     "NetworkView",
     "Palette",
@@ -130,6 +133,7 @@ __all__ = [
     "half_planes",
     "image_mobject",
     "install_compat",
+    "layer_words",
     "legend",
     "matrix_text",
     "mesh_nodes",

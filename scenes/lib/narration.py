@@ -25,7 +25,9 @@ from dataclasses import asdict, dataclass
 
 from scenes.lib.voice import VOICE_ENV, clip_seconds, current_voice
 
-__all__ = ["Narrated", "NarrationLine", "Tracker"]
+__all__ = ["Narrated", "NarrationLine", "Tracker", "layer_words"]
+
+_ORDINALS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
 @dataclass
@@ -94,3 +96,27 @@ class Narrated:
         super().play(*args, **kwargs)
         # manim's own run time of the play, skipped or drawn: the block's clock
         self._narration_clock = self._played_seconds() + float(self.duration)
+
+
+def layer_words(states, stage: int) -> str | None:
+    """What the narrator says as a hidden layer starts (at its linear stage), else None.
+
+    The first layer is told in full (turn and stretch, shift, squeeze); the
+    others say the same briefly, so a stage-by-stage scene is narrated layer by
+    layer without saying one sentence thirteen times.
+    """
+    layer, kind = states.stages()[stage]
+    if kind != "linear" or layer >= states.n_layers - 1:
+        return None
+    name = _ORDINALS[layer] if layer < len(_ORDINALS) else str(layer + 1)
+    width = int(states["stage_dim"][stage])
+    if layer == 0:
+        return (
+            f"Layer one. Its matrix turns and stretches the whole plane"
+            f"{'' if width <= 3 else f', into {width} dimensions, seen here through three'}. "
+            "Then the bias shifts it, and tanh squeezes every coordinate between minus one "
+            "and one."
+        )
+    if layer == states.n_layers - 2:
+        return f"Layer {name}, the last hidden one: stretch, shift and squeeze, a final time."
+    return f"Layer {name}: again a stretch, a shift, and a squeeze."
