@@ -177,7 +177,12 @@ def index_stamp(out: Path, stamp: dict) -> None:
         return
     quality = stamp["quality"]
     outputs = {fmt: f"{quality}/{file}" for fmt, file in stamp["outputs"].items()}
-    write_text_atomic(path, json.dumps(stamp | {"outputs": outputs, "index": True}, indent=1))
+    moved = {"outputs": outputs, "index": True}
+    if stamp.get("subtitles"):
+        moved["subtitles"] = {
+            kind: f"{quality}/{file}" for kind, file in stamp["subtitles"].items()
+        }
+    write_text_atomic(path, json.dumps(stamp | moved, indent=1))
 
 
 def find_stamps(out: Path) -> list[tuple[dict, Path]]:

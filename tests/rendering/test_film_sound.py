@@ -198,3 +198,36 @@ def test_the_installed_engine_says_a_line_once_and_caches_it(tmp_path, monkeypat
     assert first.stat().st_mtime_ns == stamp
     with wave.open(str(first)) as clip:
         assert 0.3 < clip.getnframes() / clip.getframerate() < 3.0
+
+
+@pytest.mark.slow
+def test_a_narrated_gallery_scene_has_sound_and_subtitles_and_a_silent_one_has_none(
+    scene_dir, draft, recorded, tmp_path, monkeypatch
+):
+    from render_harness import run_render
+
+    monkeypatch.setenv("BENDSPACE_VOICE", str(recorded))  # the workers' voice: the tones
+    out = tmp_path / "gallery"
+    result = run_render(
+        "--file", str(scene_dir / "tiny_scenes.py"), "--scene", "TinyNarrated", "-q", "draft",
+        "-f", "mp4,webm", "--out", str(out), "-j", "2", "--chunks", "2",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    folder = out / "dark" / "draft"
+    streams = {}
+    for fmt in ("mp4", "webm"):
+        with av.open(str(folder / f"TinyNarrated.{fmt}")) as container:
+            streams[fmt] = {(s.type, s.codec_context.name) for s in container.streams}
+    assert ("audio", "aac") in streams["mp4"] and ("subtitle", "mov_text") in streams["mp4"]
+    assert ("audio", "opus") in streams["webm"] and ("subtitle", "webvtt") in streams["webm"]
+    vtt = (folder / "TinyNarrated.vtt").read_text()
+    assert vtt.startswith("WEBVTT") and "A square." in vtt
+    assert "It moves to the right." in (folder / "TinyNarrated.srt").read_text()
+    page = (tmp_path / "gallery.html").read_text()
+    assert '<track kind="subtitles" src="gallery/dark/draft/TinyNarrated.vtt" srclang="en"' in page
+
+    # The draft fixture's TinyMove says nothing: no audio stream, no subtitles beside it.
+    silent, _ = draft
+    with av.open(str(silent / "dark" / "draft" / "TinyMove.mp4")) as container:
+        assert not container.streams.audio and not container.streams.subtitles
+    assert not (silent / "dark" / "draft" / "TinyMove.vtt").exists()
