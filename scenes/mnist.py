@@ -214,11 +214,9 @@ class MnistClusters(_DigitSpace, Scene3D):
 
         # Step 1: the digits as pixels, seen through the PCA of the 784-D input.
         with self.voiceover(
-            "Two thousand digits the network never trained on, going through a network with "
-            "layers of a hundred and twenty-eight and sixty-four neurons. We cannot draw those "
-            "spaces, so each layer is shown through the three directions in which its points "
-            "spread the most: a principal component analysis. At the input, the digits are "
-            "one tangled cloud."
+            "Two thousand unseen digits through a trained network. Each layer is shown through "
+            "the three directions its points spread most, a principal component analysis. "
+            "At the input, the digits are one tangled cloud."
         ):
             self.play(
                 FadeIn(view.cloud),
@@ -245,11 +243,7 @@ class MnistClusters(_DigitSpace, Scene3D):
             return
 
         # Step 3: the best-separated view, and what it shows.
-        with self.voiceover(
-            "Layer by layer the network has moved the digits into clusters of their own. "
-            "And digits that look alike stay close: in the space of images they were near "
-            "each other to begin with."
-        ):
+        with self.voiceover("The digits gather into clusters, and look-alikes stay close."):
             self.show_best_view(states)
             self.wait(self.final_seconds)
 
