@@ -12,8 +12,8 @@ so the sound starts on the frame its animation does, in whichever chunk that is.
             with self.voiceover("The points move to where the layer sends them.") as line:
                 self.play(points.animate.shift(RIGHT), run_time=line.duration)
 
-A scene rendered with ``BENDSPACE_VOICE=none`` (the silent film) says nothing; each
-block still lasts about as long as its line takes to read, so the pacing stays.
+A scene rendered with ``BENDSPACE_VOICE=none`` (the silent film, the tests) says
+nothing and waits for nothing; ``line.duration`` is then the time it takes to read.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Narrated:
     """
 
     breath_seconds = 0.35  # quiet after each line before the next block goes on
-    silent_words_per_second = 2.7  # the silent film's blocks: about a speaker's pace
+    silent_words_per_second = 2.7  # line.duration with no voice: about a speaker's pace
 
     def voiceover(self, text: str | None, id: str | None = None):
         """Say ``text`` over the block's animations; the block lasts at least as long as the line.
@@ -77,12 +77,12 @@ class Narrated:
             yield Tracker(0.0, text)
             return
         if os.environ.get(VOICE_ENV, "").strip().lower() == "none":
-            seconds = max(1.0, len(text.split()) / self.silent_words_per_second)
-        else:
-            line_id = line_id or f"{type(self).__name__}-{len(lines) + 1:02d}"
-            clip = current_voice().clip(line_id, text)
-            seconds = clip_seconds(clip)
-            lines.append(NarrationLine(line_id, text, self.renderer.num_plays, str(clip), seconds))
+            yield Tracker(max(1.0, len(text.split()) / self.silent_words_per_second), text)
+            return
+        line_id = line_id or f"{type(self).__name__}-{len(lines) + 1:02d}"
+        clip = current_voice().clip(line_id, text)
+        seconds = clip_seconds(clip)
+        lines.append(NarrationLine(line_id, text, self.renderer.num_plays, str(clip), seconds))
         start = self._played_seconds()
         yield Tracker(seconds, text)
         left = seconds + self.breath_seconds - (self._played_seconds() - start)
