@@ -8,12 +8,13 @@ the narration: every part's lines on the film's clock, mixed and brought to
 -16 LUFS as one AAC track, with a ``mov_text`` subtitle track, a chapter
 marker per chapter, and beside the MP4 the ``.srt``, the ``.vtt``, the
 ``0:00 Primer`` chapter list and the narration script (each line's id, time
-and text: what a person records for ``--voice DIR``). The chapters come from
+and text: what a person records for ``--voice DIR``; as text and as JSON). The chapters come from
 ``scenes/film.py`` (:func:`film_chapters`).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -370,6 +371,10 @@ def make_film(
     if lines:
         script = narration_script(lines)
         beside["script"] = write_text_atomic(path.with_suffix(".script.txt"), script)
+        timed = [{k: line[k] for k in ("id", "start", "seconds", "text")} for line in lines]
+        beside["script-json"] = write_text_atomic(
+            path.with_suffix(".script.json"), json.dumps(timed, indent=1)
+        )
     return Film(
         path, chapters_path, starts, list(zip(names, part_lengths, strict=True)),
         sum(lengths), same, jobs, lines,
