@@ -102,7 +102,8 @@ def narration_script(lines: Sequence[dict]) -> str:
         "# the synthetic voice takes; a longer recording makes its scene wait for it.\n\n"
     )
     return head + "".join(
-        f"{line['id']}\t{timestamp(line['start'])}\t{line['seconds']:.1f} s\n{line['text']}\n\n"
+        f"{line['id']}\t{timestamp(line['start'])}.{int(line['start'] * 10) % 10}\t"
+        f"{line['seconds']:.1f} s\n{line['text']}\n\n"
         for line in lines
     )
 
