@@ -148,6 +148,19 @@ def print_list(entries: Sequence[SceneEntry], broken: dict[Path, str]) -> None:
     help="Render the whole video version (scenes/film.py's chapters) as one MP4 with chapter "
     "markers, into the folder 'film' beside --out; reuses up-to-date scene renders.",
 )
+@click.option(
+    "--voice",
+    "voice_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="With --film: a person's recordings, one <line id>.wav per line of the narration "
+    "script (written beside the film), used instead of the synthetic voice.",
+)
+@click.option(
+    "--no-voice",
+    is_flag=True,
+    help="With --film: the silent film (no narration, no audio, no subtitles).",
+)
 def cli(
     scenes,
     stories,
@@ -167,6 +180,8 @@ def cli(
     gif_fps,
     poster_at,
     film=False,
+    voice_dir=None,
+    no_voice=False,
 ) -> None:
     """Render bendspace scenes to MP4, WebM, GIF, poster PNG and transparent video."""
     from rich.console import Console
@@ -177,6 +192,7 @@ def cli(
         try:  # every option is checked before any worker starts or any file is written
             formats = parse_formats(format_values) or list(DEFAULT_FORMATS)
             options = render_options(quality, fps, width, gif_width, gif_fps, poster_at)
+            options = _with_voice(options, film, voice_dir, no_voice)
             for path in files:
                 _check_scene_file(path)
             if not list_only:
@@ -251,6 +267,30 @@ def cli(
             pool.close(kill=True)  # if the batch did not take it (nothing to render, an error)
 
 
+def _with_voice(options, film: bool, voice_dir: Path | None, no_voice: bool):
+    """The options with the film's narrator: a folder of recordings, ``none``, or the engine."""
+    from dataclasses import replace
+
+    if (voice_dir or no_voice) and not film:
+        raise RenderError("--voice and --no-voice choose the film's narrator: add --film")
+    if voice_dir and no_voice:
+        raise RenderError("--voice DIR and --no-voice exclude each other: give one")
+    if no_voice:
+        return replace(options, voice="none")
+    if voice_dir is None:
+        return options
+    try:
+        found = voice_dir.is_dir() and any(voice_dir.glob("*.wav"))
+    except OSError as err:
+        raise RenderError(f"--voice {printable(str(voice_dir), 300)}: {err.strerror}") from None
+    if not found:
+        raise RenderError(
+            f"--voice {printable(str(voice_dir), 300)}: not a folder of <line id>.wav recordings "
+            "(render.py --film writes the script of lines beside the film)"
+        )
+    return replace(options, voice=str(voice_dir.resolve()))
+
+
 def _check_scene_file(path: Path) -> None:
     """A ``--file`` must be a readable file (a name too long or a link loop is said so)."""
     try:
@@ -279,10 +319,17 @@ def _film(entries, out, options, theme, jobs, console, force) -> None:
             sys.exit(1)
         rendered = sum(job.status == "done" for job in made.jobs)
         how = "copied without re-encoding" if made.remuxed else "encoded again (parts differ)"
+        sound = "silent"
+        if made.loudness is not None:
+            sound = (
+                f"{len(made.lines)} narrated lines, {made.loudness:.1f} LUFS, "
+                f"true peak {made.true_peak:.1f} dBTP"
+            )
+        beside = "".join(f", {kind} {display(path)}" for kind, path in made.beside.items())
         console.print(
             f"film: {display(made.path)} ({made.duration:.1f} s, {len(made.parts)} parts, "
-            f"{rendered} rendered, {len(made.jobs) - rendered} reused; {how})\n"
-            f"chapters: {display(made.chapters_path)}",
+            f"{rendered} rendered, {len(made.jobs) - rendered} reused; {how}; {sound})\n"
+            f"chapters: {display(made.chapters_path)}{beside}",
             highlight=False,
         )
         print(made.text, end="")

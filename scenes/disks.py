@@ -28,6 +28,7 @@ from model.sources import Preset
 from model.stages import logits
 from model.states import States
 from scenes.lib import (
+    Narrated,
     NetworkView,
     PanelsOverTraining,
     PointCloud,
@@ -70,6 +71,9 @@ class DisksFailing2D(StageByStage):
     final_seconds = 0.8  # the storyboard's ending is short: the failure follows
     failure_seconds = 3.5
     mark_radius = 0.075  # the rings around wrong points; rings closer than this are drawn once
+    say_input = "Now try the same two-neuron network on the disk and the ring, stage by stage."
+    say_layers = True
+    say_output = "The output layer draws its best straight line."
 
     def show_ending(self, states: States) -> None:
         """Step 4: ring every point the best line puts on the wrong side."""
@@ -88,13 +92,17 @@ class DisksFailing2D(StageByStage):
             pal.ink,
             21,
         )
-        self.play(
-            self.caption.make_change_animation("no line separates them", detail),
-            self.equation.make_clear_animation(),
-            Create(marks),
-            run_time=1.0,
-        )
-        self.wait(self.failure_seconds)
+        with self.voiceover(
+            "It is not enough. The layers fold and squeeze the plane, but a continuous map "
+            "cannot tear the ring off the disk, and the circled points end up on the wrong side."
+        ):
+            self.play(
+                self.caption.make_change_animation("no line separates them", detail),
+                self.equation.make_clear_animation(),
+                Create(marks),
+                run_time=1.0,
+            )
+            self.wait(self.failure_seconds)
 
 
 def apart(points: np.ndarray, gap: float) -> np.ndarray:
@@ -114,6 +122,11 @@ class DisksTraining2D(PanelsOverTraining):
     states_sources = (FLAT,)
     class_names = CLASS_NAMES
     poster_time = -1.0
+    say_training = (
+        "Watch every stage while it trains. The network tries hard to pull the two apart, "
+        "squeezing the ring against the disk, and never gets there."
+    )
+    say_trained = "Affine maps and tanh can bend the plane, but never cut it."
 
 
 class DisksBulge3D(StageByStage3D):
@@ -124,6 +137,16 @@ class DisksBulge3D(StageByStage3D):
     states_sources = (BULGE,)
     class_names = CLASS_NAMES
     poster_time = -1.0
+    say_input = (
+        "Now give every layer just one more neuron. Each layer's output is a point "
+        "in three dimensions."
+    )
+    say_layers = True
+    say_output = (
+        "The network found a way out: it lets the plane bulge into the third dimension, "
+        "lifting the disk away from the ring, and a flat plane separates them. "
+        "That is what more neurons per layer buy: room to move."
+    )
     fit_to = "grid"  # zoom each stage to the grid: a stretched grid never leaves the frame
 
 
@@ -251,7 +274,7 @@ def unroll(points: np.ndarray) -> np.ndarray:
     return np.stack([np.arctan2(p[..., 1], p[..., 0]) / np.pi, np.hypot(p[..., 0], p[..., 1])], -1)
 
 
-class DisksUnrolled(StatesScene, Scene):
+class DisksUnrolled(Narrated, StatesScene, Scene):
     """A hand-chosen map that does separate them: the inverse of the map that made the data.
 
     The angle goes across, the radius up; one line then cuts between disk and ring. The
@@ -313,15 +336,24 @@ class DisksUnrolled(StatesScene, Scene):
         )
         keys = legend(CLASS_NAMES, pal, font_size=22).to_corner(DOWN + RIGHT)
         self.add(title, keys)
-        self.play(Create(grid), FadeIn(cloud), run_time=1.5)
-        self.play(FadeIn(maps), FadeIn(note), run_time=1.0)
+        with self.voiceover(
+            "Two neurons are a real limit. Here the goal is to separate the inner disk "
+            "from the ring around it."
+        ):
+            self.play(Create(grid), FadeIn(cloud), run_time=1.5)
+        with self.voiceover(
+            "A map built by hand can do it: the angle and the radius of each point, "
+            "in fact the inverse of the map that made these points."
+        ):
+            self.play(FadeIn(maps), FadeIn(note), run_time=1.0)
 
         # Step 2: every point and grid line through the map: circles open into rows.
         new_grid, new_points = unroll(grid_data), unroll(point_data)
         movers = [(grid, grid_data, new_grid), (cloud, point_data, new_points)]
         scales = (self.scale, self.unrolled_scale)
-        self.play(StageMorph(movers, vp, scales=scales, run_time=self.morph_seconds))
-        self.wait(0.5)
+        with self.voiceover("Circles open into straight rows."):
+            self.play(StageMorph(movers, vp, scales=scales, run_time=self.morph_seconds))
+            self.wait(0.5)
 
         # Step 3: one line, half-way between the disk's edge and the ring's, separates them.
         radius = new_points[:, 1]
@@ -332,5 +364,6 @@ class DisksUnrolled(StatesScene, Scene):
         said = VGroup(text("one line separates them:", pal.ink, 24),
                       formula("y'", "=", f"{cut:.2f}", color=pal.ink, font_size=32))  # fmt: skip
         said.arrange(RIGHT, buff=0.2).next_to(vp.to_scene([0.0, 0.0]), DOWN, buff=0.35)
-        self.play(Create(line), FadeIn(said), run_time=1.2)
-        self.wait(2.5)
+        with self.voiceover("And one straight line separates them. Can a network find such a map?"):
+            self.play(Create(line), FadeIn(said), run_time=1.2)
+            self.wait(2.5)

@@ -20,6 +20,7 @@ from model.data import mnist_split
 from model.sources import Preset
 from model.states import States
 from scenes.lib import (
+    Narrated,
     PointCloud,
     StatesScene,
     TiltedViewport,
@@ -92,7 +93,7 @@ def manifold_lines(name: str, lines: int = 12, samples: int = 60) -> np.ndarray:
     return np.array(along_v + along_u)
 
 
-class ManifoldExamples(Scene):
+class ManifoldExamples(Narrated, Scene):
     """Manifolds by example: dot, line and circle in 2-D; plane, sphere and torus in 3-D."""
 
     title = "Manifolds by example"
@@ -103,6 +104,12 @@ class ManifoldExamples(Scene):
     size = 1.15  # scene units per data unit
     tilt, turn = 62.0, 25.0  # degrees: the oblique view of the 3-D shapes
     draw_seconds = 1.0
+    say_rows = (
+        "The manifold hypothesis says that real data, however many dimensions it has, lies "
+        "along shapes of far fewer. Such shapes are manifolds: a dot has no dimension, "
+        "a line or a circle in the plane has one.",
+        "In space, surfaces are two-dimensional manifolds: a plane, the skin of a sphere, a torus.",
+    )
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -138,17 +145,22 @@ class ManifoldExamples(Scene):
             # Step 1 (2-D space), Step 2 (3-D space): the row's heading, then each shape.
             heading = text(f"in {space}-D space", pal.muted, 22)
             heading.move_to([-6.1, y + 1.35, 0], aligned_edge=UP + np.array([-1, 0, 0]))
-            self.play(FadeIn(heading), run_time=0.5)
-            for col, x in enumerate(self.columns):
-                name = names[3 * row + col]
-                shape = self.shape(name, np.array([x, y, 0.0]))
-                self.shapes[name] = shape
-                grow = FadeIn if name == "dot" else Create
-                self.play(grow(shape.drawing), FadeIn(shape[1]), run_time=self.draw_seconds)
-        self.wait(2.0)
+            with self.voiceover(self.say_rows[row]):
+                self.play(FadeIn(heading), run_time=0.5)
+                for col, x in enumerate(self.columns):
+                    name = names[3 * row + col]
+                    shape = self.shape(name, np.array([x, y, 0.0]))
+                    self.shapes[name] = shape
+                    grow = FadeIn if name == "dot" else Create
+                    self.play(grow(shape.drawing), FadeIn(shape[1]), run_time=self.draw_seconds)
+        with self.voiceover(
+            "A network's job, then, is to stretch and untangle these manifolds until "
+            "flat planes can separate them."
+        ):
+            self.wait(2.0)
 
 
-class DatasetExamples(StatesScene, Scene):
+class DatasetExamples(Narrated, StatesScene, Scene):
     """Our data so far against real data: spirals and disks in 2-D, digit images in 784-D."""
 
     title = "Data sets, toy and real"
@@ -186,8 +198,11 @@ class DatasetExamples(StatesScene, Scene):
             for k, (x, name) in enumerate(zip(self.columns, ("spirals", "disk and ring"),
                                               strict=True))
         ]  # fmt: skip
-        self.play(*[FadeIn(t) for t in self.toys], run_time=1.2)
-        self.wait(0.8)
+        with self.voiceover(
+            "So far our data were points we made up in the plane: spirals, a disk and a ring."
+        ):
+            self.play(*[FadeIn(t) for t in self.toys], run_time=1.2)
+            self.wait(0.8)
 
         # Step 2: real data: each digit image is one point with 28 x 28 = 784 coordinates.
         data = mnist_split()
@@ -197,12 +212,17 @@ class DatasetExamples(StatesScene, Scene):
         self.real_dimension = images.shape[1]
         label = text(f"handwritten digits\n{self.real_dimension}-D points", pal.ink, 22)
         label.next_to(tiles, DOWN, buff=0.3)
-        self.play(LaggedStart(*[FadeIn(t) for t in tiles], lag_ratio=0.15), FadeIn(label),
-                  run_time=1.5)  # fmt: skip
-        self.wait(2.5)
+        with self.voiceover(
+            "Real data is different. A small image of a handwritten digit is a point too, "
+            "with one coordinate per pixel: seven hundred and eighty-four of them. "
+            "Surely such points do not form neat shapes?"
+        ):
+            self.play(LaggedStart(*[FadeIn(t) for t in tiles], lag_ratio=0.15), FadeIn(label),
+                      run_time=1.5)  # fmt: skip
+            self.wait(2.5)
 
 
-class MnistDigits(Scene):
+class MnistDigits(Narrated, Scene):
     """Real data: a grid of handwritten MNIST digits, 28 x 28 pixels each, from the shipped set."""
 
     title = "MNIST digits"
@@ -233,17 +253,24 @@ class MnistDigits(Scene):
 
         # Step 1: one row of every digit, row after row.
         rows = VGroup()
-        for r, row in enumerate(self.shown):
-            tiles = VGroup(*[digit_squares(images[i], pal, pal.class_color(int(labels[i])),
-                                           self.tile) for i in row])  # fmt: skip
-            tiles.arrange(np.array([1.0, 0, 0]), buff=0.2).move_to([0, 2.05 - 1.15 * r, 0])
-            rows.add(tiles)
-            self.play(LaggedStart(*[FadeIn(t) for t in tiles], lag_ratio=0.1), run_time=0.8)
-        self.play(FadeIn(note), run_time=0.8)
-        self.wait(2.0)
+        with self.voiceover(
+            "To see it on real data, take MNIST: tens of thousands of handwritten digits, "
+            "each twenty-eight by twenty-eight grey pixels."
+        ):
+            for r, row in enumerate(self.shown):
+                tiles = VGroup(*[digit_squares(images[i], pal, pal.class_color(int(labels[i])),
+                                               self.tile) for i in row])  # fmt: skip
+                tiles.arrange(np.array([1.0, 0, 0]), buff=0.2).move_to([0, 2.05 - 1.15 * r, 0])
+                rows.add(tiles)
+                self.play(LaggedStart(*[FadeIn(t) for t in tiles], lag_ratio=0.1), run_time=0.8)
+        with self.voiceover(
+            "Each image, one point in a space of seven hundred and eighty-four dimensions."
+        ):
+            self.play(FadeIn(note), run_time=0.8)
+            self.wait(2.0)
 
 
-class MnistTanhRelu(StatesScene, Scene):
+class MnistTanhRelu(Narrated, StatesScene, Scene):
     """tanh against ReLU: 2,000 held-out digits in the last hidden layer of two real trainings."""
 
     title = "MNIST, tanh against ReLU"
@@ -291,5 +318,9 @@ class MnistTanhRelu(StatesScene, Scene):
         keys = legend([str(d) for d in range(10)], pal, font_size=18)
         keys.arrange_in_grid(rows=1, buff=0.25).to_edge(DOWN, buff=0.2)
         self.add(keys, *[p[1] for p in self.panels])
-        self.play(*[FadeIn(p.cloud) for p in self.panels], run_time=self.fade_seconds)
-        self.wait(self.final_seconds)
+        with self.voiceover(
+            "The same picture for two networks, one with tanh and one with ReLU: "
+            "both end with the digits gathered into clusters of their own."
+        ):
+            self.play(*[FadeIn(p.cloud) for p in self.panels], run_time=self.fade_seconds)
+            self.wait(self.final_seconds)

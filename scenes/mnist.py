@@ -46,6 +46,7 @@ from scenes.lib import (
     digit_squares,
     digit_tile,
     image_mobject,
+    layer_words,
     legend,
     rider_indices,
     ring_riders,
@@ -216,32 +217,39 @@ class MnistClusters(_DigitSpace, Scene3D):
         self.tiles, self.leaders = self.make_riders(states)
 
         # Step 1: the digits as pixels, seen through the PCA of the 784-D input.
-        self.play(
-            FadeIn(view.cloud),
-            self.change_caption("input", _stage_detail(states, 0, pal)),
-            run_time=self.intro_seconds,
-        )
-        self.add(*self.leaders)
-        self.play(FadeIn(self.tiles), *[FadeIn(line) for line in self.leaders],
-                  run_time=0.6 * self.intro_seconds)  # fmt: skip
-        self.begin_ambient_camera_rotation(rate=self.rotation_rate)
-        self.wait(self.pause_seconds)
+        with self.voiceover(
+            "Two thousand unseen digits through a trained network. Each layer is shown through "
+            "the three directions its points spread most, a principal component analysis. "
+            "At the input, the digits are one tangled cloud."
+        ):
+            self.play(
+                FadeIn(view.cloud),
+                self.change_caption("input", _stage_detail(states, 0, pal)),
+                run_time=self.intro_seconds,
+            )
+            self.add(*self.leaders)
+            self.play(FadeIn(self.tiles), *[FadeIn(line) for line in self.leaders],
+                      run_time=0.6 * self.intro_seconds)  # fmt: skip
+            self.begin_ambient_camera_rotation(rate=self.rotation_rate)
+            self.wait(self.pause_seconds)
 
         # Step 2: every stage to the output, the camera turning slowly.
         last = view.n_stages - 1
         shown = last if self.max_stages is None else min(last, self.max_stages)
         for t in range(1, shown + 1):
-            caption = self.change_caption(states.stage_label(t), _stage_detail(states, t, pal))
-            self.play(caption, self.change_equation(t), run_time=self.caption_seconds)
-            self.play(view.make_stage_animation(t, run_time=self.stage_seconds))
-            self.wait(self.pause_seconds)
+            with self.voiceover(layer_words(states, t)):
+                caption = self.change_caption(states.stage_label(t), _stage_detail(states, t, pal))
+                self.play(caption, self.change_equation(t), run_time=self.caption_seconds)
+                self.play(view.make_stage_animation(t, run_time=self.stage_seconds))
+                self.wait(self.pause_seconds)
         self.stop_ambient_camera_rotation()
         if shown < last:
             return
 
         # Step 3: the best-separated view, and what it shows.
-        self.show_best_view(states)
-        self.wait(self.final_seconds)
+        with self.voiceover("The digits gather into clusters, and look-alikes stay close."):
+            self.show_best_view(states)
+            self.wait(self.final_seconds)
 
     def make_riders(self, states: States) -> tuple[VGroup, list[VMobject]]:
         """Digit tiles on the ring and their leader lines, flat on the screen (not shown yet)."""

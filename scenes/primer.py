@@ -28,6 +28,7 @@ from manim import (
 from model.stages import apply_stage
 from scenes.lib import (
     Caption,
+    Narrated,
     NetworkDiagram,
     PointCloud,
     StageMorph,
@@ -49,6 +50,12 @@ EXAMPLE_W = np.array([[1.0, 0.6], [-0.4, 0.9]])
 EXAMPLE_B = np.array([0.5, -0.3])
 
 
+def _spoken(n: int) -> str:
+    """A small count as the narrator says it."""
+    words = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+    return words[n] if 0 <= n < len(words) else str(n)
+
+
 class _PlaneScene:
     """Mixin (with ``Scene``): a fixed view of the plane, axes numbered, a grid seen through the
     window ``[-window, window]^2`` and points on two rings. Not a scene itself, so manim
@@ -65,6 +72,7 @@ class _PlaneScene:
     center = np.array([-2.2, -0.3, 0.0])
     stage_seconds = 2.0
     pause_seconds = 1.0
+    say_plane: str | None = None  # narration as the plane appears
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -117,13 +125,14 @@ class _PlaneScene:
 
     def show_plane(self, title: str, detail=None) -> None:
         self.add(self.axes(), self.caption)  # fixed reference axes: the first frame is not empty
-        self.play(
-            Create(self.grid),
-            FadeIn(self.cloud),
-            self.caption.make_change_animation(title, detail),
-            run_time=1.5,
-        )
-        self.wait(self.pause_seconds)
+        with self.voiceover(self.say_plane):
+            self.play(
+                Create(self.grid),
+                FadeIn(self.cloud),
+                self.caption.make_change_animation(title, detail),
+                run_time=1.5,
+            )
+            self.wait(self.pause_seconds)
 
 
 class Patch(VMobject):
@@ -144,7 +153,7 @@ class Patch(VMobject):
         return self.corners
 
 
-class WeightedSum(Scene):
+class WeightedSum(Narrated, Scene):
     """A neuron's weighted sum, and two of them at once: a matrix times a vector."""
 
     title = "A weighted sum"  # the gallery's heading
@@ -164,14 +173,19 @@ class WeightedSum(Scene):
         first, second = (self.weighted_sum(k, EXAMPLE_W[k], x, pal.class_color(k)) for k in (0, 1))
         lines = VGroup(inputs, first, second).arrange(DOWN, aligned_edge=LEFT, buff=0.4)
         lines.move_to(0.9 * UP)
-        self.play(FadeIn(inputs), run_time=0.8)
-        self.wait(0.5)
-        self.play(FadeIn(first, shift=0.2 * RIGHT), run_time=1.2)
-        self.wait(1.0)
+        with self.voiceover(
+            "Zoom in on one neuron. It takes a weighted sum: each input times its weight, "
+            "all added up."
+        ):
+            self.play(FadeIn(inputs), run_time=0.8)
+            self.wait(0.5)
+            self.play(FadeIn(first, shift=0.2 * RIGHT), run_time=1.2)
+            self.wait(1.0)
 
         # Step 2: a second neuron with its own weights.
-        self.play(FadeIn(second, shift=0.2 * RIGHT), run_time=1.2)
-        self.wait(1.0)
+        with self.voiceover("A second neuron does the same, with weights of its own."):
+            self.play(FadeIn(second, shift=0.2 * RIGHT), run_time=1.2)
+            self.wait(1.0)
 
         # Step 3: both at once: the weights form a matrix (a row per neuron), the inputs a vector.
         w, v, out = (matrix(m, pal.ink, digits=1, font_size=40) for m in (EXAMPLE_W, x, y))
@@ -182,8 +196,12 @@ class WeightedSum(Scene):
         product.arrange(RIGHT, buff=0.25).to_edge(DOWN, buff=0.8)
         caption = text("two weighted sums = a matrix times a vector", pal.muted, 26)
         caption.next_to(product, UP, buff=0.35)
-        self.play(FadeIn(product), FadeIn(caption), run_time=1.5)
-        self.wait(2.5)
+        with self.voiceover(
+            "Put the weights of both neurons in a grid and you have a matrix. "
+            "Two weighted sums at once are simply the matrix times the input vector."
+        ):
+            self.play(FadeIn(product), FadeIn(caption), run_time=1.5)
+            self.wait(2.5)
 
     def weighted_sum(self, k: int, weights: np.ndarray, x: np.ndarray, color: str) -> VMobject:
         """``y_k = w1 . x1 + w2 . x2 = value``, the neuron's weights and output in ``color``."""
@@ -197,10 +215,11 @@ class WeightedSum(Scene):
         return sum_
 
 
-class MatrixOnGrid(_PlaneScene, Scene):
+class MatrixOnGrid(_PlaneScene, Narrated, Scene):
     """A 2x2 matrix moves every point of the plane at once: lines stay straight."""
 
     title = "A matrix bends the grid"  # the gallery's heading
+    say_plane = "Here is the plane, with a grid on it and points on two rings."
 
     def construct(self) -> None:
         # Step 1: the plane, with points on two rings.
@@ -220,12 +239,16 @@ class MatrixOnGrid(_PlaneScene, Scene):
             formula(r"\det W", "=", f"{det:.2f}", color=pal.ink, font_size=30),
             text("the square's area, after", pal.muted, 20),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.25)
-        self.play(self.caption.make_change_animation("multiply by a matrix", detail))
-        self.play(self.stage("linear", EXAMPLE_W, extra=[(patch, square)]))
-        self.wait(2.0)
+        with self.voiceover(
+            "Multiplying by a matrix moves every point at once. Grid lines stay straight, "
+            "parallel and evenly spaced: a linear transformation of the whole space."
+        ):
+            self.play(self.caption.make_change_animation("multiply by a matrix", detail))
+            self.play(self.stage("linear", EXAMPLE_W, extra=[(patch, square)]))
+            self.wait(2.0)
 
 
-class TanhSquash(Scene):
+class TanhSquash(Narrated, Scene):
     """tanh squeezes the whole number line into the interval (-1, 1)."""
 
     title = "tanh squeezes the number line"  # the gallery's heading
@@ -263,17 +286,25 @@ class TanhSquash(Scene):
         ticks = self.ticks(vp, range(-4, 5))
         title = text("tanh squeezes the line into (-1, 1)", pal.ink, 34).to_edge(UP, buff=0.5)
         self.add(title, axis_x, axis_y, ticks)
-        self.play(Create(curve), FadeIn(bounds), FadeIn(marks), run_time=2.0)
-        self.wait(1.0)
+        with self.voiceover(
+            "After the weighted sums comes a nonlinearity. Ours is tanh: "
+            "whatever number goes in, what comes out lies between minus one and one."
+        ):
+            self.play(Create(curve), FadeIn(bounds), FadeIn(marks), run_time=2.0)
+            self.wait(1.0)
 
         # Step 2: points on the number line move to tanh(x), still on the line.
         x = np.linspace(-4, 4, 33)
         line_pts = np.stack([x, np.zeros_like(x)], -1)
         dots = PointCloud(vp.to_scene(line_pts), (x > 0).astype(int), pal.classes, radius=0.07)
-        self.play(FadeIn(dots), run_time=0.8)
-        squeezed = np.stack([np.tanh(x), np.zeros_like(x)], -1)
-        self.play(StageMorph([(dots, line_pts, squeezed)], vp, run_time=self.stage_seconds))
-        self.wait(2.0)
+        with self.voiceover(
+            "Evenly spaced points on the number line all land inside that interval; "
+            "the far ones crowd together near its ends."
+        ):
+            self.play(FadeIn(dots), run_time=0.8)
+            squeezed = np.stack([np.tanh(x), np.zeros_like(x)], -1)
+            self.play(StageMorph([(dots, line_pts, squeezed)], vp, run_time=self.stage_seconds))
+            self.wait(2.0)
 
     def ticks(self, vp: Viewport, values) -> VGroup:
         """Tick marks on the x axis at ``values``, numbered under it (zero left out)."""
@@ -286,10 +317,11 @@ class TanhSquash(Scene):
         return marks
 
 
-class TanhOnGrid(_PlaneScene, Scene):
+class TanhOnGrid(_PlaneScene, Narrated, Scene):
     """tanh on each coordinate: the plane folds into the square (-1, 1) x (-1, 1)."""
 
     title = "tanh on the grid"  # the gallery's heading
+    say_plane = "Back to the plane."
 
     def construct(self) -> None:
         # Step 1: the plane.
@@ -298,15 +330,20 @@ class TanhOnGrid(_PlaneScene, Scene):
         # Step 2: tanh on x and on y: straight lines bend.
         detail = formula(r"(x,\ y)", r"\mapsto", r"(\tanh x,\ \tanh y)", color=self.pal.ink,
                          font_size=32)  # fmt: skip
-        self.play(self.caption.make_change_animation("apply tanh", detail))
-        self.play(self.stage("activation", activation="tanh"))
-        self.wait(2.0)
+        with self.voiceover(
+            "Now tanh acts on each coordinate, x and y alike. Straight lines bend, "
+            "and the whole plane is squeezed into a square from minus one to one."
+        ):
+            self.play(self.caption.make_change_animation("apply tanh", detail))
+            self.play(self.stage("activation", activation="tanh"))
+            self.wait(2.0)
 
 
-class FullLayer(_PlaneScene, Scene):
+class FullLayer(_PlaneScene, Narrated, Scene):
     """A whole layer: a linear map, a translation by the bias, then tanh."""
 
     title = "A full layer: matrix, bias, tanh"  # the gallery's heading
+    say_plane = "Now a whole layer, in three steps."
 
     poster_time = -1.0
 
@@ -315,19 +352,32 @@ class FullLayer(_PlaneScene, Scene):
         self.show_plane("one layer", self.layer_detail(None))
 
         # Step 2: linear.
-        self.play(self.caption.make_change_animation("1. linear", self.layer_detail("linear")))
-        self.play(self.stage("linear", EXAMPLE_W))
-        self.wait(self.pause_seconds)
+        with self.voiceover("First the matrix: a linear transformation."):
+            self.play(self.caption.make_change_animation("1. linear", self.layer_detail("linear")))
+            self.play(self.stage("linear", EXAMPLE_W))
+            self.wait(self.pause_seconds)
 
         # Step 3: the bias translates everything.
-        self.play(self.caption.make_change_animation("2. translation", self.layer_detail("bias")))
-        self.play(self.stage("bias", bias=EXAMPLE_B))
-        self.wait(self.pause_seconds)
+        with self.voiceover(
+            "Then the bias, the same vector added to every point: a translation. "
+            "A linear map followed by a translation is called an affine transformation."
+        ):
+            self.play(
+                self.caption.make_change_animation("2. translation", self.layer_detail("bias"))
+            )
+            self.play(self.stage("bias", bias=EXAMPLE_B))
+            self.wait(self.pause_seconds)
 
         # Step 4: tanh.
-        self.play(self.caption.make_change_animation("3. tanh", self.layer_detail("activation")))
-        self.play(self.stage("activation", activation="tanh"))
-        self.wait(2.0)
+        with self.voiceover(
+            "Last, tanh squeezes the result. An affine map, then a squeeze: "
+            "that is one layer of a neural network."
+        ):
+            self.play(
+                self.caption.make_change_animation("3. tanh", self.layer_detail("activation"))
+            )
+            self.play(self.stage("activation", activation="tanh"))
+            self.wait(2.0)
 
     def layer_detail(self, kind: str | None) -> VGroup:
         """``h = tanh(W x + b)`` with the ``kind`` stage's terms lit, and its W or b."""
@@ -346,7 +396,7 @@ class FullLayer(_PlaneScene, Scene):
         return detail.arrange(DOWN, aligned_edge=LEFT, buff=0.3)
 
 
-class TwoToEight(Scene):
+class TwoToEight(Narrated, Scene):
     """One layer from 2 inputs to 8 neurons: every point of the plane becomes an 8-D vector."""
 
     title = "Two inputs, eight neurons"
@@ -370,15 +420,24 @@ class TwoToEight(Scene):
         )
         title = text(f"2 inputs, {self.outputs} neurons", pal.ink, 34).to_edge(UP, buff=0.3)
         self.add(title)
-        self.play(FadeIn(diagram.neurons[0]), FadeIn(inputs), run_time=1.0)
+        with self.voiceover(
+            "Let's open the box one layer at a time. A layer's inputs here are the two "
+            "coordinates of a point."
+        ):
+            self.play(FadeIn(diagram.neurons[0]), FadeIn(inputs), run_time=1.0)
 
         # Step 2: the layer: every input feeds every neuron.
-        self.play(Create(diagram.edges), FadeIn(diagram.neurons[1]), run_time=2.0)
-        words = text(
-            f"out come {self.outputs} numbers:\na point in {self.outputs}-D space,\n"
-            "too many dimensions to picture",
-            pal.ink,
-            24,
-        ).next_to(diagram, RIGHT, buff=0.8)
-        self.play(FadeIn(words, shift=0.2 * LEFT), run_time=1.0)
-        self.wait(2.0)
+        with self.voiceover(
+            f"With {_spoken(self.outputs)} neurons, each point comes out as "
+            f"{_spoken(self.outputs)} numbers: a point in a space of "
+            f"{_spoken(self.outputs)} dimensions, more than we can picture."
+        ):
+            self.play(Create(diagram.edges), FadeIn(diagram.neurons[1]), run_time=2.0)
+            words = text(
+                f"out come {self.outputs} numbers:\na point in {self.outputs}-D space,\n"
+                "too many dimensions to picture",
+                pal.ink,
+                24,
+            ).next_to(diagram, RIGHT, buff=0.8)
+            self.play(FadeIn(words, shift=0.2 * LEFT), run_time=1.0)
+            self.wait(2.0)

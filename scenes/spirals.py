@@ -14,6 +14,7 @@ from model.sources import Preset
 from model.states import States
 from scenes.lib import (
     BoundaryOverTraining,
+    Narrated,
     NetworkDiagram,
     PanelsOverTraining,
     PointCloud,
@@ -50,6 +51,16 @@ class SpiralsStretching(StageByStage):
     states_sources = (Preset(PRESET),)
     class_names = CLASS_NAMES
     poster_time = -2.0
+    say_input = (
+        "Back to the spirals, and a trained network whose layers are all two neurons wide, "
+        "so every layer maps the plane to the plane, and we can watch it."
+    )
+    say_layers = True
+    say_output = (
+        "By the last hidden layer the two spirals lie apart, and the output layer only draws a "
+        "straight line between them. Affine maps and squeezes, one after another: "
+        "that is the whole trick."
+    )
 
 
 class SpiralsBoundary(BoundaryOverTraining):
@@ -70,6 +81,11 @@ class SpiralsTraining(PanelsOverTraining):
     states_sources = (Preset(PRESET),)
     class_names = CLASS_NAMES
     poster_time = -1.0
+    say_training = (
+        "Here is every stage at once, while the network trains. At first the layers barely "
+        "move the points; then, step by step, they learn to unroll the spirals together."
+    )
+    say_trained = "Trained, each stage pulls the two colours a little further apart."
 
 
 def _weight_keys(pal) -> VGroup:
@@ -79,7 +95,7 @@ def _weight_keys(pal) -> VGroup:
     ).arrange(RIGHT, buff=0.5)
 
 
-class SpiralsNetworkTraining(StatesScene, Scene):
+class SpiralsNetworkTraining(Narrated, StatesScene, Scene):
     """The whole network as neurons and edges beside its decision boundary, both while it trains."""
 
     title = "Spirals, the network while it trains"
@@ -120,21 +136,29 @@ class SpiralsNetworkTraining(StatesScene, Scene):
         self.diagram, self.shown = diagram.set_weights(states.weights(0)), 0
         image, info = self.regions(states, 0), self.status(states, 0)
         self.add(title, net, keys, labels, info)
-        self.play(Create(diagram), FadeIn(image), FadeIn(cloud), run_time=1.5)
+        with self.voiceover(
+            "Two spirals, tangled into each other. A network takes the x and y of a point "
+            "and says which spiral it belongs to."
+        ):
+            self.play(Create(diagram), FadeIn(image), FadeIn(cloud), run_time=1.5)
 
         # Step 2: every snapshot: the edges take its weights, the boundary its guess.
         snapshots = list(range(1, states.n_snapshots, self.snapshot_stride))
         if snapshots[-1] != states.n_snapshots - 1:
             snapshots.append(states.n_snapshots - 1)
-        for snapshot in snapshots:
-            self.remove(image, info)
-            diagram.set_weights(states.weights(snapshot))
-            self.shown = snapshot
-            image, info = self.regions(states, snapshot), self.status(states, snapshot)
-            self.add(image, info)
-            self.bring_to_back(image)
-            self.wait(self.snapshot_seconds)
-        self.wait(self.final_seconds)
+        with self.voiceover(
+            "As it trains, its weights change, and the boundary it draws between the colours "
+            "curls until it follows the spirals. It works. But what is it doing inside?"
+        ):
+            for snapshot in snapshots:
+                self.remove(image, info)
+                diagram.set_weights(states.weights(snapshot))
+                self.shown = snapshot
+                image, info = self.regions(states, snapshot), self.status(states, snapshot)
+                self.add(image, info)
+                self.bring_to_back(image)
+                self.wait(self.snapshot_seconds)
+            self.wait(self.final_seconds)
 
     def regions(self, states: States, snapshot: int):
         """The states' own ``grid_pred`` of a snapshot as an image over the plot square."""
@@ -155,7 +179,7 @@ class SpiralsNetworkTraining(StatesScene, Scene):
         return out.next_to(self.plot_center + self.plot_half * DOWN, DOWN, buff=0.12)
 
 
-class TwoToTwo(StatesScene, Scene):
+class TwoToTwo(Narrated, StatesScene, Scene):
     """The 2 -> 2 bottleneck: the spirals network's first layer, its real weights on the edges."""
 
     title = "The two-neuron bottleneck"
@@ -181,7 +205,11 @@ class TwoToTwo(StatesScene, Scene):
         outputs = VGroup(*[text(n, pal.ink, 26).next_to(c, RIGHT, buff=0.25) for n, c in new_names])
         title = text("2 neurons in, 2 out", pal.ink, 34).to_edge(UP, buff=0.3)
         self.add(title)
-        self.play(FadeIn(diagram), FadeIn(inputs), FadeIn(outputs), run_time=1.5)
+        with self.voiceover(
+            "So keep just two neurons. Two numbers in, two numbers out: the layer moves a point "
+            "of the plane to another point of the same plane, and that we can draw."
+        ):
+            self.play(FadeIn(diagram), FadeIn(inputs), FadeIn(outputs), run_time=1.5)
 
         # Step 2: the trained weights on the edges, and the same numbers as a matrix.
         self.diagram = diagram.set_weights([weight])
@@ -190,8 +218,12 @@ class TwoToTwo(StatesScene, Scene):
         note = text(f"layer {self.layer + 1} of the trained\nspirals network", pal.muted, 22)
         note.next_to(shown, DOWN, buff=0.4)
         keys = _weight_keys(pal).to_edge(DOWN, buff=0.4)
-        self.play(FadeIn(shown), FadeIn(note), FadeIn(keys), run_time=1.5)
-        self.wait(2.5)
+        with self.voiceover(
+            "These are the trained weights of the spirals network's first layer. "
+            "The same four numbers, in a grid, make a two by two matrix."
+        ):
+            self.play(FadeIn(shown), FadeIn(note), FadeIn(keys), run_time=1.5)
+            self.wait(2.5)
 
 
 class Spirals3DTraining(StageByStage3D):
@@ -202,6 +234,12 @@ class Spirals3DTraining(StageByStage3D):
     states_sources = (Preset("spirals3d"),)
     class_names = CLASS_NAMES
     poster_time = -1.0
+    say_input = "The spirals again, now through a network three neurons wide."
+    say_layers = True
+    say_output = (
+        "With room in a third dimension, a flat plane separates the spirals. "
+        "And here is that last hidden space again, over the whole of training."
+    )
     final_seconds = 1.0
     snapshot_stride = 2
     snapshot_seconds = 0.15

@@ -93,3 +93,18 @@ if ! command -v latex >/dev/null 2>&1 || ! command -v dvisvgm >/dev/null 2>&1 \
          "formulas will be drawn as plain text until a TeX distribution is installed" >&2
   fi
 fi
+
+# 7. the narrator's voice: festival with the HTS voice cmu_us_slt (offline, deterministic),
+#    espeak-ng as the fallback; the film's narration is synthesised with it (scenes/lib/voice.py).
+if ! command -v text2wave >/dev/null 2>&1 || [ ! -d /usr/share/festival/voices/us/cmu_us_slt_arctic_hts ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "setup: installing festival, its HTS voice and espeak-ng with apt-get (the film's narrator)"
+    { $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+        festival festvox-us-slt-hts espeak-ng >/dev/null; } \
+      || echo "setup: the speech engines did not install; render.py --film --no-voice makes the silent film" >&2
+  else
+    echo "setup: festival is missing and apt-get is not available; the film needs a voice (--voice DIR) or --no-voice" >&2
+  fi
+fi

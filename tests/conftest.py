@@ -26,6 +26,19 @@ def states_cache(tmp_path_factory):
         os.environ["BENDSPACE_CACHE"] = old
 
 
+@pytest.fixture(scope="session", autouse=True)
+def no_voice():
+    """Scenes say nothing and wait for nothing: their tests see the animation's own timing
+    (the narration's tests choose a voice, tones they write, for themselves)."""
+    old = os.environ.get("BENDSPACE_VOICE")
+    os.environ["BENDSPACE_VOICE"] = "none"
+    yield
+    if old is None:
+        os.environ.pop("BENDSPACE_VOICE", None)
+    else:
+        os.environ["BENDSPACE_VOICE"] = old
+
+
 @pytest.fixture(scope="session")
 def trained():
     """``trained(name, **changes)``: a preset's States, trained once per session."""

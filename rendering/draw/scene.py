@@ -18,7 +18,14 @@ import numpy as np
 from rendering.draw.patches import counting_plays, frames_to
 from rendering.plan.options import RenderOptions
 
-__all__ = ["background_of", "draw_frames", "plan_scene", "render_range", "scene_frames"]
+__all__ = [
+    "background_of",
+    "draw_frames",
+    "narration_lines",
+    "plan_scene",
+    "render_range",
+    "scene_frames",
+]
 
 
 def _configure(options: RenderOptions, work: Path, transparent: bool = False) -> None:
@@ -39,14 +46,19 @@ def _configure(options: RenderOptions, work: Path, transparent: bool = False) ->
 
 
 def plan_scene(
-    scene_cls: type, options: RenderOptions, work: Path, still: list | None = None
+    scene_cls: type,
+    options: RenderOptions,
+    work: Path,
+    still: list | None = None,
+    narration: list | None = None,
 ) -> tuple[list[int], str]:
     """Frames each ``play`` of the scene writes, and its background colour (``#rrggbb``).
 
     From a pass with every animation skipped.
     The counts use manim's own rules: a still wait writes ``int(duration / dt)``
     frames, an animation one frame per ``1/fps`` step of its run time. ``still``,
-    if given, gets one flag per play: True for a still one (drawn once).
+    if given, gets one flag per play: True for a still one (drawn once);
+    ``narration`` the scene's spoken lines (:func:`narration_lines`).
     """
     from manim import config
 
@@ -59,7 +71,22 @@ def plan_scene(
             scene.render()
     finally:
         config.from_animation_number = 0
+    if narration is not None:
+        narration += narration_lines(scene, counts, options.fps)
     return counts, background_of(scene)
+
+
+def narration_lines(scene, frames: list[int], fps: int) -> list[dict]:
+    """The lines a scene said (``scenes.lib.narration``), each with its ``start`` in seconds:
+    the frames of the plays before its own, so the sound starts on its animation's frame."""
+    before = [0]
+    for count in frames:
+        before.append(before[-1] + count)
+    lines = []
+    for line in getattr(scene, "narration", []):
+        start = before[min(line.play, len(frames))] / fps
+        lines.append(line.to_json() | {"start": start})
+    return lines
 
 
 def background_of(scene) -> str:

@@ -91,6 +91,12 @@ def _card(stamp: dict, prefix: str, index: int, interactive: str | None = None) 
         for fmt, kind in (("webm", "webm"), ("mp4", "mp4"))
         if fmt in src
     )
+    vtt = (stamp.get("subtitles") or {}).get("vtt")
+    if vtt and sources:  # a narrated scene: its words, for whoever plays it muted
+        sources += (
+            f'<track kind="subtitles" src="{esc(f"{prefix}/{_url(vtt)}")}" srclang="en" '
+            'label="English">'
+        )
     title = _html(stamp["title"])
     fallback = f'<img src="{esc(src["gif"])}" alt="{title}">' if "gif" in src else ""
     poster = f' poster="{esc(src["png"])}"' if "png" in src else ""

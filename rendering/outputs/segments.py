@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from model.files import temporary_name
+from model.files import temporary_name, write_text_atomic
 from rendering.outputs.encode import VideoSink, opaque_frame
 from rendering.outputs.gif import SmallFrames, TwoPasses, gif_repeats, gif_size, gif_step, write_gif
+from rendering.outputs.sound import SoundMuxer, SoundTrack, srt_text, vtt_text
 from rendering.plan.options import ALPHA_FORMATS, FORMATS, RenderOptions
 
 __all__ = ["SEGMENT_FORMATS", "ChunkOutputs", "chunk_files", "concat_segments", "finish_outputs"]
@@ -130,23 +131,27 @@ class ChunkOutputs:
             self.small.close()
 
 
-def concat_segments(segments: Sequence[Path], out: Path, fmt: str) -> None:
+def concat_segments(
+    segments: Sequence[Path], out: Path, fmt: str, sound: SoundTrack | None = None
+) -> None:
     """Join video segments (same codec and settings, each starting on a keyframe) losslessly.
 
-    Packets are copied, their timestamps shifted by the frames before them.
+    Packets are copied, their timestamps shifted by the frames before them;
+    ``sound``, if given, adds its audio and subtitle streams, interleaved.
     """
     import av
 
     options = {"movflags": "+faststart"} if fmt == "mp4" else {}
     with av.open(str(out), "w", format=FORMATS[fmt][0].lstrip(".").split(".")[-1],
                  options=options) as output:  # fmt: skip
-        stream = None
+        stream = muxer = None
         offset = 0  # in the output stream's time base
         for path in segments:
             with av.open(str(path)) as source:
                 in_stream = source.streams.video[0]
                 if stream is None:
                     stream = output.add_stream_from_template(in_stream)
+                    muxer = SoundMuxer(output, fmt, sound) if sound is not None else None
                 rate = in_stream.average_rate or in_stream.guessed_rate
                 step = Fraction(1, 1) / Fraction(rate) / in_stream.time_base
                 frames = 0
@@ -159,8 +164,12 @@ def concat_segments(segments: Sequence[Path], out: Path, fmt: str) -> None:
                     if packet.dts is not None:
                         packet.dts += offset
                     packet.stream = stream
+                    if muxer is not None and packet.dts is not None:
+                        muxer.until(float(packet.dts * in_stream.time_base))
                     output.mux(packet)
                 offset += round(frames * step)
+        if muxer is not None:
+            muxer.finish()
 
 
 def finish_outputs(
@@ -172,9 +181,17 @@ def finish_outputs(
     formats: Sequence[str],
     options: RenderOptions,
     alpha: dict[str, Path] | None = None,
+    sound: SoundTrack | None = None,
 ) -> dict[str, str]:
-    """Join the chunks into the final files (temporary names, then renamed); ``{fmt: name}``."""
+    """Join the chunks into the final files (temporary names, then renamed); ``{fmt: name}``.
+
+    With ``sound`` (a narrated scene) the MP4 and WebM carry its audio and subtitles,
+    and ``<name>.srt`` and ``<name>.vtt`` are written beside them.
+    """
     finals = {fmt: folder / f"{name}{FORMATS[fmt][0]}" for fmt in formats}
+    if sound is not None and sound.cues:
+        write_text_atomic(folder / f"{name}.srt", srt_text(sound.cues))
+        write_text_atomic(folder / f"{name}.vtt", vtt_text(sound.cues))
     temps: dict[str, Path] = {}
     pieces = [chunk_files(work, k) for k in range(n_chunks)]
     try:
@@ -182,7 +199,7 @@ def finish_outputs(
             temps[fmt] = temporary_name(path)  # ours alone: created, never followed
         for fmt in formats:
             if fmt in SEGMENT_FORMATS:
-                concat_segments([p[fmt] for p in pieces], temps[fmt], fmt)
+                concat_segments([p[fmt] for p in pieces], temps[fmt], fmt, sound)
             elif fmt == "gif":
                 write_gif(TwoPasses([p["gif"] for p in pieces]), temps[fmt], options.gif_fps)
             elif fmt == "png":

@@ -69,6 +69,7 @@ class RenderOptions:
     gif_width: int = 640
     gif_fps: float = DEFAULT_GIF_FPS
     poster_at: float | None = None  # overrides the scenes' own poster_time
+    voice: str = ""  # the narrator (scenes.lib.voice): "" the installed engine, a folder, "none"
 
     def poster_seconds(self, poster_time: float | None) -> float | None:
         """Where the poster is, in seconds (negative: from the end): ``--poster-at``, else
@@ -76,8 +77,11 @@ class RenderOptions:
         return self.poster_at if self.poster_at is not None else poster_time
 
     def key(self) -> dict:
-        """The options as they enter the up-to-date hash."""
-        return asdict(self) | {"pipeline": PIPELINE_VERSION}
+        """The options as they enter the up-to-date hash (the voice enters narrated scenes'
+        hashes only, by what it is: :func:`rendering.plan.stamps.job_hash`)."""
+        key = asdict(self) | {"pipeline": PIPELINE_VERSION}
+        del key["voice"]
+        return key
 
 
 def gif_fps_for(video_fps: float, wanted: float | None = None) -> float:

@@ -48,6 +48,7 @@ __all__ = [
 
 PROJECT_PACKAGES = ("scenes", "model")  # their sources count in a scene's hash
 DEFAULT_QUALITY = "720p30"  # its files sit right in OUT/<theme>/, as the README documents
+NARRATION_MODULE = (REPO_ROOT / "scenes" / "lib" / "narration.py").resolve()
 MAX_STAMP_BYTES = 1_000_000  # a stamp is about 1 kB (its plays list grows with the scene)
 
 
@@ -119,8 +120,13 @@ def job_hash(entry: SceneEntry, theme: str, options: RenderOptions) -> str:
     """
     digest = hashlib.sha256()
     digest.update(json.dumps([entry.name, theme, options.key()], sort_keys=True).encode())
-    for path in source_files(entry.path):
+    sources = source_files(entry.path)
+    for path in sources:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    if NARRATION_MODULE in sources:  # the voice's clips set how long its blocks last
+        from scenes.lib.voice import voice_key
+
+        digest.update(b"voice\0" + voice_key(options.voice).encode())
     for source in entry.states_sources:
         try:
             path = source.path()
@@ -171,7 +177,12 @@ def index_stamp(out: Path, stamp: dict) -> None:
         return
     quality = stamp["quality"]
     outputs = {fmt: f"{quality}/{file}" for fmt, file in stamp["outputs"].items()}
-    write_text_atomic(path, json.dumps(stamp | {"outputs": outputs, "index": True}, indent=1))
+    moved = {"outputs": outputs, "index": True}
+    if stamp.get("subtitles"):
+        moved["subtitles"] = {
+            kind: f"{quality}/{file}" for kind, file in stamp["subtitles"].items()
+        }
+    write_text_atomic(path, json.dumps(stamp | moved, indent=1))
 
 
 def find_stamps(out: Path) -> list[tuple[dict, Path]]:
@@ -232,7 +243,21 @@ _OPTIONAL: dict[str, Callable[[object], bool]] = {
     "plays": lambda v: isinstance(v, list) and all(_is_int(n) and n >= 0 for n in v),
     "still": lambda v: isinstance(v, list) and all(isinstance(b, bool) for b in v),
     "index": lambda v: isinstance(v, bool),
+    "narration": lambda v: isinstance(v, list) and all(_is_line(line) for line in v),
+    "subtitles": lambda v: (
+        isinstance(v, dict) and all(k in ("srt", "vtt") and _is_output(f) for k, f in v.items())
+    ),
+    "loudness": lambda v: isinstance(v, list) and all(isinstance(x, (int, float)) for x in v),
 }
+
+
+def _is_line(line: object) -> bool:
+    """A narration line as the stamp keeps it: id, text, clip, start and length."""
+    return (
+        isinstance(line, dict)
+        and all(isinstance(line.get(k), str) for k in ("id", "text", "clip"))
+        and all(_is_number(line.get(k)) for k in ("start", "seconds"))
+    )
 
 
 def stamp_problem(stamp: object, path: Path) -> str | None:

@@ -223,6 +223,7 @@ def _prepare(spec: dict) -> tuple[type, RenderOptions]:
     from rendering.outputs.encode import set_encoder_threads
 
     os.environ["BENDSPACE_THEME"] = spec["theme"]  # scenes read it when they set up
+    os.environ["BENDSPACE_VOICE"] = spec["options"].get("voice", "")  # and it when they speak
     set_encoder_threads(spec.get("encoder_threads", 0))
     return scene_class(spec), RenderOptions(**spec["options"])
 
@@ -235,9 +236,35 @@ def plan_task(spec: dict) -> tuple[list[int], str, list[bool]]:
     scene_cls, options = _prepare(spec)
     work = Path(spec["work"])  # the client's: on another machine, a private folder instead
     still: list[bool] = []
+    lines: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="plan-", dir=work if work.is_dir() else None) as tmp:
-        frames, background = plan_scene(scene_cls, options, Path(tmp), still)
+        frames, background = plan_scene(scene_cls, options, Path(tmp), still, lines)
+    if work.is_dir():  # the finish reads the lines from here (else it plans them again)
+        write_text_atomic(work / NARRATION_FILE, json.dumps({"frames": frames, "lines": lines}))
     return frames, background, still
+
+
+NARRATION_FILE = "narration.json"
+
+
+def _narration(spec: dict, scene_cls: type, options: RenderOptions, n_frames: int) -> list[dict]:
+    """The scene's spoken lines with their start times: from its plan, or planned again."""
+    from rendering.draw.scene import plan_scene
+    from scenes.lib.narration import Narrated
+
+    if not issubclass(scene_cls, Narrated):
+        return []
+    work = Path(spec["work"])
+    try:
+        saved = json.loads((work / NARRATION_FILE).read_text())
+        if sum(saved["frames"]) == n_frames:
+            return saved["lines"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    lines: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="narration-", dir=work) as tmp:
+        plan_scene(scene_cls, options, Path(tmp), None, lines)
+    return lines
 
 
 def checked_plan_task(spec: dict) -> tuple[list[int], str, list[bool]]:
@@ -362,6 +389,7 @@ def finish_task(
     """Join the chunks into the final files, add transparent formats, write the stamp."""
     from rendering.draw.chunk import render_alpha
     from rendering.outputs.segments import finish_outputs
+    from rendering.outputs.sound import sound_track
 
     scene_cls, options = _prepare(spec)
     work, folder = Path(spec["work"]), Path(spec["folder"])
@@ -369,8 +397,10 @@ def finish_task(
     alpha = None
     if any(fmt in ALPHA_FORMATS for fmt in spec["formats"]):
         alpha = render_alpha(scene_cls, spec["formats"], options, work)
+    lines = _narration(spec, scene_cls, options, n_frames)
+    sound = sound_track(lines, n_frames / options.fps) if lines else None
     outputs = finish_outputs(
-        work, n_chunks, n_frames, folder, spec["name"], spec["formats"], options, alpha
+        work, n_chunks, n_frames, folder, spec["name"], spec["formats"], options, alpha, sound
     )
     result = {
         "outputs": outputs,
@@ -380,6 +410,14 @@ def finish_task(
         "background": background,
         "chunks": n_chunks,
     }
+    if sound is not None:
+        result["narration"] = lines
+        result["loudness"] = [round(sound.lufs, 2), round(sound.true_peak, 2)]
+        result["subtitles"] = {
+            kind: f"{spec['name']}.{kind}"
+            for kind in ("srt", "vtt")
+            if (folder / f"{spec['name']}.{kind}").is_file()
+        }
     return _write_stamp(spec, result, seconds + time.perf_counter() - start)
 
 
@@ -413,6 +451,9 @@ def _write_stamp(spec: dict, result: dict, seconds: float) -> dict:
         "plays": spec.get("plays", []),  # frames per play: the next render's chunk plan
         "still": spec.get("still", []),  # which plays are still (cheaper): the same
     }
+    for key in ("narration", "subtitles", "loudness"):  # a narrated scene's sound
+        if key in result:
+            stamp[key] = result[key]
     write_text_atomic(folder / f"{spec['name']}.json", json.dumps(stamp, indent=1))
     if spec["quality"] != DEFAULT_QUALITY:
         index_stamp(Path(spec["out"]), stamp)

@@ -19,6 +19,7 @@ scene"). The modules, one job each:
 - ``clusters``: class centres in a shown 3-D view, sentences about them, riders;
 - ``states``: the ``StatesScene`` mixin, a scene's one declaration of its states;
 - ``storyboards``, ``storyboards_3d``: whole scenes with named hooks, to subclass;
+- ``narration``, ``voice``: ``with self.voiceover(text):`` beside the animation, the voice;
 - ``compat``: the manim/Pillow image fix, installed by an explicit call.
 """
 
@@ -94,6 +95,7 @@ from scenes.lib.mobjects import (
     mesh_nodes,
     show_instead,
 )
+from scenes.lib.narration import Narrated, layer_words
 from scenes.lib.network_diagram import NetworkDiagram, weight_colors
 from scenes.lib.network_view import NetworkView, StageMorph, TiltedView, moving_stages
 from scenes.lib.palette import MONO, SANS, THEMES, Palette, apply_theme, palette, theme_name
@@ -112,6 +114,7 @@ __all__ = [
     "Caption",
     "EnvStatesFile",
     "LayerEquation",
+    "Narrated",
     "NetworkDiagram",
     "NetworkView",
     "Palette",
@@ -158,6 +161,7 @@ __all__ = [
     "install_compat",
     "labelled",
     "layer_formula",
+    "layer_words",
     "legend",
     "matrix",
     "matrix_rows",

@@ -56,6 +56,7 @@ from scenes.lib.captions import (
 )
 from scenes.lib.equations import LayerEquation
 from scenes.lib.mobjects import PointCloud
+from scenes.lib.narration import Narrated, layer_words
 from scenes.lib.network_view import NetworkView
 from scenes.lib.palette import apply_theme
 from scenes.lib.rulers import Rulers
@@ -80,7 +81,7 @@ def _status(states: States, snapshot: int) -> str:
     )
 
 
-class StageByStage(StatesScene, Scene):
+class StageByStage(Narrated, StatesScene, Scene):
     """A trained network bends the plane, stage by stage, until a line separates the classes.
 
     ``construct()`` runs :meth:`show_input`, :meth:`show_stage` for each of
@@ -108,6 +109,9 @@ class StageByStage(StatesScene, Scene):
     max_stages: int | None = None  # stop after this many stages (short variants, benchmarks)
     fade_in_side = False  # fade the legend and network line in with the input, or show them
     equation_top = 2.15  # the layer's equation and its W and b hang from here, under the caption
+    say_input: str | None = None  # narration over the input (None: silent)
+    say_output: str | None = None  # narration over the output layer's line or regions
+    say_layers = False  # narrate every hidden layer as it starts (scenes.lib.narration)
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -131,19 +135,22 @@ class StageByStage(StatesScene, Scene):
         self.net.next_to(self.keys, UP, buff=0.3, aligned_edge=LEFT)
 
         # Step 1: the data in the input plane, with the grid it lives on.
-        self.show_input(states)
+        with self.voiceover(self.say_input):
+            self.show_input(states)
 
         # Step 2: every stage in turn.
         stages = self.stage_list(states)
         shown = stages if self.max_stages is None else stages[: self.max_stages]
         for t in shown:
-            self.show_stage(states, t)
+            with self.voiceover(layer_words(states, t) if self.say_layers else None):
+                self.show_stage(states, t)
         if len(shown) < len(stages):
             return  # a cut-short variant: no output layer to show yet
 
         # Step 3: the output layer, then the ending.
-        self.show_output(states)
-        self.wait(self.final_seconds)
+        with self.voiceover(self.say_output):
+            self.show_output(states)
+            self.wait(self.final_seconds)
         self.show_ending(states)
 
     def make_view(self, states: States) -> NetworkView:
@@ -360,10 +367,11 @@ class BoundaryOverTraining(StatesScene, Scene):
         return out.move_to(self.status_corner, aligned_edge=UP + LEFT)
 
 
-class PanelsOverTraining(StatesScene, Scene):
+class PanelsOverTraining(Narrated, StatesScene, Scene):
     """Every stage's output in its own panel, all evolving together while the network trains.
 
-    ``self.views`` holds one :class:`NetworkView` per stage.
+    ``self.views`` holds one :class:`NetworkView` per stage; ``say_training`` is
+    said as training starts, ``say_trained`` over the trained network's panels.
     """
 
     class_names: Sequence[str] | None = None  # None: the states' own label names (the page's)
@@ -373,11 +381,20 @@ class PanelsOverTraining(StatesScene, Scene):
     snapshot_seconds = 0.25
     final_seconds = 2.5
     snapshot_stride = 1
+    say_training: str | None = None
+    say_trained: str | None = None
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
 
     def construct(self) -> None:
+        with self.voiceover(self.say_training):
+            self.show_training()
+        with self.voiceover(self.say_trained):
+            self.wait(self.final_seconds)
+
+    def show_training(self) -> None:
+        """Steps 1 and 2: the panels at the first snapshot, then training, snapshot by snapshot."""
         states = self.states()
         pal = self.pal
         n_stages = len(states.stages())
@@ -431,4 +448,3 @@ class PanelsOverTraining(StatesScene, Scene):
                 run_time=self.snapshot_seconds,
                 rate_func=lambda t: t,
             )
-        self.wait(self.final_seconds)

@@ -40,6 +40,7 @@ from scenes.lib.captions import (
     text,
 )
 from scenes.lib.equations import LayerEquation
+from scenes.lib.narration import Narrated, layer_words
 from scenes.lib.network_view import NetworkView
 from scenes.lib.palette import apply_theme
 from scenes.lib.states import StatesScene
@@ -47,7 +48,7 @@ from scenes.lib.states import StatesScene
 __all__ = ["Scene3D", "StageByStage3D"]
 
 
-class Scene3D(StatesScene, ThreeDScene):
+class Scene3D(Narrated, StatesScene, ThreeDScene):
     """A 3-D scene of trained states whose text stays flat on the screen."""
 
     def setup(self) -> None:
@@ -147,6 +148,9 @@ class StageByStage3D(Scene3D):
     max_stages: int | None = None  # stop after this many stages (short variants)
     equation_top = 2.55  # the layer's equation hangs from here, under the caption...
     equation_width = 3.4  # ...in a column no wider than this, left of the cloud
+    say_input: str | None = None  # narration over the input plane (None: silent)
+    say_layers = False  # narrate every hidden layer as it starts (scenes.lib.narration)
+    say_output: str | None = None  # narration over the separating plane
 
     def construct(self) -> None:
         states = self.states()
@@ -173,21 +177,24 @@ class StageByStage3D(Scene3D):
         self.add_fixed_in_frame_mobjects(keys, net)
 
         # Step 1: the input plane, lifted into 3-D at z = 0.
-        self.show_input(states)
+        with self.voiceover(self.say_input):
+            self.show_input(states)
 
         # Step 2: every hidden stage, the camera turning so the depth reads.
         self.begin_ambient_camera_rotation(rate=self.rotation_rate)
         last_hidden = states.stage_index(states.n_layers - 2, "activation")
         shown = last_hidden if self.max_stages is None else min(last_hidden, self.max_stages)
         for t in range(1, shown + 1):
-            self.show_stage(states, t)
+            with self.voiceover(layer_words(states, t) if self.say_layers else None):
+                self.show_stage(states, t)
         self.stop_ambient_camera_rotation()
         if shown < last_hidden:
             return
 
         # Steps 3 and 4: look along the output layer's plane, then show it.
-        self.show_output(states)
-        self.wait(self.final_seconds)
+        with self.voiceover(self.say_output):
+            self.show_output(states)
+            self.wait(self.final_seconds)
 
     def make_view(self, states: States) -> NetworkView:
         """The view of points, grid and shaded surface, centred at the origin."""

@@ -19,6 +19,7 @@ from rendering.film import (
     read_chapters,
     timestamp,
 )
+from rendering.outputs.transitions import fade_frames
 
 
 def _mp4(path, frames: int, size=(96, 64), fps: int = 10, shade: int = 60):
@@ -77,8 +78,11 @@ def test_the_film_chapters_name_scenes_that_exist():
     entries, _ = rendering.discover(rendering.scene_files())
     names = {entry.name for entry in entries}
     chapters = film_chapters()
-    assert [c.title for c in chapters][:2] == ["Primer", "Spirals in 2-D"]
-    assert len(chapters) == 4
+    titles = [c.title for c in chapters]
+    assert titles[:3] == ["Opening", "Primer", "Spirals in 2-D"] and titles[-1] == "Credits"
+    assert len(chapters) == 6
+    manifolds = chapters[-2].scenes  # the seed's order: manifolds before the digit grid
+    assert manifolds.index("ManifoldExamples") < manifolds.index("MnistDigits")
     for chapter in chapters:
         assert set(chapter.parts) <= names, set(chapter.parts) - names
     cards = {c.card for c in chapters}
@@ -98,8 +102,9 @@ def test_a_tiny_film_is_one_playable_mp4_whose_chapters_match_its_list(scene_dir
     out, film_dir = tmp_path / "gallery", tmp_path / "film"
     film = make_film(chapters, entries, out, film_dir, options, "dark", 2, console)
 
-    # One MP4, its chapters as printed, as long as its parts together.
+    # One MP4, its chapters as printed, as long as its parts together; silent scenes, no sound.
     assert film.path.is_file() and film.remuxed
+    assert film.loudness is None and not film.beside
     listed = film.chapters_path.read_text()
     assert listed == film.text
     assert listed.splitlines()[0] == "0:00 Opening"
@@ -107,7 +112,9 @@ def test_a_tiny_film_is_one_playable_mp4_whose_chapters_match_its_list(scene_dir
     assert [title for title, _ in marks] == ["Opening", "The slow one"]
     assert [start for _, start in marks] == pytest.approx([s for _, s in film.chapters], abs=1e-3)
     parts = {name: seconds for name, seconds in film.parts}
-    assert parts["TinyMove"] == pytest.approx(2.0) and parts["TinySlow"] == pytest.approx(6.0)
+    fades = 2 * fade_frames(options.fps) / options.fps  # each part rises from and sinks to its back
+    assert parts["TinyMove"] == pytest.approx(2.0 + fades)
+    assert parts["TinySlow"] == pytest.approx(6.0 + fades)
     assert film.duration == pytest.approx(sum(parts.values()))
     assert _decoded_frames(film.path) == round(film.duration * options.fps)
     with av.open(str(film.path)) as container:

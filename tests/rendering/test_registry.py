@@ -13,7 +13,7 @@ def test_registry_skips_abstract_and_imported_classes(scene_dir):
     entries, _ = rendering.discover([scene_dir / "tiny_scenes.py"])
     names = [entry.name for entry in entries]
     # source order; neither the abstract TinyBase nor manim's imported Scene
-    assert names == ["TinyMove", "TinySlow", "TinyFail", "TinyStates"]
+    assert names == ["TinyMove", "TinySlow", "TinyFail", "TinyStates", "TinyNarrated"]
     move = entries[0]
     assert move.description == "A circle and a square trade places under a label."
     assert move.title == "Tiny Move" and move.poster_time == 1.5 and move.gallery
@@ -64,6 +64,8 @@ def test_select_picks_the_gallery_by_default_and_names_on_request(scene_dir):
     entries, broken = rendering.discover([scene_dir / "tiny_scenes.py"])
     assert [e.name for e in rendering.select(entries, broken=broken)] == ["TinyMove"]
     picked = rendering.select(entries, ["TinyFail"], ["tiny_scenes"], broken)
-    assert [e.name for e in picked] == ["TinyFail", "TinyMove", "TinySlow", "TinyStates"]
+    assert [e.name for e in picked] == [
+        "TinyFail", "TinyMove", "TinySlow", "TinyStates", "TinyNarrated"
+    ]  # fmt: skip
     with pytest.raises(rendering.RenderError, match="unknown story 'nope'; valid stories"):
         rendering.select(entries, (), ["nope"], broken)
