@@ -129,9 +129,8 @@ def _stage_detail(states: States, stage: int, pal: Palette) -> Text:
 class DigitView(NetworkView):
     """A :class:`NetworkView` that centres each picture and fits most points, not the farthest.
 
-    Wide linear stages throw a few digits far out (the 98th percentile of the
-    distance from the centre is about 0.7 of the largest); fitting to the
-    largest would shrink the other 1,960 into a blob.
+    Wide linear stages throw a few digits far out (the 98th percentile of the distance
+    from the centre is about 0.7 of the largest): fitting to it shrinks the rest to a blob.
     """
 
     reach_percentile = 98.0
