@@ -257,6 +257,15 @@ def custom_options(function: Callable) -> Callable:
     return function
 
 
+def _is_folder(path: str | Path) -> bool:
+    """Whether ``path`` is a folder; a name the system refuses (over 255 bytes, a loop)
+    is not one, and the file reader then says what is wrong with it in one line."""
+    try:
+        return Path(path).is_dir()
+    except OSError:
+        return False
+
+
 def prepare_states(
     *,
     data_path: Path,
@@ -306,11 +315,11 @@ def prepare_states(
         )
     hidden = _parse_widths(widths if widths is not None else "2,2,2")
     size = _parse_image_size(image_size)
-    if (size is not None or colour) and not Path(data_path).is_dir():
+    if (size is not None or colour) and not _is_folder(data_path):
         raise CustomCommandError(
             f"--image-size and --colour are for a folder of images; {data_path} is a file"
         )
-    if (label or one_hot) and Path(data_path).is_dir():
+    if (label or one_hot) and _is_folder(data_path):
         raise CustomCommandError(
             f"{data_path} is a folder of images: its sub-folders are the classes, so it takes "
             "no --label or --one-hot"
@@ -326,7 +335,7 @@ def prepare_states(
     from model.points import CustomError, load_points, standardized  # numpy only, no torch yet
 
     try:
-        if Path(data_path).is_dir():  # a folder of images, one sub-folder per class
+        if _is_folder(data_path):  # a folder of images, one sub-folder per class
             from model.image_folder import load_image_folder
 
             points = load_image_folder(data_path, size, colour)
