@@ -122,7 +122,9 @@ def text_label(mob) -> str:
     for attr in ("text", "tex_string"):
         if isinstance(getattr(mob, attr, None), str):
             return getattr(mob, attr)
-    if hasattr(mob, "get_value"):
+    if "lines_text" in vars(mob):
+        return mob.lines_text.text[:40]  # a Paragraph (Code's lines): its first characters
+    if "get_value" in dir(type(mob)):
         return f"{mob.get_value():g}"
     return type(mob).__name__
 
