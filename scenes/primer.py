@@ -122,7 +122,7 @@ class _PlaneScene:
             on_y = (vp.to_scene([0, v]), RIGHT, LEFT)
             for at, across, side in (on_x, on_y):
                 tick = Line(at - 0.08 * across, at + 0.08 * across, color=pal.axis, stroke_width=2)
-                label = number(v, pal.muted, digits=0, font_size=26)
+                label = number(v, pal.muted, digits=0, font_size=30)
                 axes.add(tick, label.next_to(at, side, buff=0.14))
         return axes
 
@@ -159,6 +159,8 @@ class WeightedSum(Scene):
     """A neuron's weighted sum, and two of them at once: a matrix times a vector."""
 
     title = "A weighted sum"  # the gallery's heading
+
+    poster_time = -1.0  # at rest on the matrix (2/3 of the way was mid-fade)
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -307,6 +309,8 @@ class MatrixOnGrid(_PlaneScene, Scene):
 
     title = "A matrix bends the grid"  # the gallery's heading
 
+    poster_time = -1.0  # at rest after the last move (2/3 of the way was mid-move)
+
     def construct(self) -> None:
         # Step 1: the plane, with points on two rings.
         self.show_plane("the plane")
@@ -334,6 +338,8 @@ class TanhSquash(Scene):
     """tanh squeezes the whole number line into the interval (-1, 1)."""
 
     title = "tanh squeezes the number line"  # the gallery's heading
+
+    poster_time = -1.0  # at rest after the last move (2/3 of the way was mid-move)
 
     stage_seconds = 2.5
 
@@ -387,7 +393,7 @@ class TanhSquash(Scene):
             at = vp.to_scene([v, 0])
             marks.add(Line(at + 0.08 * DOWN, at + 0.08 * UP, color=pal.axis, stroke_width=2))
             if v:
-                marks.add(number(v, pal.muted, digits=0, font_size=26).next_to(at, DOWN, 0.18))
+                marks.add(number(v, pal.muted, digits=0, font_size=30).next_to(at, DOWN, 0.18))
         return marks
 
 
@@ -395,6 +401,8 @@ class TanhOnGrid(_PlaneScene, Scene):
     """tanh on each coordinate: the plane folds into the square (-1, 1) x (-1, 1)."""
 
     title = "tanh on the grid"  # the gallery's heading
+
+    poster_time = -1.0  # at rest after the last move (2/3 of the way was mid-move)
 
     def construct(self) -> None:
         # Step 1: the plane.
