@@ -94,10 +94,6 @@ STILL_SMALL = {
     "MnistTanhRelu": "cluster digits at 8 px",
     "MnistClusters": "W in R^(m x n) at 8.4 px",
     "MnistTemplates": "axis labels at 16",
-    "PackingAngles": "mean and spread at 14",
-    "PackingAnglesReLU": "mean and spread at 14",
-    "PackingAnglesUnitDisk": "mean and spread at 14",
-    "PackingHidden": "the restart note at 16",
 }
 
 
