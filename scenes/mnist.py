@@ -480,9 +480,10 @@ class MnistMistakes(StatesScene, Scene):
 
     states_sources = (PRESET,)
     poster_time = -1.0
-    cell = 0.54
-    matrix_centre = np.array([-3.0, -0.45, 0.0])
-    mistakes = 8
+    cell = 0.62  # a 4-digit count at font size 20 (9 px digits in the 640 px GIF) fits
+    matrix_centre = np.array([-3.0, -0.8, 0.0])
+    mistakes = 6
+    mistake_columns = 3  # their captions at font size 20 need a 2-unit column
     tile = 1.15
     intro_seconds = 1.5
     counts_seconds = 1.5
@@ -575,8 +576,7 @@ class MnistMistakes(StatesScene, Scene):
                     strength = 0.85 * np.sqrt(counts[r, col] / max(off.max(), 1))
                 shades.add(Rectangle(width=c, height=c, stroke_width=0, fill_color=color,
                                      fill_opacity=float(strength)).move_to(centre))  # fmt: skip
-                numbers.add(text(str(counts[r, col]), pal.ink, 15 if r == col else 14,
-                                 mono=True).move_to(centre))  # fmt: skip
+                numbers.add(text(str(counts[r, col]), pal.ink, 20, mono=True).move_to(centre))
         return [lines, axis_labels, shades], numbers
 
     def _mistakes_panel(self, images, labels, probs, chosen) -> Group:
@@ -588,12 +588,12 @@ class MnistMistakes(StatesScene, Scene):
             said = int(probs[i].argmax())
             tile = digit_tile(images[i], pal, pal.class_color(said), self.tile)
             caption = VGroup(
-                text(f"true {labels[i]}", pal.class_color(int(labels[i])), 18),
-                text(f"said {said}", pal.class_color(said), 18),
-                text(f"{100 * probs[i, said]:.1f}% sure", pal.muted, 16),
+                text(f"true {labels[i]}", pal.class_color(int(labels[i])), 20),
+                text(f"said {said}", pal.class_color(said), 20),
+                text(f"{100 * probs[i, said]:.1f}% sure", pal.muted, 20),
             ).arrange(DOWN, buff=0.06)
             items.add(Group(tile, caption.next_to(tile, DOWN, buff=0.1)))
-        items.arrange_in_grid(rows=2, buff=(0.3, 0.3))
+        items.arrange_in_grid(cols=self.mistake_columns, buff=(0.45, 0.3))
         panel = Group(head, items).arrange(DOWN, buff=0.35)
         matrix_right = self.matrix_centre[0] + 5 * self.cell
         space = 7.1 - matrix_right

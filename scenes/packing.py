@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from manim import (
     DOWN,
+    LEFT,
     RIGHT,
     UP,
     Circle,
@@ -312,7 +313,9 @@ class PackingHidden(PackingScene, Scene):
             group = [bg, outline, clouds, head, foot]
             note = dead_caption(st)
             if note:
-                warn = self.label(note, 16, self.warn).next_to(foot, DOWN, buff=0.08)
+                # on two lines at 20: 9 px capitals in the 640 px GIF, within the panel's width
+                warn = self.label(note.replace("; ", ";\n"), 20, self.warn)
+                warn.next_to(foot, DOWN, buff=0.08)
                 warn.scale_to_fit_width(min(warn.width, size + 0.3))
                 group.append(warn)
             self.add(*group)
@@ -378,7 +381,8 @@ class PackingGallery(PackingScene, Scene):
     def construct(self) -> None:
         rows, cols = len(self.activations), len(self.class_counts)
         w, h = self.camera.frame_width, self.camera.frame_height
-        size = min((w - 1.6) / cols - 0.15, (h - 1.2) / rows - 0.5)
+        gap = 0.58  # under each panel: its caption at font size 20
+        size = min((w - 1.6) / cols - 0.15, (h - 1.55) / rows - gap)
         title = self.label("Where the 2-neuron layer puts k classes", 28).to_edge(UP, buff=0.15)
         self.add(title)
 
@@ -386,7 +390,7 @@ class PackingGallery(PackingScene, Scene):
         restarted: set[int] = set()
         self.panels: list[VGroup] = []  # every panel's regions, row by row
         for r, a in enumerate(self.activations):
-            y = h / 2 - 0.85 - (r + 0.5) * (size + 0.5)
+            y = h / 2 - 0.85 - (r + 0.5) * (size + gap)
             name = self.label(NAMES[a].replace(" ", "\n"), 22)  # "unit disk" on two lines
             row = VGroup(name.move_to([-w / 2 + 0.8, y, 0]))
             images = []
@@ -401,7 +405,9 @@ class PackingGallery(PackingScene, Scene):
                 color = self.warn if dead.get("died") or dead.get("still_dead") else self.pal.ink
                 mark = "*" if dead.get("died") else ""
                 mark += " DEAD" if dead.get("still_dead") else ""
-                cap = self.label(f"k={k} {st.meta['final_accuracy']:.0%}{mark}", 14, color)
+                # 20: 9 px capitals in the 640 px GIF (14 gave 6.6 px); at most the panel's width
+                cap = self.label(f"k={k} {st.meta['final_accuracy']:.0%}{mark}", 20, color)
+                cap.scale_to_fit_width(min(cap.width, size + 0.12))
                 images.append(bg)
                 self.panels.append(bg)
                 # below the panel's square, not its outline (ReLU's outline is the x axis)
@@ -409,7 +415,7 @@ class PackingGallery(PackingScene, Scene):
             self.play(FadeIn(Group(*images)), FadeIn(row), run_time=0.6)
         if restarted:
             text = "* this seed's 2-neuron layer died (every point at one spot); shown: next seed"
-            self.add(self.label(text, 16, self.warn).to_edge(DOWN, buff=0.1))
+            self.add(self.label(text, 20, self.warn).to_edge(DOWN, buff=0.1))
         self.wait(2.0)
 
 
@@ -492,6 +498,14 @@ class PackingAngles(PackingScene, Scene):
 
     bins: int = 72
 
+    def spread_label(self, mean: float, std: float, lo: float, hi: float, y: float,
+                     edge: float) -> Text:  # fmt: skip
+        """``mean ± std`` right of the band, or left of it where it would pass ``edge``."""
+        out = self.label(f"{mean:.0f}° ± {std:.0f}°", 20).next_to([hi, y, 0], RIGHT, buff=0.08)
+        if out.get_right()[0] > edge - 0.1:
+            out.next_to([lo, y, 0], LEFT, buff=0.08)
+        return out
+
     def construct(self) -> None:
         st = self.states()
         k = st.n_classes
@@ -511,7 +525,7 @@ class PackingAngles(PackingScene, Scene):
         header = VGroup(title.to_edge(UP, buff=0.15), subtitle.next_to(title, DOWN, buff=0.1))
         note = dead_caption(st)
         if note:
-            header.add(self.label(note, 16, self.warn).next_to(subtitle, DOWN, buff=0.08))
+            header.add(self.label(note, 20, self.warn).next_to(subtitle, DOWN, buff=0.08))
         self.add(header)
         self.header = header
         axis_y = -fh / 2 + 0.55
@@ -519,7 +533,7 @@ class PackingAngles(PackingScene, Scene):
         axis = Line([x0, axis_y, 0], [x0 + width, axis_y, 0], color=self.pal.axis)
         ticks = VGroup(
             *[
-                self.label(f"{d}°", 16).move_to([x0 + width * d / 360, axis_y - 0.22, 0])
+                self.label(f"{d}°", 20).move_to([x0 + width * d / 360, axis_y - 0.22, 0])
                 for d in range(0, 361, 45)
             ]
         )
@@ -541,7 +555,7 @@ class PackingAngles(PackingScene, Scene):
             pts.append([xs[-1], base, 0])
             color = self.pal.class_color(c)
             hist = Polygon(*pts, color=color, fill_color=color, fill_opacity=0.55, stroke_width=1)
-            name = self.label(f"class {c}", 16, color).move_to([x0 - 0.7, base + row_h / 3, 0])
+            name = self.label(f"class {c}", 20, color).move_to([x0 - 0.7, base + row_h / 3, 0])
             group = VGroup(hist, name)
             if not np.isnan(mean[c]):
                 mx = x0 + width * mean[c] / 360
@@ -551,13 +565,11 @@ class PackingAngles(PackingScene, Scene):
                 group.add(
                     Line([mx, base, 0], [mx, band_y, 0], color=self.pal.ink, stroke_width=3),
                     Line([lo, band_y, 0], [hi, band_y, 0], color=self.pal.ink, stroke_width=3),
-                    self.label(f"{mean[c]:.0f}° ± {std[c]:.0f}°", 14).next_to(
-                        [hi, band_y, 0], RIGHT, buff=0.08
-                    ),
+                    self.spread_label(mean[c], std[c], lo, hi, band_y, w / 2),
                 )
             else:
                 group.add(
-                    self.label("all at 0: no angle", 16, self.warn).move_to(
+                    self.label("all at 0: no angle", 20, self.warn).move_to(
                         [x0 + width / 2, base + row_h / 3, 0]
                     )
                 )

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import numpy as np
 from manim import (
+    DL,
     DOWN,
     DR,
     LEFT,
     RIGHT,
+    UL,
     UP,
     UR,
     Create,
     DashedLine,
+    Dot,
     FadeIn,
     Line,
     Scene,
@@ -44,7 +47,15 @@ from scenes.lib import (
     text,
 )
 
-__all__ = ["FullLayer", "MatrixOnGrid", "TanhOnGrid", "TanhSquash", "TwoToEight", "WeightedSum"]
+__all__ = [
+    "FullLayer",
+    "MatrixOnGrid",
+    "NonLinearity",
+    "TanhOnGrid",
+    "TanhSquash",
+    "TwoToEight",
+    "WeightedSum",
+]
 
 EXAMPLE_W = np.array([[1.0, 0.6], [-0.4, 0.9]])
 EXAMPLE_B = np.array([0.5, -0.3])
@@ -119,7 +130,7 @@ class _PlaneScene:
             on_y = (vp.to_scene([0, v]), RIGHT, LEFT)
             for at, across, side in (on_x, on_y):
                 tick = Line(at - 0.08 * across, at + 0.08 * across, color=pal.axis, stroke_width=2)
-                label = number(v, pal.muted, digits=0, font_size=26)
+                label = number(v, pal.muted, digits=0, font_size=30)
                 axes.add(tick, label.next_to(at, side, buff=0.14))
         return axes
 
@@ -157,6 +168,8 @@ class WeightedSum(Narrated, Scene):
     """A neuron's weighted sum, and two of them at once: a matrix times a vector."""
 
     title = "A weighted sum"  # the gallery's heading
+
+    poster_time = -1.0  # at rest on the matrix (2/3 of the way was mid-fade)
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -215,11 +228,107 @@ class WeightedSum(Narrated, Scene):
         return sum_
 
 
+class NonLinearity(Scene):
+    """Beside the weighted sum, the neuron's non-linearity: its sum goes through tanh."""
+
+    title = "Then a non-linear function"  # the gallery's heading
+
+    poster_time = -1.0
+    origin = np.array([3.3, -0.6, 0.0])  # the graph's (0, 0) in scene units
+    unit = np.array([0.95, 1.7])  # scene units per unit of z (across) and of tanh z (up)
+    reach = 3.2  # the graph shows z in [-reach, reach]
+    move_seconds = 1.5
+    final_seconds = 2.5
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def at(self, z, y) -> np.ndarray:
+        """Graph coordinates ``(z, tanh z)`` to scene coordinates."""
+        return self.origin + np.array([self.unit[0] * z, self.unit[1] * y, 0.0])
+
+    def construct(self) -> None:
+        pal = self.pal
+        x = np.array([2.0, 1.0])
+        z = float(EXAMPLE_W[0] @ x)
+        h = float(np.tanh(z))
+
+        # Step 1: the weighted sum of WeightedSum's first neuron, and the graph of tanh.
+        title = text("then a non-linear function", pal.ink, 36).to_edge(UP, buff=0.5)
+        (w1, w2) = EXAMPLE_W[0]
+        total = formula("z", "=", f"{w1:g}", r"\cdot", f"{x[0]:g}", "+", f"{w2:g}", r"\cdot",
+                        f"{x[1]:g}", "=", f"{z:g}", color=pal.ink, font_size=40)  # fmt: skip
+        total[0].set_color(pal.class_color(0))
+        total[10].set_color(pal.class_color(0))
+        words = text("the weighted sum", pal.muted, 26)
+        left = VGroup(words, total).arrange(DOWN, aligned_edge=LEFT, buff=0.3)
+        left.move_to([-3.6, 1.2, 0.0])
+        graph = self.graph()
+        self.add(title, left)
+        self.play(Create(graph), run_time=1.5)
+        self.wait(0.5)
+
+        # Step 2: z on the horizontal axis goes up to the curve: h = tanh z.
+        dot = Dot(self.at(z, 0.0), radius=0.1, color=pal.class_color(0))
+        self.play(FadeIn(dot), run_time=0.6)
+        up = DashedLine(self.at(z, 0.0), self.at(z, h), color=pal.highlight)
+        across = DashedLine(self.at(z, h), self.at(0.0, h), color=pal.highlight)
+        self.play(Create(up), dot.animate.move_to(self.at(z, h)), run_time=self.move_seconds)
+        self.dot = dot
+        out = formula("h", "=", r"\tanh", "z", "=", f"{h:.2f}", color=pal.ink, font_size=40)
+        out[0].set_color(pal.highlight)
+        out[5].set_color(pal.highlight)
+        out.next_to(total, DOWN, aligned_edge=LEFT, buff=0.6)
+        self.play(Create(across), FadeIn(out, shift=0.2 * RIGHT), run_time=1.2)
+        self.wait(1.0)
+
+        # Step 3: what a neuron does, in one line: a weighted sum, then a non-linear function.
+        whole = formula("h", "=", r"\tanh(", r"w_1 x_1 + w_2 x_2", ")", color=pal.ink,
+                        font_size=40)  # fmt: skip
+        whole[3].set_color(pal.class_color(0))
+        whole[2].set_color(pal.highlight)
+        whole[4].set_color(pal.highlight)
+        whole.next_to(out, DOWN, aligned_edge=LEFT, buff=0.8)
+        note = text("a neuron: a sum, then a bend", pal.muted, 26)
+        note.next_to(whole, DOWN, aligned_edge=LEFT, buff=0.3)
+        self.play(FadeIn(whole), FadeIn(note), run_time=1.2)
+        self.wait(self.final_seconds)
+
+    def graph(self) -> VGroup:
+        """Axes through (0, 0), ticks at the integers, the bounds -1 and 1 and the curve."""
+        pal, r = self.pal, self.reach
+        zs = np.linspace(-r, r, 160)
+        curve = VMobject(stroke_color=pal.highlight, stroke_width=5)
+        curve.set_points_as_corners([self.at(v, np.tanh(v)) for v in zs])
+        axes = VGroup(
+            Line(self.at(-r, 0), self.at(r, 0), color=pal.axis, stroke_width=2),
+            Line(self.at(0, -1.3), self.at(0, 1.3), color=pal.axis, stroke_width=2),
+        )
+        for v in range(-int(r), int(r) + 1):
+            if v:
+                at = self.at(v, 0)
+                axes.add(Line(at + 0.08 * DOWN, at + 0.08 * UP, color=pal.axis, stroke_width=2))
+                axes.add(number(v, pal.muted, digits=0, font_size=30).next_to(at, DOWN, 0.15))
+        bounds = VGroup(*[DashedLine(self.at(-r, y), self.at(r, y), color=pal.muted,
+                                     stroke_width=2) for y in (-1, 1)])  # fmt: skip
+        marks = VGroup(
+            number(1, pal.muted, digits=0, font_size=30).next_to(self.at(0, 1), UL, buff=0.1),
+            number(-1, pal.muted, digits=0, font_size=30).next_to(self.at(0, -1), DL, buff=0.1),
+            formula("z", color=pal.muted, font_size=30).next_to(self.at(r, 0), UP, buff=0.15),
+            formula(r"\tanh z", color=pal.highlight, font_size=32)
+            .next_to(self.at(r, 1), UP, buff=0.15)
+            .shift(0.6 * LEFT),
+        )
+        return VGroup(axes, bounds, curve, marks)
+
+
 class MatrixOnGrid(_PlaneScene, Narrated, Scene):
     """A 2x2 matrix moves every point of the plane at once: lines stay straight."""
 
     title = "A matrix bends the grid"  # the gallery's heading
     say_plane = "Here is the plane, with a grid on it and points on two rings."
+
+    poster_time = -1.0  # at rest after the last move (2/3 of the way was mid-move)
 
     def construct(self) -> None:
         # Step 1: the plane, with points on two rings.
@@ -252,6 +361,8 @@ class TanhSquash(Narrated, Scene):
     """tanh squeezes the whole number line into the interval (-1, 1)."""
 
     title = "tanh squeezes the number line"  # the gallery's heading
+
+    poster_time = -1.0  # at rest after the last move (2/3 of the way was mid-move)
 
     stage_seconds = 2.5
 
@@ -313,7 +424,7 @@ class TanhSquash(Narrated, Scene):
             at = vp.to_scene([v, 0])
             marks.add(Line(at + 0.08 * DOWN, at + 0.08 * UP, color=pal.axis, stroke_width=2))
             if v:
-                marks.add(number(v, pal.muted, digits=0, font_size=26).next_to(at, DOWN, 0.18))
+                marks.add(number(v, pal.muted, digits=0, font_size=30).next_to(at, DOWN, 0.18))
         return marks
 
 
@@ -322,6 +433,8 @@ class TanhOnGrid(_PlaneScene, Narrated, Scene):
 
     title = "tanh on the grid"  # the gallery's heading
     say_plane = "Back to the plane."
+
+    poster_time = -1.0  # at rest after the last move (2/3 of the way was mid-move)
 
     def construct(self) -> None:
         # Step 1: the plane.

@@ -7,12 +7,28 @@ each scene is one of the library's storyboards with the spirals' knobs.
 
 from __future__ import annotations
 
-import numpy as np
-from manim import DOWN, LEFT, RIGHT, UP, Create, FadeIn, FadeOut, Scene, VGroup
+import ast
 
+import numpy as np
+from manim import (
+    DOWN,
+    LEFT,
+    RIGHT,
+    UP,
+    Code,
+    Create,
+    FadeIn,
+    FadeOut,
+    Scene,
+    SurroundingRectangle,
+    VGroup,
+)
+
+from model.paths import REPO_ROOT
 from model.sources import Preset
 from model.states import States
 from scenes.lib import (
+    MONO,
     BoundaryOverTraining,
     Narrated,
     NetworkDiagram,
@@ -22,8 +38,10 @@ from scenes.lib import (
     StageByStage3D,
     StatesScene,
     Viewport,
+    activation_tex,
     apply_theme,
     class_image,
+    formula,
     labelled,
     matrix,
     network_text,
@@ -33,14 +51,187 @@ from scenes.lib import (
 __all__ = [
     "Spirals3DTraining",
     "SpiralsBoundary",
+    "SpiralsCode",
     "SpiralsNetworkTraining",
+    "SpiralsOpening",
     "SpiralsStretching",
+    "SpiralsTakeaway",
     "SpiralsTraining",
     "TwoToTwo",
+    "model_source",
 ]
 
 PRESET = "spirals2d"
 CLASS_NAMES = ("spiral A", "spiral B")
+MODEL_FILE = REPO_ROOT / "model" / "train.py"  # where the networks are built
+
+
+def model_source(name: str = "build_mlp") -> str:
+    """The source of the function ``name`` in ``model/train.py`` without its docstring, read
+    from the file (not imported: scenes stay clear of torch), so the code on screen is the
+    code that trains."""
+    code = MODEL_FILE.read_text(encoding="utf-8")
+    for node in ast.parse(code).body:
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            lines = code.splitlines()[node.lineno - 1 : node.end_lineno]
+            if ast.get_docstring(node) is not None:  # the docstring is the body's first node
+                doc = node.body[0]
+                del lines[doc.lineno - node.lineno : doc.end_lineno - node.lineno + 1]
+            return "\n".join(lines)
+    raise LookupError(f"no function {name!r} in {MODEL_FILE}")
+
+
+def _plot(center: np.ndarray, half: float, states: States) -> Viewport:
+    """A viewport that fits the states' grid extent into the square ``center +- half``."""
+    xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
+    scale = 2 * half / max(xmax - xmin, ymax - ymin)
+    mid = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2, 0.0])
+    return Viewport(center - scale * mid, scale)
+
+
+class SpiralsOpening(StatesScene, Scene):
+    """The opening: two spirals of points, one per class; the task is to separate them."""
+
+    title = "Two spirals: separate them"  # the gallery's heading
+
+    states_sources = (Preset(PRESET),)
+    poster_time = -1.0
+    plot_center = np.array([-2.6, -0.3, 0.0])
+    plot_half = 3.2
+    arm_seconds = 1.5
+    final_seconds = 2.5
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def construct(self) -> None:
+        states = self.states()
+        pal = self.pal
+        view = _plot(self.plot_center, self.plot_half, states)
+        points, labels = states["inputs"], states["labels"]
+        column = self.plot_center[0] + self.plot_half + 0.7  # the texts' left edge
+
+        # Step 1: the points of one spiral, then of the other.
+        title = text("two spirals", pal.ink, 40)
+        title.move_to([column, 2.4, 0.0], aligned_edge=LEFT)
+        self.add(title)
+        for k, name in enumerate(CLASS_NAMES):
+            arm = PointCloud(view.to_scene(points[labels == k]), np.full(int((labels == k).sum()),
+                             k), pal.classes, radius=0.04)  # fmt: skip
+            key = text(name, pal.class_color(k), 30)
+            key.move_to([column, 1.5 - 0.6 * k, 0.0], aligned_edge=LEFT)
+            self.play(FadeIn(arm, lag_ratio=0.01), FadeIn(key), run_time=self.arm_seconds)
+
+        # Step 2: the task, and the boundary the trained network draws.
+        task = text("separate them", pal.highlight, 36)
+        task.move_to([column, 0.0, 0.0], aligned_edge=LEFT)
+        self.play(FadeIn(task, shift=0.2 * UP), run_time=1.0)
+        self.wait(0.5)
+        image = class_image(states["grid_pred"][-1], pal.classes, opacity=0.35)
+        xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
+        image.stretch_to_fit_width(view.scale * (xmax - xmin))
+        image.stretch_to_fit_height(view.scale * (ymax - ymin))
+        image.move_to(view.to_scene([(xmin + xmax) / 2, (ymin + ymax) / 2]))
+        note = text("a trained network's\nanswer: a boundary\nbent around both arms",
+                    pal.muted, 26)  # fmt: skip
+        note.move_to([column, -1.5, 0.0], aligned_edge=LEFT)
+        self.play(FadeIn(image), FadeIn(note), run_time=1.5)
+        self.bring_to_back(image)
+        self.wait(self.final_seconds)
+
+
+class SpiralsCode(StatesScene, Scene):
+    """The spirals network's PyTorch code, read from the project's own ``model/train.py``."""
+
+    title = "The spirals network in PyTorch"  # the gallery's heading
+
+    states_sources = (Preset(PRESET),)
+    poster_time = -1.0
+    code_width = 11.0  # scene units: the code block's width (the longest line sets its scale)
+    final_seconds = 3.0
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def construct(self) -> None:
+        states = self.states()
+        pal = self.pal
+        widths, act = states.widths, states.activations[0]
+
+        # Step 1: the function that builds every network of the project.
+        title = text("the network in PyTorch", pal.ink, 36).to_edge(UP, buff=0.4)
+        self.add(title)
+        call = f"model = build_mlp({list(widths)}, {act!r})"
+        code = Code(code_string=f"{model_source()}\n\n\n{call}\n", language="python",
+                    formatter_style="monokai", add_line_numbers=False,
+                    background_config={"stroke_color": pal.muted, "fill_color": pal.background},
+                    paragraph_config={"font": MONO})  # fmt: skip
+        code.scale_to_fit_width(self.code_width).next_to(title, DOWN, buff=0.4)
+        self.play(FadeIn(code, shift=0.2 * UP), run_time=1.5)
+        self.wait(1.0)
+
+        # Step 2: the call for the spirals: what the widths and the activation say.
+        lines = code.code_lines
+        last = SurroundingRectangle(lines[-1], color=pal.highlight, buff=0.06)
+        layers = len(widths) - 1
+        notes = text(f"{layers} linear layers, each {widths[0]} -> {widths[1]} neurons, "
+                     f"{act} after all but the last", pal.ink, 28)  # fmt: skip
+        notes.next_to(code, DOWN, buff=0.4)
+        self.play(Create(last), FadeIn(notes, shift=0.2 * LEFT), run_time=1.5)
+        self.wait(self.final_seconds)
+        self.code = code
+
+
+class SpiralsTakeaway(StatesScene, Scene):
+    """The closing takeaway: every layer is an affine map, then a non-linear one."""
+
+    title = "Affine, then non-linear"  # the gallery's heading
+
+    states_sources = (Preset(PRESET),)
+    poster_time = -1.0
+    line_seconds = 0.8
+    final_seconds = 3.0
+
+    def setup(self) -> None:
+        self.pal = apply_theme(self)
+
+    def construct(self) -> None:
+        states = self.states()
+        pal = self.pal
+        act = states.activations[0]
+        affine, bend = pal.class_color(0), pal.highlight
+
+        # Step 1: the network, layer by layer: an affine map (W h + b), then tanh.
+        title = text("affine, then non-linear", pal.ink, 40).to_edge(UP, buff=0.4)
+        self.add(title)
+        rows = []
+        for k in range(1, states.n_layers + 1):
+            h_in = "x" if k == 1 else f"h_{{{k - 1}}}"
+            if k < states.n_layers:
+                row = formula(f"h_{{{k}}}", "=", f"{activation_tex(act)}(",
+                              f"W_{{{k}}} {h_in} + b_{{{k}}}", ")", color=pal.ink,
+                              font_size=38)  # fmt: skip
+                row[2].set_color(bend)
+                row[4].set_color(bend)
+            else:
+                row = formula("y", "=", f"W_{{{k}}} {h_in} + b_{{{k}}}", color=pal.ink,
+                              font_size=38)  # fmt: skip
+            row.submobjects[2 if k == states.n_layers else 3].set_color(affine)
+            rows.append(row)
+        chain = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
+        chain.move_to([-2.4, -0.3, 0.0])
+        for row in rows:
+            self.play(FadeIn(row, shift=0.2 * RIGHT), run_time=self.line_seconds)
+
+        # Step 2: the two words beside it, in the colours of their terms.
+        keys = VGroup(
+            text("affine: stretch, turn, shift", affine, 28),
+            text(f"non-linear: {act} bends", bend, 28),
+            text("last: a straight line\nseparates the classes", pal.muted, 26),
+        ).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
+        keys.next_to(chain, RIGHT, buff=0.8)
+        self.play(FadeIn(keys, lag_ratio=0.3), run_time=1.5)
+        self.wait(self.final_seconds)
 
 
 class SpiralsStretching(StageByStage):

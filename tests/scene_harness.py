@@ -24,6 +24,7 @@ __all__ = [
     "assert_texts_apart",
     "assert_texts_clear_of",
     "background_share",
+    "glyph_heights",
     "layout_boxes",
     "psnr",
     "render_frames",
@@ -122,7 +123,9 @@ def text_label(mob) -> str:
     for attr in ("text", "tex_string"):
         if isinstance(getattr(mob, attr, None), str):
             return getattr(mob, attr)
-    if hasattr(mob, "get_value"):
+    if "lines_text" in vars(mob):
+        return mob.lines_text.text[:40]  # a Paragraph (Code's lines): its first characters
+    if "get_value" in dir(type(mob)):
         return f"{mob.get_value():g}"
     return type(mob).__name__
 
@@ -186,6 +189,54 @@ def _visible(mob, min_opacity: float) -> bool:
     if parts:
         return any(_visible(m, min_opacity) for m in parts)
     return _opacity(mob) >= min_opacity
+
+
+SHORT_LETTERS = set("acemnorsuvwxz")  # x-height letters: no ascender, no descender
+X_HEIGHT = 0.7  # a text of short letters only is judged by its x-height / this (a cap's share)
+
+
+def glyph_heights(scene, min_opacity: float = 0.05) -> list[tuple[str, float]]:
+    """Every visible text of ``scene`` now with the height of its tallest glyph, in scene
+    units: ``(what it says, height)``.
+
+    The tallest glyph is a capital, a digit or an ascender (about 0.7 of the font's size),
+    so a text in small letters is not taken for a small text; a text of x-height letters
+    only (``x``, ``z``, ``an``) counts its height over :data:`X_HEIGHT`. A text with no
+    letter or digit (a lone ``=``) is left out: an operator's glyph is short at any size.
+    A line of words taller than wide (turned on its side) is measured across.
+    """
+    from manim import Text
+
+    from scenes.lib.captions import TEXT_KINDS
+
+    out, seen = [], set()
+
+    def measure(mob) -> None:
+        label = text_label(mob)
+        letters = {c for c in label.lower() if c.isalnum()}
+        if not letters or not _visible(mob, min_opacity):
+            return
+        leaves = [m for m in mob.get_family() if not m.submobjects and len(m.points)]
+        # a line of words turned on its side (a formula's tall bracket is not one)
+        turned = isinstance(mob, Text) and len(leaves) > 1 and mob.height > mob.width
+        glyphs = [m.width if turned else m.height for m in leaves]
+        if glyphs:
+            short = letters <= SHORT_LETTERS
+            out.append((label, float(max(glyphs)) / (X_HEIGHT if short else 1.0)))
+
+    def walk(mob) -> None:
+        if id(mob) in seen:
+            return
+        seen.add(id(mob))
+        if isinstance(mob, TEXT_KINDS):
+            measure(mob)
+            return
+        for part in mob.submobjects:
+            walk(part)
+
+    for mob in scene.mobjects:
+        walk(mob)
+    return out
 
 
 TILE = "a digit tile"  # the label :func:`layout_boxes` gives a tile

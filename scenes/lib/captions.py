@@ -17,6 +17,7 @@ from manim import (
     DecimalNumber,
     MarkupText,
     Mobject,
+    Paragraph,
     SingleStringMathTex,
     Text,
     ThreeDScene,
@@ -47,8 +48,9 @@ __all__ = [
     "view_note",
 ]
 
-# What reads as one piece of text: a line, a formula, a number (its digits are one piece).
-TEXT_KINDS = (Text, MarkupText, SingleStringMathTex, DecimalNumber)
+# What reads as one piece of text: a line, a formula, a number (its digits are one piece),
+# a block of lines (``Code``'s lines are a ``Paragraph``).
+TEXT_KINDS = (Text, MarkupText, SingleStringMathTex, DecimalNumber, Paragraph)
 
 
 def variance_kept(states: States, stage: int) -> float | None:

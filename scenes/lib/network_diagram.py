@@ -133,7 +133,7 @@ class NetworkDiagram(VGroup):
         """``(w[l+1] * w[l], 3)`` midpoints of layer ``layer``'s edges, row-major like ``W``."""
         return np.array([line.get_center() for line in self.edges[layer]])
 
-    def layer_labels(self, names: Sequence[str], font_size: float = 18) -> VGroup:
+    def layer_labels(self, names: Sequence[str], font_size: float = 22) -> VGroup:
         """One muted label under each column (``input``, ``hidden 1``, ...)."""
         labels = VGroup()
         for column, name in zip(self.neurons, names, strict=True):

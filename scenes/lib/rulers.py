@@ -54,7 +54,7 @@ class Rulers(VGroup):
     corner_room = 0.2  # no number this close to the corner (the two rulers meet there)
 
     def __init__(
-        self, viewport: Viewport, box: Box, pal: Palette, font_size: float = 24, ticks: float = 7
+        self, viewport: Viewport, box: Box, pal: Palette, font_size: float = 30, ticks: float = 7
     ) -> None:
         super().__init__()
         self.viewport, self.box, self.pal = viewport, box, pal

@@ -1,22 +1,29 @@
-"""No text on a text, no digit tile pressing one, nothing clipped: every gallery scene, every frame.
+"""No text on a text, no digit tile pressing one, nothing clipped, nothing too small to read:
+every gallery scene, every frame.
 
 Each gallery scene is rendered small and short (its ``*_seconds`` knobs a quarter,
-snapshot strides four times as long) at 2 frames a second, and every captured
-frame's texts, formulas, numbers and digit tiles are checked
+snapshot strides four times as long) at 2 frames a second, once for both checks, and
+every captured frame's texts, formulas, numbers and digit tiles are checked
 (:func:`scene_harness.assert_layout_clean`). Boxes are in scene units, so the
-verdict holds at any pixel size (the GIF's 640 px too). Scenes that need trained
-states are marked slow (training takes seconds to minutes in a fresh cache).
+verdict holds at any pixel size (the GIF's 640 px too). Legible means each text's
+tallest glyph (:func:`scene_harness.glyph_heights`), at its largest over the scene
+(a text being drawn or scaled in is smaller on the way), is at least
+:data:`MIN_GLYPH_PX` high in the 640 px GIF. Scenes that need trained states are
+marked slow (training takes seconds to minutes in a fresh cache).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 
 import pytest
 from manim import Scene, Text
-from scene_harness import assert_layout_clean, layout_boxes, render_frames
+from scene_harness import assert_layout_clean, glyph_heights, layout_boxes, render_frames
 
 STORIES = ("primer", "spirals", "disks", "manifolds", "mnist", "packing")
+GIF_WIDTH = 640  # px: the gallery's GIFs
+MIN_GLYPH_PX = 9.0  # a capital or a digit this high reads at arm's length in the GIF
 
 
 def gallery_scenes() -> list[type]:
@@ -46,14 +53,93 @@ def _param(cls: type):
     return pytest.param(cls, id=cls.__name__, marks=[pytest.mark.slow] if trains else [])
 
 
+def _both(scene) -> tuple:
+    return layout_boxes(scene), glyph_heights(scene)
+
+
+@functools.cache
+def probed(scene_cls: type) -> tuple[tuple[float, float], list[tuple]]:
+    """The frame's size and every frame's (layout boxes, glyph heights) of a short render
+    (kept: the two tests render each scene once; the frames themselves are dropped)."""
+    rendered = render_frames(shortened(scene_cls), 320, 180, 2, probe=_both)
+    camera = rendered.scene.camera
+    return (camera.frame_width, camera.frame_height), rendered.probes
+
+
 @pytest.mark.parametrize("scene_cls", [_param(cls) for cls in gallery_scenes()])
 def test_no_text_overlaps_or_runs_off_in_any_frame(scene_cls):
-    rendered = render_frames(shortened(scene_cls), 320, 180, 2, probe=layout_boxes)
-    camera = rendered.scene.camera
-    assert len(rendered.probes) >= 2
-    assert any(rendered.probes), "no text found: the check would pass on anything"
-    assert_layout_clean(rendered.probes, (camera.frame_width, camera.frame_height),
-                        what=scene_cls.__name__)  # fmt: skip
+    frame, probes = probed(scene_cls)
+    boxes = [p[0] for p in probes]
+    assert len(boxes) >= 2
+    assert any(boxes), "no text found: the check would pass on anything"
+    assert_layout_clean(boxes, frame, what=scene_cls.__name__)
+
+
+def smallest_texts(frame: tuple[float, float], heights: list[list[tuple[str, float]]]) -> dict:
+    """``{text: tallest glyph in GIF pixels}`` of the texts under :data:`MIN_GLYPH_PX`, each
+    at its largest over the frames."""
+    largest: dict[str, float] = {}
+    for frame_heights in heights:
+        for label, height in frame_heights:
+            largest[label] = max(largest.get(label, 0.0), height * GIF_WIDTH / frame[0])
+    return {label: px for label, px in largest.items() if px < MIN_GLYPH_PX}
+
+
+# Scenes whose smallest texts are still under MIN_GLYPH_PX (issue 30, left to do): strict, so
+# a fixed one must leave this list.
+STILL_SMALL = {
+    "Spirals3DTraining": "3x3 W and b scaled to the column's width",
+    "DisksBulge3D": "3x3 W and b scaled to the column's width",
+    "DisksSideBySide": "panel titles at 18",
+    "MnistTanhRelu": "cluster digits at 8 px",
+    "MnistClusters": "W in R^(m x n) at 8.4 px",
+    "MnistTemplates": "axis labels at 16",
+}
+
+
+def _legible_param(cls: type):
+    param = _param(cls)
+    if cls.__name__ in STILL_SMALL:
+        why = STILL_SMALL[cls.__name__]
+        param = pytest.param(cls, id=cls.__name__, marks=[
+            *param.marks, pytest.mark.xfail(reason=why, strict=True)])  # fmt: skip
+    return param
+
+
+@pytest.mark.parametrize("scene_cls", [_legible_param(cls) for cls in gallery_scenes()])
+def test_every_text_is_legible_in_the_gif(scene_cls):
+    frame, probes = probed(scene_cls)
+    small = smallest_texts(frame, [p[1] for p in probes])
+    worst = sorted(small.items(), key=lambda kv: kv[1])[:5]
+    assert not small, (
+        f"{scene_cls.__name__}: {len(small)} texts under {MIN_GLYPH_PX:g} px at {GIF_WIDTH} px "
+        "wide: " + ", ".join(f"{label[:30]!r} {px:.1f} px" for label, px in worst)
+    )
+
+
+def poster_seconds(scene_cls: type, duration: float) -> float:
+    """When the gallery takes a scene's poster: its ``poster_time`` (negative from the end),
+    else two thirds of the way (``render.py``'s default)."""
+    at = getattr(scene_cls, "poster_time", None)
+    if at is None:
+        return 2 * duration / 3
+    return at + duration if at < 0 else at
+
+
+@pytest.mark.parametrize(
+    "scene_cls", [cls for cls in gallery_scenes() if not getattr(cls, "states_sources", ())],
+    ids=lambda cls: cls.__name__,
+)  # fmt: skip
+def test_the_poster_is_taken_at_rest(scene_cls):
+    """The poster frame and the frames 0.2 s either side are the same picture (not mid-fade)."""
+    import numpy as np
+
+    rendered = render_frames(scene_cls, 160, 90, 10)
+    at = poster_seconds(scene_cls, rendered.duration)
+    poster = rendered.frame_at(at).astype(int)
+    for other in (at - 0.2, min(at + 0.2, rendered.duration - 0.05)):
+        moved = (np.abs(rendered.frame_at(other).astype(int) - poster).sum(-1) > 30).mean()
+        assert moved < 0.001, f"{scene_cls.__name__}: {moved:.2%} of the poster moves at {at:.1f} s"
 
 
 class Tangled(Scene):
@@ -68,6 +154,22 @@ class OffTheEdge(Scene):
     def construct(self) -> None:
         self.add(Text("half out").move_to([7.0, 0.0, 0.0]))
         self.wait(0.5)
+
+
+class Tiny(Scene):
+    """A caption at font size 12: 4 px high in the GIF."""
+
+    def construct(self) -> None:
+        self.add(
+            Text("small print", font_size=12), Text("Readable", font_size=36).shift([0, 1.5, 0])
+        )
+        self.wait(0.5)
+
+
+def test_the_legibility_check_catches_small_print_only():
+    rendered = render_frames(Tiny, 320, 180, 2, probe=glyph_heights)
+    small = smallest_texts((rendered.scene.camera.frame_width, 0.0), rendered.probes)
+    assert list(small) == ["smallprint"]
 
 
 @pytest.mark.parametrize(("scene_cls", "words"), [(Tangled, "overlap"), (OffTheEdge, "off")])
