@@ -43,10 +43,44 @@ from rendering.plan.registry import SCENES_DIR, discover
 from rendering.plan.stamps import output_folder
 from rendering.run.process import cores, interrupt_on_sigterm, usable_workers, workers_line
 
-__all__ = ["CUSTOM_FILE", "CUSTOM_SCENES", "custom_command", "main", "render_custom_scenes"]
+__all__ = [
+    "CUSTOM_FILE",
+    "CUSTOM_SCENES",
+    "custom_command",
+    "main",
+    "output_options",
+    "render_custom_scenes",
+]
 
 CUSTOM_FILE = SCENES_DIR / "custom.py"
 CUSTOM_SCENES = ("Stretching", "Boundary", "Training")
+
+
+def output_options(command):
+    """``--scene``, ``-q``, ``-f`` and ``--theme``: what a custom run renders (the
+    ``--from-page`` command takes the same)."""
+    options = [
+        click.option(
+            "--scene",
+            "scenes",
+            multiple=True,
+            type=click.Choice(CUSTOM_SCENES),
+            help="Render only this scene (repeatable) [default: all three].",
+        ),
+        quality_option("Video size and frame rate."),
+        click.option(
+            "--format",
+            "-f",
+            "formats",
+            default="mp4,png",
+            show_default=True,
+            help=f"Comma-separated outputs: {', '.join(FORMATS)}.",
+        ),
+        click.option("--theme", type=click.Choice([*THEMES, "both"]), default="dark"),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
 @click.command(
@@ -63,23 +97,7 @@ CUSTOM_SCENES = ("Stretching", "Boundary", "Training")
     show_default=True,
     help="Render the scenes after writing the states file.",
 )
-@click.option(
-    "--scene",
-    "scenes",
-    multiple=True,
-    type=click.Choice(CUSTOM_SCENES),
-    help="Render only this scene (repeatable) [default: all three].",
-)
-@quality_option("Video size and frame rate.")
-@click.option(
-    "--format",
-    "-f",
-    "formats",
-    default="mp4,png",
-    show_default=True,
-    help=f"Comma-separated outputs: {', '.join(FORMATS)}.",
-)
-@click.option("--theme", type=click.Choice([*THEMES, "both"]), default="dark")
+@output_options
 @click.pass_context
 def custom_command(
     ctx: click.Context,

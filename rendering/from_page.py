@@ -17,9 +17,9 @@ import click
 
 from model.custom_cli import CustomCommandError, default_out_dir, render_hint, run_command, say
 from model.text import display
-from rendering.custom import CUSTOM_SCENES, render_custom_scenes
+from rendering.custom import CUSTOM_SCENES, output_options, render_custom_scenes
 from rendering.errors import RenderError
-from rendering.plan.options import FORMATS, THEMES, parse_formats, quality_option
+from rendering.plan.options import parse_formats
 
 __all__ = ["from_page_command", "main", "states_from_page", "wants_from_page"]
 
@@ -81,23 +81,7 @@ def states_from_page(run_path: Path, out_dir: Path) -> Path:
     help="Output folder [default: media/custom/<file name>].",
 )
 @click.option("--render/--no-render", default=True, show_default=True, help="Render the scenes.")
-@click.option(
-    "--scene",
-    "scenes",
-    multiple=True,
-    type=click.Choice(CUSTOM_SCENES),
-    help="Render only this scene (repeatable) [default: all three].",
-)
-@quality_option("Video size and frame rate.")
-@click.option(
-    "--format",
-    "-f",
-    "formats",
-    default="mp4,png",
-    show_default=True,
-    help=f"Comma-separated outputs: {', '.join(FORMATS)}.",
-)
-@click.option("--theme", type=click.Choice([*THEMES, "both"]), default="dark")
+@output_options
 @click.pass_context
 def from_page_command(
     ctx: click.Context,
