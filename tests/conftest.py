@@ -39,6 +39,16 @@ def no_voice():
         os.environ["BENDSPACE_VOICE"] = old
 
 
+@pytest.fixture(autouse=True)
+def no_voice_after_each_test(no_voice):
+    """Silence again after every test: rendering in this process (``rendering.run.tasks``)
+    sets ``BENDSPACE_VOICE`` from its options as a worker does, and the next module's
+    renders then waited for the voice (three scene tests failed in the whole suite, none
+    alone)."""
+    yield
+    os.environ["BENDSPACE_VOICE"] = "none"
+
+
 @pytest.fixture(scope="session")
 def trained():
     """``trained(name, **changes)``: a preset's States, trained once per session."""
