@@ -30,7 +30,7 @@ from manim import (
 
 from model.states import States
 from model.text import display_name
-from scenes.lib.mobjects import circle_template
+from scenes.lib.mobjects import circle_template, kept_copy
 from scenes.lib.palette import MONO, SANS, Palette
 
 __all__ = [
@@ -206,18 +206,13 @@ def _text(content: str, font: str, font_size: float, color: str) -> Text:
     if TEXTS_KEPT <= 0:  # none kept: manim's own, as made
         return Text(content, font=font, font_size=font_size, color=color)
     key = (content, font, float(font_size), str(color), str(config.renderer))
-    kept = _TEXTS.get(key)
-    if kept is None:
-        kept = Text(content, font=font, font_size=font_size, color=color)
-        for glyph in kept.get_family():
-            glyph.__dict__.pop("path_obj", None)
-        kept.id_to_vgroup_dict = {}
-        _TEXTS[key] = kept
-        if len(_TEXTS) > TEXTS_KEPT:
-            _TEXTS.popitem(last=False)
-    else:
-        _TEXTS.move_to_end(key)
-    return kept.copy()
+
+    def make() -> Text:
+        made = Text(content, font=font, font_size=font_size, color=color)
+        made.id_to_vgroup_dict = {}
+        return made
+
+    return kept_copy(_TEXTS, key, make, TEXTS_KEPT)
 
 
 def text_units(mobjects: Sequence[Mobject]) -> list[Mobject]:

@@ -34,6 +34,7 @@ from manim import (
     config,
 )
 
+from scenes.lib.mobjects import kept_copy
 from scenes.lib.palette import MONO, SANS
 
 __all__ = [
@@ -137,17 +138,7 @@ MADE_KEPT = 256
 def _kept(key: tuple, make: Callable[[], VMobject]) -> VMobject:
     """A copy of the mobject ``make()`` built once per process for ``key``."""
     key = (*key, str(config.renderer), _TEX.get("ok"))
-    kept = _MADE.get(key)
-    if kept is None:
-        kept = make()
-        for part in kept.get_family():  # the SVG parse's objects: nothing reads them again
-            part.__dict__.pop("path_obj", None)
-        _MADE[key] = kept
-        if len(_MADE) > MADE_KEPT:
-            _MADE.popitem(last=False)
-    else:
-        _MADE.move_to_end(key)
-    return kept.copy()
+    return kept_copy(_MADE, key, make, MADE_KEPT)
 
 
 def _plain(content: str, color: str, font_size: float, mono: bool = False) -> VMobject:

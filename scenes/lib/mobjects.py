@@ -9,7 +9,8 @@ what :class:`~scenes.lib.network_view.StageMorph` moves.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from manim import Mobject, VGroup, VMobject
@@ -24,9 +25,30 @@ __all__ = [
     "circle_template",
     "clip_segments",
     "grid_lines",
+    "kept_copy",
     "mesh_nodes",
     "show_instead",
 ]
+
+
+def kept_copy(cache: OrderedDict, key: tuple, make: Callable[[], Mobject], limit: int) -> Mobject:
+    """A copy of the mobject ``make()`` built once per process for ``key`` (texts, formulas).
+
+    ``cache`` keeps the ``limit`` made most lately. The svgelements objects each part keeps
+    from manim's SVG parse are dropped first: nothing reads them after the parse, and a
+    copy would walk them all.
+    """
+    kept = cache.get(key)
+    if kept is None:
+        kept = make()
+        for part in kept.get_family():
+            part.__dict__.pop("path_obj", None)
+        cache[key] = kept
+        if len(cache) > limit:
+            cache.popitem(last=False)
+    else:
+        cache.move_to_end(key)
+    return kept.copy()
 
 
 def show_instead(holder: Mobject, new: Mobject) -> Mobject:
