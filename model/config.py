@@ -112,9 +112,12 @@ class TrainConfig:
 
 
 PRESETS: dict[str, TrainConfig] = {
-    # Four 2-wide tanh layers, then the output layer (the 002 video).
+    # Four 2-wide tanh layers, then the output layer (the 002 video). Every seed separates
+    # the spirals (99.8%); seed 6 is one whose plane stays a plane through layer 3, so the
+    # bending can be watched (seeds 0, 1, 2, 3 and 5 squeeze it onto a line by layer 2 or 3:
+    # tests/model/test_train.py measures it).
     "spirals2d": TrainConfig(
-        "spirals2d", "spirals", (2, 2, 2, 2), epochs=3000, lr=2e-2,
+        "spirals2d", "spirals", (2, 2, 2, 2), epochs=3000, lr=2e-2, seed=6,
         data_args={"points_per_class": 300, "noise": 0.1},
     ),
     "disks2d": TrainConfig(

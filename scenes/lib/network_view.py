@@ -34,7 +34,12 @@ class StageMorph(Animation):
     with ``fit_view`` the viewport's centre and scale are instead
     ``fit_view(data)`` of the movers' interpolated data on every frame, so the
     view follows what it fits (eased as the movers are, never a jump) and
-    nothing overshoots the frame half-way through a stage.
+    nothing overshoots the frame half-way through a stage. With ``fit_box``
+    ``fit_view`` is given each mover's bounding box, moved from the start's box
+    to the end's as the points move: every point stays inside it (a point's
+    coordinates lie between its start's and its end's), and the view moves as
+    smoothly as the rate function, even where ``(1 - t) I + t W`` passes near a
+    singular matrix and the points' own extent turns sharply.
     """
 
     def __init__(
@@ -45,12 +50,14 @@ class StageMorph(Animation):
         run_time: float = 1.5,
         rate_func=smooth,
         fit_view: Callable[[list[np.ndarray]], tuple[np.ndarray, float]] | None = None,
+        fit_box: bool = False,
         **kwargs,
     ) -> None:
         self.movers = [(m, pad3(np.asarray(a)), pad3(np.asarray(b))) for m, a, b in movers]
         self.viewport = viewport
         self.scales = scales or (viewport.scale, viewport.scale)
         self.fit_view = fit_view
+        self.boxes = [(_corners(a), _corners(b)) for _, a, b in self.movers] if fit_box else None
         group = VGroup(*[m for m, _, _ in self.movers])
         super().__init__(group, run_time=run_time, rate_func=rate_func, **kwargs)
 
@@ -59,7 +66,8 @@ class StageMorph(Animation):
         s0, s1 = self.scales
         data = [(1 - t) * start + t * end for _, start, end in self.movers]
         if self.fit_view is not None:
-            center, scale = self.fit_view(data)
+            fitted = data if self.boxes is None else [(1 - t) * a + t * b for a, b in self.boxes]
+            center, scale = self.fit_view(fitted)
             self.viewport.center, self.viewport.scale = np.asarray(center, np.float64), float(scale)
         else:
             self.viewport.scale = float(np.exp((1 - t) * np.log(s0) + t * np.log(s1)))
@@ -69,6 +77,14 @@ class StageMorph(Animation):
     def clean_up_from_scene(self, scene: Scene) -> None:
         super().clean_up_from_scene(scene)
         self.interpolate_mobject(1.0)
+
+
+def _corners(data: np.ndarray) -> np.ndarray:
+    """The bounding box of ``(..., 3)`` data as its two corners, ``(2, 3)``."""
+    flat = data.reshape(-1, data.shape[-1])
+    if not len(flat):
+        return np.zeros((2, data.shape[-1]))
+    return np.stack([flat.min(0), flat.max(0)])
 
 
 class NetworkView:
@@ -222,7 +238,8 @@ class NetworkView:
         if not zoom:
             return {}
         index = 1 if self.fit_to == "grid" and self.has_grid else 0  # movers: cloud, grid
-        return {"fit_view": lambda data: self.view_of(data[index])}
+        extent = self.fit_to == "extent"
+        return {"fit_view": lambda data: self.view_of(data[index]), "fit_box": extent}
 
     def make_snapshot_animation(self, snapshot: int, run_time: float = 1.0, **kwargs) -> StageMorph:
         """Animate the current stage from this snapshot's positions to another snapshot's."""

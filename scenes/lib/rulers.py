@@ -92,6 +92,10 @@ class Rulers(VGroup):
         words = (*(f"{v:.{d}f}" for v, d in shown), int(keep_x.sum()))
         if words != self.numbered:  # new values: new labels (made once each, then copied)
             self.numbered = words
+            # manim 0.22 draws an animation's frames from the family members listed as it
+            # began: a label replaced mid-play would still be drawn where it last stood.
+            for old in self.numbers.get_family()[1:]:
+                old.points = np.zeros((0, 3))
             self.numbers.submobjects = [number(v, self.pal.muted, d, self.font_size)
                                         for v, d in shown]  # fmt: skip
         count = int(keep_x.sum())

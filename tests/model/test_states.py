@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from model.config import PRESETS
 from model.states import StatesError, load_states, save_states
 
 REPO = Path(__file__).resolve().parents[2]
@@ -128,7 +129,7 @@ def test_pickle_marker_really_runs_code_when_unpickled(tmp_path):
 def test_meta_records_config_seed_versions_and_accuracy(small_states):
     states = load_states(small_states)
     meta = states.meta
-    assert meta["config"]["name"] == "spirals2d" and meta["seed"] == 0
+    assert meta["config"]["name"] == "spirals2d" and meta["seed"] == PRESETS["spirals2d"].seed
     assert {"numpy", "torch", "python"} <= set(meta["versions"])
     assert meta["final_accuracy"] == pytest.approx(states["accuracy"][-1])
     assert json.loads(str(states["meta"])) == meta

@@ -44,8 +44,14 @@ def test_the_view_follows_the_points_extent_and_never_jumps(trained):
         assert points[:, 0].min() >= x0 and points[:, 0].max() <= x1
         assert points[:, 1].min() >= y0 and points[:, 1].max() <= y1
         fills.append((points[:, :2].max(0) - points[:, :2].min(0)).max() / side)
-    assert min(fills) > 0.85, f"the points fill only {min(fills):.0%} of the square"
     scales = np.array([p[1] for p in rendered.probes])
+    fills = np.array(fills)
+    rest = np.r_[True, np.abs(np.diff(np.log(scales))) < 1e-9]  # between two stages
+    assert rest.sum() > 20 and fills[rest].min() > 0.85, f"only {fills[rest].min():.0%} at rest"
+    # Within a linear stage the view moves the points' box from the start's to the end's: where
+    # (1 - t) I + t W passes a singular matrix (W has a negative eigenvalue), the points fold
+    # through a line and are seen to thin (measured 46% at the narrowest), not hidden by a zoom.
+    assert fills.min() > 0.4, f"the points fill only {fills.min():.0%} of the square"
     assert np.log(scales.max() / scales.min()) > 1.5, "the view should zoom a lot in this scene"
 
     # Eased, never a jump: at twice the frame rate the largest change in a frame shrinks to
@@ -101,3 +107,16 @@ def test_matrix_on_grid_keeps_its_frame_and_the_square_grows_by_det_w():
     assert pts[:, 0].min() >= x0 - 1e-9 and pts[:, 0].max() <= x1 + 1e-9
     assert pts[:, 1].min() >= y0 - 1e-9 and pts[:, 1].max() <= y1 + 1e-9
     assert config.frame_width / 2 > x1  # and the window is inside the frame
+
+
+def test_numbers_the_rulers_replace_are_not_drawn_again(trained):
+    # manim draws a play's frames from the mobjects listed when it began: a number the
+    # rulers replaced in the middle of a stage was drawn on, at its old place, over the new.
+    trained("spirals2d")
+
+    def stale(scene) -> int:
+        now = {id(m) for m in scene.get_mobject_family_members()}
+        return sum(1 for m in scene.moving_mobjects if len(m.points) and id(m) not in now)
+
+    rendered = render_frames(FirstLayer, 160, 90, 5, probe=stale)
+    assert len(rendered.probes) > 10 and max(rendered.probes) == 0
