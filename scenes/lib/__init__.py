@@ -40,6 +40,7 @@ from scenes.lib.boundaries import (
 )
 from scenes.lib.captions import (
     Caption,
+    Fade,
     change_caption_in_frame,
     class_names,
     fixed_in_frame,
@@ -113,6 +114,7 @@ __all__ = [
     "BoundaryOverTraining",
     "Caption",
     "EnvStatesFile",
+    "Fade",
     "LayerEquation",
     "Narrated",
     "NetworkDiagram",
