@@ -91,8 +91,6 @@ STILL_SMALL = {
     "Spirals3DTraining": "3x3 W and b scaled to the column's width",
     "DisksBulge3D": "3x3 W and b scaled to the column's width",
     "DisksSideBySide": "panel titles at 18",
-    "MnistClusters": "W in R^(m x n) at 8.4 px",
-    "MnistTemplates": "axis labels at 16",
 }
 
 
