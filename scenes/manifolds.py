@@ -20,6 +20,7 @@ from model.data import mnist_split
 from model.sources import Preset
 from model.states import States
 from scenes.lib import (
+    Fade,
     Narrated,
     PointCloud,
     StatesScene,
@@ -29,8 +30,8 @@ from scenes.lib import (
     apply_theme,
     digit_squares,
     legend,
-    network_text,
     text,
+    tilt_rotation,
 )
 
 __all__ = [
@@ -271,15 +272,19 @@ class MnistDigits(Narrated, Scene):
 
 
 class MnistTanhRelu(Narrated, StatesScene, Scene):
-    """tanh against ReLU: 2,000 held-out digits in the last hidden layer of two real trainings."""
+    """tanh against ReLU: 2,000 held-out digits in the last hidden layer of two real trainings,
+    each cloud turning about its vertical axis so its depth reads."""
 
     title = "MNIST, tanh against ReLU"
 
     states_sources = (Preset("mnist"), Preset("mnist_relu"))
     poster_time = -1.0
-    columns = (-3.4, 3.4)
-    size = 2.3  # the clouds fit a ball of this radius, scene units
-    tilt, turn = 60.0, 30.0  # degrees: the oblique view of the 3-D projection
+    columns = (-3.5, 3.5)
+    middle = -0.05  # height of the clouds' centres
+    size = 2.45  # 98% of each cloud lies within this distance of its centre, scene units
+    room = (3.5, 2.85)  # no point ever goes farther from its centre across, and up or down
+    tilt, turn = 60.0, 30.0  # degrees: the oblique view of the 3-D projection, as it starts
+    turn_rate = 12.0  # degrees a second: every second of the scene moves, its waits too
     fade_seconds = 1.5
     final_seconds = 3.0
 
@@ -292,35 +297,58 @@ class MnistTanhRelu(Narrated, StatesScene, Scene):
         stage = states.stage_index(states.n_layers - 2, "activation")
         pts = np.asarray(states["trace"][-1, stage], dtype=np.float64)  # (P, 3)
         pts = pts - pts.mean(0)
-        vp = TiltedViewport(np.array([x, -0.4, 0.0]), 1.0, self.tilt * DEGREES,
+        vp = TiltedViewport(np.array([x, self.middle, 0.0]), 1.0, self.tilt * DEGREES,
                             self.turn * DEGREES)  # fmt: skip
-        reach = float(np.abs(vp.to_scene(pts) - vp.center).max())
-        vp.scale = self.size / max(reach, 1e-9)
+        # Most points (98%) within ``size`` of the centre, and at every turn the farthest
+        # ones still inside the panel's ``room``: ReLU's cloud has long tails (its farthest
+        # point 1.7 times its 98th percentile), and fitting them would shrink the rest.
+        turned = np.array([(pts @ tilt_rotation(self.tilt * DEGREES, a).T)[:, :2]
+                           for a in np.radians(np.arange(0, 360, 5))])  # fmt: skip
+        bounds = np.abs(turned).max(axis=(0, 1))  # (2,) largest |x| and |y| over the turn
+        most = float(np.percentile(np.linalg.norm(pts, axis=1), 98))
+        vp.scale = min(self.size / max(most, 1e-9),
+                       *(np.asarray(self.room) / np.maximum(bounds, 1e-9)))  # fmt: skip
         cloud = PointCloud(vp.to_scene(pts), states["labels"], pal.classes, radius=0.025)
         act = states.activations[0]
         held = float(states["heldout_accuracy"][-1]) if "heldout_accuracy" in states.arrays else 0
-        width = states.widths[-2]
         header = VGroup(
-            text(act, pal.ink, 34),
-            text(network_text(states), pal.muted, 18),
-            text(f"held-out accuracy {100 * held:.1f}%", pal.ink, 20),
-            text(f"last hidden layer: {width}-D, seen in 3-D", pal.muted, 18),
-        ).arrange(DOWN, buff=0.1)
-        header.move_to([x, 3.0, 0.0])
+            text(act, pal.ink, 36),
+            text(f"held-out accuracy {100 * held:.1f}%", pal.ink, 24),
+        ).arrange(DOWN, buff=0.12)
+        header.move_to([x, 3.3, 0.0])
         group = VGroup(cloud, header)
-        group.cloud, group.activation, group.viewport = cloud, act, vp
+        group.cloud, group.activation, group.viewport, group.data = cloud, act, vp, pts
+        group.turned = self.turn * DEGREES  # radians turned so far (the updater's clock)
         return group
+
+    def turn_by(self, panel: VGroup, angle: float) -> None:
+        """Turn ``panel``'s cloud by ``angle`` radians about the data's third axis."""
+        panel.turned += angle
+        panel.viewport.rotation = tilt_rotation(self.tilt * DEGREES, panel.turned)
+        panel.cloud.set_positions(panel.viewport.to_scene(panel.data))
 
     def construct(self) -> None:
         pal = self.pal
+        states = self.states(0)
         # Step 1: both networks' last hidden layers, side by side, in the same view.
         self.panels = [self.panel(self.states(k), x) for k, x in enumerate(self.columns)]
-        keys = legend([str(d) for d in range(10)], pal, font_size=18)
-        keys.arrange_in_grid(rows=1, buff=0.25).to_edge(DOWN, buff=0.2)
-        self.add(keys, *[p[1] for p in self.panels])
+        keys = legend([str(d) for d in range(10)], pal, font_size=24)
+        keys.arrange_in_grid(rows=1, buff=0.3).to_edge(DOWN, buff=0.2)
+        note = text(f"network {'-'.join(map(str, states.widths))}: last hidden layer "
+                    f"({states.widths[-2]}-D) seen in 3-D, turning", pal.muted, 22)  # fmt: skip
+        note.next_to(keys, UP, buff=0.22)
+        self.add(keys, note, *[p[1] for p in self.panels])
+
+        # Step 2: both clouds turn, the same way at the same pace, from the first frame on.
+        # (Each cloud's own updater, so manim redraws it in every frame of a wait; the fade
+        # lets it run, makes no copy to run it again, and leaves the points to it.)
+        rate = self.turn_rate * DEGREES
+        for p in self.panels:
+            p.cloud.add_updater(lambda _, dt, p=p: self.turn_by(p, rate * dt))
         with self.voiceover(
             "The same picture for two networks, one with tanh and one with ReLU: "
             "both end with the digits gathered into clusters of their own."
         ):
-            self.play(*[FadeIn(p.cloud) for p in self.panels], run_time=self.fade_seconds)
+            self.play(*[Fade(p.cloud, suspend_mobject_updating=False) for p in self.panels],
+                      run_time=self.fade_seconds)  # fmt: skip
             self.wait(self.final_seconds)

@@ -33,6 +33,7 @@ from model.stages import logits
 from model.states import States
 from scenes.lib import (
     SIDE,
+    AccuracyChart,
     Caption,
     LayerEquation,
     NetworkView,
@@ -155,6 +156,7 @@ class _DigitSpace:
     radius = 0.026
     phi, theta = 68 * DEGREES, -62 * DEGREES  # starting camera
     rotation_rate = 0.05  # radians per second: a slow turn so the depth reads
+    equation_size = 36  # a wide layer's W in R^(m x n) line at 0.85 of it: 10 px in the GIF
 
     def start(self, states: States, snapshot: int, stage: int) -> NetworkView:
         """Camera, legend, network line and the view at ``stage``; returns the view."""
@@ -167,14 +169,14 @@ class _DigitSpace:
         self.add_updater(lambda dt: view.cloud.face(self.toward_camera()))
         keys = legend(DIGITS, pal, font_size=24).to_corner(DOWN + RIGHT, buff=0.45)
         widths = "-".join(str(w) for w in states.widths)
-        net = text(f"network {widths}, {states.activations[0]}", pal.muted, 20)
+        net = text(f"network {widths}, {states.activations[0]}", pal.muted, 22)
         net.to_corner(DOWN + LEFT, buff=0.4)
-        note = text("3-D: top 3 principal directions", pal.muted, 20)
+        note = text("3-D: top 3 principal directions", pal.muted, 22)
         note.next_to(net, UP, buff=0.15, aligned_edge=LEFT)
         self.add_fixed_in_frame_mobjects(keys, net, note)
         self.caption = Caption(pal, anchor=np.array([-6.8, 3.7, 0.0]), font_size=30)
         self.equation = LayerEquation(states, pal, np.array([-6.8, 2.6, 0.0]), snapshot,
-                                      font_size=30, width=3.6)  # fmt: skip
+                                      font_size=self.equation_size, width=3.6)  # fmt: skip
         return view
 
 
@@ -290,7 +292,7 @@ class MnistClusters(_DigitSpace, Scene3D):
         detail = VGroup(
             text(share, pal.ink, 22),
             text(pairs, pal.ink, 22),
-            text("camera turned to spread the centres", pal.muted, 20),
+            text("camera turned to spread the centres", pal.muted, 22),
         )
         detail.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         held = float(states["heldout_accuracy"][-1])
@@ -361,6 +363,7 @@ class MnistTemplates(StatesScene, Scene):
     gap = 0.28
     grid_left = -6.8  # left edge of the 2 x 5 block of templates
     resampling = "bilinear"  # the templates drawn smooth: a blurry digit, not 784 squares
+    label_size = 22  # the chart's and the key's labels: 10.5 px digits in the 640 px GIF
     intro_seconds = 1.5
     snapshot_seconds = 0.3
     final_seconds = 3.0
@@ -392,7 +395,7 @@ class MnistTemplates(StatesScene, Scene):
             names.add(text(f"{d}", pal.ink, 26).next_to(image, DOWN, buff=0.1))
         panel_x = self.grid_left + 5 * pitch + 0.2
         key = self._colour_key().move_to([panel_x, -2.2, 0], aligned_edge=LEFT)
-        chart = _AccuracyChart(pal, steps, held, width=2.3, height=1.8)
+        chart = AccuracyChart(pal, steps, held, width=2.6, height=1.7, font_size=self.label_size)
         chart.move_to([panel_x + 0.3, 0.55, 0], aligned_edge=LEFT)
         self.chart = chart
 
@@ -425,47 +428,14 @@ class MnistTemplates(StatesScene, Scene):
         pal = self.pal
         ramp = template_rgba(np.tile(np.linspace(-1, 1, SIDE), SIDE), pal)  # (28, 28, 4)
         bar = image_mobject(ramp[:1].repeat(4, axis=0), 0.22)
-        bar.stretch_to_fit_width(2.6)
-        low = text("negative", pal.muted, 18).next_to(bar, DOWN, buff=0.1, aligned_edge=LEFT)
-        high = text("positive", pal.muted, 18).next_to(bar, DOWN, buff=0.1, aligned_edge=RIGHT)
-        zero = text("0", pal.muted, 18).next_to(bar, DOWN, buff=0.1)
-        head = text("weight (each image scaled\nto its own largest)", pal.muted, 18)
+        bar.stretch_to_fit_width(3.3)
+        size = self.label_size
+        low = text("negative", pal.muted, size).next_to(bar, DOWN, buff=0.1, aligned_edge=LEFT)
+        high = text("positive", pal.muted, size).next_to(bar, DOWN, buff=0.1, aligned_edge=RIGHT)
+        zero = text("0", pal.muted, size).next_to(bar, DOWN, buff=0.1)
+        head = text("weight (each image scaled\nto its own largest)", pal.muted, size)
         head.next_to(bar, UP, buff=0.15, aligned_edge=LEFT)
         return Group(head, bar, low, zero, high)
-
-
-class _AccuracyChart(VGroup):
-    """Held-out accuracy against training steps (log scale), drawn up to a snapshot."""
-
-    def __init__(self, pal: Palette, steps: np.ndarray, accuracy: np.ndarray,
-                 width: float = 2.4, height: float = 1.8) -> None:  # fmt: skip
-        super().__init__()
-        x = np.log1p(np.asarray(steps, dtype=np.float64))
-        self.xs = width * (x - x[0]) / max(x[-1] - x[0], 1e-9)
-        self.ys = height * np.asarray(accuracy, dtype=np.float64)
-        axes = VMobject(stroke_color=pal.axis, stroke_width=2)
-        axes.set_points_as_corners([[0, height, 0], [0, 0, 0], [width, 0, 0]])
-        top = VMobject(stroke_color=pal.grid, stroke_width=1)
-        top.set_points_as_corners([[0, height, 0], [width, height, 0]])
-        self.curve = VMobject(stroke_color=pal.accent, stroke_width=3)
-        label_100 = text("100%", pal.muted, 16).next_to([0, height, 0], LEFT, buff=0.08)
-        label_0 = text("0", pal.muted, 16).next_to([0, 0, 0], LEFT, buff=0.08)
-        x_label = text("training steps (log)", pal.muted, 16).next_to(axes, DOWN, buff=0.1)
-        y_label = text("held-out accuracy", pal.muted, 16).next_to([0, height, 0], UP, buff=0.12)
-        y_label.align_to(axes, LEFT)
-        self.axes = axes
-        self.add(top, axes, self.curve, label_100, label_0, x_label, y_label)
-        self.show_until(0)
-
-    def show_until(self, snapshot: int) -> _AccuracyChart:
-        """Draw the curve from the first snapshot to ``snapshot``; returns self."""
-        n = snapshot + 1
-        pts = np.stack([self.xs[:n], self.ys[:n], np.zeros(n)], -1)
-        if n == 1:
-            pts = np.concatenate([pts, pts])
-        origin = self.axes.get_corner(DOWN + LEFT)  # the group may have been moved
-        self.curve.set_points_as_corners(pts + origin)
-        return self
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ scene"). The modules, one job each:
 - ``boundaries``: class maps, decision lines and planes;
 - ``rulers``: numbered ticks on a plot square's edges that follow a zooming view;
 - ``captions``: captions, numbers, legends, class names;
+- ``charts``: a training curve (held-out accuracy over the steps);
 - ``images``: digits, a user's images and weight templates as pixels and tiles;
 - ``formulas``: typeset math (MathTex, matrices, numbers), plain text without TeX;
 - ``equations``: a layer's equation on screen, the current stage's term lit;
@@ -40,6 +41,7 @@ from scenes.lib.boundaries import (
 )
 from scenes.lib.captions import (
     Caption,
+    Fade,
     change_caption_in_frame,
     class_names,
     fixed_in_frame,
@@ -51,6 +53,7 @@ from scenes.lib.captions import (
     variance_kept,
     view_note,
 )
+from scenes.lib.charts import AccuracyChart
 from scenes.lib.clusters import (
     best_stage,
     camera_rotation,
@@ -110,9 +113,11 @@ __all__ = [
     "SANS",
     "SIDE",
     "THEMES",
+    "AccuracyChart",
     "BoundaryOverTraining",
     "Caption",
     "EnvStatesFile",
+    "Fade",
     "LayerEquation",
     "Narrated",
     "NetworkDiagram",

@@ -98,9 +98,6 @@ STILL_SMALL = {
     "Spirals3DTraining": "3x3 W and b scaled to the column's width",
     "DisksBulge3D": "3x3 W and b scaled to the column's width",
     "DisksSideBySide": "panel titles at 18",
-    "MnistTanhRelu": "cluster digits at 8 px",
-    "MnistClusters": "W in R^(m x n) at 8.4 px",
-    "MnistTemplates": "axis labels at 16",
 }
 
 

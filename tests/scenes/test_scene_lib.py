@@ -134,3 +134,30 @@ def test_every_scene_has_a_title_as_a_person_writes_it():
             # the words spelt in mixed case
             words = title.replace("ReLU", "relu").replace("PyTorch", "pytorch")
             assert not re.search(r"[a-z][A-Z]|[A-Za-z]\d|\d[A-Za-z]", words), title
+
+
+def test_the_accuracy_chart_draws_the_curve_to_its_snapshot_wherever_it_is_moved():
+    from scenes.lib import AccuracyChart
+
+    steps, accuracy = np.array([0, 1, 10, 100, 1000]), np.array([0.1, 0.3, 0.6, 0.9, 0.95])
+    chart = AccuracyChart(palette(), steps, accuracy, width=2.0, height=1.5)
+    chart.move_to([3.0, -1.0, 0.0])
+    origin = chart.axes.get_corner(np.array([-1, -1, 0]))
+    for snapshot in (2, 4):
+        end = chart.show_until(snapshot).curve.points[-1]
+        x = 2.0 * np.log1p(steps[snapshot]) / np.log1p(steps[-1])  # log steps, first at 0
+        assert np.allclose(end[:2] - origin[:2], [x, 1.5 * accuracy[snapshot]])
+    # every label outside the axes' box (the curve is drawn inside it)
+    x0, y0 = origin[:2]
+    for label in text_boxes_of(chart):
+        inside = label[0] < x0 + 2.0 and label[2] > x0 and label[1] < y0 + 1.5 and label[3] > y0
+        assert not inside, label
+
+
+def text_boxes_of(group) -> list[np.ndarray]:
+    """``[x0, y0, x1, y1]`` of each Text in ``group``."""
+    from manim import Text
+
+    texts = [t for t in group.get_family() if isinstance(t, Text)]
+    return [np.concatenate([t.get_corner(np.array([-1, -1, 0]))[:2],
+                            t.get_corner(np.array([1, 1, 0]))[:2]]) for t in texts]  # fmt: skip

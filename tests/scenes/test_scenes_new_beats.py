@@ -134,8 +134,30 @@ def test_tanh_and_relu_clusters_come_from_two_real_trainings(trained):
     tanh, relu = trained("mnist"), trained("mnist_relu")
     assert tanh.activations[0] == "tanh" and relu.activations[0] == "relu"
     rendered = render_frames(manifolds.MnistTanhRelu, W, H, FPS)
-    _check(rendered, moving=False)
-    assert [p.activation for p in rendered.scene.panels] == ["tanh", "relu"]
+    _check(rendered)
+    scene = rendered.scene
+    assert [p.activation for p in scene.panels] == ["tanh", "relu"]
+    # "seen in 3-D": both clouds turn at the scene's rate from the first frame to the last
+    for p in scene.panels:
+        turned = np.degrees(p.turned) - scene.turn
+        assert turned == pytest.approx(scene.turn_rate * rendered.duration,
+                                       abs=2 * scene.turn_rate / FPS)  # fmt: skip
+    # no still: every second of the scene, a frame and the one a second later differ
+    changes = [moved_share(rendered.frame_at(t), rendered.frame_at(t + 1.0))
+               for t in np.arange(0.0, rendered.duration - 1.0, 0.5)]  # fmt: skip
+    assert min(changes) > 0.005, [f"{c:.2%}" for c in changes]
+
+
+def moved_share(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of pixels that differ by more than 30 (summed over R, G, B) between two frames."""
+    return float((np.abs(a[..., :3].astype(int) - b[..., :3].astype(int)).sum(-1) > 30).mean())
+
+
+def test_a_still_scene_fails_the_motion_check():
+    """The check above on a still scene: a frame and the one a second later are the same."""
+    rendered = render_frames(manifolds.MnistDigits, W, H, FPS)
+    end = rendered.duration
+    assert moved_share(rendered.frame_at(end - 1.5), rendered.frame_at(end - 0.5)) == 0.0
 
 
 @pytest.mark.slow
