@@ -268,9 +268,9 @@ class NonLinearity(Narrated, Scene):
 
         # Step 2: z on the horizontal axis goes up to the curve: h = tanh z.
         dot = Dot(self.at(z, 0.0), radius=0.1, color=pal.class_color(0))
-        with self.voiceover(f"We use tanh. Put the sum, {z:g}, on the horizontal axis."):
+        with self.voiceover(f"We use tanh. Put the sum, {z:g}, on the horizontal axis.") as line:
             self.play(Indicate(total[10], color=pal.highlight), run_time=1.0)
-            self.play(FadeIn(dot, scale=2.0), run_time=0.8)
+            self.play(FadeIn(dot, scale=2.0), run_time=max(0.8, 0.4 * line.duration))
         up = DashedLine(self.at(z, 0.0), self.at(z, h), color=pal.highlight)
         across = DashedLine(self.at(z, h), self.at(0.0, h), color=pal.highlight)
         self.dot = dot
@@ -298,7 +298,7 @@ class NonLinearity(Narrated, Scene):
         with self.voiceover("So one neuron is a weighted sum, then a non-linear bend.") as line:
             self.play(FadeIn(whole, shift=0.2 * UP), run_time=max(1.2, 0.5 * line.duration))
             self.play(FadeIn(note), run_time=0.8)
-        self.wait(self.final_seconds)
+            self.wait(self.final_seconds)  # the hold, inside: the voice ends in it
 
     def graph(self) -> VGroup:
         """Axes through (0, 0), ticks at the integers, the bounds -1 and 1 and the curve."""

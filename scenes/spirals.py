@@ -153,8 +153,8 @@ class SpiralsOpening(Narrated, StatesScene, Scene):
         with self.voiceover(
             "Here is one a trained network draws. But how does it find it?"
         ) as line:
-            self.play(FadeIn(note, shift=0.2 * UP), run_time=max(1.0, 0.5 * line.duration))
-        self.wait(self.final_seconds)
+            self.play(FadeIn(note, shift=0.2 * UP), run_time=max(1.0, 0.6 * line.duration))
+            self.wait(self.final_seconds)  # the hold, inside: the voice ends in it
 
 
 class SpiralsCode(Narrated, StatesScene, Scene):
@@ -231,7 +231,7 @@ class SpiralsCode(Narrated, StatesScene, Scene):
             self.play(LaggedStart(*[FadeIn(b, shift=0.15 * UP) for b in bends], lag_ratio=0.3),
                       *[c.animate.set_stroke(pal.highlight) for c in diagram.neurons[1:-1]],
                       run_time=max(1.2, 0.7 * line.duration))  # fmt: skip
-        self.wait(self.final_seconds)
+            self.wait(self.final_seconds)  # the hold, inside: the voice ends in it
         self.code, self.diagram = code, diagram
 
 
@@ -308,7 +308,7 @@ class SpiralsTakeaway(Narrated, StatesScene, Scene):
         ) as line:
             self.play(Circumscribe(title, color=bend, fade_out=True),
                       run_time=max(1.5, 0.6 * line.duration))  # fmt: skip
-        self.wait(self.final_seconds)
+            self.wait(self.final_seconds)  # the hold, inside: the voice ends in it
 
 
 class SpiralsStretching(StageByStage):
