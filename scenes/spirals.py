@@ -62,12 +62,14 @@ __all__ = [
     "SpiralsTakeaway",
     "SpiralsTraining",
     "TwoToTwo",
+    "code_block",
     "model_source",
 ]
 
 PRESET = "spirals2d"
 CLASS_NAMES = ("spiral A", "spiral B")
 MODEL_FILE = REPO_ROOT / "model" / "train.py"  # where the networks are built
+CODE_STYLES = {"dark": "monokai", "light": "friendly"}  # monokai's white ink vanishes on white
 
 
 def model_source(name: str = "build_mlp") -> str:
@@ -83,6 +85,15 @@ def model_source(name: str = "build_mlp") -> str:
                 del lines[doc.lineno - node.lineno : doc.end_lineno - node.lineno + 1]
             return "\n".join(lines)
     raise LookupError(f"no function {name!r} in {MODEL_FILE}")
+
+
+def code_block(code: str, pal) -> Code:
+    """Python ``code`` as manim's ``Code``, highlighted in the theme's Pygments style
+    (:data:`CODE_STYLES`) on the theme's background."""
+    back = {"stroke_color": pal.muted, "fill_color": pal.background}
+    return Code(code_string=code, language="python", formatter_style=CODE_STYLES[pal.name],
+                add_line_numbers=False, paragraph_config={"font": MONO},
+                background_config=back)  # fmt: skip
 
 
 def _plot(center: np.ndarray, half: float, states: States) -> Viewport:
@@ -182,10 +193,7 @@ class SpiralsCode(Narrated, StatesScene, Scene):
         title = text("the network in PyTorch", pal.ink, 36).to_edge(UP, buff=0.3)
         self.add(title)
         call = f"model = build_mlp({list(widths)}, {act!r})"
-        code = Code(code_string=f"{model_source()}\n\n{call}\n", language="python",
-                    formatter_style="monokai", add_line_numbers=False,
-                    background_config={"stroke_color": pal.muted, "fill_color": pal.background},
-                    paragraph_config={"font": MONO})  # fmt: skip
+        code = code_block(f"{model_source()}\n\n{call}\n", pal)
         code.scale_to_fit_width(self.code_width).next_to(title, DOWN, buff=0.3)
         with self.voiceover(
             "Here is the code that builds the network, from this project's own files."
