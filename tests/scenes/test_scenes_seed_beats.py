@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scene_harness import assert_frames_alive, render_frames
+from scene_harness import assert_frames_alive, render_frames, rgb
 
 from scenes import primer, spirals
 from scenes.lib import palette
@@ -69,3 +69,20 @@ def test_the_code_reads_on_either_themes_background(theme):
         for lum in (_luminance(g.get_fill_color().to_hex()) for g in glyphs)
     )
     assert worst >= 3.0, f"{theme}: a glyph at contrast {worst:.2f}"
+
+
+@pytest.mark.slow
+def test_the_code_and_the_network_it_builds_fill_the_frame():
+    """The code block and, under it, the network its call builds reach the frame's lower
+    third (the code alone left it empty): a column of neurons per width, a tanh on each
+    hidden one."""
+    short = type("ShortSpiralsCode", (spirals.SpiralsCode,), {"final_seconds": 0.5})
+    rendered = render_frames(short, W, H, 2)
+    last = rendered.frames[-1]
+    drawn = np.abs(last[..., :3].astype(float) - rgb(palette().background)).sum(-1) > 30
+    rows = np.flatnonzero(drawn.any(1))
+    assert rows[-1] > 0.9 * H, f"the picture ends {rows[-1] / H:.0%} of the way down"
+    assert drawn[2 * H // 3 :].mean() > 0.05, "the lower third is nearly empty"  # code alone: 1.1%
+    scene = rendered.scene
+    assert scene.diagram.get_top()[1] < scene.code.get_bottom()[1]  # under the code
+    assert scene.diagram.widths == [2, 2, 2, 2, 2, 2]
