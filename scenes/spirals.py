@@ -20,7 +20,6 @@ from manim import (
     Create,
     FadeIn,
     FadeOut,
-    Indicate,
     LaggedStart,
     Scene,
     SurroundingRectangle,
@@ -301,13 +300,14 @@ class SpiralsTakeaway(Narrated, StatesScene, Scene):
         said = (
             ("First an affine map, W h plus b: it stretches, turns and shifts the space.",
              affine_terms),
-            (f"Then {act} bends it, which no affine map can do.", bend_terms),
+            (f"Then {act} bends it, which no affine map can do.", bend_terms[::2]),  # its name
             ("At the end, one straight line separates the two classes.", [rows[-1]]),
         )  # fmt: skip
         for key, (words, terms) in zip(keys, said, strict=True):
             with self.voiceover(words) as line:
-                self.play(FadeIn(key, shift=0.2 * LEFT),
-                          *[Indicate(t, color=key.get_color(), scale_factor=1.1) for t in terms],
+                rings = [Circumscribe(t, color=key.get_color(), buff=0.06, fade_out=True)
+                         for t in terms]  # fmt: skip
+                self.play(FadeIn(key, shift=0.2 * LEFT), *rings,
                           run_time=max(1.2, 0.6 * line.duration))  # fmt: skip
 
         # Step 3: the principle, said once more over the whole.
