@@ -152,14 +152,14 @@ class SpiralsOpening(Narrated, StatesScene, Scene):
         image.move_to(view.to_scene([(xmin + xmax) / 2, (ymin + ymax) / 2]))
         self.add(image)
         self.bring_to_back(image)
-        image.set_opacity(0.0)
+        image.set_opacity(0.0)  # of its own 0.35: it fades in behind the points
         note = text("a trained network's\nanswer: a boundary\nbent around both arms",
                     pal.muted, 26)  # fmt: skip
         note.move_to([column, -1.5, 0.0], aligned_edge=LEFT)
         with self.voiceover(
             "That means drawing a boundary between the colours, and it has to bend a lot."
         ) as line:
-            self.play(image.animate.set_opacity(0.35), run_time=max(1.5, 0.7 * line.duration))
+            self.play(image.animate.set_opacity(1.0), run_time=max(1.5, 0.7 * line.duration))
         with self.voiceover(
             "Here is one a trained network draws. But how does it find it?"
         ) as line:
