@@ -133,11 +133,13 @@ class PrimerChapter(ChapterCard):
     title = "Primer"
     subtitle = "neurons, weighted sums, matrices and tanh"
     spoken = "Chapter one. What a single layer does to the plane."
-    beats = (
+    beats = (  # the seed's order: the task, a network that does it, then what one layer does
+        "SpiralsOpening",
         "SpiralsNetworkTraining",
         "TwoToEight",
         "TwoToTwo",
         "WeightedSum",
+        "NonLinearity",
         "MatrixOnGrid",
         "TanhSquash",
         "TanhOnGrid",
@@ -152,7 +154,7 @@ class SpiralsChapter(ChapterCard):
     title = "Spirals in 2-D"
     subtitle = "a 2-2-2-2-2-2 tanh network pulls them apart"
     spoken = "Chapter two. Two tangled spirals, and a network only two neurons wide."
-    beats = ("SpiralsStretching", "SpiralsTraining")
+    beats = ("SpiralsCode", "SpiralsStretching", "SpiralsTakeaway", "SpiralsTraining")
 
 
 class NeuronsChapter(ChapterCard):

@@ -22,6 +22,7 @@ from manim import (
     DashedLine,
     Dot,
     FadeIn,
+    Indicate,
     Line,
     Scene,
     VGroup,
@@ -44,6 +45,7 @@ from scenes.lib import (
     matrix,
     matrix_rows,
     number,
+    spoken_count,
     text,
 )
 
@@ -59,12 +61,6 @@ __all__ = [
 
 EXAMPLE_W = np.array([[1.0, 0.6], [-0.4, 0.9]])
 EXAMPLE_B = np.array([0.5, -0.3])
-
-
-def _spoken(n: int) -> str:
-    """A small count as the narrator says it."""
-    words = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-    return words[n] if 0 <= n < len(words) else str(n)
 
 
 class _PlaneScene:
@@ -228,7 +224,7 @@ class WeightedSum(Narrated, Scene):
         return sum_
 
 
-class NonLinearity(Scene):
+class NonLinearity(Narrated, Scene):
     """Beside the weighted sum, the neuron's non-linearity: its sum goes through tanh."""
 
     title = "Then a non-linear function"  # the gallery's heading
@@ -265,22 +261,30 @@ class NonLinearity(Scene):
         left.move_to([-3.6, 1.2, 0.0])
         graph = self.graph()
         self.add(title, left)
-        self.play(Create(graph), run_time=1.5)
-        self.wait(0.5)
+        with self.voiceover(
+            "That sum then goes through a non-linear function, such as the sigmoid or tanh."
+        ) as line:
+            self.play(Create(graph), run_time=max(1.5, 0.8 * line.duration))
 
         # Step 2: z on the horizontal axis goes up to the curve: h = tanh z.
         dot = Dot(self.at(z, 0.0), radius=0.1, color=pal.class_color(0))
-        self.play(FadeIn(dot), run_time=0.6)
+        with self.voiceover(f"We use tanh. Put the sum, {z:g}, on the horizontal axis.") as line:
+            self.play(Indicate(total[10], color=pal.highlight), run_time=1.0)
+            self.play(FadeIn(dot, scale=2.0), run_time=max(0.8, 0.4 * line.duration))
         up = DashedLine(self.at(z, 0.0), self.at(z, h), color=pal.highlight)
         across = DashedLine(self.at(z, h), self.at(0.0, h), color=pal.highlight)
-        self.play(Create(up), dot.animate.move_to(self.at(z, h)), run_time=self.move_seconds)
         self.dot = dot
         out = formula("h", "=", r"\tanh", "z", "=", f"{h:.2f}", color=pal.ink, font_size=40)
         out[0].set_color(pal.highlight)
         out[5].set_color(pal.highlight)
         out.next_to(total, DOWN, aligned_edge=LEFT, buff=0.6)
-        self.play(Create(across), FadeIn(out, shift=0.2 * RIGHT), run_time=1.2)
-        self.wait(1.0)
+        with self.voiceover(
+            f"Go up to the curve, and read across: tanh of {z:g} is {h:.2f}, just under one."
+        ) as line:
+            self.play(Create(up), dot.animate.move_to(self.at(z, h)),
+                      run_time=max(self.move_seconds, 0.45 * line.duration))  # fmt: skip
+            self.play(Create(across), FadeIn(out, shift=0.2 * RIGHT),
+                      run_time=max(1.2, 0.4 * line.duration))  # fmt: skip
 
         # Step 3: what a neuron does, in one line: a weighted sum, then a non-linear function.
         whole = formula("h", "=", r"\tanh(", r"w_1 x_1 + w_2 x_2", ")", color=pal.ink,
@@ -291,8 +295,10 @@ class NonLinearity(Scene):
         whole.next_to(out, DOWN, aligned_edge=LEFT, buff=0.8)
         note = text("a neuron: a sum, then a bend", pal.muted, 26)
         note.next_to(whole, DOWN, aligned_edge=LEFT, buff=0.3)
-        self.play(FadeIn(whole), FadeIn(note), run_time=1.2)
-        self.wait(self.final_seconds)
+        with self.voiceover("So one neuron is a weighted sum, then a non-linear bend.") as line:
+            self.play(FadeIn(whole, shift=0.2 * UP), run_time=max(1.2, 0.5 * line.duration))
+            self.play(FadeIn(note), run_time=0.8)
+            self.wait(self.final_seconds)  # the hold, inside: the voice ends in it
 
     def graph(self) -> VGroup:
         """Axes through (0, 0), ticks at the integers, the bounds -1 and 1 and the curve."""
@@ -541,9 +547,9 @@ class TwoToEight(Narrated, Scene):
 
         # Step 2: the layer: every input feeds every neuron.
         with self.voiceover(
-            f"With {_spoken(self.outputs)} neurons, each point comes out as "
-            f"{_spoken(self.outputs)} numbers: a point in a space of "
-            f"{_spoken(self.outputs)} dimensions, more than we can picture."
+            f"With {spoken_count(self.outputs)} neurons, each point comes out as "
+            f"{spoken_count(self.outputs)} numbers: a point in a space of "
+            f"{spoken_count(self.outputs)} dimensions, more than we can picture."
         ):
             self.play(Create(diagram.edges), FadeIn(diagram.neurons[1]), run_time=2.0)
             words = text(

@@ -15,10 +15,12 @@ from manim import (
     LEFT,
     RIGHT,
     UP,
+    Circumscribe,
     Code,
     Create,
     FadeIn,
     FadeOut,
+    LaggedStart,
     Scene,
     SurroundingRectangle,
     VGroup,
@@ -45,6 +47,7 @@ from scenes.lib import (
     labelled,
     matrix,
     network_text,
+    spoken_count,
     text,
 )
 
@@ -58,12 +61,14 @@ __all__ = [
     "SpiralsTakeaway",
     "SpiralsTraining",
     "TwoToTwo",
+    "code_block",
     "model_source",
 ]
 
 PRESET = "spirals2d"
 CLASS_NAMES = ("spiral A", "spiral B")
 MODEL_FILE = REPO_ROOT / "model" / "train.py"  # where the networks are built
+CODE_STYLES = {"dark": "monokai", "light": "friendly"}  # monokai's white ink vanishes on white
 
 
 def model_source(name: str = "build_mlp") -> str:
@@ -81,6 +86,15 @@ def model_source(name: str = "build_mlp") -> str:
     raise LookupError(f"no function {name!r} in {MODEL_FILE}")
 
 
+def code_block(code: str, pal) -> Code:
+    """Python ``code`` as manim's ``Code``, highlighted in the theme's Pygments style
+    (:data:`CODE_STYLES`) on the theme's background."""
+    back = {"stroke_color": pal.muted, "fill_color": pal.background}
+    return Code(code_string=code, language="python", formatter_style=CODE_STYLES[pal.name],
+                add_line_numbers=False, paragraph_config={"font": MONO},
+                background_config=back)  # fmt: skip
+
+
 def _plot(center: np.ndarray, half: float, states: States) -> Viewport:
     """A viewport that fits the states' grid extent into the square ``center +- half``."""
     xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
@@ -89,7 +103,7 @@ def _plot(center: np.ndarray, half: float, states: States) -> Viewport:
     return Viewport(center - scale * mid, scale)
 
 
-class SpiralsOpening(StatesScene, Scene):
+class SpiralsOpening(Narrated, StatesScene, Scene):
     """The opening: two spirals of points, one per class; the task is to separate them."""
 
     title = "Two spirals: separate them"  # the gallery's heading
@@ -115,40 +129,55 @@ class SpiralsOpening(StatesScene, Scene):
         title = text("two spirals", pal.ink, 40)
         title.move_to([column, 2.4, 0.0], aligned_edge=LEFT)
         self.add(title)
-        for k, name in enumerate(CLASS_NAMES):
-            arm = PointCloud(view.to_scene(points[labels == k]), np.full(int((labels == k).sum()),
-                             k), pal.classes, radius=0.04)  # fmt: skip
-            key = text(name, pal.class_color(k), 30)
-            key.move_to([column, 1.5 - 0.6 * k, 0.0], aligned_edge=LEFT)
-            self.play(FadeIn(arm, lag_ratio=0.01), FadeIn(key), run_time=self.arm_seconds)
+        with self.voiceover("Here are two spirals of points, wound around each other.") as line:
+            for k, name in enumerate(CLASS_NAMES):
+                arm = PointCloud(view.to_scene(points[labels == k]), np.full(int((labels == k)
+                                 .sum()), k), pal.classes, radius=0.04)  # fmt: skip
+                key = text(name, pal.class_color(k), 30)
+                key.move_to([column, 1.5 - 0.6 * k, 0.0], aligned_edge=LEFT)
+                self.play(FadeIn(arm, lag_ratio=0.01), FadeIn(key),
+                          run_time=max(self.arm_seconds, 0.45 * line.duration))  # fmt: skip
 
         # Step 2: the task, and the boundary the trained network draws.
         task = text("separate them", pal.highlight, 36)
         task.move_to([column, 0.0, 0.0], aligned_edge=LEFT)
-        self.play(FadeIn(task, shift=0.2 * UP), run_time=1.0)
-        self.wait(0.5)
+        with self.voiceover(
+            "The task: separate them, and tell which spiral each point is on."
+        ) as line:
+            self.play(FadeIn(task, shift=0.2 * UP), run_time=max(1.0, 0.6 * line.duration))
         image = class_image(states["grid_pred"][-1], pal.classes, opacity=0.35)
         xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
         image.stretch_to_fit_width(view.scale * (xmax - xmin))
         image.stretch_to_fit_height(view.scale * (ymax - ymin))
         image.move_to(view.to_scene([(xmin + xmax) / 2, (ymin + ymax) / 2]))
+        self.add(image)
+        self.bring_to_back(image)
+        image.set_opacity(0.0)  # of its own 0.35: it fades in behind the points
         note = text("a trained network's\nanswer: a boundary\nbent around both arms",
                     pal.muted, 26)  # fmt: skip
         note.move_to([column, -1.5, 0.0], aligned_edge=LEFT)
-        self.play(FadeIn(image), FadeIn(note), run_time=1.5)
-        self.bring_to_back(image)
-        self.wait(self.final_seconds)
+        with self.voiceover(
+            "That means drawing a boundary between the colours, and it has to bend a lot."
+        ) as line:
+            self.play(image.animate.set_opacity(1.0), run_time=max(1.5, 0.7 * line.duration))
+        with self.voiceover(
+            "Here is one a trained network draws. But how does it find it?"
+        ) as line:
+            self.play(FadeIn(note, shift=0.2 * UP), run_time=max(1.0, 0.6 * line.duration))
+            self.wait(self.final_seconds)  # the hold, inside: the voice ends in it
 
 
-class SpiralsCode(StatesScene, Scene):
-    """The spirals network's PyTorch code, read from the project's own ``model/train.py``."""
+class SpiralsCode(Narrated, StatesScene, Scene):
+    """The spirals network's PyTorch code, read from the project's own ``model/train.py``,
+    over a picture of the network that its call builds."""
 
     title = "The spirals network in PyTorch"  # the gallery's heading
 
     states_sources = (Preset(PRESET),)
     poster_time = -1.0
-    code_width = 11.0  # scene units: the code block's width (the longest line sets its scale)
-    final_seconds = 3.0
+    code_width = 12.4  # scene units: the code block's width (the longest line sets its scale)
+    diagram_height = 1.0  # the network's picture under the code: its columns' height
+    final_seconds = 2.0
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -157,32 +186,63 @@ class SpiralsCode(StatesScene, Scene):
         states = self.states()
         pal = self.pal
         widths, act = states.widths, states.activations[0]
+        layers = len(widths) - 1
 
         # Step 1: the function that builds every network of the project.
-        title = text("the network in PyTorch", pal.ink, 36).to_edge(UP, buff=0.4)
+        title = text("the network in PyTorch", pal.ink, 36).to_edge(UP, buff=0.3)
         self.add(title)
         call = f"model = build_mlp({list(widths)}, {act!r})"
-        code = Code(code_string=f"{model_source()}\n\n\n{call}\n", language="python",
-                    formatter_style="monokai", add_line_numbers=False,
-                    background_config={"stroke_color": pal.muted, "fill_color": pal.background},
-                    paragraph_config={"font": MONO})  # fmt: skip
-        code.scale_to_fit_width(self.code_width).next_to(title, DOWN, buff=0.4)
-        self.play(FadeIn(code, shift=0.2 * UP), run_time=1.5)
-        self.wait(1.0)
+        code = code_block(f"{model_source()}\n\n{call}\n", pal)
+        code.scale_to_fit_width(self.code_width).next_to(title, DOWN, buff=0.3)
+        with self.voiceover(
+            "Here is the code that builds the network, from this project's own files."
+        ) as line:
+            self.play(FadeIn(code, shift=0.2 * UP), run_time=max(1.5, 0.7 * line.duration))
 
-        # Step 2: the call for the spirals: what the widths and the activation say.
-        lines = code.code_lines
-        last = SurroundingRectangle(lines[-1], color=pal.highlight, buff=0.06)
-        layers = len(widths) - 1
-        notes = text(f"{layers} linear layers, each {widths[0]} -> {widths[1]} neurons, "
-                     f"{act} after all but the last", pal.ink, 28)  # fmt: skip
-        notes.next_to(code, DOWN, buff=0.4)
-        self.play(Create(last), FadeIn(notes, shift=0.2 * LEFT), run_time=1.5)
-        self.wait(self.final_seconds)
-        self.code = code
+        # Step 2: the call for the spirals, and the network it makes: a column per width.
+        gap = min(2.4, 11.0 / layers)
+        diagram = NetworkDiagram(widths, pal, height=self.diagram_height, layer_gap=gap)
+        diagram.next_to(code, DOWN, buff=0.85)
+        diagram.edges.set_stroke(pal.class_color(0), width=2.0, opacity=0.6)  # the Linear's colour
+        ends = VGroup(*[text(name, pal.ink, 24).next_to(column, DOWN, buff=0.2)
+                        for name, column in (("x, y", diagram.neurons[0]),
+                                             ("out", diagram.neurons[-1]))])  # fmt: skip
+        last = SurroundingRectangle(code.code_lines[-1], color=pal.highlight, buff=0.06)
+        same = len(set(widths)) == 1
+        sizes = (f"each {spoken_count(widths[0])} wide" if same
+                 else "of " + ", ".join(str(w) for w in widths))  # fmt: skip
+        with self.voiceover(
+            f"Its last line asks for {spoken_count(len(widths))} columns of neurons, {sizes}."
+        ) as line:
+            self.play(Create(last), run_time=0.8)
+            self.play(LaggedStart(*[FadeIn(c, scale=0.5) for c in diagram.neurons], lag_ratio=0.3),
+                      FadeIn(ends), run_time=max(1.5, 0.6 * line.duration))  # fmt: skip
+
+        # Step 3: a linear layer between every two columns.
+        mids = [(diagram.centers[k].mean(0) + diagram.centers[k + 1].mean(0)) / 2
+                for k in range(layers)]  # fmt: skip
+        top = diagram.get_top()[1] + 0.3
+        linear = VGroup(*[text("Linear", pal.class_color(0), 22, mono=True).move_to([m[0], top, 0])
+                          for m in mids])  # fmt: skip
+        with self.voiceover(
+            f"Between every two columns, a linear layer: {spoken_count(layers)} in all."
+        ) as line:
+            self.play(LaggedStart(*[Create(e) for e in diagram.edges], lag_ratio=0.4),
+                      LaggedStart(*[FadeIn(w) for w in linear], lag_ratio=0.4),
+                      run_time=max(1.5, 0.7 * line.duration))  # fmt: skip
+
+        # Step 4: the activation on every hidden column.
+        bends = VGroup(*[text(act, pal.highlight, 24, mono=True).next_to(c, DOWN, buff=0.2)
+                         for c in diagram.neurons[1:-1]])  # fmt: skip
+        with self.voiceover(f"And after each of them but the last, a {act}.") as line:
+            self.play(LaggedStart(*[FadeIn(b, shift=0.15 * UP) for b in bends], lag_ratio=0.3),
+                      *[c.animate.set_stroke(pal.highlight) for c in diagram.neurons[1:-1]],
+                      run_time=max(1.2, 0.7 * line.duration))  # fmt: skip
+            self.wait(self.final_seconds)  # the hold, inside: the voice ends in it
+        self.code, self.diagram = code, diagram
 
 
-class SpiralsTakeaway(StatesScene, Scene):
+class SpiralsTakeaway(Narrated, StatesScene, Scene):
     """The closing takeaway: every layer is an affine map, then a non-linear one."""
 
     title = "Affine, then non-linear"  # the gallery's heading
@@ -190,7 +250,7 @@ class SpiralsTakeaway(StatesScene, Scene):
     states_sources = (Preset(PRESET),)
     poster_time = -1.0
     line_seconds = 0.8
-    final_seconds = 3.0
+    final_seconds = 2.5
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -204,34 +264,59 @@ class SpiralsTakeaway(StatesScene, Scene):
         # Step 1: the network, layer by layer: an affine map (W h + b), then tanh.
         title = text("affine, then non-linear", pal.ink, 40).to_edge(UP, buff=0.4)
         self.add(title)
-        rows = []
+        rows, affine_terms, bend_terms = [], [], []
         for k in range(1, states.n_layers + 1):
             h_in = "x" if k == 1 else f"h_{{{k - 1}}}"
             if k < states.n_layers:
                 row = formula(f"h_{{{k}}}", "=", f"{activation_tex(act)}(",
                               f"W_{{{k}}} {h_in} + b_{{{k}}}", ")", color=pal.ink,
                               font_size=38)  # fmt: skip
-                row[2].set_color(bend)
-                row[4].set_color(bend)
+                bend_terms += [row[2], row[4]]
             else:
                 row = formula("y", "=", f"W_{{{k}}} {h_in} + b_{{{k}}}", color=pal.ink,
                               font_size=38)  # fmt: skip
-            row.submobjects[2 if k == states.n_layers else 3].set_color(affine)
+            affine_terms.append(row.submobjects[2 if k == states.n_layers else 3])
             rows.append(row)
+        for term in affine_terms:
+            term.set_color(affine)
+        for term in bend_terms:
+            term.set_color(bend)
         chain = VGroup(*rows).arrange(DOWN, aligned_edge=LEFT, buff=0.22)
         chain.move_to([-2.4, -0.3, 0.0])
-        for row in rows:
-            self.play(FadeIn(row, shift=0.2 * RIGHT), run_time=self.line_seconds)
+        with self.voiceover(
+            "Step back, and the whole network is one move, repeated layer after layer."
+        ) as line:
+            each = max(self.line_seconds, 0.8 * line.duration / len(rows))
+            for row in rows:
+                self.play(FadeIn(row, shift=0.2 * RIGHT), run_time=each)
 
-        # Step 2: the two words beside it, in the colours of their terms.
+        # Step 2: the two words beside it, in the colours of their terms, as each is said.
         keys = VGroup(
             text("affine: stretch, turn, shift", affine, 28),
             text(f"non-linear: {act} bends", bend, 28),
             text("last: a straight line\nseparates the classes", pal.muted, 26),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         keys.next_to(chain, RIGHT, buff=0.8)
-        self.play(FadeIn(keys, lag_ratio=0.3), run_time=1.5)
-        self.wait(self.final_seconds)
+        said = (
+            ("First an affine map, W h plus b: it stretches, turns and shifts the space.",
+             affine_terms),
+            (f"Then {act} bends it, which no affine map can do.", bend_terms[::2]),  # its name
+            ("At the end, one straight line separates the two classes.", [rows[-1]]),
+        )  # fmt: skip
+        for key, (words, terms) in zip(keys, said, strict=True):
+            with self.voiceover(words) as line:
+                rings = [Circumscribe(t, color=key.get_color(), buff=0.06, fade_out=True)
+                         for t in terms]  # fmt: skip
+                self.play(FadeIn(key, shift=0.2 * LEFT), *rings,
+                          run_time=max(1.2, 0.6 * line.duration))  # fmt: skip
+
+        # Step 3: the principle, said once more over the whole.
+        with self.voiceover(
+            "Affine, then non-linear, over and over: the principle behind neural networks."
+        ) as line:
+            self.play(Circumscribe(title, color=bend, fade_out=True),
+                      run_time=max(1.5, 0.6 * line.duration))  # fmt: skip
+            self.wait(self.final_seconds)  # the hold, inside: the voice ends in it
 
 
 class SpiralsStretching(StageByStage):
@@ -249,8 +334,7 @@ class SpiralsStretching(StageByStage):
     say_layers = True
     say_output = (
         "By the last hidden layer the two spirals lie apart, and the output layer only draws a "
-        "straight line between them. Affine maps and squeezes, one after another: "
-        "that is the whole trick."
+        "straight line between them."
     )
 
 
@@ -328,8 +412,8 @@ class SpiralsNetworkTraining(Narrated, StatesScene, Scene):
         image, info = self.regions(states, 0), self.status(states, 0)
         self.add(title, net, keys, labels, info)
         with self.voiceover(
-            "Two spirals, tangled into each other. A network takes the x and y of a point "
-            "and says which spiral it belongs to."
+            "Here is a whole network. It takes the x and y of a point and says which spiral "
+            "it belongs to."
         ):
             self.play(Create(diagram), FadeIn(image), FadeIn(cloud), run_time=1.5)
 

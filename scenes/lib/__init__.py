@@ -98,7 +98,7 @@ from scenes.lib.mobjects import (
     mesh_nodes,
     show_instead,
 )
-from scenes.lib.narration import Narrated, layer_words
+from scenes.lib.narration import Narrated, layer_words, spoken_count
 from scenes.lib.network_diagram import NetworkDiagram, weight_colors
 from scenes.lib.network_view import NetworkView, StageMorph, TiltedView, moving_stages
 from scenes.lib.palette import MONO, SANS, THEMES, Palette, apply_theme, palette, theme_name
@@ -188,6 +188,7 @@ __all__ = [
     "ring_riders",
     "show_instead",
     "side_legend",
+    "spoken_count",
     "spread_view",
     "stage_detail",
     "standardizing",

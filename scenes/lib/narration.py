@@ -25,9 +25,9 @@ from dataclasses import asdict, dataclass
 
 from scenes.lib.voice import VOICE_ENV, clip_seconds, current_voice
 
-__all__ = ["Narrated", "NarrationLine", "Tracker", "layer_words"]
+__all__ = ["Narrated", "NarrationLine", "Tracker", "layer_words", "spoken_count"]
 
-_ORDINALS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
 @dataclass
@@ -108,7 +108,7 @@ def layer_words(states, stage: int) -> str | None:
     layer, kind = states.stages()[stage]
     if kind != "linear" or layer >= states.n_layers - 1:
         return None
-    name = _ORDINALS[layer] if layer < len(_ORDINALS) else str(layer + 1)
+    name = spoken_count(layer + 1)
     width = int(states["stage_dim"][stage])
     if layer == 0:
         return (
@@ -120,3 +120,8 @@ def layer_words(states, stage: int) -> str | None:
     if layer == states.n_layers - 2:
         return f"Layer {name}, the last hidden one: stretch, shift and squeeze, a final time."
     return f"Layer {name}: again a stretch, a shift, and a squeeze."
+
+
+def spoken_count(n: int) -> str:
+    """A small count as the narrator says it (``two``), larger ones as digits."""
+    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
