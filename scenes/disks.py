@@ -147,7 +147,7 @@ class DisksBulge3D(StageByStage3D):
         "lifting the disk away from the ring, and a flat plane separates them. "
         "That is what more neurons per layer buy: room to move."
     )
-    fit_to = "grid"  # zoom each stage to the grid: a stretched grid never leaves the frame
+    fit_to = "grid"  # fit each stage's grid: a stretched grid never leaves the frame
 
 
 class DisksSideBySide(StatesScene, Scene):

@@ -30,9 +30,10 @@ class StageMorph(Animation):
     ``set_positions(scene_points)``. At time ``t`` a mover sits at
     ``(1 - t) * start + t * end``: for an activation stage that is
     ``(1 - t) x + t f(x)``, for a linear one ``((1 - t) I + t W) x``. The
-    viewport's scale moves geometrically from ``scales[0]`` to ``scales[1]``;
-    with ``fit_view`` the viewport's centre and scale are instead
-    ``fit_view(data)`` of the movers' interpolated data on every frame, so the
+    viewport's scale moves geometrically from ``scales[0]`` to ``scales[1]`` (and
+    its centre from ``centers[0]`` to ``centers[1]``, if given); with ``fit_view``
+    the viewport's centre and scale are instead ``fit_view(data)`` of the movers'
+    interpolated data on every frame, so the
     view follows what it fits (eased as the movers are, never a jump) and
     nothing overshoots the frame half-way through a stage.
     """
@@ -45,11 +46,13 @@ class StageMorph(Animation):
         run_time: float = 1.5,
         rate_func=smooth,
         fit_view: Callable[[list[np.ndarray]], tuple[np.ndarray, float]] | None = None,
+        centers: tuple[np.ndarray, np.ndarray] | None = None,
         **kwargs,
     ) -> None:
         self.movers = [(m, pad3(np.asarray(a)), pad3(np.asarray(b))) for m, a, b in movers]
         self.viewport = viewport
         self.scales = scales or (viewport.scale, viewport.scale)
+        self.centers = None if centers is None else [np.array(c, dtype=np.float64) for c in centers]
         self.fit_view = fit_view
         group = VGroup(*[m for m, _, _ in self.movers])
         super().__init__(group, run_time=run_time, rate_func=rate_func, **kwargs)
@@ -63,6 +66,8 @@ class StageMorph(Animation):
             self.viewport.center, self.viewport.scale = np.asarray(center, np.float64), float(scale)
         else:
             self.viewport.scale = float(np.exp((1 - t) * np.log(s0) + t * np.log(s1)))
+            if self.centers is not None:
+                self.viewport.center = (1 - t) * self.centers[0] + t * self.centers[1]
         for (mob, _, _), points in zip(self.movers, data, strict=True):
             mob.set_positions(self.viewport.to_scene(points))
 
@@ -83,6 +88,9 @@ class NetworkView:
     scene units around ``center``; with ``"extent"`` it also pans, so the points'
     bounding box fills the square of half-size ``fit`` around ``center`` (flat
     views; pass the grid a ``clip`` box then, as it reaches past the square).
+    With ``centred`` (3-D views) it pans too: the middle of the fitted data's box
+    goes to ``center`` and the data fill the ball of radius ``fit`` about it, so no
+    camera angle takes them out of that ball and a shifted cloud (a bias) stays large.
 
     Parameters
     ----------
@@ -110,8 +118,10 @@ class NetworkView:
         fit_to: str = "grid",
         surface: int = 0,
         clip: tuple[float, float, float, float] | None = None,
+        centred: bool = False,
     ) -> None:
         self.states = states
+        self.centred = centred
         self.snapshot = snapshot
         self.pal = pal or palette()
         self.fit = float(fit)
@@ -167,12 +177,32 @@ class NetworkView:
 
     def view_of(self, data: np.ndarray) -> tuple[np.ndarray, float]:
         """The viewport's centre and scale that fit ``data`` (points or grid, data coordinates)."""
+        if self.centred:
+            return self.ball_view(data, self.fit)
         if self.fit_to != "extent":
             return self.anchor, self.scale_of(data)
         flat = np.asarray(data, dtype=np.float64)[..., :2].reshape(-1, 2)
         lo, hi = flat.min(0), flat.max(0)
         scale = self.fit / max(0.5 * float((hi - lo).max()), 1e-6)
         return self.anchor - scale * np.array([*(0.5 * (lo + hi)), 0.0]), scale
+
+    def ball_view(self, data: np.ndarray, radius: float) -> tuple[np.ndarray, float]:
+        """Centre and scale that put the middle of ``data``'s box at ``center`` and ``data`` in
+        the ball of ``radius`` about it."""
+        x = np.asarray(data, dtype=np.float64).reshape(-1, np.shape(data)[-1])
+        mid = 0.5 * (x.min(0) + x.max(0))
+        reach = float(np.linalg.norm(x - mid, axis=-1).max()) if len(x) else 1.0
+        scale = radius / max(reach, 1e-6)
+        return self.anchor - scale * np.pad(mid, (0, 3 - len(mid))), scale
+
+    def make_reframe_animation(
+        self, center: np.ndarray, scale: float, run_time: float = 1.5, **kwargs
+    ) -> StageMorph:
+        """Pan and zoom the viewport to ``center`` and ``scale`` (nothing else moves)."""
+        movers = [(m, a, a) for m, a in self._shown(self.stage)]
+        return StageMorph(movers, self.viewport, (self.viewport.scale, float(scale)),
+                          run_time=run_time, centers=(self.viewport.center, center),
+                          **kwargs)  # fmt: skip
 
     def scale_of(self, data: np.ndarray) -> float:
         """The viewport scale that fits ``data`` (points or grid, data coordinates)."""
@@ -280,6 +310,33 @@ class TiltedView(NetworkView):
         super().__init__(states, **kwargs)
         self.viewport = TiltedViewport(self.viewport.center, self.viewport.scale, tilt, turn)
         self.set_stage(self.stage)
+
+    def ball_view(self, data: np.ndarray, radius: float) -> tuple[np.ndarray, float]:
+        """Centre and scale that put the middle of ``data``'s box at ``center`` and ``data`` in
+        the ball of ``radius`` about it."""
+        x = np.asarray(data, dtype=np.float64).reshape(-1, np.shape(data)[-1])
+        mid = 0.5 * (x.min(0) + x.max(0))
+        reach = float(np.linalg.norm(x - mid, axis=-1).max()) if len(x) else 1.0
+        scale = radius / max(reach, 1e-6)
+        return self.anchor - scale * np.pad(mid, (0, 3 - len(mid))), scale
+
+    def make_reframe_animation(
+        self, center: np.ndarray, scale: float, run_time: float = 1.5, **kwargs
+    ) -> StageMorph:
+        """Pan and zoom to viewport ``center`` and ``scale`` at the current stage (nothing
+        else moves): the centre eases along, the scale geometrically."""
+        shown = self._shown(self.stage)
+        start, s0 = self.viewport.center.copy(), self.viewport.scale
+        end = np.asarray(center, dtype=np.float64)
+
+        def framing(_data: list[np.ndarray]) -> tuple[np.ndarray, float]:
+            s = self.viewport.scale_target
+            t = 0.0 if s0 == scale else float(np.log(s / s0) / np.log(scale / s0))
+            return (1 - t) * start + t * end, s
+
+        movers = [(m, a, a) for m, a in shown]
+        morph = StageMorph(movers, self.viewport, (s0, float(scale)), run_time=run_time, **kwargs)
+        return morph
 
     def scale_of(self, data: np.ndarray) -> float:
         """The viewport scale that fits ``data`` as it lands on the screen, turned."""
