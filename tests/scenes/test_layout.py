@@ -88,9 +88,6 @@ def smallest_texts(frame: tuple[float, float], heights: list[list[tuple[str, flo
 # Scenes whose smallest texts are still under MIN_GLYPH_PX (issue 30, left to do): strict, so
 # a fixed one must leave this list.
 STILL_SMALL = {
-    "Spirals3DTraining": "3x3 W and b scaled to the column's width",
-    "DisksBulge3D": "3x3 W and b scaled to the column's width",
-    "DisksSideBySide": "panel titles at 18",
     "MnistTanhRelu": "cluster digits at 8 px",
     "MnistClusters": "W in R^(m x n) at 8.4 px",
     "MnistTemplates": "axis labels at 16",
