@@ -147,7 +147,9 @@ class LayerEquation(VGroup):
             if self.matrices == "beside":
                 pair.arrange(RIGHT, buff=0.45, aligned_edge=UP)
             else:
-                pair.arrange(DOWN, buff=0.25, aligned_edge=LEFT)
+                # in a column of their own on the right, flush right: away from the subject
+                edge = LEFT if self.values_corner is None else RIGHT
+                pair.arrange(DOWN, buff=0.25, aligned_edge=edge)
         else:  # too wide to print: its shape
             rows, cols = w.shape
             shape = rf"\mathbb{{R}}^{{{rows} \times {cols}}}"

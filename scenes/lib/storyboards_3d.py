@@ -130,7 +130,7 @@ class StageByStage3D(Scene3D):
 
     class_names: Sequence[str] | None = None  # None: the states' own label names
     poster_time = -1.0
-    fit = 3.0  # the points (or grid), centred, fill a ball of this radius (scene units)
+    fit = 2.8  # the points (or grid), centred, fill a ball of this radius (scene units)
     fit_to = "points"  # zoom each stage to the points: the grid may run past the frame
     room = (3.1, 3.3)  # final view: the box's half-width and half-height on screen
     lines = 15  # grid lines each way
