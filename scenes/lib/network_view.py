@@ -90,7 +90,9 @@ class NetworkView:
     views; pass the grid a ``clip`` box then, as it reaches past the square).
     With ``centred`` (3-D views) it pans too: the middle of the fitted data's box
     goes to ``center`` and the data fill the ball of radius ``fit`` about it, so no
-    camera angle takes them out of that ball and a shifted cloud (a bias) stays large.
+    camera angle takes them out of that ball and a shifted cloud (a bias) stays large;
+    ``grid_reach`` then keeps the grid within that far of the centre too (fitting the
+    points, a stretched grid holds the zoom back rather than run off the frame).
 
     Parameters
     ----------
@@ -119,9 +121,10 @@ class NetworkView:
         surface: int = 0,
         clip: tuple[float, float, float, float] | None = None,
         centred: bool = False,
+        grid_reach: float | None = None,
     ) -> None:
         self.states = states
-        self.centred = centred
+        self.centred, self.grid_reach = centred, grid_reach
         self.snapshot = snapshot
         self.pal = pal or palette()
         self.fit = float(fit)
@@ -173,12 +176,15 @@ class NetworkView:
     def view_for(self, stage: int) -> tuple[np.ndarray, float]:
         """The viewport's centre and scale that fit stage ``stage`` (see ``fit_to``)."""
         use_grid = self.fit_to == "grid" and self.has_grid
-        return self.view_of(self.grid_data[stage] if use_grid else self.trace[stage])
+        grid = self.grid_data[stage] if self.has_grid else None
+        return self.view_of(grid if use_grid else self.trace[stage], grid)
 
-    def view_of(self, data: np.ndarray) -> tuple[np.ndarray, float]:
-        """The viewport's centre and scale that fit ``data`` (points or grid, data coordinates)."""
+    def view_of(self, data: np.ndarray, grid: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+        """The viewport's centre and scale that fit ``data`` (points or grid, data coordinates);
+        ``grid``, the grid's data at the same time, for ``grid_reach``."""
         if self.centred:
-            return self.ball_view(data, self.fit)
+            limit = None if grid is None or self.grid_reach is None else (grid, self.grid_reach)
+            return self.ball_view(data, self.fit, limit)
         if self.fit_to != "extent":
             return self.anchor, self.scale_of(data)
         flat = np.asarray(data, dtype=np.float64)[..., :2].reshape(-1, 2)
@@ -186,13 +192,22 @@ class NetworkView:
         scale = self.fit / max(0.5 * float((hi - lo).max()), 1e-6)
         return self.anchor - scale * np.array([*(0.5 * (lo + hi)), 0.0]), scale
 
-    def ball_view(self, data: np.ndarray, radius: float) -> tuple[np.ndarray, float]:
+    def ball_view(
+        self, data: np.ndarray, radius: float, limit: tuple[np.ndarray, float] | None = None
+    ) -> tuple[np.ndarray, float]:
         """Centre and scale that put the middle of ``data``'s box at ``center`` and ``data`` in
-        the ball of ``radius`` about it."""
+        the ball of ``radius`` about it; with ``limit = (other, r)``, smaller if need be, so
+        ``other`` stays within ``r`` of the centre too."""
+
+        def reach(points: np.ndarray) -> float:
+            p = np.asarray(points, dtype=np.float64).reshape(-1, np.shape(points)[-1])
+            return max(float(np.linalg.norm(p - mid, axis=-1).max()) if len(p) else 1.0, 1e-6)
+
         x = np.asarray(data, dtype=np.float64).reshape(-1, np.shape(data)[-1])
         mid = 0.5 * (x.min(0) + x.max(0))
-        reach = float(np.linalg.norm(x - mid, axis=-1).max()) if len(x) else 1.0
-        scale = radius / max(reach, 1e-6)
+        scale = radius / reach(x)
+        if limit is not None:
+            scale = min(scale, limit[1] / reach(limit[0]))
         return self.anchor - scale * np.pad(mid, (0, 3 - len(mid))), scale
 
     def make_reframe_animation(
@@ -252,7 +267,8 @@ class NetworkView:
         if not zoom:
             return {}
         index = 1 if self.fit_to == "grid" and self.has_grid else 0  # movers: cloud, grid
-        return {"fit_view": lambda data: self.view_of(data[index])}
+        return {"fit_view": lambda data: self.view_of(data[index], data[1] if self.has_grid
+                                                       else None)}  # fmt: skip
 
     def make_snapshot_animation(self, snapshot: int, run_time: float = 1.0, **kwargs) -> StageMorph:
         """Animate the current stage from this snapshot's positions to another snapshot's."""
@@ -310,33 +326,6 @@ class TiltedView(NetworkView):
         super().__init__(states, **kwargs)
         self.viewport = TiltedViewport(self.viewport.center, self.viewport.scale, tilt, turn)
         self.set_stage(self.stage)
-
-    def ball_view(self, data: np.ndarray, radius: float) -> tuple[np.ndarray, float]:
-        """Centre and scale that put the middle of ``data``'s box at ``center`` and ``data`` in
-        the ball of ``radius`` about it."""
-        x = np.asarray(data, dtype=np.float64).reshape(-1, np.shape(data)[-1])
-        mid = 0.5 * (x.min(0) + x.max(0))
-        reach = float(np.linalg.norm(x - mid, axis=-1).max()) if len(x) else 1.0
-        scale = radius / max(reach, 1e-6)
-        return self.anchor - scale * np.pad(mid, (0, 3 - len(mid))), scale
-
-    def make_reframe_animation(
-        self, center: np.ndarray, scale: float, run_time: float = 1.5, **kwargs
-    ) -> StageMorph:
-        """Pan and zoom to viewport ``center`` and ``scale`` at the current stage (nothing
-        else moves): the centre eases along, the scale geometrically."""
-        shown = self._shown(self.stage)
-        start, s0 = self.viewport.center.copy(), self.viewport.scale
-        end = np.asarray(center, dtype=np.float64)
-
-        def framing(_data: list[np.ndarray]) -> tuple[np.ndarray, float]:
-            s = self.viewport.scale_target
-            t = 0.0 if s0 == scale else float(np.log(s / s0) / np.log(scale / s0))
-            return (1 - t) * start + t * end, s
-
-        movers = [(m, a, a) for m, a in shown]
-        morph = StageMorph(movers, self.viewport, (s0, float(scale)), run_time=run_time, **kwargs)
-        return morph
 
     def scale_of(self, data: np.ndarray) -> float:
         """The viewport scale that fits ``data`` as it lands on the screen, turned."""

@@ -131,7 +131,8 @@ class StageByStage3D(Scene3D):
     class_names: Sequence[str] | None = None  # None: the states' own label names
     poster_time = -1.0
     fit = 2.8  # the points (or grid), centred, fill a ball of this radius (scene units)
-    fit_to = "points"  # zoom each stage to the points: the grid may run past the frame
+    fit_to = "points"  # zoom each stage to the points...
+    grid_reach = 3.4  # ...unless the grid would then reach further than this from the centre
     room = (3.1, 3.3)  # final view: the box's half-width and half-height on screen
     lines = 15  # grid lines each way
     samples = 40  # vertices per grid line
@@ -209,7 +210,7 @@ class StageByStage3D(Scene3D):
         return NetworkView(states, center=ORIGIN, fit=self.fit, lines=self.lines,
                            samples=self.samples, radius=self.radius, pal=self.pal,
                            fit_to=self.fit_to, surface=self.surface_nodes,
-                           centred=True)  # fmt: skip
+                           centred=True, grid_reach=self.grid_reach)  # fmt: skip
 
     def facing_theta(self, states: States) -> float:
         """The starting ``theta`` that sees the first layer's plane most squarely while its
