@@ -33,9 +33,9 @@ class StageMorph(Animation):
     viewport's scale moves geometrically from ``scales[0]`` to ``scales[1]`` (and
     its centre from ``centers[0]`` to ``centers[1]``, if given); with ``fit_view``
     the viewport's centre and scale are instead ``fit_view(data)`` of the movers'
-    interpolated data on every frame, so the
-    view follows what it fits (eased as the movers are, never a jump) and
-    nothing overshoots the frame half-way through a stage.
+    interpolated data on every frame, so the view follows what it fits (eased as
+    the movers are, never a jump) and nothing overshoots the frame half-way
+    through a stage.
     """
 
     def __init__(

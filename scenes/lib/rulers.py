@@ -18,7 +18,7 @@ from scenes.lib.formulas import number
 from scenes.lib.palette import Palette
 from scenes.lib.viewport import Viewport
 
-__all__ = ["ExtentBox", "Rulers", "nice_step", "padded_extent", "tick_values"]
+__all__ = ["ExtentBox", "Rulers", "box_corners", "nice_step", "padded_extent", "tick_values"]
 
 Box = tuple[float, float, float, float]  # (xmin, xmax, ymin, ymax), scene units
 
@@ -109,6 +109,14 @@ def padded_extent(points: np.ndarray, pad: float) -> tuple[np.ndarray, np.ndarra
     lo, hi = p.min(0), p.max(0)
     grow = pad * float((hi - lo).max())
     return lo - grow, hi + grow
+
+
+def box_corners(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The 8 corners of the box from ``lo`` to ``hi``, ``(8, 3)``: corner ``4i + 2j + k`` takes
+    x from ``(lo, hi)[i]``, y from ``[j]``, z from ``[k]``."""
+    ends = np.array([lo, hi], dtype=np.float64)
+    return np.array([[ends[i, 0], ends[j, 1], ends[k, 2]]
+                     for i in (0, 1) for j in (0, 1) for k in (0, 1)])  # fmt: skip
 
 
 class ExtentBox(VMobject):

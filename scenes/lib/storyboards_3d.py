@@ -44,7 +44,7 @@ from scenes.lib.equations import LayerEquation
 from scenes.lib.narration import Narrated, layer_words
 from scenes.lib.network_view import NetworkView
 from scenes.lib.palette import apply_theme
-from scenes.lib.rulers import ExtentBox, padded_extent
+from scenes.lib.rulers import ExtentBox, box_corners, padded_extent
 from scenes.lib.states import StatesScene
 
 __all__ = ["Scene3D", "StageByStage3D"]
@@ -271,9 +271,7 @@ class StageByStage3D(Scene3D):
         point = center + scale * (-c / np.linalg.norm(w)) * normal
         lo, hi = padded_extent(shown, ExtentBox.pad)
         corners = box_plane_polygon(normal, point, lo, hi)
-        box = np.array([[(lo, hi)[i][0], (lo, hi)[j][1], (lo, hi)[k][2]]
-                        for i in (0, 1) for j in (0, 1) for k in (0, 1)])  # fmt: skip
-        zoom = self.zoom_to_fill(np.concatenate([shown, box]), phi, theta, gamma)
+        zoom = self.zoom_to_fill(np.concatenate([shown, box_corners(lo, hi)]), phi, theta, gamma)
         self.move_camera(phi=phi, theta=theta, gamma=gamma, zoom=zoom,
                          added_anims=[view.make_reframe_animation(center, scale)],
                          run_time=self.camera_seconds)  # fmt: skip
