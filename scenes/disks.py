@@ -21,7 +21,9 @@ from manim import (
     Line,
     Scene,
     Text,
+    UpdateFromAlphaFunc,
     VGroup,
+    linear,
 )
 
 from model.sources import Preset
@@ -147,11 +149,16 @@ class DisksBulge3D(StageByStage3D):
         "lifting the disk away from the ring, and a flat plane separates them. "
         "That is what more neurons per layer buy: room to move."
     )
-    fit_to = "grid"  # zoom each stage to the grid: a stretched grid never leaves the frame
+    fit_to = "grid"  # fit each stage's grid: a stretched grid never leaves the frame
 
 
 class DisksSideBySide(StatesScene, Scene):
-    """Two against three neurons per layer: the input-plane boundary and the last hidden space."""
+    """Two against three neurons per layer: the input-plane boundary and the last hidden space.
+
+    The 3-wide last hidden space is seen along its separating plane (edge-on, a
+    line) and swings about the plane's normal, out and back, while the panels stay
+    up: its depth shows and the picture stands still only for the last second.
+    """
 
     title = "Disks: 2 and 3 neurons side by side"  # the gallery's heading
 
@@ -162,7 +169,10 @@ class DisksSideBySide(StatesScene, Scene):
     columns = (-5.2, -1.8, 1.8, 5.2)  # panel centres: 2-wide pair, then 3-wide pair
     resolution = 160  # class-map cells per side
     fade_seconds = 1.5
-    final_seconds = 3.0
+    swing_seconds = 4.0  # the 3-wide panel swings out and back, one way then the other...
+    swing_degrees = 50.0  # ...this far each way about its plane's normal
+    final_seconds = 1.0  # then rests on the first view (the poster)
+    caption_size = 21  # under each panel: 9.9 px high in the 640 px GIF (17 made 8)
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -182,6 +192,10 @@ class DisksSideBySide(StatesScene, Scene):
         self.add(keys, *[header for _, _, header in self.panels])  # no blank first frame
         panels = [m for inputs, hidden, _ in self.panels for m in (inputs, hidden)]
         self.play(*[FadeIn(m) for m in panels], run_time=self.fade_seconds)
+        swing = [hidden for _, hidden, _ in self.panels if hidden.turn is not None]
+        reach = np.radians(self.swing_degrees)
+        self.play(*[UpdateFromAlphaFunc(h, lambda m, a: m.turn(reach * np.sin(2 * np.pi * a)))
+                    for h in swing], run_time=self.swing_seconds, rate_func=linear)  # fmt: skip
         self.wait(self.final_seconds)
 
     def _header(self, states: States, x: float) -> VGroup:
@@ -197,7 +211,7 @@ class DisksSideBySide(StatesScene, Scene):
         return header
 
     def _caption_below(self, words: str, center: np.ndarray) -> Text:
-        label = text(words, self.pal.muted, 17)
+        label = text(words, self.pal.muted, self.caption_size)
         return label.next_to(center + self.half * DOWN, DOWN, buff=0.15)
 
     def _input_panel(self, states: States, center: np.ndarray) -> Group:
@@ -224,30 +238,43 @@ class DisksSideBySide(StatesScene, Scene):
         return panel
 
     def _hidden_panel(self, states: States, center: np.ndarray) -> VGroup:
-        """Points, grid and the output boundary in the last hidden space, seen along it."""
+        """Points, grid and the output boundary in the last hidden space, seen along it.
+
+        The panel's ``turn(angle)`` turns a 3-wide space about the boundary's normal
+        (``turn`` is None for a 2-wide one): the plane stays edge-on, a line.
+        """
         pal, half = self.pal, self.half
         last = states.stage_index(states.n_layers - 2, "activation")
         view = NetworkView(states, lines=13, samples=40, pal=pal)
         width = states.widths[-2]
         w, c = output_plane(states)
         norm = np.linalg.norm(w)
+        up = w / norm
         # Look along the boundary: the output normal points up the screen, the widest
         # in-boundary direction runs across it (in 3-D the plane is seen edge-on).
         pts = view.trace[last][:, :width]
-        flat = pts - np.outer(pts @ w / norm**2, w)
+        grid = view.grid_data[last][..., :width]
+        flat = pts - np.outer(pts @ up, up)
         _, _, vt = np.linalg.svd(flat - flat.mean(0))
-        across = vt[0] - (vt[0] @ w) * w / norm**2
-        rotate = np.stack([across / np.linalg.norm(across), w / norm])  # (2, width)
-        shown_pts = pts @ rotate.T
-        shown_grid = view.grid_data[last][..., :width] @ rotate.T
-        mid = 0.5 * (shown_grid.min((0, 1)) + shown_grid.max((0, 1)))
-        reach = float(np.abs(shown_grid - mid).max())
+        across = vt[0] - (vt[0] @ up) * up
+        across /= np.linalg.norm(across)
+        depth = np.cross(up, across) if width == 3 else None  # the axis a turn brings in
+        # Turned about the axis along the normal through the grid's middle, every grid
+        # point stays within its distance from that axis: the scale fits every angle.
+        mid3 = 0.5 * (grid.min((0, 1)) + grid.max((0, 1)))
+        off = grid - mid3
+        along = off @ up
+        reach = max(float(np.abs(along).max()),
+                    float(np.linalg.norm(off - along[..., None] * up, axis=-1).max()))  # fmt: skip
         scale = 0.96 * half / reach
-        viewport = Viewport(center - scale * np.array([*mid, 0.0]), scale)
-        cloud = PointCloud(viewport.to_scene(shown_pts), states["labels"], pal.classes,
-                           radius=0.025)  # fmt: skip
-        grid = WarpedGrid(viewport.to_scene(shown_grid), color=pal.grid, stroke_width=0.7,
-                          opacity=0.5)  # fmt: skip
+        viewport = Viewport(center - scale * np.array([0.0, mid3 @ up, 0.0]), scale)
+
+        def shown(data: np.ndarray, angle: float) -> np.ndarray:
+            side = across if depth is None else np.cos(angle) * across + np.sin(angle) * depth
+            return viewport.to_scene(np.stack([(data - mid3) @ side, data @ up], -1))
+
+        cloud = PointCloud(shown(pts, 0.0), states["labels"], pal.classes, radius=0.025)
+        lines = WarpedGrid(shown(grid, 0.0), color=pal.grid, stroke_width=0.7, opacity=0.5)
         # the boundary w . h + c = 0 is the horizontal line y = -c / |w| (class 0 above)
         y = viewport.to_scene(np.array([0.0, -c / norm]))[1]
         left, right = center[0] - half, center[0] + half
@@ -256,9 +283,18 @@ class DisksSideBySide(StatesScene, Scene):
         line.offset_scene = y
         sides = half_planes(line, (left, right, center[1] - half, center[1] + half),
                             pal.classes, opacity=0.2)  # fmt: skip
-        words = "last layer: a line" if width == 2 else "last layer: a plane, edge-on"
-        panel = VGroup(sides, grid, cloud, line, self._caption_below(words, center))
-        panel.cloud, panel.line, panel.rotation = cloud, line, rotate
+        words = "last layer: a line" if width == 2 else "last layer: a plane,\nseen edge-on"
+        panel = VGroup(sides, lines, cloud, line, self._caption_below(words, center))
+        panel.cloud, panel.line, panel.rotation = cloud, line, np.stack([across, up])
+        panel.turn = None
+        if depth is not None:
+
+            def turn(angle: float) -> VGroup:
+                cloud.set_positions(shown(pts, angle))
+                lines.set_positions(shown(grid, angle))
+                return panel
+
+            panel.turn = turn
         return panel
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "background_share",
     "glyph_heights",
     "layout_boxes",
+    "longest_still",
     "psnr",
     "render_frames",
     "rgb",
@@ -319,6 +320,23 @@ def assert_texts_clear_of(
         inside = (p[:, 0] > x0 - pad) & (p[:, 0] < x1 + pad)
         inside &= (p[:, 1] > y0 - pad) & (p[:, 1] < y1 + pad)
         assert not inside.any(), f"{prefix}text {label!r} covers {int(inside.sum())} points"
+
+
+def longest_still(rendered: Rendered, tolerance: int = 24) -> float:
+    """The longest time, in seconds, that ``rendered`` shows one picture: consecutive frames
+    with no pixel changed by more than ``tolerance`` (summed over R, G, B) count as one."""
+    longest = run = 0
+    for i, (frame, count) in enumerate(zip(rendered.frames, rendered.counts, strict=True)):
+        same = (
+            i > 0
+            and not (
+                np.abs(frame[..., :3].astype(int) - rendered.frames[i - 1][..., :3]).sum(-1)
+                > tolerance
+            ).any()
+        )
+        run = run + count if same else count
+        longest = max(longest, run)
+    return longest / rendered.fps
 
 
 def scene_to_pixel(points: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

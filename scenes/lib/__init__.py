@@ -11,7 +11,8 @@ scene"). The modules, one job each:
 - ``network_view``: a network's points and grid carried stage by stage;
 - ``network_diagram``: a network as neurons and edges, edges from its weights;
 - ``boundaries``: class maps, decision lines and planes;
-- ``rulers``: numbered ticks on a plot square's edges that follow a zooming view;
+- ``rulers``: numbered ticks on a plot square's edges that follow a zooming view, and
+  the wire box with ticks around a 3-D cloud;
 - ``captions``: captions, numbers, legends, class names;
 - ``charts``: a training curve (held-out accuracy over the steps);
 - ``images``: digits, a user's images and weight templates as pixels and tiles;
@@ -102,7 +103,7 @@ from scenes.lib.narration import Narrated, layer_words, spoken_count
 from scenes.lib.network_diagram import NetworkDiagram, weight_colors
 from scenes.lib.network_view import NetworkView, StageMorph, TiltedView, moving_stages
 from scenes.lib.palette import MONO, SANS, THEMES, Palette, apply_theme, palette, theme_name
-from scenes.lib.rulers import Rulers
+from scenes.lib.rulers import ExtentBox, Rulers
 from scenes.lib.states import StatesScene
 from scenes.lib.storyboards import BoundaryOverTraining, PanelsOverTraining, StageByStage
 from scenes.lib.storyboards_3d import Scene3D, StageByStage3D
@@ -117,6 +118,7 @@ __all__ = [
     "BoundaryOverTraining",
     "Caption",
     "EnvStatesFile",
+    "ExtentBox",
     "Fade",
     "LayerEquation",
     "Narrated",

@@ -111,11 +111,20 @@ class LayerEquation(VGroup):
         font_size: float = 34,
         width: float | None = None,
         matrices: str = "beside",
+        digits: int = 2,
+        values_corner: np.ndarray | None = None,
+        values_size: float | None = None,
+        values_width: float | None = None,
     ) -> None:
         super().__init__()
         self.states, self.pal, self.corner = states, pal, np.asarray(corner, dtype=np.float64)
         self.snapshot, self.font_size, self.max_width = snapshot, font_size, width
         self.matrices = matrices  # "beside": W and b in a row; "below": b under W
+        self.digits = digits  # decimals of W's and b's entries
+        # W and b hang from their own top-right corner (a column of their own), at this size
+        self.values_corner = None if values_corner is None else np.asarray(values_corner, float)
+        self.values_size = values_size or 0.85 * font_size  # 0.8 of 34: 8.6 px digits in a GIF
+        self.values_width = values_width or width
         self.layer: int | None = None
         self.parts: dict[str, VMobject] = {}
         self.values: dict[str, VMobject] = {}
@@ -127,30 +136,33 @@ class LayerEquation(VGroup):
         block = VGroup(eq)
         values: dict[str, VMobject] = {}
         w = states.weights(self.snapshot)[layer]
+        size, digits = self.values_size, self.digits
         if max(w.shape) <= MATRIX_WIDTH:
-            size = 0.85 * self.font_size  # 0.8 of 34 made 8.6 px digits in the 640 px GIF
             b = states.biases(self.snapshot)[layer]
-            values["W"] = labelled(f"W_{{{layer + 1}}}", matrix(w, pal.muted, 2, size),
+            values["W"] = labelled(f"W_{{{layer + 1}}}", matrix(w, pal.muted, digits, size),
                                    pal.muted, size)  # fmt: skip
-            values["b"] = labelled(f"b_{{{layer + 1}}}", matrix(b, pal.muted, 2, size),
+            values["b"] = labelled(f"b_{{{layer + 1}}}", matrix(b, pal.muted, digits, size),
                                    pal.muted, size)  # fmt: skip
             pair = VGroup(values["W"], values["b"])
             if self.matrices == "beside":
                 pair.arrange(RIGHT, buff=0.45, aligned_edge=UP)
             else:
-                pair.arrange(DOWN, buff=0.25, aligned_edge=LEFT)
-            block.add(pair)
+                # in a column of their own on the right, flush right: away from the subject
+                edge = LEFT if self.values_corner is None else RIGHT
+                pair.arrange(DOWN, buff=0.25, aligned_edge=edge)
         else:  # too wide to print: its shape
             rows, cols = w.shape
-            size = 0.85 * self.font_size
             shape = rf"\mathbb{{R}}^{{{rows} \times {cols}}}"
             values["W"] = formula(f"W_{{{layer + 1}}}", r"\in", shape, color=pal.muted,
                                   font_size=size)  # fmt: skip
-            block.add(values["W"])
-        block.arrange(DOWN, buff=0.3, aligned_edge=LEFT)
-        if self.max_width is not None and block.width > self.max_width:
-            block.scale_to_fit_width(self.max_width)
-        block.move_to(self.corner, aligned_edge=UP + LEFT)
+            pair = VGroup(values["W"])
+        block.add(pair)
+        if self.values_corner is None:
+            block.arrange(DOWN, buff=0.3, aligned_edge=LEFT)
+            _fit_width(block, self.max_width).move_to(self.corner, aligned_edge=UP + LEFT)
+        else:  # the formula in the corner, W and b in their own column
+            _fit_width(eq, self.max_width).move_to(self.corner, aligned_edge=UP + LEFT)
+            _fit_width(pair, self.values_width).move_to(self.values_corner, aligned_edge=UP + RIGHT)
         block.parts, block.values, block.layer = parts, values, layer
         self._light(block, kind)
         return block
@@ -207,6 +219,13 @@ class LayerEquation(VGroup):
         if not fades:
             return AnimationGroup(Animation(VMobject()), run_time=run_time)
         return AnimationGroup(*fades, run_time=run_time)
+
+
+def _fit_width(mob: VMobject, width: float | None) -> VMobject:
+    """``mob`` scaled down to ``width`` if it is wider (never up); returns it."""
+    if width is not None and mob.width > width:
+        mob.scale_to_fit_width(width)
+    return mob
 
 
 class _Recolor(Animation):

@@ -30,16 +30,17 @@ class StageMorph(Animation):
     ``set_positions(scene_points)``. At time ``t`` a mover sits at
     ``(1 - t) * start + t * end``: for an activation stage that is
     ``(1 - t) x + t f(x)``, for a linear one ``((1 - t) I + t W) x``. The
-    viewport's scale moves geometrically from ``scales[0]`` to ``scales[1]``;
-    with ``fit_view`` the viewport's centre and scale are instead
-    ``fit_view(data)`` of the movers' interpolated data on every frame, so the
-    view follows what it fits (eased as the movers are, never a jump) and
-    nothing overshoots the frame half-way through a stage. With ``fit_box``
-    ``fit_view`` is given each mover's bounding box, moved from the start's box
-    to the end's as the points move: every point stays inside it (a point's
-    coordinates lie between its start's and its end's), and the view moves as
-    smoothly as the rate function, even where ``(1 - t) I + t W`` passes near a
-    singular matrix and the points' own extent turns sharply.
+    viewport's scale moves geometrically from ``scales[0]`` to ``scales[1]`` (and
+    its centre from ``centers[0]`` to ``centers[1]``, if given); with ``fit_view``
+    the viewport's centre and scale are instead ``fit_view(data)`` of the movers'
+    interpolated data on every frame, so the view follows what it fits (eased as
+    the movers are, never a jump) and nothing overshoots the frame half-way
+    through a stage.
+    With ``fit_box`` ``fit_view`` is given each mover's bounding box, moved from
+    the start's box to the end's as the points move: every point stays inside it
+    (a point's coordinates lie between its start's and its end's), and the view
+    moves as smoothly as the rate function, even where ``(1 - t) I + t W`` passes
+    near a singular matrix and the points' own extent turns sharply.
     """
 
     def __init__(
@@ -51,11 +52,13 @@ class StageMorph(Animation):
         rate_func=smooth,
         fit_view: Callable[[list[np.ndarray]], tuple[np.ndarray, float]] | None = None,
         fit_box: bool = False,
+        centers: tuple[np.ndarray, np.ndarray] | None = None,
         **kwargs,
     ) -> None:
         self.movers = [(m, pad3(np.asarray(a)), pad3(np.asarray(b))) for m, a, b in movers]
         self.viewport = viewport
         self.scales = scales or (viewport.scale, viewport.scale)
+        self.centers = None if centers is None else [np.array(c, dtype=np.float64) for c in centers]
         self.fit_view = fit_view
         self.boxes = [(_corners(a), _corners(b)) for _, a, b in self.movers] if fit_box else None
         group = VGroup(*[m for m, _, _ in self.movers])
@@ -71,6 +74,8 @@ class StageMorph(Animation):
             self.viewport.center, self.viewport.scale = np.asarray(center, np.float64), float(scale)
         else:
             self.viewport.scale = float(np.exp((1 - t) * np.log(s0) + t * np.log(s1)))
+            if self.centers is not None:
+                self.viewport.center = (1 - t) * self.centers[0] + t * self.centers[1]
         for (mob, _, _), points in zip(self.movers, data, strict=True):
             mob.set_positions(self.viewport.to_scene(points))
 
@@ -99,6 +104,11 @@ class NetworkView:
     scene units around ``center``; with ``"extent"`` it also pans, so the points'
     bounding box fills the square of half-size ``fit`` around ``center`` (flat
     views; pass the grid a ``clip`` box then, as it reaches past the square).
+    With ``centred`` (3-D views) it pans too: the middle of the fitted data's box
+    goes to ``center`` and the data fill the ball of radius ``fit`` about it, so no
+    camera angle takes them out of that ball and a shifted cloud (a bias) stays large;
+    ``grid_reach`` then keeps the grid within that far of the centre too (fitting the
+    points, a stretched grid holds the zoom back rather than run off the frame).
 
     Parameters
     ----------
@@ -126,8 +136,11 @@ class NetworkView:
         fit_to: str = "grid",
         surface: int = 0,
         clip: tuple[float, float, float, float] | None = None,
+        centred: bool = False,
+        grid_reach: float | None = None,
     ) -> None:
         self.states = states
+        self.centred, self.grid_reach = centred, grid_reach
         self.snapshot = snapshot
         self.pal = pal or palette()
         self.fit = float(fit)
@@ -179,16 +192,48 @@ class NetworkView:
     def view_for(self, stage: int) -> tuple[np.ndarray, float]:
         """The viewport's centre and scale that fit stage ``stage`` (see ``fit_to``)."""
         use_grid = self.fit_to == "grid" and self.has_grid
-        return self.view_of(self.grid_data[stage] if use_grid else self.trace[stage])
+        grid = self.grid_data[stage] if self.has_grid else None
+        return self.view_of(grid if use_grid else self.trace[stage], grid)
 
-    def view_of(self, data: np.ndarray) -> tuple[np.ndarray, float]:
-        """The viewport's centre and scale that fit ``data`` (points or grid, data coordinates)."""
+    def view_of(self, data: np.ndarray, grid: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+        """The viewport's centre and scale that fit ``data`` (points or grid, data coordinates);
+        ``grid``, the grid's data at the same time, for ``grid_reach``."""
+        if self.centred:
+            limit = None if grid is None or self.grid_reach is None else (grid, self.grid_reach)
+            return self.ball_view(data, self.fit, limit)
         if self.fit_to != "extent":
             return self.anchor, self.scale_of(data)
         flat = np.asarray(data, dtype=np.float64)[..., :2].reshape(-1, 2)
         lo, hi = flat.min(0), flat.max(0)
         scale = self.fit / max(0.5 * float((hi - lo).max()), 1e-6)
         return self.anchor - scale * np.array([*(0.5 * (lo + hi)), 0.0]), scale
+
+    def ball_view(
+        self, data: np.ndarray, radius: float, limit: tuple[np.ndarray, float] | None = None
+    ) -> tuple[np.ndarray, float]:
+        """Centre and scale that put the middle of ``data``'s box at ``center`` and ``data`` in
+        the ball of ``radius`` about it; with ``limit = (other, r)``, smaller if need be, so
+        ``other`` stays within ``r`` of the centre too."""
+
+        def reach(points: np.ndarray) -> float:
+            p = np.asarray(points, dtype=np.float64).reshape(-1, np.shape(points)[-1])
+            return max(float(np.linalg.norm(p - mid, axis=-1).max()) if len(p) else 1.0, 1e-6)
+
+        x = np.asarray(data, dtype=np.float64).reshape(-1, np.shape(data)[-1])
+        mid = 0.5 * (x.min(0) + x.max(0))
+        scale = radius / reach(x)
+        if limit is not None:
+            scale = min(scale, limit[1] / reach(limit[0]))
+        return self.anchor - scale * np.pad(mid, (0, 3 - len(mid))), scale
+
+    def make_reframe_animation(
+        self, center: np.ndarray, scale: float, run_time: float = 1.5, **kwargs
+    ) -> StageMorph:
+        """Pan and zoom the viewport to ``center`` and ``scale`` (nothing else moves)."""
+        movers = [(m, a, a) for m, a in self._shown(self.stage)]
+        return StageMorph(movers, self.viewport, (self.viewport.scale, float(scale)),
+                          run_time=run_time, centers=(self.viewport.center, center),
+                          **kwargs)  # fmt: skip
 
     def scale_of(self, data: np.ndarray) -> float:
         """The viewport scale that fits ``data`` (points or grid, data coordinates)."""
@@ -238,8 +283,9 @@ class NetworkView:
         if not zoom:
             return {}
         index = 1 if self.fit_to == "grid" and self.has_grid else 0  # movers: cloud, grid
-        extent = self.fit_to == "extent"
-        return {"fit_view": lambda data: self.view_of(data[index]), "fit_box": extent}
+        extent = self.fit_to == "extent" and not self.centred  # a ball's reach needs the points
+        return {"fit_view": lambda data: self.view_of(data[index], data[1] if self.has_grid
+                                                       else None), "fit_box": extent}  # fmt: skip
 
     def make_snapshot_animation(self, snapshot: int, run_time: float = 1.0, **kwargs) -> StageMorph:
         """Animate the current stage from this snapshot's positions to another snapshot's."""

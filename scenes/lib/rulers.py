@@ -1,4 +1,4 @@
-"""Rulers: numbered ticks along a plot square's edges that follow a zooming, panning viewport.
+"""Scales that follow a zooming view: rulers on a plot square's edges, a box around a 3-D cloud.
 
 A view that follows the points' extent changes its scale from stage to stage;
 the rulers show it. Their ticks sit at round data values (1, 2 or 5 times a
@@ -6,6 +6,7 @@ power of ten, about ``ticks`` along a side), so the numbers under them say how
 far the picture has zoomed. They follow the viewport by an updater, a function
 of the viewport alone, so a frame drawn after a skipped play shows the same.
 The numbers are DecimalNumbers: their digits are typeset once and shared.
+:class:`ExtentBox` is the 3-D scenes' cue of depth: a wire box with ticks.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from scenes.lib.formulas import number
 from scenes.lib.palette import Palette
 from scenes.lib.viewport import Viewport
 
-__all__ = ["Rulers", "nice_step", "tick_values"]
+__all__ = ["ExtentBox", "Rulers", "box_corners", "nice_step", "padded_extent", "tick_values"]
 
 Box = tuple[float, float, float, float]  # (xmin, xmax, ymin, ymax), scene units
 
@@ -103,4 +104,81 @@ class Rulers(VGroup):
             label.next_to(np.array([x, y0 - t, 0.0]), DOWN, buff=0.08)
         for label, y in zip(self.numbers.submobjects[count:], at_y[keep_y], strict=True):
             label.next_to(np.array([x0 - t, y, 0.0]), LEFT, buff=0.08)
+        return self
+
+
+def padded_extent(points: np.ndarray, pad: float) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest corners of ``points``' box, grown by ``pad`` of its longest side."""
+    p = np.asarray(points, dtype=np.float64).reshape(-1, np.shape(points)[-1])
+    lo, hi = p.min(0), p.max(0)
+    grow = pad * float((hi - lo).max())
+    return lo - grow, hi + grow
+
+
+def box_corners(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The 8 corners of the box from ``lo`` to ``hi``, ``(8, 3)``: corner ``4i + 2j + k`` takes
+    x from ``(lo, hi)[i]``, y from ``[j]``, z from ``[k]``."""
+    ends = np.array([lo, hi], dtype=np.float64)
+    return np.array([[ends[i, 0], ends[j, 1], ends[k, 2]]
+                     for i in (0, 1) for j in (0, 1) for k in (0, 1)])  # fmt: skip
+
+
+class ExtentBox(VMobject):
+    """A wire box around a point cloud's extent, with ticks at round data values: depth in 3-D.
+
+    Its edges run around the cloud's bounding box (padded by ``pad`` of its
+    longest side); ticks mark round data values along the three edges that meet
+    at its lowest corner, so a turning camera shows which way is deep and how far
+    the view has zoomed. It follows the cloud by an updater, a function of the
+    cloud's positions and the viewport alone (a chunk drawn after skipped plays
+    shows the same), and is thin and faint: added before the cloud, it never
+    covers a point.
+
+    Parameters
+    ----------
+    cloud
+        Anything with ``positions`` ``(P, 3)`` in scene units (a :class:`PointCloud`).
+    viewport
+        The viewport the cloud is drawn through, to read the ticks' data values.
+    """
+
+    pad = 0.06
+    tick_length = 0.09  # scene units
+
+    def __init__(self, cloud, viewport: Viewport, pal: Palette, ticks: float = 4) -> None:
+        super().__init__(stroke_color=pal.axis, stroke_width=1.4, stroke_opacity=0.55)
+        self.cloud, self.viewport, self.ticks = cloud, viewport, ticks
+        self.straight_segments = True  # drawn as lines (scenes.lib.polylines)
+        self.follow()
+        self.add_updater(lambda mob: mob.follow())
+
+    def corners(self) -> tuple[np.ndarray, np.ndarray]:
+        """The box's lowest and highest corners now, in scene units."""
+        return padded_extent(self.cloud.positions, self.pad)
+
+    def follow(self) -> ExtentBox:
+        """Edges and ticks around the cloud as it is now; returns self."""
+        lo, hi = self.corners()
+        box = np.array([lo, hi])
+        corner = [np.array([box[i, 0], box[j, 1], box[k, 2]])
+                  for i in (0, 1) for j in (0, 1) for k in (0, 1)]  # fmt: skip
+        segments = [
+            (corner[a], corner[b])
+            for a in range(8)
+            for b in range(a + 1, 8)
+            if bin(a ^ b).count("1") == 1
+        ]  # the 12 edges: corners one bit apart
+        data_lo, data_hi = self.viewport.to_data(lo), self.viewport.to_data(hi)
+        outward = (1, 0, 0)  # each axis's ticks point along another axis, out of the box
+        for axis in range(3):
+            values, _ = tick_values(data_lo[axis], data_hi[axis], self.ticks)
+            across = np.zeros(3)
+            across[outward[axis]] = -self.tick_length
+            for v in values:
+                at = lo.copy()
+                at[axis] = self.viewport.center[axis] + self.viewport.scale * v
+                segments.append((at, at + across))
+        ends = np.array(segments, dtype=np.float64)  # (n, 2, 3)
+        a, b = ends[:, 0], ends[:, 1]
+        self.points = np.stack([a, (2 * a + b) / 3, (a + 2 * b) / 3, b], 1).reshape(-1, 3)
         return self

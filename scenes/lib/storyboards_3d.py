@@ -39,10 +39,12 @@ from scenes.lib.captions import (
     network_text,
     text,
 )
+from scenes.lib.clusters import camera_rotation
 from scenes.lib.equations import LayerEquation
 from scenes.lib.narration import Narrated, layer_words
 from scenes.lib.network_view import NetworkView
 from scenes.lib.palette import apply_theme
+from scenes.lib.rulers import ExtentBox, box_corners, padded_extent
 from scenes.lib.states import StatesScene
 
 __all__ = ["Scene3D", "StageByStage3D"]
@@ -120,22 +122,25 @@ class StageByStage3D(Scene3D):
     ``construct()`` runs :meth:`show_input`, :meth:`show_stage` for every hidden
     stage (the first ``max_stages``), then :meth:`show_output` (the camera turns
     to look along the output layer's plane, and the plane appears). The view is
-    ``self.view``, the plane ``self.plane``, the layer's equation under the
-    caption ``self.equation``.
+    ``self.view``, kept centred and filling a ball of radius ``fit`` at every
+    stage, inside the wire box ``self.box``; the plane is ``self.plane``, the
+    layer's equation under the caption ``self.equation``, its W and b in a column
+    of their own on the right.
     """
 
     class_names: Sequence[str] | None = None  # None: the states' own label names
     poster_time = -1.0
-    fit = 2.3  # the points (or grid) fit a ball of this radius (scene units)
-    fit_to = "points"  # zoom each stage to the points: the grid may run past the frame
+    fit = 2.8  # the points (or grid), centred, fill a ball of this radius (scene units)
+    fit_to = "points"  # zoom each stage to the points...
+    grid_reach = 3.4  # ...unless the grid would then reach further than this from the centre
+    room = (3.1, 3.3)  # final view: the box's half-width and half-height on screen
     lines = 15  # grid lines each way
     samples = 40  # vertices per grid line
     surface_nodes = 25  # a translucent, shaded mesh under the grid: nodes per side
     radius = 0.04
-    phi, theta = 66 * DEGREES, -70 * DEGREES  # starting camera
+    phi, theta = 66 * DEGREES, -70 * DEGREES  # starting camera (theta: see facing_theta)
     rotation_rate = 0.09  # radians per second while the stages play
-    plane_tilt = 24 * DEGREES  # final view: this far out of the separating plane
-    final_zoom = 0.85  # and a little further back, so the plane clears the text
+    plane_tilt = 20 * DEGREES  # final view: this far out of the separating plane
     intro_seconds = 2.0
     caption_seconds = 0.5
     stage_seconds = 1.8
@@ -148,6 +153,8 @@ class StageByStage3D(Scene3D):
     max_stages: int | None = None  # stop after this many stages (short variants)
     equation_top = 2.55  # the layer's equation hangs from here, under the caption...
     equation_width = 3.4  # ...in a column no wider than this, left of the cloud
+    values_size = 31  # W and b, one decimal, right of the cloud: 9.8 px digits in the GIF...
+    values_width = 3.85  # ...in a column this wide
     say_input: str | None = None  # narration over the input plane (None: silent)
     say_layers = False  # narrate every hidden layer as it starts (scenes.lib.narration)
     say_output: str | None = None  # narration over the separating plane
@@ -155,9 +162,9 @@ class StageByStage3D(Scene3D):
     def construct(self) -> None:
         states = self.states()
         pal = self.pal
-        self.set_camera_orientation(phi=self.phi, theta=self.theta)
         view = self.make_view(states)
         self.view = view
+        self.set_camera_orientation(phi=self.phi, theta=self.facing_theta(states))
 
         def face_camera(_dt: float) -> None:
             toward = self.toward_camera()
@@ -168,8 +175,10 @@ class StageByStage3D(Scene3D):
         self.add_updater(face_camera)
         self.caption = Caption(pal, anchor=np.array([-6.8, 3.7, 0.0]), font_size=30)
         self.equation = LayerEquation(states, pal, np.array([-6.8, self.equation_top, 0.0]),
-                                      view.snapshot, font_size=30, width=self.equation_width,
-                                      matrices="below")  # fmt: skip
+                                      view.snapshot, font_size=34, width=self.equation_width,
+                                      matrices="below", digits=1, values_size=self.values_size,
+                                      values_corner=np.array([6.9, 3.7, 0.0]),
+                                      values_width=self.values_width)  # fmt: skip
         names = self.class_names or class_names(states)
         keys = legend(names, pal, font_size=24).to_corner(DOWN + LEFT, buff=0.4)
         net = text(network_text(states), pal.muted, 20)
@@ -200,12 +209,36 @@ class StageByStage3D(Scene3D):
         """The view of points, grid and shaded surface, centred at the origin."""
         return NetworkView(states, center=ORIGIN, fit=self.fit, lines=self.lines,
                            samples=self.samples, radius=self.radius, pal=self.pal,
-                           fit_to=self.fit_to, surface=self.surface_nodes)  # fmt: skip
+                           fit_to=self.fit_to, surface=self.surface_nodes,
+                           centred=True, grid_reach=self.grid_reach)  # fmt: skip
+
+    def facing_theta(self, states: States) -> float:
+        """The starting ``theta`` that sees the first layer's plane most squarely while its
+        stages play and the camera turns (seen edge-on, a plane is a line).
+
+        A 2-to-3 layer maps the input plane onto the plane its weights' columns span;
+        the input itself, at z = 0, looks the same from any ``theta``. Other
+        networks start at ``self.theta``.
+        """
+        w = states.weights(self.view.snapshot)[0]
+        if w.shape != (3, 2):
+            return self.theta
+        normal = np.cross(w[:, 0], w[:, 1])
+        normal /= max(np.linalg.norm(normal), 1e-12)
+        span = 1.5 * 3 * (self.caption_seconds + self.stage_seconds + self.pause_seconds)
+        turns = self.rotation_rate * np.linspace(0.0, span, 12)
+
+        def squareness(theta: float) -> float:  # the worst |cos| of view and normal
+            return min(abs(camera_rotation(self.phi, theta + t)[2] @ normal) for t in turns)
+
+        return max(np.radians(np.arange(-180, 180, 5)), key=squareness)
 
     def show_input(self, states: States) -> None:
-        """Step 1: surface, grid and points appear in the plane z = 0."""
+        """Step 1: the box, surface, grid and points appear in the plane z = 0."""
         view = self.view
+        self.box = ExtentBox(view.cloud, view.viewport, self.pal)
         self.play(
+            FadeIn(self.box),
             *([Fade(view.surface)] if view.surface is not None else []),
             Create(view.grid),
             FadeIn(view.cloud),
@@ -225,20 +258,24 @@ class StageByStage3D(Scene3D):
         self.wait(self.pause_seconds)
 
     def show_output(self, states: States) -> None:
-        """Steps 3-4: turn to look almost along the output plane; the plane, the accuracy."""
+        """Steps 3-4: turn to see the output plane edge-on, nearly, the classes on either side
+        and the points framed large; the plane, the accuracy."""
         pal, view = self.pal, self.view
         w, c = output_plane(states)
         normal = w / np.linalg.norm(w)
-        phi, theta = self.view_along_plane(normal)
-        self.move_camera(phi=phi, theta=theta, zoom=self.final_zoom, run_time=self.camera_seconds)
-
-        # The plane, clipped to the cloud's box: in scene coordinates p = center + s h, so
+        center, scale = view.ball_view(view.trace[view.stage], self.fit)  # frame the points
+        shown = center + scale * view.trace[view.stage]
+        phi, theta, gamma = self.view_across_plane(normal, shown)
+        # The plane, clipped to the points' box: in scene coordinates p = center + s h, so
         # w . h + c = 0 passes through center + s * (-c / |w|) * normal, same normal.
-        scene_pts = view.cloud.positions
-        lo, hi = scene_pts.min(0), scene_pts.max(0)
-        pad = 0.08 * (hi - lo)
-        point = view.viewport.to_scene(-c / np.linalg.norm(w) * normal)
-        corners = box_plane_polygon(normal, point, lo - pad, hi + pad)
+        point = center + scale * (-c / np.linalg.norm(w)) * normal
+        lo, hi = padded_extent(shown, ExtentBox.pad)
+        corners = box_plane_polygon(normal, point, lo, hi)
+        zoom = self.zoom_to_fill(np.concatenate([shown, box_corners(lo, hi)]), phi, theta, gamma)
+        self.move_camera(phi=phi, theta=theta, gamma=gamma, zoom=zoom,
+                         added_anims=[view.make_reframe_animation(center, scale)],
+                         run_time=self.camera_seconds)  # fmt: skip
+
         plane = self.make_plane(corners, normal)
         self.plane = plane
         acc = float(states.meta["final_accuracy"])
@@ -285,17 +322,39 @@ class StageByStage3D(Scene3D):
         if near < len(self.view.cloud.submobjects):
             self.add(self.view.cloud.submobjects[near])
 
-    def view_along_plane(self, normal: np.ndarray) -> tuple[float, float]:
-        """Camera angles ``plane_tilt`` out of the plane, nearest the current direction."""
+    def view_across_plane(self, normal: np.ndarray, shown: np.ndarray) -> tuple[float, ...]:
+        """Camera ``(phi, theta, gamma)`` ``plane_tilt`` out of the plane, looking across the
+        line between the two classes' centres, the plane's normal pointing up the screen.
+
+        The line between the centres then lies in the picture at full length and the
+        plane, seen almost edge-on, runs across between them: one class above it,
+        the other below. Of the two such views, the one on the camera's current side
+        of the plane and nearer its current direction.
+        """
+        labels = np.asarray(self.view.states["labels"])
+        between = shown[labels == 1].mean(0) - shown[labels == 0].mean(0)
         now = self.toward_camera()
-        along = now - (now @ normal) * normal
-        if np.linalg.norm(along) < 1e-6:  # looking straight down the normal
-            along = np.cross(normal, [0.0, 0.0, 1.0] if abs(normal[2]) < 0.9 else [1.0, 0, 0])
-        along /= np.linalg.norm(along)
+        across = np.cross(normal, between)
+        if np.linalg.norm(across) < 1e-6 * np.linalg.norm(between):  # centres on the normal
+            across = now - (now @ normal) * normal
+        if np.linalg.norm(across) < 1e-9:  # and the camera on it too
+            across = np.cross(normal, [0.0, 0.0, 1.0] if abs(normal[2]) < 0.9 else [1.0, 0, 0])
+        across = across / np.linalg.norm(across) * (1.0 if across @ now >= 0 else -1.0)
         side = 1.0 if now @ normal >= 0 else -1.0
-        d = np.cos(self.plane_tilt) * along + side * np.sin(self.plane_tilt) * normal
+        d = np.cos(self.plane_tilt) * across + side * np.sin(self.plane_tilt) * normal
         phi = float(np.arccos(np.clip(d[2], -1, 1)))
         theta = float(np.arctan2(d[1], d[0]))
         current = self.camera.get_theta()
         theta += 2 * np.pi * round((current - theta) / (2 * np.pi))  # the short way round
-        return phi, theta
+        # gamma turns the picture so the normal's shadow on the screen points straight up
+        x, y = camera_rotation(phi, theta)[:2] @ normal
+        return phi, theta, float(np.arctan2(x, y))
+
+    def zoom_to_fill(self, shown: np.ndarray, phi: float, theta: float, gamma: float) -> float:
+        """The camera zoom that makes ``shown`` (scene points) just fill ``room`` when seen from
+        these angles (manim's perspective included)."""
+        turned = shown @ camera_rotation(phi, theta, gamma).T
+        focal = self.camera.get_focal_distance()
+        flat = turned[:, :2] * (focal / (focal - turned[:, 2]))[:, None]
+        reach = np.abs(flat).max(0)
+        return float(min(self.room[0] / reach[0], self.room[1] / reach[1]))

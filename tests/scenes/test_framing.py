@@ -120,3 +120,85 @@ def test_numbers_the_rulers_replace_are_not_drawn_again(trained):
 
     rendered = render_frames(FirstLayer, 160, 90, 5, probe=stale)
     assert len(rendered.probes) > 10 and max(rendered.probes) == 0
+
+
+def test_the_3d_box_follows_the_cloud_and_ticks_round_data_values():
+    """ExtentBox: 12 edges around the points' box (padded), ticks at round data values on
+    three edges, and after the points move (a stage, a zoom) the box moves with them."""
+    from scenes.lib import ExtentBox, PointCloud, Viewport, palette
+    from scenes.lib.rulers import tick_values
+
+    rng = np.random.default_rng(0)
+    data = rng.uniform([-1.0, -0.5, 0.0], [2.0, 0.5, 0.4], (200, 3))
+    vp = Viewport(np.array([0.3, -0.2, 0.1]), 1.5)
+    cloud = PointCloud(vp.to_scene(data), np.zeros(200, int), ["#ffffff"])
+    box = ExtentBox(cloud, vp, palette())
+
+    def check() -> None:
+        lo, hi = box.corners()
+        p = cloud.positions
+        assert np.all(lo < p.min(0)) and np.all(p.max(0) < hi)
+        grow = ExtentBox.pad * float(np.ptp(p, 0).max())
+        assert np.allclose(lo, p.min(0) - grow) and np.allclose(hi, p.max(0) + grow)
+        segments = box.points.reshape(-1, 4, 3)
+        data_lo, data_hi = vp.to_data(lo), vp.to_data(hi)
+        ticks = sum(len(tick_values(data_lo[k], data_hi[k], box.ticks)[0]) for k in range(3))
+        assert len(segments) == 12 + ticks
+        edges = segments[:12, [0, 3]]
+        for a, b in edges:  # each edge runs along one axis between two corners of the box
+            assert np.count_nonzero(np.abs(b - a) > 1e-9) == 1
+            for end in (a, b):
+                assert np.all(np.isclose(end, lo) | np.isclose(end, hi))
+        starts = vp.to_data(segments[12:, 0])  # ticks at round data values, on the edges
+        at = 0
+        for k in range(3):  # one block of ticks per axis, on the edge from the lowest corner
+            values = tick_values(data_lo[k], data_hi[k], box.ticks)[0]
+            block = starts[at : at + len(values)]
+            assert len(values) >= 2 and np.allclose(block[:, k], values)
+            others = [j for j in range(3) if j != k]
+            assert np.allclose(block[:, others], data_lo[others])
+            at += len(values)
+
+    check()
+    vp.center, vp.scale = np.array([-1.0, 0.5, 0.0]), 0.6  # the view zooms out and pans
+    cloud.set_positions(vp.to_scene(2.0 * data))  # the points move
+    box.update()
+    check()
+
+
+def test_a_centred_3d_view_fills_its_ball_at_every_stage(trained):
+    """With ``centred``, every stage's points fill the ball of radius ``fit`` about the centre
+    (the farthest point on its edge), however far a bias moved them; anchored at the origin,
+    DisksBulge3D's cloud swings from 2.5 to 4.4 units out (measured): past the ball, then
+    small."""
+    from scenes.lib import NetworkView
+
+    states = trained("disks3d")
+    reach = {}
+    for centred in (True, False):
+        view = NetworkView(states, fit=3.0, fit_to="points", centred=centred, lines=3, samples=4)
+        reach[centred] = []
+        for stage in range(view.n_stages):
+            view.set_stage(stage)
+            p = view.cloud.positions
+            mid = 0.5 * (p.min(0) + p.max(0))
+            reach[centred].append(float(np.linalg.norm(p - mid, axis=-1).max()))
+            if centred:
+                assert np.allclose(mid, 0.0, atol=1e-9)
+    assert np.allclose(reach[True], 3.0)
+    assert max(reach[False]) / min(reach[False]) > 1.25
+
+    # a stretched grid holds the zoom back: it stays within grid_reach, the points fill the
+    # ball where it does not bind
+    view = NetworkView(states, fit=3.0, fit_to="points", centred=True, grid_reach=3.4, lines=3,
+                       samples=4)  # fmt: skip
+    bound = 0
+    for stage in range(view.n_stages):
+        view.set_stage(stage)
+        p = view.cloud.positions
+        points = np.linalg.norm(p, axis=-1).max()
+        grid = np.linalg.norm(view.grid.get_positions().reshape(-1, 3), axis=-1).max()
+        assert points <= 3.0 + 1e-9 and grid <= 3.4 + 1e-9
+        assert np.isclose(points, 3.0) or np.isclose(grid, 3.4)
+        bound += bool(np.isclose(grid, 3.4) and points < 3.0 - 1e-6)
+    assert 0 < bound < view.n_stages  # it binds at some stages, not all

@@ -92,25 +92,7 @@ def smallest_texts(frame: tuple[float, float], heights: list[list[tuple[str, flo
     return {label: px for label, px in largest.items() if px < MIN_GLYPH_PX}
 
 
-# Scenes whose smallest texts are still under MIN_GLYPH_PX (issue 30, left to do): strict, so
-# a fixed one must leave this list.
-STILL_SMALL = {
-    "Spirals3DTraining": "3x3 W and b scaled to the column's width",
-    "DisksBulge3D": "3x3 W and b scaled to the column's width",
-    "DisksSideBySide": "panel titles at 18",
-}
-
-
-def _legible_param(cls: type):
-    param = _param(cls)
-    if cls.__name__ in STILL_SMALL:
-        why = STILL_SMALL[cls.__name__]
-        param = pytest.param(cls, id=cls.__name__, marks=[
-            *param.marks, pytest.mark.xfail(reason=why, strict=True)])  # fmt: skip
-    return param
-
-
-@pytest.mark.parametrize("scene_cls", [_legible_param(cls) for cls in gallery_scenes()])
+@pytest.mark.parametrize("scene_cls", [_param(cls) for cls in gallery_scenes()])
 def test_every_text_is_legible_in_the_gif(scene_cls):
     frame, probes = probed(scene_cls)
     small = smallest_texts(frame, [p[1] for p in probes])

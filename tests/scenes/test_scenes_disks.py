@@ -7,6 +7,7 @@ import pytest
 from scene_harness import (
     assert_frames_alive,
     assert_text_inside_frame,
+    longest_still,
     render_frames,
     rgb,
     scene_to_pixel,
@@ -14,6 +15,7 @@ from scene_harness import (
 
 from scenes import disks
 from scenes.lib import box_plane_polygon, output_plane, palette
+from scenes.lib.rulers import padded_extent
 
 W, H, FPS = 480, 270, 5
 
@@ -48,6 +50,7 @@ class ShortBulge(disks.DisksBulge3D):
 class ShortSideBySide(disks.DisksSideBySide):
     resolution = 60
     fade_seconds = 0.4
+    swing_seconds = 0.4
     final_seconds = 0.2
 
 
@@ -95,14 +98,25 @@ def test_box_plane_polygon_lies_in_the_plane_and_the_box():
 @pytest.fixture(scope="module")
 def bulge(trained):
     trained("disks3d")
-    return render_frames(ShortBulge, W, H, FPS, probe=_grid_reach)
+    return render_frames(ShortBulge, W, H, FPS, probe=_probe)
 
 
-def _grid_reach(scene) -> float:
-    """How far the grid reaches on the screen, as a share of the frame's half-size."""
+def _probe(scene) -> dict:
+    """How far the grid reaches on the screen (a share of the frame's half-size), and once the
+    box is up, whether its drawn edges are the cloud's padded box now and it lies under it."""
     shown = scene.camera.project_points(scene.view.grid.get_positions().reshape(-1, 3))
     half = np.array([scene.camera.frame_width, scene.camera.frame_height]) / 2
-    return float((np.abs(shown[:, :2]) / half).max())
+    out = {"grid": float((np.abs(shown[:, :2]) / half).max())}
+    box = getattr(scene, "box", None)
+    if box is not None and box in scene.mobjects:
+        edges = box.points[: 12 * 4]  # the 12 edges come first, then the ticks
+        lo, hi = padded_extent(scene.view.cloud.positions, box.pad)
+        out["box_follows"] = np.allclose(edges.min(0), lo) and np.allclose(edges.max(0), hi)
+        drawn = [id(m) for m in scene.camera.get_mobjects_to_display(scene.mobjects)]
+        dots = [drawn.index(id(layer)) for layer in scene.view.cloud.submobjects]
+        out["box_under"] = drawn.index(id(box)) < min(dots)  # in the camera's drawing order
+        out["box_shown"] = float(box.get_stroke_opacity())
+    return out
 
 
 def test_bulge_no_frame_is_blank(bulge):
@@ -112,7 +126,42 @@ def test_bulge_no_frame_is_blank(bulge):
 
 
 def test_bulge_grid_never_leaves_the_frame(bulge):
-    assert max(bulge.probes) < 1.0, f"the grid reaches {max(bulge.probes):.2f} of the half-frame"
+    reach = max(p["grid"] for p in bulge.probes)
+    assert reach < 1.0, f"the grid reaches {reach:.2f} of the half-frame"
+
+
+def test_bulge_points_sit_in_a_box_that_follows_them_under_them(bulge):
+    """A depth cue: from the first stage on, a wire box around the points, redrawn to their
+    extent in every frame (through every zoom and the final reframing), drawn before them."""
+    boxed = [p for p in bulge.probes if "box_follows" in p]
+    assert len(boxed) > 0.8 * len(bulge.probes)
+    assert all(p["box_follows"] for p in boxed), "the box lags the points"
+    assert all(p["box_under"] for p in boxed), "the box is drawn over the points"
+    assert 0.3 < boxed[-1]["box_shown"] < 1.0  # shown, and fainter than the points
+
+
+def test_bulge_final_view_shows_the_plane_between_the_classes_large(bulge):
+    """The last view looks across the plane, 20 degrees out of it, its normal straight up the
+    screen: one class above, the other below, a horizontal line between them; the points
+    span most of the frame's height and the box stays in the room between the texts."""
+    scene = bulge.scene
+    states = scene.view.states
+    labels = np.asarray(states["labels"])
+    w, _ = output_plane(states)
+    normal = w / np.linalg.norm(w)
+    assert 0.2 < abs(scene.toward_camera() @ normal) < 0.5  # oblique, nearly edge-on
+    up = scene.camera.get_rotation_matrix()[:2] @ normal
+    assert abs(up[0]) < 1e-6 and up[1] > 0.9  # the normal points up the screen
+    shown = scene.camera.project_points(scene.view.cloud.get_positions())[:, :2]
+    line = scene.camera.project_points(scene.plane.get_all_points())[:, 1].mean()
+    # class 0 wins on the side the normal points to (output_plane): above the line
+    above = shown[:, 1] > line
+    agree = float((above == (labels == 0)).mean())
+    assert agree >= float(states.meta["final_accuracy"]) - 0.005, f"only {agree:.1%} apart"
+    height = np.ptp(shown[:, 1]) / scene.camera.frame_height
+    assert height > 0.55, f"the points span {height:.0%} of the frame's height"  # 69% measured
+    box = scene.camera.project_points(scene.box.get_all_points())[:, :2]
+    assert np.all(np.abs(box) <= np.array(scene.room) + 0.15)
 
 
 def test_bulge_plane_is_translucent_outlined_and_gridded(bulge):
@@ -254,6 +303,18 @@ def test_side_by_side_shows_the_real_accuracies_and_boundaries(trained):
         above = hidden.cloud.get_positions()[:, 1] > y
         predicted = np.asarray(states["predictions"][-1])
         assert (above == (predicted == 0)).mean() > 0.995
+
+
+def test_side_by_side_never_stands_still_for_3_seconds(trained):
+    """The 3-wide panel swings about its plane's normal while the panels stay up (the scene
+    was a 4.5 s picture, 3 s of it still); its last second rests, for the poster."""
+    trained("disks2d"), trained("disks3d")
+    rendered = render_frames(disks.DisksSideBySide, 160, 90, 4)
+    assert rendered.duration > 5
+    still = longest_still(rendered)
+    assert 0.9 < still < 3.0, f"a {still:.2f} s still"  # the rest at the end is one
+    (_, flat, _), (_, deep, _) = rendered.scene.panels
+    assert flat.turn is None and deep.turn is not None  # a line has no depth to turn
 
 
 def test_bulge_cut_into_chunks_draws_the_frames_of_one_process(trained, tmp_path, monkeypatch):
