@@ -40,8 +40,8 @@ from scenes.lib import (
     Viewport,
     activation_tex,
     apply_theme,
-    class_image,
     formula,
+    input_regions,
     labelled,
     matrix,
     network_text,
@@ -127,11 +127,8 @@ class SpiralsOpening(StatesScene, Scene):
         task.move_to([column, 0.0, 0.0], aligned_edge=LEFT)
         self.play(FadeIn(task, shift=0.2 * UP), run_time=1.0)
         self.wait(0.5)
-        image = class_image(states["grid_pred"][-1], pal.classes, opacity=0.35)
-        xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
-        image.stretch_to_fit_width(view.scale * (xmax - xmin))
-        image.stretch_to_fit_height(view.scale * (ymax - ymin))
-        image.move_to(view.to_scene([(xmin + xmax) / 2, (ymin + ymax) / 2]))
+        box = tuple(float(v) for v in states["grid_extent"])
+        image = input_regions(states, -1, view, box, pal.classes, opacity=0.35)
         note = text("a trained network's\nanswer: a boundary\nbent around both arms",
                     pal.muted, 26)  # fmt: skip
         note.move_to([column, -1.5, 0.0], aligned_edge=LEFT)
@@ -316,11 +313,7 @@ class SpiralsNetworkTraining(Narrated, StatesScene, Scene):
         keys = _weight_keys(pal).next_to(labels, DOWN, buff=0.35)
         title = text("the whole network, while it trains", pal.ink, 32).to_edge(UP, buff=0.35)
         net = text(network_text(states), pal.muted, 20).next_to(title, DOWN, buff=0.12)
-        xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
-        scale = 2 * self.plot_half / max(xmax - xmin, ymax - ymin)
-        mid = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
-        self.viewport = Viewport(self.plot_center - scale * np.array([*mid, 0.0]), scale)
-        self.plot_size = (scale * (xmax - xmin), scale * (ymax - ymin), mid)
+        self.viewport = _plot(self.plot_center, self.plot_half, states)
         cloud = PointCloud(
             self.viewport.to_scene(states["inputs"]), states["labels"], pal.classes, radius=0.028
         )
@@ -351,14 +344,11 @@ class SpiralsNetworkTraining(Narrated, StatesScene, Scene):
                 self.wait(self.snapshot_seconds)
             self.wait(self.final_seconds)
 
-    def regions(self, states: States, snapshot: int):
-        """The states' own ``grid_pred`` of a snapshot as an image over the plot square."""
-        width, height, mid = self.plot_size
-        image = class_image(
-            states["grid_pred"][snapshot], self.pal.classes, opacity=self.region_opacity
-        )
-        image.stretch_to_fit_width(width).stretch_to_fit_height(height)
-        return image.move_to(self.viewport.to_scene(mid))
+    def regions(self, states: States, snapshot: int) -> VGroup:
+        """The snapshot's decision regions over the plot square, traced smooth from its scores."""
+        box = tuple(float(v) for v in states["grid_extent"])
+        return input_regions(states, snapshot, self.viewport, box, self.pal.classes,
+                             opacity=self.region_opacity)  # fmt: skip
 
     def status(self, states: States, snapshot: int):
         """Step and accuracy under the plot."""
