@@ -438,7 +438,7 @@ def test_the_pages_region_painter_draws_a_circle_from_40_nodes_smooth(spirals_pa
                 scores[(r * n + k) * 2] = -inside; scores[(r * n + k) * 2 + 1] = inside;
               }
               BendspaceRegions.paint(c, 600, n, scores, 2, [[224, 96, 32], [32, 96, 224]],
-                                     () => 0.5);
+                                     [0.5, 0.5]);
               return c.toDataURL("image/png");
             })()"""
         )
