@@ -145,9 +145,7 @@ def test_chunked_files_match_one_chunk_and_qualities_live_side_by_side(scene_dir
 
 
 @pytest.mark.slow
-def test_progress_bars_fill_with_frames_out_of_the_planned_frames(
-    scene_dir, tmp_path, monkeypatch
-):
+def test_progress_bars_fill_with_frames_out_of_the_planned_frames(scene_dir, tmp_path, monkeypatch):
     import rich.progress
     from rich.console import Console
 
