@@ -22,6 +22,7 @@ from manim import (
     Scene,
     Text,
     VGroup,
+    there_and_back,
 )
 
 from model.sources import Preset
@@ -69,7 +70,8 @@ class DisksFailing2D(StageByStage):
     class_names = CLASS_NAMES
     poster_time = -1.0
     final_seconds = 0.8  # the storyboard's ending is short: the failure follows
-    failure_seconds = 3.5
+    failure_seconds = 3.5  # the rings pulse once (pulse_seconds of it): no still over 3 s
+    pulse_seconds = 1.5
     mark_radius = 0.075  # the rings around wrong points; rings closer than this are drawn once
     say_input = "Now try the same two-neuron network on the disk and the ring, stage by stage."
     say_layers = True
@@ -102,7 +104,9 @@ class DisksFailing2D(StageByStage):
                 Create(marks),
                 run_time=1.0,
             )
-            self.wait(self.failure_seconds)
+            self.play(marks.animate.set_stroke(width=3.6), rate_func=there_and_back,
+                      run_time=self.pulse_seconds)  # fmt: skip
+            self.wait(self.failure_seconds - self.pulse_seconds)
 
 
 def apart(points: np.ndarray, gap: float) -> np.ndarray:

@@ -213,7 +213,8 @@ class WeightedSum(Narrated, Scene):
             "Put the weights of both neurons in a grid and you have a matrix. "
             "Two weighted sums at once are simply the matrix times the input vector."
         ):
-            self.play(FadeIn(product), FadeIn(caption), run_time=1.5)
+            self.play(FadeIn(product, shift=0.3 * UP), FadeIn(caption, shift=0.3 * UP),
+                      run_time=1.5)  # fmt: skip
             self.wait(2.5)
 
     def weighted_sum(self, k: int, weights: np.ndarray, x: np.ndarray, color: str) -> VMobject:
@@ -291,7 +292,7 @@ class NonLinearity(Scene):
         whole.next_to(out, DOWN, aligned_edge=LEFT, buff=0.8)
         note = text("a neuron: a sum, then a bend", pal.muted, 26)
         note.next_to(whole, DOWN, aligned_edge=LEFT, buff=0.3)
-        self.play(FadeIn(whole), FadeIn(note), run_time=1.2)
+        self.play(FadeIn(whole, shift=0.3 * UP), FadeIn(note, shift=0.3 * UP), run_time=1.2)
         self.wait(self.final_seconds)
 
     def graph(self) -> VGroup:

@@ -227,7 +227,7 @@ class SpiralsTakeaway(StatesScene, Scene):
             text("last: a straight line\nseparates the classes", pal.muted, 26),
         ).arrange(DOWN, aligned_edge=LEFT, buff=0.45)
         keys.next_to(chain, RIGHT, buff=0.8)
-        self.play(FadeIn(keys, lag_ratio=0.3), run_time=1.5)
+        self.play(FadeIn(keys, shift=0.2 * UP, lag_ratio=0.3), run_time=1.5)
         self.wait(self.final_seconds)
 
 
@@ -390,7 +390,8 @@ class TwoToTwo(Narrated, StatesScene, Scene):
             "So keep just two neurons. Two numbers in, two numbers out: the layer moves a point "
             "of the plane to another point of the same plane, and that we can draw."
         ):
-            self.play(FadeIn(diagram), FadeIn(inputs), FadeIn(outputs), run_time=1.5)
+            self.play(Create(diagram), FadeIn(inputs, shift=0.2 * RIGHT),
+                      FadeIn(outputs, shift=0.2 * LEFT), run_time=1.5)  # fmt: skip
 
         # Step 2: the trained weights on the edges, and the same numbers as a matrix.
         self.diagram = diagram.set_weights([weight])
@@ -403,7 +404,8 @@ class TwoToTwo(Narrated, StatesScene, Scene):
             "These are the trained weights of the spirals network's first layer. "
             "The same four numbers, in a grid, make a two by two matrix."
         ):
-            self.play(FadeIn(shown), FadeIn(note), FadeIn(keys), run_time=1.5)
+            self.play(FadeIn(shown, shift=0.3 * LEFT), FadeIn(note, shift=0.3 * LEFT),
+                      FadeIn(keys, shift=0.2 * UP), run_time=1.5)  # fmt: skip
             self.wait(2.5)
 
 

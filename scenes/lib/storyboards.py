@@ -228,7 +228,7 @@ class StageByStage(Narrated, StatesScene, Scene):
         )
         if line is not None:
             self.play(Create(line), run_time=1.0)
-        self.play(FadeIn(score), run_time=0.5)
+        self.play(FadeIn(score, shift=0.15 * UP), run_time=0.5)
 
     def accuracy_text(self, states: States) -> Text:
         """``training accuracy 99.5%`` above the network line."""
