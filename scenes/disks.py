@@ -104,9 +104,10 @@ class DisksFailing2D(StageByStage):
                 Create(marks),
                 run_time=1.0,
             )
+            pulse = min(self.pulse_seconds, 0.5 * self.failure_seconds)
             self.play(marks.animate.set_stroke(width=3.6), rate_func=there_and_back,
-                      run_time=self.pulse_seconds)  # fmt: skip
-            self.wait(self.failure_seconds - self.pulse_seconds)
+                      run_time=pulse)  # fmt: skip
+            self.wait(self.failure_seconds - pulse)
 
 
 def apart(points: np.ndarray, gap: float) -> np.ndarray:
