@@ -148,7 +148,6 @@ class Boundary(BoundaryOverTraining):
     gallery = False
     title_text = "the network's guess"
     plot_half = 3.4
-    resolution = None  # the states' own class map: any network, no recomputation
     region_opacity = 0.4
     fade_in_labels = True
 

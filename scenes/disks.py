@@ -24,10 +24,10 @@ from manim import (
     UpdateFromAlphaFunc,
     VGroup,
     linear,
+    there_and_back,
 )
 
 from model.sources import Preset
-from model.stages import logits
 from model.states import States
 from scenes.lib import (
     Narrated,
@@ -41,9 +41,9 @@ from scenes.lib import (
     Viewport,
     WarpedGrid,
     apply_theme,
-    class_image,
     formula,
     half_planes,
+    input_regions,
     legend,
     output_plane,
     text,
@@ -71,7 +71,8 @@ class DisksFailing2D(StageByStage):
     class_names = CLASS_NAMES
     poster_time = -1.0
     final_seconds = 0.8  # the storyboard's ending is short: the failure follows
-    failure_seconds = 3.5
+    failure_seconds = 3.5  # the rings pulse once (pulse_seconds of it): no still over 3 s
+    pulse_seconds = 1.5
     mark_radius = 0.075  # the rings around wrong points; rings closer than this are drawn once
     say_input = "Now try the same two-neuron network on the disk and the ring, stage by stage."
     say_layers = True
@@ -104,7 +105,10 @@ class DisksFailing2D(StageByStage):
                 Create(marks),
                 run_time=1.0,
             )
-            self.wait(self.failure_seconds)
+            pulse = min(self.pulse_seconds, 0.5 * self.failure_seconds)
+            self.play(marks.animate.set_stroke(width=3.6), rate_func=there_and_back,
+                      run_time=pulse)  # fmt: skip
+            self.wait(self.failure_seconds - pulse)
 
 
 def apart(points: np.ndarray, gap: float) -> np.ndarray:
@@ -167,7 +171,7 @@ class DisksSideBySide(StatesScene, Scene):
     half = 1.55  # half-size of each square panel (scene units)
     panel_y = -0.1
     columns = (-5.2, -1.8, 1.8, 5.2)  # panel centres: 2-wide pair, then 3-wide pair
-    resolution = 160  # class-map cells per side
+    resolution = 128  # lattice nodes per side of the traced regions
     fade_seconds = 1.5
     swing_seconds = 4.0  # the 3-wide panel swings out and back, one way then the other...
     swing_degrees = 50.0  # ...this far each way about its plane's normal
@@ -221,15 +225,8 @@ class DisksSideBySide(StatesScene, Scene):
         scale = 2 * half / max(xmax - xmin, ymax - ymin)
         mid = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
         viewport = Viewport(center - scale * np.array([*mid, 0.0]), scale)
-        xs = np.linspace(xmin, xmax, self.resolution)
-        ys = np.linspace(ymin, ymax, self.resolution)
-        lattice = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)  # row i is y
-        out = logits(lattice, states.weights(-1), states.biases(-1), states.activations)
-        classes = out.argmax(-1).reshape(self.resolution, self.resolution)
-        image = class_image(classes, pal.classes, opacity=0.35)
-        image.stretch_to_fit_width(scale * (xmax - xmin))
-        image.stretch_to_fit_height(scale * (ymax - ymin))
-        image.move_to(viewport.to_scene(mid))
+        box = (xmin, xmax, ymin, ymax)
+        image = input_regions(states, -1, viewport, box, pal.classes, self.resolution, 0.35)
         cloud = PointCloud(viewport.to_scene(states["inputs"]), states["labels"], pal.classes,
                            radius=0.022)  # fmt: skip
         label = self._caption_below("input plane", center)

@@ -366,7 +366,7 @@ class MnistTemplates(StatesScene, Scene):
     label_size = 22  # the chart's and the key's labels: 10.5 px digits in the 640 px GIF
     intro_seconds = 1.5
     snapshot_seconds = 0.3
-    final_seconds = 3.0
+    final_seconds = 2.5  # after the last snapshot's 0.3 s: under 3 s of one picture
     snapshot_stride = 1
 
     def setup(self) -> None:

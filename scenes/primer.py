@@ -209,7 +209,8 @@ class WeightedSum(Narrated, Scene):
             "Put the weights of both neurons in a grid and you have a matrix. "
             "Two weighted sums at once are simply the matrix times the input vector."
         ):
-            self.play(FadeIn(product), FadeIn(caption), run_time=1.5)
+            self.play(FadeIn(product, shift=0.3 * UP), FadeIn(caption, shift=0.3 * UP),
+                      run_time=1.5)  # fmt: skip
             self.wait(2.5)
 
     def weighted_sum(self, k: int, weights: np.ndarray, x: np.ndarray, color: str) -> VMobject:
@@ -297,7 +298,7 @@ class NonLinearity(Narrated, Scene):
         note.next_to(whole, DOWN, aligned_edge=LEFT, buff=0.3)
         with self.voiceover("So one neuron is a weighted sum, then a non-linear bend.") as line:
             self.play(FadeIn(whole, shift=0.2 * UP), run_time=max(1.2, 0.5 * line.duration))
-            self.play(FadeIn(note), run_time=0.8)
+            self.play(FadeIn(note, shift=0.2 * UP), run_time=0.8)
             self.wait(self.final_seconds)  # the hold, inside: the voice ends in it
 
     def graph(self) -> VGroup:

@@ -42,8 +42,8 @@ from scenes.lib import (
     Viewport,
     activation_tex,
     apply_theme,
-    class_image,
     formula,
+    input_regions,
     labelled,
     matrix,
     network_text,
@@ -145,21 +145,18 @@ class SpiralsOpening(Narrated, StatesScene, Scene):
             "The task: separate them, and tell which spiral each point is on."
         ) as line:
             self.play(FadeIn(task, shift=0.2 * UP), run_time=max(1.0, 0.6 * line.duration))
-        image = class_image(states["grid_pred"][-1], pal.classes, opacity=0.35)
-        xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
-        image.stretch_to_fit_width(view.scale * (xmax - xmin))
-        image.stretch_to_fit_height(view.scale * (ymax - ymin))
-        image.move_to(view.to_scene([(xmin + xmax) / 2, (ymin + ymax) / 2]))
+        box = tuple(float(v) for v in states["grid_extent"])
+        image = input_regions(states, -1, view, box, pal.classes, opacity=0.35)
         self.add(image)
         self.bring_to_back(image)
-        image.set_opacity(0.0)  # of its own 0.35: it fades in behind the points
+        image.set_fill(opacity=0.0)  # it fades in to its 0.35, behind the points
         note = text("a trained network's\nanswer: a boundary\nbent around both arms",
                     pal.muted, 26)  # fmt: skip
         note.move_to([column, -1.5, 0.0], aligned_edge=LEFT)
         with self.voiceover(
             "That means drawing a boundary between the colours, and it has to bend a lot."
         ) as line:
-            self.play(image.animate.set_opacity(1.0), run_time=max(1.5, 0.7 * line.duration))
+            self.play(image.animate.set_fill(opacity=0.35), run_time=max(1.5, 0.7 * line.duration))
         with self.voiceover(
             "Here is one a trained network draws. But how does it find it?"
         ) as line:
@@ -400,11 +397,7 @@ class SpiralsNetworkTraining(Narrated, StatesScene, Scene):
         keys = _weight_keys(pal).next_to(labels, DOWN, buff=0.35)
         title = text("the whole network, while it trains", pal.ink, 32).to_edge(UP, buff=0.35)
         net = text(network_text(states), pal.muted, 20).next_to(title, DOWN, buff=0.12)
-        xmin, xmax, ymin, ymax = (float(v) for v in states["grid_extent"])
-        scale = 2 * self.plot_half / max(xmax - xmin, ymax - ymin)
-        mid = np.array([(xmin + xmax) / 2, (ymin + ymax) / 2])
-        self.viewport = Viewport(self.plot_center - scale * np.array([*mid, 0.0]), scale)
-        self.plot_size = (scale * (xmax - xmin), scale * (ymax - ymin), mid)
+        self.viewport = _plot(self.plot_center, self.plot_half, states)
         cloud = PointCloud(
             self.viewport.to_scene(states["inputs"]), states["labels"], pal.classes, radius=0.028
         )
@@ -435,14 +428,11 @@ class SpiralsNetworkTraining(Narrated, StatesScene, Scene):
                 self.wait(self.snapshot_seconds)
             self.wait(self.final_seconds)
 
-    def regions(self, states: States, snapshot: int):
-        """The states' own ``grid_pred`` of a snapshot as an image over the plot square."""
-        width, height, mid = self.plot_size
-        image = class_image(
-            states["grid_pred"][snapshot], self.pal.classes, opacity=self.region_opacity
-        )
-        image.stretch_to_fit_width(width).stretch_to_fit_height(height)
-        return image.move_to(self.viewport.to_scene(mid))
+    def regions(self, states: States, snapshot: int) -> VGroup:
+        """The snapshot's decision regions over the plot square, traced smooth from its scores."""
+        box = tuple(float(v) for v in states["grid_extent"])
+        return input_regions(states, snapshot, self.viewport, box, self.pal.classes,
+                             opacity=self.region_opacity)  # fmt: skip
 
     def status(self, states: States, snapshot: int):
         """Step and accuracy under the plot."""
@@ -484,7 +474,8 @@ class TwoToTwo(Narrated, StatesScene, Scene):
             "So keep just two neurons. Two numbers in, two numbers out: the layer moves a point "
             "of the plane to another point of the same plane, and that we can draw."
         ):
-            self.play(FadeIn(diagram), FadeIn(inputs), FadeIn(outputs), run_time=1.5)
+            self.play(Create(diagram), FadeIn(inputs, shift=0.2 * RIGHT),
+                      FadeIn(outputs, shift=0.2 * LEFT), run_time=1.5)  # fmt: skip
 
         # Step 2: the trained weights on the edges, and the same numbers as a matrix.
         self.diagram = diagram.set_weights([weight])
@@ -497,7 +488,8 @@ class TwoToTwo(Narrated, StatesScene, Scene):
             "These are the trained weights of the spirals network's first layer. "
             "The same four numbers, in a grid, make a two by two matrix."
         ):
-            self.play(FadeIn(shown), FadeIn(note), FadeIn(keys), run_time=1.5)
+            self.play(FadeIn(shown, shift=0.3 * LEFT), FadeIn(note, shift=0.3 * LEFT),
+                      FadeIn(keys, shift=0.2 * UP), run_time=1.5)  # fmt: skip
             self.wait(2.5)
 
 

@@ -8,6 +8,7 @@ checks the scene tests share.
 
 from __future__ import annotations
 
+import itertools
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ __all__ = [
     "glyph_heights",
     "layout_boxes",
     "longest_still",
+    "misplaced_region_pixels",
+    "network_classes",
     "psnr",
     "render_frames",
     "rgb",
@@ -455,3 +458,52 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     """Peak signal-to-noise ratio of two 8-bit images, in dB (inf when equal)."""
     mse = np.mean((np.asarray(a, float) - np.asarray(b, float)) ** 2)
     return np.inf if mse == 0 else 10 * np.log10(255.0**2 / mse)
+
+
+def network_classes(data_xy: np.ndarray, states, snapshot: int) -> np.ndarray:
+    """The class the network of ``states`` gives each point of ``data_xy`` ``(..., 2)``."""
+    from model.stages import logits
+
+    out = logits(data_xy.reshape(-1, 2), states.weights(snapshot), states.biases(snapshot),
+                 states.activations)  # fmt: skip
+    return out.argmax(-1).reshape(data_xy.shape[:-1])
+
+
+def misplaced_region_pixels(
+    crop: np.ndarray, truth: np.ndarray, colors, background, opacity: float
+) -> tuple[np.ndarray, int, int]:
+    """How far from the true boundary drawn decision regions go wrong, in pixels.
+
+    ``crop`` is ``(h, w, >=3)`` pixels of the drawn regions, ``truth`` ``(h, w)`` the
+    class at each pixel's centre (e.g. :func:`network_classes`); class ``k``'s region is
+    ``colors[k]`` (hex) laid over ``background`` at ``opacity``. Each pixel is read as a
+    blend of two classes' tints (an edge pixel, a blurred step) and taken as the class
+    with the larger share; pixels that are no such blend (within 24 and 0.05 of the
+    opacity: a point or a line over the regions) are left out. It is compared with
+    ``truth``. Returns the
+    distances (px) from the true boundary of the pixels shown in the wrong class, how
+    many pixels were read, and how many lie next to the true boundary (so a test knows
+    there was one to draw).
+    """
+    from scipy.ndimage import distance_transform_edt
+
+    bg = rgb(background)
+    ways = [rgb(c) - bg for c in colors[: max(2, int(truth.max()) + 1)]]
+    seen = crop[..., :3].astype(float) - bg  # opacity_i * way_i + opacity_j * way_j
+    shown = np.zeros(truth.shape, dtype=int)
+    misfit = np.full(truth.shape, np.inf)
+    for i, j in itertools.combinations(range(len(ways)), 2):  # a blend of two tints at most
+        pair = np.stack([ways[i], ways[j]], -1)  # (3, 2)
+        share = np.clip(seen @ pair @ np.linalg.inv(pair.T @ pair), 0.0, None)  # (h, w, 2)
+        share[np.abs(share.sum(-1) - opacity) > 0.05] = np.nan  # a point, a line over them
+        miss = np.abs(seen - share @ pair.T).sum(-1)
+        better = miss < misfit  # (nan compares False)
+        misfit[better], shown[better] = miss[better], np.where(share[..., 0] >= share[..., 1],
+                                                               i, j)[better]  # fmt: skip
+    tinted = misfit < 24
+    apart = np.full(truth.shape, np.inf)  # distance to the nearest pixel of another class
+    for k in np.unique(truth):
+        inside = truth == k
+        apart[inside] = distance_transform_edt(inside)[inside]
+    wrong = tinted & (shown != truth)
+    return apart[wrong] - 0.5, int(tinted.sum()), int((apart <= 1).sum())

@@ -209,26 +209,10 @@
   const regionCanvas = document.createElement("canvas");
   let regionKey = "";
   function hexRGB(hex) { return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)); }
-  function paintRegions(key, cells, classify) {  // class map over the canvas, cells x cells
+  function paintRegions(key, size, cells, score) {  // the regions over the canvas, size px
     if (key === regionKey) return;
-    regionCanvas.width = regionCanvas.height = cells;
-    const rctx = regionCanvas.getContext("2d"), img = rctx.createImageData(cells, cells);
-    const cls = classify(cells), colors = pal.classes.map(hexRGB);
-    for (let i = 0; i < cells * cells; i++) {
-      const c = colors[cls[i] % colors.length];
-      img.data.set([c[0], c[1], c[2], 255], i * 4);
-    }
-    rctx.putImageData(img, 0, 0);
+    BendspaceRegions.paint(regionCanvas, size, cells, score(cells), K, pal.classes.map(hexRGB));
     regionKey = key;
-  }
-  function argmax(out, n) {
-    const cls = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let k = 1; k < K; k++) if (out[i * K + k] > out[i * K + best]) best = k;
-      cls[i] = best;
-    }
-    return cls;
   }
   // Regions where the view is 2-D and the network is computed here: in the input plane
   // (boundary storyboards) and in the last hidden plane (the output layer's line or regions).
@@ -390,15 +374,17 @@
     // regions under everything, at the stages where the page computes them
     const near = Math.round(state.stage);
     if (Math.abs(state.stage - near) < 0.02 && regionStage(near)) {
+      // scores at 150 x 150 nodes, drawn at the canvas's own pixels (smooth at any size)
       const cells = 150, x0 = (0 - cx) / scale, y1 = (cy - 0) / scale, span = Math.max(w, h) / scale;
-      const key = [near, state.step, state.theme, w, h, scale.toFixed(6), cells].join();
-      paintRegions(key, cells, (n) => {
+      const size = Math.min(2048, Math.round(Math.max(w, h) * dpr));
+      const key = [near, state.step, state.theme, w, h, dpr, scale.toFixed(6), cells].join();
+      paintRegions(key, size, cells, (n) => {
         const lattice = new Float64Array(n * n * 2);
         for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) {
           lattice[(r * n + c) * 2] = x0 + ((c + 0.5) * span) / n;
           lattice[(r * n + c) * 2 + 1] = y1 - ((r + 0.5) * span) / n;
         }
-        return argmax(logits(lattice, n * n, state.step, near), n * n);
+        return logits(lattice, n * n, state.step, near);
       });
       ctx.globalAlpha = 0.3;
       ctx.imageSmoothingEnabled = true;

@@ -311,6 +311,7 @@ def build_page(data: dict, digest: str = "") -> str:
         title=html.escape(_one_line(data["title"])),
         digest=digest,
         data=script_json(data),
+        regions=_asset("regions.js"),
         script=_asset("interactive.js"),
         background=PALETTES[data["theme"]].background,
     )
@@ -323,7 +324,7 @@ def interactive_digest(
     digest = hashlib.sha256(f"{name}\0{theme}\0".encode())
     for path in [*source_files(scene_path), Path(__file__)]:
         digest.update(path.read_bytes())
-    for asset in ("interactive.html", "interactive.js", *PLAYGROUND_ASSETS):
+    for asset in ("interactive.html", "interactive.js", "regions.js", *PLAYGROUND_ASSETS):
         digest.update(_asset(asset).encode())
     for path in states_paths:
         digest.update(hashlib.sha256(Path(path).read_bytes()).digest())

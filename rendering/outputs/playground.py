@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 #: The files the playground is made of (the interactive pages' digest covers them too).
-ASSETS = ("playground.html", "playground.js", "playground_ui.js")
+ASSETS = ("playground.html", "playground.js", "regions.js", "playground_ui.js")
 DEFAULT_OUT = Path("media") / "playground.html"
 PAGE_LAYERS, PAGE_WIDTHS = 6, (2, 3)  # the networks the playground offers
 
@@ -88,6 +88,7 @@ def playground_block(config: dict) -> str:
     return Template(_asset("playground.html")).substitute(
         config=script_json(config),
         engine=_inline_script("playground.js"),
+        regions=_inline_script("regions.js"),
         ui=_inline_script("playground_ui.js"),
     )
 

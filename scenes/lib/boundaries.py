@@ -15,11 +15,12 @@ import contourpy
 import numpy as np
 from manim import ImageMobject, Line, ManimColor, Polygon, VGroup, VMobject
 
+from model.stages import logits
 from model.states import States
 from scenes.lib.images import image_mobject
 from scenes.lib.mobjects import PointCloud
 from scenes.lib.network_view import NetworkView
-from scenes.lib.viewport import TiltedViewport
+from scenes.lib.viewport import TiltedViewport, Viewport
 
 __all__ = [
     "box_plane_polygon",
@@ -28,6 +29,7 @@ __all__ = [
     "decision_line",
     "decision_regions",
     "half_planes",
+    "input_regions",
     "lattice",
     "output_plane",
     "output_regions",
@@ -121,6 +123,32 @@ def class_regions(
     if edge_color:
         group.add(edges.set_stroke(opacity=0.8))
     return group
+
+
+def input_regions(
+    states: States,
+    snapshot: int,
+    viewport: Viewport,
+    box: tuple[float, float, float, float],
+    colors: Sequence[str],
+    resolution: int = 128,
+    opacity: float = 0.28,
+    edge_color: str | None = None,
+) -> VGroup:
+    """A 2-D input network's decision regions over ``box`` (data coordinates), smooth at 1080p.
+
+    The scores come from the snapshot's weights through :func:`model.stages.logits`
+    on a ``resolution``-node lattice: with 128 nodes over a 700-px plot the traced
+    boundary keeps within half a pixel of the network's own (a 96-cell class map
+    stretched over it: 2.5 px off, in stairs; ``tests/scenes/test_smooth_regions.py``).
+    Child ``k`` is class ``k``'s region (see :func:`class_regions`).
+    """
+    xs, ys, data = lattice(box, resolution)
+    scores = logits(data[..., :2].reshape(-1, 2), states.weights(snapshot),
+                    states.biases(snapshot), states.activations)  # fmt: skip
+    center, scale = np.asarray(viewport.center, dtype=np.float64), float(viewport.scale)
+    return class_regions(scores.reshape(len(ys), len(xs), -1), center[0] + scale * xs,
+                         center[1] + scale * ys, colors, opacity, edge_color)  # fmt: skip
 
 
 def decision_regions(

@@ -38,12 +38,11 @@ from manim import (
     config,
 )
 
-from model.stages import logits
 from model.states import States
 from scenes.lib.boundaries import (
-    class_image,
     decision_line,
     half_planes,
+    input_regions,
     regions_in_view,
 )
 from scenes.lib.captions import (
@@ -229,7 +228,7 @@ class StageByStage(Narrated, StatesScene, Scene):
         )
         if line is not None:
             self.play(Create(line), run_time=1.0)
-        self.play(FadeIn(score), run_time=0.5)
+        self.play(FadeIn(score, shift=0.15 * UP), run_time=0.5)
 
     def accuracy_text(self, states: States) -> Text:
         """``training accuracy 99.5%`` above the network line."""
@@ -244,10 +243,9 @@ class StageByStage(Narrated, StatesScene, Scene):
 class BoundaryOverTraining(StatesScene, Scene):
     """The input-space decision regions over training, snapshot by snapshot, under the points.
 
-    2-D inputs: the regions under the true classes, so mistakes stand out (on a
-    ``resolution``-cell lattice through the same numpy stages, or the states'
-    own ``grid_pred`` with ``resolution = None``). 3-D inputs (no regions): an
-    oblique view, each point coloured by the network's guess.
+    2-D inputs: the regions under the true classes, so mistakes stand out (traced
+    from the scores on a ``resolution``-node lattice through the same numpy stages).
+    3-D inputs (no regions): an oblique view, each point coloured by the network's guess.
     """
 
     class_names: Sequence[str] | None = None  # None: the states' own label names
@@ -258,7 +256,7 @@ class BoundaryOverTraining(StatesScene, Scene):
     tilt, turn = 55.0, -30.0  # degrees: the oblique view of 3-D inputs
     snapshot_seconds = 0.2
     final_seconds = 2.5
-    resolution: int | None = 240  # class-map cells per side; None: the states' grid_pred
+    resolution = 128  # lattice nodes per side of the regions' scores
     region_opacity = 0.38
     fade_in_labels = False  # fade title, legend and status in, or show them at once
 
@@ -318,31 +316,13 @@ class BoundaryOverTraining(StatesScene, Scene):
             self.viewport = Viewport(self.plot_center - self.scale * np.array([*self.mid, 0.0]),
                                      self.scale)  # fmt: skip
 
-    def class_map(self, states: States, snapshot: int) -> np.ndarray | None:
-        """``(n, n)`` predicted class over the input box (row 0 lowest), or None (3-D)."""
+    def regions(self, states: States, snapshot: int) -> Mobject | None:
+        """The snapshot's decision regions over the input box, traced smooth; None (3-D)."""
         if "grid_pred" not in states.arrays:
             return None
-        if self.resolution is None:
-            return states["grid_pred"][snapshot]
-        # A finer lattice than the states' grid_pred (same network, same numpy stages),
-        # so the boundary is drawn smooth rather than in 96 steps.
-        n = self.resolution
-        xs = np.linspace(self.lo[0], self.hi[0], n)
-        ys = np.linspace(self.lo[1], self.hi[1], n)
-        lattice = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)  # row i is y, as grid_pred
-        out = logits(lattice, states.weights(snapshot), states.biases(snapshot),
-                     states.activations)  # fmt: skip
-        return out.argmax(-1).reshape(n, n)
-
-    def regions(self, states: States, snapshot: int) -> Mobject | None:
-        """The class map of a snapshot as an image covering the input box."""
-        classes = self.class_map(states, snapshot)
-        if classes is None:
-            return None
-        image = class_image(classes, self.pal.classes, opacity=self.region_opacity)
-        size = self.scale * (self.hi - self.lo)
-        image.stretch_to_fit_width(size[0]).stretch_to_fit_height(size[1])
-        return image.move_to(self.viewport.to_scene(self.mid))
+        box = (self.lo[0], self.hi[0], self.lo[1], self.hi[1])
+        return input_regions(states, snapshot, self.viewport, box, self.pal.classes,
+                             self.resolution, self.region_opacity)  # fmt: skip
 
     def points(self, states: States, snapshot: int) -> PointCloud:
         """The data: true classes over the regions, or (no regions) the network's guess."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import itertools
 import json
 import re
@@ -384,3 +386,73 @@ def test_a_3d_page_ends_on_the_output_plane(tmp_path):
         col, row = np.round((p + q) / 2).astype(int)
         patch = shot[row - 2 : row + 3, col - 2 : col + 3].reshape(-1, 3)
         assert (np.abs(patch - accent).sum(-1) < 90).any(), (p, q)
+
+
+@needs_chromium
+def test_the_boundary_page_draws_smooth_regions_in_the_light_theme(trained, tmp_path):
+    """The page's regions (SpiralsBoundary's input plane, light theme) follow the network's
+    own boundary within a pixel and a half: no stairs of a class map's cells."""
+    from scene_harness import misplaced_region_pixels, network_classes
+
+    states = trained("spirals2d")
+    path = tmp_path / "SpiralsBoundary.html"
+    write_page(path, states, SpiralsBoundary, "light", "Spirals Boundary")
+    browser = Chromium(str(tmp_path / "profile"), 1000, 800)
+    try:
+        shot = _shot(browser, path.as_uri() + "#stage=0&step=-1&theme=light", tmp_path / "r.png")
+        layout = browser.evaluate("bendspace.layout")
+        problems = browser.problems()
+    finally:
+        browser.close()
+    assert problems == []
+    cx, cy, scale, reach = layout["cx"], layout["cy"], layout["scale"], layout["R"]
+    rows = np.arange(int(cy - reach), int(cy + reach))
+    cols = np.arange(int(cx - reach), int(cx + reach))
+    gx, gy = np.meshgrid((cols + 0.5 - cx) / scale, (cy - rows - 0.5) / scale)
+    truth = network_classes(np.stack([gx, gy], -1), states, -1)
+    pal = palette("light")
+    crop = shot[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    off, read, edge = misplaced_region_pixels(crop, truth, pal.classes, pal.background, 0.3)
+    assert read > 0.6 * crop.shape[0] * crop.shape[1] and edge > 300
+    assert off.max(initial=0.0) <= 1.5, f"{len(off)} pixels up to {off.max():.1f} px off"
+
+
+@needs_chromium
+def test_the_pages_region_painter_draws_a_circle_from_40_nodes_smooth(spirals_page, tmp_path):
+    """BendspaceRegions.paint (both pages draw their regions with it): the scores of a circle
+    on a 40 x 40 lattice, painted at 600 px, put no pixel more than 1.5 px on the wrong side
+    of the true circle (one colour per lattice cell would: 15 px cells)."""
+    from scene_harness import misplaced_region_pixels
+
+    path, _ = spirals_page
+    browser = Chromium(str(tmp_path / "profile"), 700, 700)
+    try:
+        browser.open(path.as_uri(), wait_for=READY)
+        png = browser.evaluate(
+            """(() => {
+              const n = 40, scores = new Float64Array(n * n * 2);
+              const c = document.createElement("canvas");
+              for (let r = 0; r < n; r++) for (let k = 0; k < n; k++) {  // top row first
+                const x = -1 + (k + 0.5) * 2 / n, y = 1 - (r + 0.5) * 2 / n;
+                const inside = 0.36 - (x - 0.1) ** 2 - (y + 0.05) ** 2;
+                scores[(r * n + k) * 2] = -inside; scores[(r * n + k) * 2 + 1] = inside;
+              }
+              BendspaceRegions.paint(c, 600, n, scores, 2, [[224, 96, 32], [32, 96, 224]],
+                                     [0.5, 0.5]);
+              return c.toDataURL("image/png");
+            })()"""
+        )
+        problems = browser.problems()
+    finally:
+        browser.close()
+    assert problems == []
+    drawn = np.asarray(Image.open(io.BytesIO(base64.b64decode(png.split(",")[1]))))
+    assert drawn.shape == (600, 600, 4)
+    over_white = 255 + (drawn[..., :3] - 255.0) * drawn[..., 3:] / 255  # as laid on white
+    centres = -1 + (np.arange(600) + 0.5) * 2 / 600
+    gx, gy = np.meshgrid(centres, -centres)
+    truth = ((gx - 0.1) ** 2 + (gy + 0.05) ** 2 < 0.36).astype(int)
+    colors = ["#e06020", "#2060e0"]
+    off, read, edge = misplaced_region_pixels(over_white, truth, colors, "#ffffff", 0.5)
+    assert read > 0.95 * 600 * 600 and edge > 1000
+    assert off.max(initial=0.0) <= 1.5, f"{len(off)} pixels up to {off.max():.1f} px off"

@@ -56,7 +56,7 @@ def test_page_is_one_self_contained_file(page):
     assert page.stat().st_size < PAGE_KB * 1000
     assert not re.search(r"\b(src|href)\s*=", text)
     assert not re.search(r"https?://", text)
-    assert text.count("<script") == 3  # the settings, the engine (the worker's text), the page
+    assert text.count("<script") == 4  # settings, engine (the worker's text), regions, page
     # JSON in a script element cannot close it, nor break a line in old parsers
     tricky = {"name": "</script><b>&\u2028\u2029"}
     assert json.loads(script_json(tricky)) == tricky
