@@ -135,7 +135,7 @@ class SpiralsOpening(Narrated, StatesScene, Scene):
                                  .sum()), k), pal.classes, radius=0.04)  # fmt: skip
                 key = text(name, pal.class_color(k), 30)
                 key.move_to([column, 1.5 - 0.6 * k, 0.0], aligned_edge=LEFT)
-                self.play(FadeIn(arm, lag_ratio=0.01), FadeIn(key),
+                self.play(FadeIn(arm, lag_ratio=0.01), FadeIn(key, shift=0.2 * UP),
                           run_time=max(self.arm_seconds, 0.45 * line.duration))  # fmt: skip
 
         # Step 2: the task, and the boundary the trained network draws.
