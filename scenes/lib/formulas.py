@@ -9,16 +9,22 @@ and a readable fallback in the house font, never a traceback.
 
 Each formula is made once per process and handed out as copies (a copy of a
 parsed MathTex takes about a millisecond; LaTeX plus the SVG parse about half a
-second the first time), and manim keeps the SVG of every TeX string under the
-media folder's ``Tex/``, so a render's chunks and workers run LaTeX once per
-string, not per frame.
+second the first time). The SVG of every TeX string is kept in one folder for
+every render, :data:`TEX_CACHE` (``media/Tex``), not under each render's own
+media folder (``render.py`` gives every scene a work folder, removed after it):
+LaTeX runs once per string on this machine, not once per scene, chunk or
+worker. Each string is compiled in a private folder and its SVG renamed into
+the shared one, so two workers typesetting the same string never read a
+half-written file.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import re
 import shutil
+import tempfile
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
@@ -34,10 +40,12 @@ from manim import (
     config,
 )
 
+from model.paths import REPO_ROOT
 from scenes.lib.mobjects import kept_copy
 from scenes.lib.palette import MONO, SANS
 
 __all__ = [
+    "TEX_CACHE",
     "TEX_PACKAGES",
     "formula",
     "labelled",
@@ -66,11 +74,50 @@ def tex_available() -> bool:
     if "ok" in _TEX:
         return _TEX["ok"]
     missing = [tool for tool in ("latex", "dvisvgm") if shutil.which(tool) is None]
+    if not missing:
+        _share_tex_cache()
     reason = f"{' and '.join(missing)} not found" if missing else _probe()
     _TEX["ok"] = reason is None
     if reason is not None:
         logging.getLogger("manim").warning(f"formulas drawn as plain text: {reason}; {_HINT}")
     return _TEX["ok"]
+
+
+#: Where every render keeps the SVG of each TeX string (the tests' renders too).
+TEX_CACHE = REPO_ROOT / "media" / "Tex"
+
+
+def _share_tex_cache() -> None:
+    """Make manim's TeX mobjects take their SVGs from :data:`TEX_CACHE`; idempotent."""
+    from manim.mobject.text import tex_mobject
+    from manim.utils.tex_file_writing import tex_hash
+
+    compile_svg = tex_mobject.tex_to_svg_file
+    if getattr(compile_svg, "shared", False):
+        return
+
+    def tex_to_svg_file(expression: str, environment: str | None = None, tex_template=None):
+        template = tex_template or config["tex_template"]
+        if environment is not None:
+            code = template.get_texcode_for_expression_in_env(expression, environment)
+        else:
+            code = template.get_texcode_for_expression(expression)
+        kept = TEX_CACHE / f"{tex_hash(code)}.svg"  # manim's own name for it
+        if kept.exists():
+            return kept
+        TEX_CACHE.mkdir(parents=True, exist_ok=True)
+        old = config.tex_dir
+        with tempfile.TemporaryDirectory(prefix=".typesetting-", dir=TEX_CACHE) as private:
+            config.tex_dir = private
+            try:
+                svg = compile_svg(expression, environment, template)
+            finally:
+                config.tex_dir = old
+            os.replace(svg, kept)  # whole, at once: another worker reads all of it or none
+        return kept
+
+    tex_to_svg_file.shared = True
+    tex_mobject.tex_to_svg_file = tex_to_svg_file
 
 
 def _probe() -> str | None:

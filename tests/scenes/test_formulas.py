@@ -89,3 +89,33 @@ def test_a_tex_that_fails_on_the_template_is_one_warning_too(monkeypatch, caplog
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert len(warnings) == 1 and "standalone.cls" in warnings[0] and "\n" not in warnings[0]
     assert isinstance(eq, Text) and eq.original_text == "x + 1"
+
+
+def test_every_render_takes_its_svgs_from_one_shared_folder(monkeypatch, tmp_path):
+    # render.py gives every scene its own media folder (removed after): manim's own cache
+    # there made every scene, chunk and worker run LaTeX again for the same strings.
+    from manim import config
+    from manim.mobject.text import tex_mobject
+
+    if not tex_available():
+        pytest.skip("no TeX on this machine")
+    shared = tmp_path / "Tex"
+    monkeypatch.setattr(formulas, "TEX_CACHE", shared)
+    monkeypatch.setattr(config, "tex_dir", str(tmp_path / "scene-media" / "Tex"))
+    wrapped = tex_mobject.tex_to_svg_file
+    assert getattr(wrapped, "shared", False)
+
+    first = MathTex(r"\alpha_{shared} + 1")
+    svgs = list(shared.glob("*.svg"))
+    assert len(svgs) == 1 and not list(shared.glob(".typesetting-*"))  # private folder gone
+    assert not (tmp_path / "scene-media").exists()  # nothing in the scene's own folder
+
+    from manim.utils import tex_file_writing
+
+    def no_latex(*_args, **_kwargs):
+        raise AssertionError("LaTeX ran again")
+
+    monkeypatch.setattr(tex_file_writing, "compile_tex", no_latex)
+    monkeypatch.setattr(config, "tex_dir", str(tmp_path / "another-scene" / "Tex"))
+    again = MathTex(r"\alpha_{shared} + 1")  # another scene, chunk or worker: the same file
+    assert np.allclose(again.get_all_points(), first.get_all_points())
