@@ -117,6 +117,12 @@ def _panels(scene_cls: type, states: States) -> dict | None:
     return {"columns": columns, "fit": fit / half, "radius": 0.018 / fit}
 
 
+def _yaw(scene_cls: type, states: States) -> float:
+    """The video's starting ``theta``: a 2-to-3 first layer's plane seen squarely."""
+    facing = getattr(scene_cls, "facing_theta", None)
+    return facing(states) if facing is not None else getattr(scene_cls, "theta", -70 * np.pi / 180)
+
+
 def _view(scene_cls: type, states: States) -> dict:
     """The scene's knobs the page copies: fit, camera, timing, what it plays first."""
     three_d = _three_d(scene_cls, states)
@@ -132,7 +138,7 @@ def _view(scene_cls: type, states: States) -> dict:
         "center": states.widths[0] > 3,  # centre every picture on its cloud (DigitView)
         "percentile": 98.0 if states.widths[0] > 3 else 100.0,  # of distances, in 3-D
         "pitch": float(np.degrees(getattr(scene_cls, "phi", 66 * np.pi / 180))),
-        "yaw": float(np.degrees(getattr(scene_cls, "theta", -70 * np.pi / 180))),
+        "yaw": float(np.degrees(_yaw(scene_cls, states))),
         "stageSeconds": float(getattr(scene_cls, "stage_seconds", 1.6)),
         "pauseSeconds": float(getattr(scene_cls, "pause_seconds", 0.5)),
         "snapshotSeconds": float(getattr(scene_cls, "snapshot_seconds", 0.25)),

@@ -164,7 +164,9 @@ class StageByStage3D(Scene3D):
         pal = self.pal
         view = self.make_view(states)
         self.view = view
-        self.set_camera_orientation(phi=self.phi, theta=self.facing_theta(states))
+        self.set_camera_orientation(
+            phi=self.phi, theta=self.facing_theta(states, self.view.snapshot)
+        )
 
         def face_camera(_dt: float) -> None:
             toward = self.toward_camera()
@@ -212,7 +214,8 @@ class StageByStage3D(Scene3D):
                            fit_to=self.fit_to, surface=self.surface_nodes,
                            centred=True, grid_reach=self.grid_reach)  # fmt: skip
 
-    def facing_theta(self, states: States) -> float:
+    @classmethod
+    def facing_theta(cls, states: States, snapshot: int = -1) -> float:
         """The starting ``theta`` that sees the first layer's plane most squarely while its
         stages play and the camera turns (seen edge-on, a plane is a line).
 
@@ -220,16 +223,16 @@ class StageByStage3D(Scene3D):
         the input itself, at z = 0, looks the same from any ``theta``. Other
         networks start at ``self.theta``.
         """
-        w = states.weights(self.view.snapshot)[0]
+        w = states.weights(snapshot)[0]
         if w.shape != (3, 2):
-            return self.theta
+            return cls.theta
         normal = np.cross(w[:, 0], w[:, 1])
         normal /= max(np.linalg.norm(normal), 1e-12)
-        span = 1.5 * 3 * (self.caption_seconds + self.stage_seconds + self.pause_seconds)
-        turns = self.rotation_rate * np.linspace(0.0, span, 12)
+        span = 1.5 * 3 * (cls.caption_seconds + cls.stage_seconds + cls.pause_seconds)
+        turns = cls.rotation_rate * np.linspace(0.0, span, 12)
 
         def squareness(theta: float) -> float:  # the worst |cos| of view and normal
-            return min(abs(camera_rotation(self.phi, theta + t)[2] @ normal) for t in turns)
+            return min(abs(camera_rotation(cls.phi, theta + t)[2] @ normal) for t in turns)
 
         return max(np.radians(np.arange(-180, 180, 5)), key=squareness)
 

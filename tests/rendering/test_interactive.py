@@ -456,3 +456,18 @@ def test_the_pages_region_painter_draws_a_circle_from_40_nodes_smooth(spirals_pa
     off, read, edge = misplaced_region_pixels(over_white, truth, colors, "#ffffff", 0.5)
     assert read > 0.95 * 600 * 600 and edge > 1000
     assert off.max(initial=0.0) <= 1.5, f"{len(off)} pixels up to {off.max():.1f} px off"
+
+
+def test_a_3d_page_starts_where_the_video_starts(tmp_path):
+    # The video turns its camera to see the 2-to-3 first layer's plane squarely; the page
+    # starts at the same angle, not at the class's fixed theta.
+    from custom_harness import two_moons
+    from torch import manual_seed, nn
+
+    manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 3), nn.Tanh(), nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 2))
+    states = _custom_states(*two_moons(60), model, tmp_path / "bulge.npz")
+    view = page_data(states, DisksBulge3D, "dark")["view"]
+    facing = float(np.degrees(DisksBulge3D.facing_theta(states, -1)))
+    assert view["yaw"] == pytest.approx(facing)
+    assert view["yaw"] != pytest.approx(float(np.degrees(DisksBulge3D.theta)))  # it matters
