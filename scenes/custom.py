@@ -28,6 +28,7 @@ from scenes.lib import (
     StageByStage,
     TiltedView,
     TiltedViewport,
+    Tracker,
     digit_squares,
     image_shape,
     input_values,
@@ -68,9 +69,9 @@ class Stretching(StageByStage):
         """Every stage that moves the points, the output layer's included."""
         return moving_stages(states)
 
-    def show_input(self, states: States) -> None:
+    def show_input(self, states: States, seconds: float | None = None) -> None:
         """The points (and the grid), then, for images, a tile of each class on a ring."""
-        super().show_input(states)
+        super().show_input(states, seconds)
         shape = image_shape(states)
         if shape is not None:
             self.show_riders(states, shape)
@@ -103,7 +104,7 @@ class Stretching(StageByStage):
         place(tiles)
         self.play(FadeIn(leaders), FadeIn(tiles), run_time=0.6 * self.intro_seconds)
 
-    def show_output(self, states: States) -> None:
+    def show_output(self, states: States, line: Tracker | None = None) -> None:
         """Back to the last hidden space, where the output layer's regions are drawn under
         the points (a space wider than 3-D is seen projected: the output space instead)."""
         last_hidden = states.stage_index(states.n_layers - 2, "activation")
@@ -119,7 +120,7 @@ class Stretching(StageByStage):
             run_time=self.caption_seconds,
         )
         self.play(self.view.make_jump_animation(last_hidden, run_time=self.stage_seconds))
-        super().show_output(states)
+        super().show_output(states, line)
 
     def show_output_space(self, states: States) -> None:
         """The classes' regions in the output space (two scores: a line between them)."""

@@ -100,7 +100,7 @@ from scenes.lib.mobjects import (
     mesh_nodes,
     show_instead,
 )
-from scenes.lib.narration import Narrated, layer_words, spoken_count
+from scenes.lib.narration import Narrated, Tracker, layer_words, paced, spoken_count
 from scenes.lib.network_diagram import NetworkDiagram, weight_colors
 from scenes.lib.network_view import NetworkView, StageMorph, TiltedView, moving_stages
 from scenes.lib.palette import MONO, SANS, THEMES, Palette, apply_theme, palette, theme_name
@@ -139,6 +139,7 @@ __all__ = [
     "StatesSource",
     "TiltedView",
     "TiltedViewport",
+    "Tracker",
     "Viewport",
     "WarpedGrid",
     "WarpedSurface",
@@ -182,6 +183,7 @@ __all__ = [
     "output_plane",
     "output_regions",
     "own_centre_share",
+    "paced",
     "palette",
     "plain_text",
     "plane_grid",

@@ -25,7 +25,9 @@ from dataclasses import asdict, dataclass
 
 from scenes.lib.voice import VOICE_ENV, clip_seconds, current_voice
 
-__all__ = ["Narrated", "NarrationLine", "Tracker", "layer_words", "spoken_count"]
+__all__ = ["HELD", "Narrated", "NarrationLine", "Tracker", "layer_words", "paced", "spoken_count"]
+
+HELD = 2.5  # seconds: the most of a line (and its breath) left to say once its animations end
 
 _NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
@@ -96,6 +98,17 @@ class Narrated:
         super().play(*args, **kwargs)
         # manim's own run time of the play, skipped or drawn: the block's clock
         self._narration_clock = self._played_seconds() + float(self.duration)
+
+
+def paced(seconds: float, line: Tracker, beside: float = 0.0) -> float:
+    """The run time of a block's animations paced to its line: their own ``seconds``, or
+    longer, so that with ``beside`` seconds of the block's other plays before they end no
+    more than :data:`HELD` seconds of the line (and its breath) are left to say over a still.
+
+    A real voice takes about 0.3 s a word (festival); a block whose animations end long
+    before its line holds the picture still while the voice finishes.
+    """
+    return max(seconds, line.duration + Narrated.breath_seconds - HELD - beside)
 
 
 def layer_words(states, stage: int) -> str | None:

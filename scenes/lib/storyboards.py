@@ -55,7 +55,7 @@ from scenes.lib.captions import (
 )
 from scenes.lib.equations import LayerEquation
 from scenes.lib.mobjects import PointCloud
-from scenes.lib.narration import Narrated, layer_words
+from scenes.lib.narration import Narrated, Tracker, layer_words, paced
 from scenes.lib.network_view import NetworkView
 from scenes.lib.palette import apply_theme
 from scenes.lib.rulers import Rulers
@@ -69,6 +69,18 @@ Box = tuple[float, float, float, float]
 
 def _box(center: np.ndarray, half: float) -> Box:
     return (center[0] - half, center[0] + half, center[1] - half, center[1] + half)
+
+
+def _by_layer(states: States, stages: Sequence[int]) -> list[list[int]]:
+    """``stages`` in runs of one layer each (its linear, bias and activation stages): a layer's
+    line is said over all three."""
+    runs: list[list[int]] = []
+    for t in stages:
+        if runs and states.stages()[runs[-1][-1]][0] == states.stages()[t][0]:
+            runs[-1].append(t)
+        else:
+            runs.append([t])
+    return runs
 
 
 def _status(states: States, snapshot: int) -> str:
@@ -133,22 +145,26 @@ class StageByStage(Narrated, StatesScene, Scene):
         self.net = text(network_text(states), pal.muted, 22)
         self.net.next_to(self.keys, UP, buff=0.3, aligned_edge=LEFT)
 
-        # Step 1: the data in the input plane, with the grid it lives on.
-        with self.voiceover(self.say_input):
-            self.show_input(states)
+        # Step 1: the data in the input plane, with the grid it lives on (drawn while it is said).
+        with self.voiceover(self.say_input) as line:
+            self.show_input(states, paced(self.intro_seconds, line))
 
-        # Step 2: every stage in turn.
+        # Step 2: every stage in turn; a layer's line is said over its stages, which share it.
         stages = self.stage_list(states)
         shown = stages if self.max_stages is None else stages[: self.max_stages]
-        for t in shown:
-            with self.voiceover(layer_words(states, t) if self.say_layers else None):
-                self.show_stage(states, t)
+        for layer in _by_layer(states, shown):
+            with self.voiceover(layer_words(states, layer[0]) if self.say_layers else None) as line:
+                n = len(layer)  # the captions and pauses play beside the morphs
+                beside = n * self.caption_seconds + (n - 1) * self.pause_seconds
+                share = paced(n * self.stage_seconds, line, beside) / n
+                for t in layer:
+                    self.show_stage(states, t, share)
         if len(shown) < len(stages):
             return  # a cut-short variant: no output layer to show yet
 
         # Step 3: the output layer, then the ending.
-        with self.voiceover(self.say_output):
-            self.show_output(states)
+        with self.voiceover(self.say_output) as line:
+            self.show_output(states, line)
             self.wait(self.final_seconds)
         self.show_ending(states)
 
@@ -176,8 +192,9 @@ class StageByStage(Narrated, StatesScene, Scene):
         detail.arrange(DOWN, aligned_edge=LEFT, buff=0.12)
         return states.stage_label(stage), detail
 
-    def show_input(self, states: States) -> None:
-        """Step 1: grid and points appear, the caption says ``input``."""
+    def show_input(self, states: States, seconds: float | None = None) -> None:
+        """Step 1: grid and points appear (in ``seconds``, default ``intro_seconds``), the
+        caption says ``input``."""
         side = [self.keys, self.net, *([self.ruler] if self.ruler is not None else [])]
         if not self.fade_in_side:
             self.add(*side)
@@ -186,24 +203,27 @@ class StageByStage(Narrated, StatesScene, Scene):
             FadeIn(self.view.cloud),
             *([FadeIn(m) for m in side] if self.fade_in_side else []),
             self.caption.make_change_animation(*self.stage_caption(states, 0)),
-            run_time=self.intro_seconds,
+            run_time=seconds or self.intro_seconds,
         )
         self.wait(self.pause_seconds)
 
-    def show_stage(self, states: States, stage: int) -> None:
-        """Step 2, once per stage: the caption changes, then grid and points move."""
+    def show_stage(self, states: States, stage: int, seconds: float | None = None) -> None:
+        """Step 2, once per stage: the caption changes, then grid and points move (in
+        ``seconds``, default ``stage_seconds``)."""
         title, detail = self.stage_caption(states, stage)
         self.play(
             self.caption.make_change_animation(title, detail),
             self.equation.make_stage_animation(stage),
             run_time=self.caption_seconds,
         )
-        self.play(self.view.make_stage_animation(stage, run_time=self.stage_seconds))
+        self.play(self.view.make_stage_animation(stage, run_time=seconds or self.stage_seconds))
         self.wait(self.pause_seconds)
 
-    def show_output(self, states: States) -> None:
-        """Step 3: the output layer's decision regions (a line for two classes) under the points."""
+    def show_output(self, states: States, line: Tracker | None = None) -> None:
+        """Step 3: the output layer's decision regions (a line for two classes) under the points,
+        drawn slower when a long ``line`` goes with them (:func:`paced`)."""
         pal, view = self.pal, self.view
+        said = line or Tracker(0.0)
         line = decision_line(view, self.box)  # two flat classes: a line and its two sides
         self.line = line
         if line is not None:  # two polygons, cheap to draw
@@ -219,16 +239,18 @@ class StageByStage(Narrated, StatesScene, Scene):
             self.bring_to_back(regions)
             extras.append(FadeIn(regions))
         score = self.accuracy_text(states)
+        base = 2.5 if line is not None else 1.5  # the seconds of the plays below
+        slow = paced(base, said) / base
         self.play(
             self.caption.make_change_animation(words[0], text(words[1], pal.ink, 22)),
             self.equation.make_layer_animation(states.n_layers - 1),  # the output layer
             *extras,
             view.grid.animate.set_stroke(opacity=0.35),
-            run_time=1.0,
+            run_time=slow,
         )
         if line is not None:
-            self.play(Create(line), run_time=1.0)
-        self.play(FadeIn(score, shift=0.15 * UP), run_time=0.5)
+            self.play(Create(line), run_time=slow)
+        self.play(FadeIn(score, shift=0.15 * UP), run_time=0.5 * slow)
 
     def accuracy_text(self, states: States) -> Text:
         """``training accuracy 99.5%`` above the network line."""
