@@ -9,10 +9,10 @@ default gallery.
 
 from __future__ import annotations
 
-from manim import DOWN, LEFT, UP, FadeIn, Scene, VGroup
+from manim import DOWN, LEFT, UP, FadeIn, LaggedStart, Scene, VGroup
 
 from scenes.lib import apply_theme, text
-from scenes.lib.narration import Narrated
+from scenes.lib.narration import Narrated, paced
 
 __all__ = [
     "CHAPTERS",
@@ -48,14 +48,14 @@ class FilmTitle(Narrated, Scene):
         with self.voiceover(
             "A neural network is often called a black box. "
             "In this film we open it, and watch what it does to the space its data lives in."
-        ):
-            self.play(FadeIn(name, shift=0.2 * UP), run_time=1.0)
-            self.play(FadeIn(what), run_time=0.8)
+        ) as line:
+            self.play(FadeIn(name, shift=0.2 * UP), run_time=paced(1.0, line, 0.8))
+            self.play(FadeIn(what, shift=0.2 * UP), run_time=0.8)
         with self.voiceover(
             "Spirals, a disk inside a ring, and handwritten digits, "
             "pushed through trained networks one stage at a time."
-        ):
-            self.play(FadeIn(how), run_time=0.8)
+        ) as line:
+            self.play(FadeIn(how, shift=0.2 * UP), run_time=paced(0.8, line))
 
 
 class FilmCredits(Narrated, Scene):
@@ -64,7 +64,7 @@ class FilmCredits(Narrated, Scene):
     gallery = False
     poster_time = -0.5
     title = "Credits"
-    hold_seconds = 4.0
+    hold_seconds = 3.0  # the film's last frame: the credits come in row by row, read as they do
 
     def setup(self) -> None:
         self.pal = apply_theme(self)
@@ -90,9 +90,12 @@ class FilmCredits(Narrated, Scene):
         with self.voiceover(
             "Thanks for watching. The handwritten digits are from MNIST, "
             "by Yann LeCun, Corinna Cortes and Christopher Burges."
-        ):
-            self.play(FadeIn(heading), FadeIn(lines, shift=0.2 * UP), run_time=1.0)
-        self.wait(self.hold_seconds)
+        ) as line:
+            self.play(FadeIn(heading, shift=0.2 * UP), run_time=1.0)
+            rows_in = [FadeIn(VGroup(key, value), shift=0.2 * UP)
+                       for key, value in zip(keys, values, strict=True)]  # fmt: skip
+            self.play(LaggedStart(*rows_in, lag_ratio=0.5), run_time=paced(1.5, line, 1.0))
+            self.wait(self.hold_seconds)
 
 
 class ChapterCard(Narrated, Scene):
@@ -120,8 +123,8 @@ class ChapterCard(Narrated, Scene):
         subtitle = text(self.subtitle, pal.muted, 26)
         card = VGroup(number, title, subtitle).arrange(DOWN, buff=0.35)
         self.add(number, title)
-        with self.voiceover(self.spoken):
-            self.play(FadeIn(subtitle, shift=0.2 * UP), run_time=self.fade_seconds)
+        with self.voiceover(self.spoken) as line:
+            self.play(FadeIn(subtitle, shift=0.2 * UP), run_time=paced(self.fade_seconds, line))
             self.wait(self.hold_seconds)
         self.card = card
 
