@@ -45,6 +45,7 @@ from scenes.lib import (
     matrix,
     matrix_rows,
     number,
+    paced,
     spoken_count,
     text,
 )
@@ -102,15 +103,15 @@ class _PlaneScene:
         self.caption = Caption(self.pal, anchor=np.array([2.4, 3.3, 0.0]), font_size=32)
 
     def stage(
-        self, kind: str, weight=None, bias=None, activation="identity", extra=()
+        self, kind: str, weight=None, bias=None, activation="identity", extra=(), seconds=None
     ) -> StageMorph:
-        """Move grid and points (and ``extra`` ``(mobject, data)`` pairs) through one stage;
-        the new positions become current."""
+        """Move grid and points (and ``extra`` ``(mobject, data)`` pairs) through one stage (in
+        ``seconds``, default ``stage_seconds``); the new positions become current."""
         movers = [(self.grid, self.grid_data), (self.cloud, self.point_data), *extra]
         moved = [(mob, data, apply_stage(data, kind, weight, bias, activation))
                  for mob, data in movers]  # fmt: skip
         self.grid_data, self.point_data = moved[0][2], moved[1][2]
-        return StageMorph(moved, self.viewport, run_time=self.stage_seconds)
+        return StageMorph(moved, self.viewport, run_time=seconds or self.stage_seconds)
 
     def axes(self) -> VGroup:
         """The x and y axes across the window, a tick and a number at every integer."""
@@ -132,12 +133,12 @@ class _PlaneScene:
 
     def show_plane(self, title: str, detail=None) -> None:
         self.add(self.axes(), self.caption)  # fixed reference axes: the first frame is not empty
-        with self.voiceover(self.say_plane):
+        with self.voiceover(self.say_plane) as line:
             self.play(
                 Create(self.grid),
                 FadeIn(self.cloud),
                 self.caption.make_change_animation(title, detail),
-                run_time=1.5,
+                run_time=paced(1.5, line),
             )
             self.wait(self.pause_seconds)
 
@@ -185,15 +186,15 @@ class WeightedSum(Narrated, Scene):
         with self.voiceover(
             "Zoom in on one neuron. It takes a weighted sum: each input times its weight, "
             "all added up."
-        ):
+        ) as line:
             self.play(FadeIn(inputs), run_time=0.8)
             self.wait(0.5)
-            self.play(FadeIn(first, shift=0.2 * RIGHT), run_time=1.2)
+            self.play(FadeIn(first, shift=0.2 * RIGHT), run_time=paced(1.2, line, 1.3))
             self.wait(1.0)
 
         # Step 2: a second neuron with its own weights.
-        with self.voiceover("A second neuron does the same, with weights of its own."):
-            self.play(FadeIn(second, shift=0.2 * RIGHT), run_time=1.2)
+        with self.voiceover("A second neuron does the same, with weights of its own.") as line:
+            self.play(FadeIn(second, shift=0.2 * RIGHT), run_time=paced(1.2, line))
             self.wait(1.0)
 
         # Step 3: both at once: the weights form a matrix (a row per neuron), the inputs a vector.
@@ -208,9 +209,11 @@ class WeightedSum(Narrated, Scene):
         with self.voiceover(
             "Put the weights of both neurons in a grid and you have a matrix. "
             "Two weighted sums at once are simply the matrix times the input vector."
-        ):
-            self.play(FadeIn(product, shift=0.3 * UP), FadeIn(caption, shift=0.3 * UP),
-                      run_time=1.5)  # fmt: skip
+        ) as line:  # the matrix as "a grid" is said, then the product
+            first_half = max(1.5, 0.4 * line.duration)
+            self.play(FadeIn(w, shift=0.3 * UP), run_time=first_half)
+            self.play(FadeIn(product[1:], shift=0.3 * UP), FadeIn(caption, shift=0.3 * UP),
+                      run_time=paced(1.5, line, first_half))  # fmt: skip
             self.wait(2.5)
 
     def weighted_sum(self, k: int, weights: np.ndarray, x: np.ndarray, color: str) -> VMobject:
@@ -358,9 +361,10 @@ class MatrixOnGrid(_PlaneScene, Narrated, Scene):
         with self.voiceover(
             "Multiplying by a matrix moves every point at once. Grid lines stay straight, "
             "parallel and evenly spaced: a linear transformation of the whole space."
-        ):
+        ) as line:
             self.play(self.caption.make_change_animation("multiply by a matrix", detail))
-            self.play(self.stage("linear", EXAMPLE_W, extra=[(patch, square)]))
+            seconds = paced(self.stage_seconds, line, 0.5)  # after the caption's 0.5 s change
+            self.play(self.stage("linear", EXAMPLE_W, extra=[(patch, square)], seconds=seconds))
             self.wait(2.0)
 
 
@@ -407,8 +411,8 @@ class TanhSquash(Narrated, Scene):
         with self.voiceover(
             "After the weighted sums comes a nonlinearity. Ours is tanh: "
             "whatever number goes in, what comes out lies between minus one and one."
-        ):
-            self.play(Create(curve), FadeIn(bounds), FadeIn(marks), run_time=2.0)
+        ) as line:
+            self.play(Create(curve), FadeIn(bounds), FadeIn(marks), run_time=paced(2.0, line))
             self.wait(1.0)
 
         # Step 2: points on the number line move to tanh(x), still on the line.
@@ -418,10 +422,11 @@ class TanhSquash(Narrated, Scene):
         with self.voiceover(
             "Evenly spaced points on the number line all land inside that interval; "
             "the far ones crowd together near its ends."
-        ):
+        ) as line:
             self.play(FadeIn(dots), run_time=0.8)
             squeezed = np.stack([np.tanh(x), np.zeros_like(x)], -1)
-            self.play(StageMorph([(dots, line_pts, squeezed)], vp, run_time=self.stage_seconds))
+            seconds = paced(self.stage_seconds, line, 0.8)
+            self.play(StageMorph([(dots, line_pts, squeezed)], vp, run_time=seconds))
             self.wait(2.0)
 
     def ticks(self, vp: Viewport, values) -> VGroup:
@@ -453,9 +458,10 @@ class TanhOnGrid(_PlaneScene, Narrated, Scene):
         with self.voiceover(
             "Now tanh acts on each coordinate, x and y alike. Straight lines bend, "
             "and the whole plane is squeezed into a square from minus one to one."
-        ):
+        ) as line:
             self.play(self.caption.make_change_animation("apply tanh", detail))
-            self.play(self.stage("activation", activation="tanh"))
+            seconds = paced(self.stage_seconds, line, 0.5)  # after the caption's 0.5 s change
+            self.play(self.stage("activation", activation="tanh", seconds=seconds))
             self.wait(2.0)
 
 
@@ -472,31 +478,34 @@ class FullLayer(_PlaneScene, Narrated, Scene):
         self.show_plane("one layer", self.layer_detail(None))
 
         # Step 2: linear.
-        with self.voiceover("First the matrix: a linear transformation."):
+        with self.voiceover("First the matrix: a linear transformation.") as line:
             self.play(self.caption.make_change_animation("1. linear", self.layer_detail("linear")))
-            self.play(self.stage("linear", EXAMPLE_W))
+            self.play(self.stage("linear", EXAMPLE_W, seconds=paced(self.stage_seconds, line, 0.5)))
             self.wait(self.pause_seconds)
 
         # Step 3: the bias translates everything.
         with self.voiceover(
             "Then the bias, the same vector added to every point: a translation. "
             "A linear map followed by a translation is called an affine transformation."
-        ):
+        ) as line:
             self.play(
                 self.caption.make_change_animation("2. translation", self.layer_detail("bias"))
             )
-            self.play(self.stage("bias", bias=EXAMPLE_B))
+            self.play(
+                self.stage("bias", bias=EXAMPLE_B, seconds=paced(self.stage_seconds, line, 0.5))
+            )
             self.wait(self.pause_seconds)
 
         # Step 4: tanh.
         with self.voiceover(
             "Last, tanh squeezes the result. An affine map, then a squeeze: "
             "that is one layer of a neural network."
-        ):
+        ) as line:
             self.play(
                 self.caption.make_change_animation("3. tanh", self.layer_detail("activation"))
             )
-            self.play(self.stage("activation", activation="tanh"))
+            seconds = paced(self.stage_seconds, line, 0.5)
+            self.play(self.stage("activation", activation="tanh", seconds=seconds))
             self.wait(2.0)
 
     def layer_detail(self, kind: str | None) -> VGroup:
@@ -543,16 +552,17 @@ class TwoToEight(Narrated, Scene):
         with self.voiceover(
             "Let's open the box one layer at a time. A layer's inputs here are the two "
             "coordinates of a point."
-        ):
-            self.play(FadeIn(diagram.neurons[0]), FadeIn(inputs), run_time=1.0)
+        ) as line:
+            self.play(FadeIn(diagram.neurons[0]), FadeIn(inputs), run_time=paced(1.0, line))
 
         # Step 2: the layer: every input feeds every neuron.
         with self.voiceover(
             f"With {spoken_count(self.outputs)} neurons, each point comes out as "
             f"{spoken_count(self.outputs)} numbers: a point in a space of "
             f"{spoken_count(self.outputs)} dimensions, more than we can picture."
-        ):
-            self.play(Create(diagram.edges), FadeIn(diagram.neurons[1]), run_time=2.0)
+        ) as line:
+            seconds = paced(2.0, line, 1.0)
+            self.play(Create(diagram.edges), FadeIn(diagram.neurons[1]), run_time=seconds)
             words = text(
                 f"out come {self.outputs} numbers:\na point in {self.outputs}-D space,\n"
                 "too many dimensions to picture",
