@@ -553,7 +553,9 @@ class TwoToEight(Narrated, Scene):
             "Let's open the box one layer at a time. A layer's inputs here are the two "
             "coordinates of a point."
         ) as line:
-            self.play(FadeIn(diagram.neurons[0]), FadeIn(inputs), run_time=paced(1.0, line))
+            arrive = 0.2 * RIGHT  # slid in, not faded in place: the picture moves as it is said
+            self.play(FadeIn(diagram.neurons[0], shift=arrive), FadeIn(inputs, shift=arrive),
+                      run_time=paced(1.0, line))  # fmt: skip
 
         # Step 2: the layer: every input feeds every neuron.
         with self.voiceover(
