@@ -47,6 +47,7 @@ from scenes.lib import (
     labelled,
     matrix,
     network_text,
+    paced,
     spoken_count,
     text,
 )
@@ -407,8 +408,8 @@ class SpiralsNetworkTraining(Narrated, StatesScene, Scene):
         with self.voiceover(
             "Here is a whole network. It takes the x and y of a point and says which spiral "
             "it belongs to."
-        ):
-            self.play(Create(diagram), FadeIn(image), FadeIn(cloud), run_time=1.5)
+        ) as line:
+            self.play(Create(diagram), FadeIn(image), FadeIn(cloud), run_time=paced(1.5, line))
 
         # Step 2: every snapshot: the edges take its weights, the boundary its guess.
         snapshots = list(range(1, states.n_snapshots, self.snapshot_stride))
@@ -473,9 +474,9 @@ class TwoToTwo(Narrated, StatesScene, Scene):
         with self.voiceover(
             "So keep just two neurons. Two numbers in, two numbers out: the layer moves a point "
             "of the plane to another point of the same plane, and that we can draw."
-        ):
+        ) as line:
             self.play(Create(diagram), FadeIn(inputs, shift=0.2 * RIGHT),
-                      FadeIn(outputs, shift=0.2 * LEFT), run_time=1.5)  # fmt: skip
+                      FadeIn(outputs, shift=0.2 * LEFT), run_time=paced(1.5, line))  # fmt: skip
 
         # Step 2: the trained weights on the edges, and the same numbers as a matrix.
         self.diagram = diagram.set_weights([weight])
@@ -487,9 +488,11 @@ class TwoToTwo(Narrated, StatesScene, Scene):
         with self.voiceover(
             "These are the trained weights of the spirals network's first layer. "
             "The same four numbers, in a grid, make a two by two matrix."
-        ):
+        ) as line:  # the weights' colours first, then the same numbers as a matrix
+            first = max(1.0, 0.3 * line.duration)
+            self.play(FadeIn(keys, shift=0.2 * UP), run_time=first)
             self.play(FadeIn(shown, shift=0.3 * LEFT), FadeIn(note, shift=0.3 * LEFT),
-                      FadeIn(keys, shift=0.2 * UP), run_time=1.5)  # fmt: skip
+                      run_time=paced(1.5, line, first))  # fmt: skip
             self.wait(2.5)
 
 

@@ -21,7 +21,7 @@ batch renderer lists them as scenes of their own.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from manim import (
@@ -391,13 +391,17 @@ class PanelsOverTraining(Narrated, StatesScene, Scene):
         self.pal = apply_theme(self)
 
     def construct(self) -> None:
-        with self.voiceover(self.say_training):
-            self.show_training()
+        # The training line is said over the first snapshots, the trained one over the last.
+        with self.voiceover(self.say_training) as line:
+            rest = self.show_training(line.duration)
         with self.voiceover(self.say_trained):
+            rest()
             self.wait(self.final_seconds)
 
-    def show_training(self) -> None:
-        """Steps 1 and 2: the panels at the first snapshot, then training, snapshot by snapshot."""
+    def show_training(self, said: float = 0.0) -> Callable[[], None]:
+        """Steps 1 and 2: the panels at the first snapshot, then training, snapshot by snapshot,
+        for ``said`` seconds (at most three quarters of the snapshots); returns what plays the
+        rest, so the next line starts while the panels still move."""
         states = self.states()
         pal = self.pal
         n_stages = len(states.stages())
@@ -443,13 +447,25 @@ class PanelsOverTraining(Narrated, StatesScene, Scene):
         snapshots = list(range(0, states.n_snapshots, self.snapshot_stride))
         if snapshots[-1] != states.n_snapshots - 1:
             snapshots.append(states.n_snapshots - 1)
-        for snapshot in snapshots[1:]:
-            new_info = status(snapshot)
-            self.remove(info)
-            self.add(new_info)
-            info = new_info
+        shown = [info]
+
+        def play(snapshot: int) -> None:
+            self.remove(shown[0])
+            shown[0] = status(snapshot)
+            self.add(shown[0])
             self.play(
                 *[v.make_snapshot_animation(snapshot) for v in views],
                 run_time=self.snapshot_seconds,
                 rate_func=lambda t: t,
             )
+
+        now = int(np.ceil(max(said - 1.5, 0.0) / self.snapshot_seconds))  # after the 1.5 s above
+        now = min(now, 3 * (len(snapshots) - 1) // 4)
+        for snapshot in snapshots[1 : 1 + now]:
+            play(snapshot)
+
+        def rest() -> None:
+            for snapshot in snapshots[1 + now :]:
+                play(snapshot)
+
+        return rest
