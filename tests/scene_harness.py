@@ -8,6 +8,7 @@ checks the scene tests share.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import tempfile
@@ -25,6 +26,7 @@ __all__ = [
     "assert_texts_apart",
     "assert_texts_clear_of",
     "background_share",
+    "fingerprint",
     "glyph_heights",
     "layout_boxes",
     "longest_still",
@@ -71,6 +73,29 @@ class Rendered:
             seconds += self.duration
         index = int(np.clip(seconds * self.fps, 0, self.n_frames - 1))
         return self.frames[int(np.searchsorted(np.cumsum(self.counts), index, side="right"))]
+
+
+def fingerprint(scene) -> str:
+    """A digest of everything the camera would draw: each mobject's points, fill and stroke,
+    an image's pixels, and the camera's own orientation."""
+    digest = hashlib.blake2b(digest_size=16)
+    for mob in scene.get_mobject_family_members():
+        if not len(mob.points) and getattr(mob, "pixel_array", None) is None:
+            continue  # draws nothing (a Wait adds an empty Mobject to the scene)
+        digest.update(f"{id(mob)}:{mob.z_index}".encode())
+        for name in ("points", "fill_rgbas", "stroke_rgbas", "background_stroke_rgbas",
+                     "rgbas", "pixel_array"):  # fmt: skip
+            value = getattr(mob, name, None)
+            if isinstance(value, np.ndarray):
+                digest.update(np.ascontiguousarray(value).tobytes())
+    camera = scene.camera
+    for name in ("get_phi", "get_theta", "get_gamma", "get_zoom", "get_focal_distance"):
+        if hasattr(camera, name):
+            digest.update(repr(float(getattr(camera, name)())).encode())
+    frame = getattr(camera, "frame", None)
+    if frame is not None:
+        digest.update(np.ascontiguousarray(frame.points).tobytes())
+    return digest.hexdigest()
 
 
 def rgb(hex_color: str) -> np.ndarray:

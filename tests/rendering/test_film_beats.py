@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from manim import UP
+from scene_harness import fingerprint
 
 import rendering
 from rendering.draw.scene import plan_scene
@@ -75,16 +77,32 @@ def test_every_scene_of_the_film_is_narrated():
 
 def _timed(scene_cls: type, tmp_path: Path, monkeypatch) -> tuple[list[dict], np.ndarray, list]:
     """The scene's lines (``start``, ``seconds``, ``play``...), each play's start and end in
-    seconds, and which plays are still, as the renderer plans it with :class:`WordTones`."""
+    seconds, and which plays are still, as the renderer plans it with :class:`WordTones`.
+
+    A still wait is not still when the scene changed since the last play ended (a snapshot
+    swapped in between two waits, as SpiralsNetworkTraining shows training): the same
+    fingerprint of everything drawn that ``tests/scenes/test_stills.py`` compares.
+    """
     folder = tmp_path / "tones"
     folder.mkdir()
     monkeypatch.setenv("BENDSPACE_VOICE", str(folder))
     monkeypatch.setattr("scenes.lib.narration.current_voice", lambda: WordTones("tones", folder))
+    changed: list[bool] = []  # per play: the picture changed since the last play ended
+    last: list[str] = [""]
+
+    class Recorded(scene_cls):
+        def play(self, *args, **kwargs) -> None:
+            changed.append(fingerprint(self) != last[0])
+            super().play(*args, **kwargs)
+            last[0] = fingerprint(self)
+
+    Recorded.__name__ = scene_cls.__name__
     lines: list[dict] = []
     still: list[bool] = []
-    counts, _ = plan_scene(scene_cls, rendering.RenderOptions(192, 108, FPS), tmp_path, still,
+    counts, _ = plan_scene(Recorded, rendering.RenderOptions(192, 108, FPS), tmp_path, still,
                            lines)  # fmt: skip
     edges = np.concatenate([[0], np.cumsum(counts)]) / FPS
+    still = [frozen and not fresh for frozen, fresh in zip(still, changed, strict=True)]
     return lines, np.stack([edges[:-1], edges[1:]], -1), still
 
 
@@ -94,22 +112,36 @@ def assert_timed_to_the_words(scene_cls: type, lines: list[dict], plays: np.ndar
     its last line; every line fits a two-line subtitle."""
     name = scene_cls.__name__
     assert len(lines) >= 3, f"{name}: {len(lines)} lines"
-    assert [line["id"] for line in lines] == [f"{name}-{k:02d}" for k in range(1, len(lines) + 1)]
-    for line, after in zip(lines, [*lines[1:], None], strict=True):
+    for line in lines:
         words = line["text"][:40]
         assert len(line["text"]) <= 2 * SUBTITLE_LINE, f"{name}: {words!r} is too long a subtitle"
-        assert not still[line["play"]], f"{name}: nothing moves as {words!r} begins"
         begin, end = line["start"], line["start"] + line["seconds"]
         overlap = np.clip(np.minimum(plays[:, 1], end) - np.maximum(plays[:, 0], begin), 0, None)
         moving = float(overlap[~np.asarray(still)].sum()) / line["seconds"]
         assert moving >= 0.6, f"{name}: the picture moves {moving:.0%} of {words!r}"
+    assert_paced_to_the_words(scene_cls, lines, plays, still)
+
+
+def assert_paced_to_the_words(scene_cls: type, lines: list[dict], plays: np.ndarray, still: list):
+    """What every narrated film scene keeps: each line starts with a moving play, lines follow
+    one another, nothing stays still longer than :data:`LONGEST_STILL` (a block whose
+    animations end long before its line holds a still while the voice finishes), and the
+    scene outlasts its last line."""
+    name = scene_cls.__name__
+    assert lines, f"{name} says nothing"
+    assert [line["id"] for line in lines] == [f"{name}-{k:02d}" for k in range(1, len(lines) + 1)]
+    for line, after in zip(lines, [*lines[1:], None], strict=True):
+        words = line["text"][:40]
+        assert not still[line["play"]], f"{name}: nothing moves as {words!r} begins"
+        end = line["start"] + line["seconds"]
         if after is not None:
             assert after["start"] >= end, f"{name}: {after['text'][:40]!r} talks over {words!r}"
-    held, longest = 0.0, 0.0
+    held, longest, since = 0.0, 0.0, 0.0
     for (begin, end), frozen in zip(plays, still, strict=True):
         held = held + (end - begin) if frozen else 0.0
-        longest = max(longest, held)
-    assert longest <= LONGEST_STILL + 1e-6, f"{name}: still for {longest:.1f} s"
+        if held > longest:
+            longest, since = held, end - held
+    assert longest <= LONGEST_STILL + 1e-6, f"{name}: still for {longest:.1f} s from {since:.1f} s"
     assert plays[-1, 1] >= lines[-1]["start"] + lines[-1]["seconds"]
 
 
@@ -124,6 +156,43 @@ def test_each_beat_is_narrated_with_the_picture_moving_as_it_is_said(
 ):
     lines, plays, still = _timed(scene_cls, tmp_path, monkeypatch)
     assert_timed_to_the_words(scene_cls, lines, plays, still)
+
+
+def _film_part(name: str):
+    entry = _entries()[name]
+    cls = scene_class({"name": entry.name, "path": str(entry.path)})
+    return pytest.param(cls, id=name, marks=[pytest.mark.slow] if entry.sources else [])
+
+
+def _entries() -> dict:
+    entries, _ = rendering.discover(rendering.scene_files())
+    return {entry.name: entry for entry in entries}
+
+
+FILM_PARTS = [part for chapter in film_chapters() for part in chapter.parts]
+
+
+@pytest.mark.parametrize("scene_cls", [_film_part(name) for name in FILM_PARTS])
+def test_every_film_scene_moves_as_each_line_begins_and_holds_no_still_over_3_s(
+    scene_cls, tmp_path, monkeypatch
+):
+    """Planned with the tone voice as the beats are: with a real voice a block whose
+    animations end before its line waits for it (Festival held TanhOnGrid still 7.8 s)."""
+    lines, plays, still = _timed(scene_cls, tmp_path, monkeypatch)
+    assert_paced_to_the_words(scene_cls, lines, plays, still)
+
+
+def test_the_pacing_check_catches_a_voice_that_outlasts_its_animation(tmp_path, monkeypatch):
+    class WaitsForTheVoice(primer.NonLinearity):
+        def construct(self) -> None:
+            super().construct()
+            with self.voiceover("A long closing sentence of fifteen words said over one short "
+                                "move, then a wait."):  # fmt: skip
+                self.play(self.mobjects[0].animate.shift(0.1 * UP), run_time=0.5)
+
+    lines, plays, still = _timed(WaitsForTheVoice, tmp_path, monkeypatch)
+    with pytest.raises(AssertionError, match=r"WaitsForTheVoice: still for 4\.\d s"):
+        assert_paced_to_the_words(WaitsForTheVoice, lines, plays, still)
 
 
 def test_the_timing_check_catches_a_line_said_over_a_still_picture(tmp_path, monkeypatch):

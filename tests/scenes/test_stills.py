@@ -19,7 +19,6 @@ a voice, a narrated block whose animations end before its line waits for the voi
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import tempfile
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 from manim import UP, FadeIn, FadeOut, Scene, Square, Wait
+from scene_harness import fingerprint
 
 from rendering.plan.registry import discover, scene_files, select
 
@@ -50,29 +50,6 @@ class Beat:
 class Still:
     start: float
     seconds: float
-
-
-def fingerprint(scene: Scene) -> str:
-    """A digest of everything the camera would draw: each mobject's points, fill and stroke,
-    an image's pixels, and the camera's own orientation."""
-    digest = hashlib.blake2b(digest_size=16)
-    for mob in scene.get_mobject_family_members():
-        if not len(mob.points) and getattr(mob, "pixel_array", None) is None:
-            continue  # draws nothing (a Wait adds an empty Mobject to the scene)
-        digest.update(f"{id(mob)}:{mob.z_index}".encode())
-        for name in ("points", "fill_rgbas", "stroke_rgbas", "background_stroke_rgbas",
-                     "rgbas", "pixel_array"):  # fmt: skip
-            value = getattr(mob, name, None)
-            if isinstance(value, np.ndarray):
-                digest.update(np.ascontiguousarray(value).tobytes())
-    camera = scene.camera
-    for name in ("get_phi", "get_theta", "get_gamma", "get_zoom", "get_focal_distance"):
-        if hasattr(camera, name):
-            digest.update(repr(float(getattr(camera, name)())).encode())
-    frame = getattr(camera, "frame", None)
-    if frame is not None:
-        digest.update(np.ascontiguousarray(frame.points).tobytes())
-    return digest.hexdigest()
 
 
 def _fades_in_place(animation) -> bool:
