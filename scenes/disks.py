@@ -46,6 +46,7 @@ from scenes.lib import (
     input_regions,
     legend,
     output_plane,
+    paced,
     text,
 )
 
@@ -98,16 +99,16 @@ class DisksFailing2D(StageByStage):
         with self.voiceover(
             "It is not enough. The layers fold and squeeze the plane, but a continuous map "
             "cannot tear the ring off the disk, and the circled points end up on the wrong side."
-        ):
+        ) as line:
+            pulse = min(self.pulse_seconds, 0.5 * self.failure_seconds)
             self.play(
                 self.caption.make_change_animation("no line separates them", detail),
                 self.equation.make_clear_animation(),
                 Create(marks),
                 run_time=1.0,
             )
-            pulse = min(self.pulse_seconds, 0.5 * self.failure_seconds)
             self.play(marks.animate.set_stroke(width=3.6), rate_func=there_and_back,
-                      run_time=pulse)  # fmt: skip
+                      run_time=paced(pulse, line, 1.0))  # fmt: skip
             self.wait(self.failure_seconds - pulse)
 
 
@@ -372,20 +373,22 @@ class DisksUnrolled(Narrated, StatesScene, Scene):
         with self.voiceover(
             "Two neurons are a real limit. Here the goal is to separate the inner disk "
             "from the ring around it."
-        ):
-            self.play(Create(grid), FadeIn(cloud), run_time=1.5)
+        ) as line:
+            self.play(Create(grid), FadeIn(cloud), run_time=paced(1.5, line))
         with self.voiceover(
             "A map built by hand can do it: the angle and the radius of each point, "
             "in fact the inverse of the map that made these points."
-        ):
-            self.play(FadeIn(maps), FadeIn(note), run_time=1.0)
+        ) as line:  # slid in, not faded in place: a long fade in place reads as a still
+            self.play(FadeIn(maps, shift=0.2 * UP), FadeIn(note, shift=0.2 * UP),
+                      run_time=paced(1.0, line))  # fmt: skip
 
         # Step 2: every point and grid line through the map: circles open into rows.
         new_grid, new_points = unroll(grid_data), unroll(point_data)
         movers = [(grid, grid_data, new_grid), (cloud, point_data, new_points)]
         scales = (self.scale, self.unrolled_scale)
-        with self.voiceover("Circles open into straight rows."):
-            self.play(StageMorph(movers, vp, scales=scales, run_time=self.morph_seconds))
+        with self.voiceover("Circles open into straight rows.") as line:
+            seconds = paced(self.morph_seconds, line)
+            self.play(StageMorph(movers, vp, scales=scales, run_time=seconds))
             self.wait(0.5)
 
         # Step 3: one line, half-way between the disk's edge and the ring's, separates them.
@@ -397,6 +400,8 @@ class DisksUnrolled(Narrated, StatesScene, Scene):
         said = VGroup(text("one line separates them:", pal.ink, 24),
                       formula("y'", "=", f"{cut:.2f}", color=pal.ink, font_size=32))  # fmt: skip
         said.arrange(RIGHT, buff=0.2).next_to(vp.to_scene([0.0, 0.0]), DOWN, buff=0.35)
-        with self.voiceover("And one straight line separates them. Can a network find such a map?"):
-            self.play(Create(line), FadeIn(said), run_time=1.2)
+        with self.voiceover(
+            "And one straight line separates them. Can a network find such a map?"
+        ) as words:
+            self.play(Create(line), FadeIn(said, shift=0.2 * UP), run_time=paced(1.2, words))
             self.wait(2.5)
