@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from manim import DEGREES, DOWN, UP, Create, FadeIn, LaggedStart, Scene, VGroup
+from manim import DEGREES, DOWN, UP, Create, FadeIn, Indicate, LaggedStart, Scene, VGroup
 
 from model.data import mnist_split
 from model.sources import Preset
@@ -30,6 +30,7 @@ from scenes.lib import (
     apply_theme,
     digit_squares,
     legend,
+    paced,
     text,
     tilt_rotation,
 )
@@ -146,19 +147,24 @@ class ManifoldExamples(Narrated, Scene):
             # Step 1 (2-D space), Step 2 (3-D space): the row's heading, then each shape.
             heading = text(f"in {space}-D space", pal.muted, 22)
             heading.move_to([-6.1, y + 1.35, 0], aligned_edge=UP + np.array([-1, 0, 0]))
-            with self.voiceover(self.say_rows[row]):
+            with self.voiceover(self.say_rows[row]) as line:
                 self.play(FadeIn(heading), run_time=0.5)
+                draw = paced(len(self.columns) * self.draw_seconds, line, 0.5) / len(self.columns)
                 for col, x in enumerate(self.columns):
                     name = names[3 * row + col]
                     shape = self.shape(name, np.array([x, y, 0.0]))
                     self.shapes[name] = shape
                     grow = FadeIn if name == "dot" else Create
-                    self.play(grow(shape.drawing), FadeIn(shape[1]), run_time=self.draw_seconds)
+                    self.play(grow(shape.drawing), FadeIn(shape[1]), run_time=draw)
+        # Step 3: "these manifolds": each is pointed at, in turn, as the line says it.
         with self.voiceover(
             "A network's job, then, is to stretch and untangle these manifolds until "
             "flat planes can separate them."
-        ):
-            self.wait(2.0)
+        ) as line:
+            lit = [Indicate(shape.drawing, color=pal.highlight, scale_factor=1.1)
+                   for shape in self.shapes.values()]  # fmt: skip
+            self.play(LaggedStart(*lit, lag_ratio=0.5), run_time=paced(2.0, line))
+            self.wait(1.0)
 
 
 class DatasetExamples(Narrated, StatesScene, Scene):
@@ -201,8 +207,8 @@ class DatasetExamples(Narrated, StatesScene, Scene):
         ]  # fmt: skip
         with self.voiceover(
             "So far our data were points we made up in the plane: spirals, a disk and a ring."
-        ):
-            self.play(*[FadeIn(t) for t in self.toys], run_time=1.2)
+        ) as line:
+            self.play(*[FadeIn(t, shift=0.2 * UP) for t in self.toys], run_time=paced(1.2, line))
             self.wait(0.8)
 
         # Step 2: real data: each digit image is one point with 28 x 28 = 784 coordinates.
@@ -217,9 +223,9 @@ class DatasetExamples(Narrated, StatesScene, Scene):
             "Real data is different. A small image of a handwritten digit is a point too, "
             "with one coordinate per pixel: seven hundred and eighty-four of them. "
             "Surely such points do not form neat shapes?"
-        ):
+        ) as line:
             self.play(LaggedStart(*[FadeIn(t) for t in tiles], lag_ratio=0.15), FadeIn(label),
-                      run_time=1.5)  # fmt: skip
+                      run_time=paced(1.5, line))  # fmt: skip
             self.wait(2.5)
 
 
@@ -257,17 +263,18 @@ class MnistDigits(Narrated, Scene):
         with self.voiceover(
             "To see it on real data, take MNIST: tens of thousands of handwritten digits, "
             "each twenty-eight by twenty-eight grey pixels."
-        ):
+        ) as line:
+            each = paced(0.8 * len(self.shown), line) / len(self.shown)
             for r, row in enumerate(self.shown):
                 tiles = VGroup(*[digit_squares(images[i], pal, pal.class_color(int(labels[i])),
                                                self.tile) for i in row])  # fmt: skip
                 tiles.arrange(np.array([1.0, 0, 0]), buff=0.2).move_to([0, 2.05 - 1.15 * r, 0])
                 rows.add(tiles)
-                self.play(LaggedStart(*[FadeIn(t) for t in tiles], lag_ratio=0.1), run_time=0.8)
+                self.play(LaggedStart(*[FadeIn(t) for t in tiles], lag_ratio=0.1), run_time=each)
         with self.voiceover(
             "Each image, one point in a space of seven hundred and eighty-four dimensions."
-        ):
-            self.play(FadeIn(note), run_time=0.8)
+        ) as line:
+            self.play(FadeIn(note, shift=0.2 * UP), run_time=paced(0.8, line))
             self.wait(2.0)
 
 
