@@ -14,7 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from manim import DEGREES, DOWN, UP, Create, FadeIn, Indicate, LaggedStart, Scene, VGroup
+from manim import (
+    DEGREES,
+    DOWN,
+    UP,
+    Create,
+    FadeIn,
+    GrowFromCenter,
+    Indicate,
+    LaggedStart,
+    Scene,
+    VGroup,
+)
 
 from model.data import mnist_split
 from model.sources import Preset
@@ -154,7 +165,8 @@ class ManifoldExamples(Narrated, Scene):
                     name = names[3 * row + col]
                     shape = self.shape(name, np.array([x, y, 0.0]))
                     self.shapes[name] = shape
-                    grow = FadeIn if name == "dot" else Create
+                    # the dot grows from its centre: a long fade in place reads as a still
+                    grow = GrowFromCenter if name == "dot" else Create
                     self.play(grow(shape.drawing), FadeIn(shape[1]), run_time=draw)
         # Step 3: "these manifolds": each is pointed at, in turn, as the line says it.
         with self.voiceover(

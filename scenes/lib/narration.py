@@ -48,10 +48,12 @@ class NarrationLine:
 
 @dataclass
 class Tracker:
-    """What the block knows of its line: ``duration`` in seconds (0 when silent)."""
+    """What the block knows of its line: ``duration`` in seconds, and whether it is ``spoken``
+    (a silent scene's line lasts the time it takes to read, and nothing waits for it)."""
 
     duration: float
     text: str = ""
+    spoken: bool = True
 
 
 class Narrated:
@@ -79,7 +81,7 @@ class Narrated:
             yield Tracker(0.0, text)
             return
         if os.environ.get(VOICE_ENV, "").strip().lower() == "none":
-            yield Tracker(max(1.0, len(text.split()) / self.silent_words_per_second), text)
+            yield Tracker(max(1.0, len(text.split()) / self.silent_words_per_second), text, False)
             return
         line_id = line_id or f"{type(self).__name__}-{len(lines) + 1:02d}"
         clip = current_voice().clip(line_id, text)
@@ -106,8 +108,11 @@ def paced(seconds: float, line: Tracker, beside: float = 0.0) -> float:
     more than :data:`HELD` seconds of the line (and its breath) are left to say over a still.
 
     A real voice takes about 0.3 s a word (festival); a block whose animations end long
-    before its line holds the picture still while the voice finishes.
+    before its line holds the picture still while the voice finishes. A silent line waits
+    for nothing, so the silent gallery keeps its animations' own timing.
     """
+    if not line.spoken:
+        return seconds
     return max(seconds, line.duration + Narrated.breath_seconds - HELD - beside)
 
 
