@@ -176,7 +176,7 @@ class ManifoldExamples(Narrated, Scene):
             lit = [Indicate(shape.drawing, color=pal.highlight, scale_factor=1.1)
                    for shape in self.shapes.values()]  # fmt: skip
             self.play(LaggedStart(*lit, lag_ratio=0.5), run_time=paced(2.0, line))
-            self.wait(1.0)
+            self.wait(2.0)  # at rest: the poster is taken 1 s from the end
 
 
 class DatasetExamples(Narrated, StatesScene, Scene):
