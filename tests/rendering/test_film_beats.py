@@ -110,6 +110,7 @@ def assert_timed_to_the_words(scene_cls: type, lines: list[dict], plays: np.ndar
     """Each line starts with a moving play and the picture moves for most of it; lines follow
     one another; nothing stays still longer than :data:`LONGEST_STILL`; the scene outlasts
     its last line; every line fits a two-line subtitle."""
+    assert_paced_to_the_words(scene_cls, lines, plays, still)
     name = scene_cls.__name__
     assert len(lines) >= 3, f"{name}: {len(lines)} lines"
     for line in lines:
@@ -119,7 +120,6 @@ def assert_timed_to_the_words(scene_cls: type, lines: list[dict], plays: np.ndar
         overlap = np.clip(np.minimum(plays[:, 1], end) - np.maximum(plays[:, 0], begin), 0, None)
         moving = float(overlap[~np.asarray(still)].sum()) / line["seconds"]
         assert moving >= 0.6, f"{name}: the picture moves {moving:.0%} of {words!r}"
-    assert_paced_to_the_words(scene_cls, lines, plays, still)
 
 
 def assert_paced_to_the_words(scene_cls: type, lines: list[dict], plays: np.ndarray, still: list):
