@@ -113,6 +113,12 @@ class _PlaneScene:
         self.grid_data, self.point_data = moved[0][2], moved[1][2]
         return StageMorph(moved, self.viewport, run_time=seconds or self.stage_seconds)
 
+    def captioned_stage(self, line, title: str, detail, kind: str, **stage) -> None:
+        """Change the caption, then move through one stage, paced to the spoken ``line``
+        (the caption's 0.5 s change is said first)."""
+        self.play(self.caption.make_change_animation(title, detail))
+        self.play(self.stage(kind, seconds=paced(self.stage_seconds, line, 0.5), **stage))
+
     def axes(self) -> VGroup:
         """The x and y axes across the window, a tick and a number at every integer."""
         pal, vp, e = self.pal, self.viewport, self.window
@@ -362,9 +368,8 @@ class MatrixOnGrid(_PlaneScene, Narrated, Scene):
             "Multiplying by a matrix moves every point at once. Grid lines stay straight, "
             "parallel and evenly spaced: a linear transformation of the whole space."
         ) as line:
-            self.play(self.caption.make_change_animation("multiply by a matrix", detail))
-            seconds = paced(self.stage_seconds, line, 0.5)  # after the caption's 0.5 s change
-            self.play(self.stage("linear", EXAMPLE_W, extra=[(patch, square)], seconds=seconds))
+            self.captioned_stage(line, "multiply by a matrix", detail, "linear", weight=EXAMPLE_W,
+                                 extra=[(patch, square)])  # fmt: skip
             self.wait(2.0)
 
 
@@ -459,9 +464,7 @@ class TanhOnGrid(_PlaneScene, Narrated, Scene):
             "Now tanh acts on each coordinate, x and y alike. Straight lines bend, "
             "and the whole plane is squeezed into a square from minus one to one."
         ) as line:
-            self.play(self.caption.make_change_animation("apply tanh", detail))
-            seconds = paced(self.stage_seconds, line, 0.5)  # after the caption's 0.5 s change
-            self.play(self.stage("activation", activation="tanh", seconds=seconds))
+            self.captioned_stage(line, "apply tanh", detail, "activation", activation="tanh")
             self.wait(2.0)
 
 
@@ -479,8 +482,8 @@ class FullLayer(_PlaneScene, Narrated, Scene):
 
         # Step 2: linear.
         with self.voiceover("First the matrix: a linear transformation.") as line:
-            self.play(self.caption.make_change_animation("1. linear", self.layer_detail("linear")))
-            self.play(self.stage("linear", EXAMPLE_W, seconds=paced(self.stage_seconds, line, 0.5)))
+            self.captioned_stage(line, "1. linear", self.layer_detail("linear"), "linear",
+                                 weight=EXAMPLE_W)  # fmt: skip
             self.wait(self.pause_seconds)
 
         # Step 3: the bias translates everything.
@@ -488,12 +491,8 @@ class FullLayer(_PlaneScene, Narrated, Scene):
             "Then the bias, the same vector added to every point: a translation. "
             "A linear map followed by a translation is called an affine transformation."
         ) as line:
-            self.play(
-                self.caption.make_change_animation("2. translation", self.layer_detail("bias"))
-            )
-            self.play(
-                self.stage("bias", bias=EXAMPLE_B, seconds=paced(self.stage_seconds, line, 0.5))
-            )
+            self.captioned_stage(line, "2. translation", self.layer_detail("bias"), "bias",
+                                 bias=EXAMPLE_B)  # fmt: skip
             self.wait(self.pause_seconds)
 
         # Step 4: tanh.
@@ -501,11 +500,8 @@ class FullLayer(_PlaneScene, Narrated, Scene):
             "Last, tanh squeezes the result. An affine map, then a squeeze: "
             "that is one layer of a neural network."
         ) as line:
-            self.play(
-                self.caption.make_change_animation("3. tanh", self.layer_detail("activation"))
-            )
-            seconds = paced(self.stage_seconds, line, 0.5)
-            self.play(self.stage("activation", activation="tanh", seconds=seconds))
+            self.captioned_stage(line, "3. tanh", self.layer_detail("activation"), "activation",
+                                 activation="tanh")  # fmt: skip
             self.wait(2.0)
 
     def layer_detail(self, kind: str | None) -> VGroup:
